@@ -1,0 +1,31 @@
+# Helpers that give every Ramiel target the same warnings, sanitizers and include root.
+
+set(RAMIEL_WARNINGS -Wall -Wextra -Werror -Wno-unused-parameter)
+
+set(RAMIEL_SANITIZER_FLAGS "")
+if(RAMIEL_SANITIZE STREQUAL "address")
+  set(RAMIEL_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+elseif(RAMIEL_SANITIZE STREQUAL "thread")
+  set(RAMIEL_SANITIZER_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+elseif(NOT RAMIEL_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "RAMIEL_SANITIZE must be '', 'address' or 'thread', not '${RAMIEL_SANITIZE}'")
+endif()
+
+# Sanitizers must cover every object that is linked, so they apply to the whole build tree.
+if(RAMIEL_SANITIZER_FLAGS)
+  add_compile_options(${RAMIEL_SANITIZER_FLAGS})
+  add_link_options(${RAMIEL_SANITIZER_FLAGS})
+endif()
+
+function(ramiel_target_defaults target)
+  target_compile_options(${target} PRIVATE ${RAMIEL_WARNINGS})
+  target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>)
+endfunction()
+
+# ramiel_library(NAME SOURCES ... DEPS ...): a static library of one core folder.
+function(ramiel_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  ramiel_target_defaults(${name})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()

@@ -1,0 +1,54 @@
+// compile(): the single entry point of the compiler core, from model bytes to output files.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ir/tensor.h"
+#include "core/support/status.h"
+
+namespace ramiel::driver {
+
+struct CompileOptions {
+  int workers = 2;
+  // Binds symbolic input dimensions: input name -> full static shape.
+  std::map<std::string, ir::Shape> input_shapes;
+  // Device profile and measured node costs, as JSON text (empty: built-in defaults).
+  std::string device_profile_json;
+  std::string measured_costs_json;
+  // Recorded in the output; defaults to the graph's name.
+  std::string model_name;
+  // Directory the model file lives in, which external data must resolve inside; without it,
+  // models with external data are refused.
+  std::optional<std::filesystem::path> model_dir;
+  // Polled between stages; when it returns true, compile() stops with CANCELLED.
+  std::function<bool()> is_cancelled;
+  // Debugging: the IR printed after the named pass lands in CompileResult::ir_dump.
+  std::string print_ir_after;
+
+  // Validates ranges (workers >= 1, positive dims, parsable JSON).
+  Status validate() const;
+  // A canonical text of every option that changes the output (for cache keys).
+  std::string canonical() const;
+};
+
+struct CompileResult {
+  std::map<std::string, std::string> files;  // "schedule.json", "graph.dot", "model.py", ...
+  std::vector<std::string> warnings;         // e.g. a symbolic dim defaulted to 1
+  std::string ir_dump;
+  // Summary for clients that do not parse schedule.json.
+  int clusters = 0;
+  double predicted_speedup = 1.0;
+  std::string model_sha256;
+};
+
+std::string compiler_version();
+
+StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptions& options);
+
+}  // namespace ramiel::driver

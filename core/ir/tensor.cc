@@ -1,0 +1,193 @@
+#include "core/ir/tensor.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "core/support/check.h"
+
+namespace ramiel::ir {
+namespace {
+
+template <typename T>
+T load(const uint8_t* p) {
+  T value;
+  std::memcpy(&value, p, sizeof(T));
+  return value;
+}
+
+template <typename T>
+void store(uint8_t* p, T value) {
+  std::memcpy(p, &value, sizeof(T));
+}
+
+double element_as_double(DType dtype, const uint8_t* p) {
+  switch (dtype) {
+    case DType::kFloat32: return load<float>(p);
+    case DType::kFloat64: return load<double>(p);
+    case DType::kFloat16: return half_to_float(load<uint16_t>(p));
+    case DType::kBFloat16: return bfloat16_to_float(load<uint16_t>(p));
+    case DType::kInt8: return load<int8_t>(p);
+    case DType::kInt16: return load<int16_t>(p);
+    case DType::kInt32: return load<int32_t>(p);
+    case DType::kInt64: return static_cast<double>(load<int64_t>(p));
+    case DType::kUInt8: return load<uint8_t>(p);
+    case DType::kUInt16: return load<uint16_t>(p);
+    case DType::kUInt32: return load<uint32_t>(p);
+    case DType::kUInt64: return static_cast<double>(load<uint64_t>(p));
+    case DType::kBool: return load<uint8_t>(p) != 0 ? 1.0 : 0.0;
+    default: RAMIEL_UNREACHABLE("non-numeric dtype");
+  }
+}
+
+int64_t element_as_int64(DType dtype, const uint8_t* p) {
+  switch (dtype) {
+    case DType::kInt8: return load<int8_t>(p);
+    case DType::kInt16: return load<int16_t>(p);
+    case DType::kInt32: return load<int32_t>(p);
+    case DType::kInt64: return load<int64_t>(p);
+    case DType::kUInt8: return load<uint8_t>(p);
+    case DType::kUInt16: return load<uint16_t>(p);
+    case DType::kUInt32: return load<uint32_t>(p);
+    case DType::kUInt64: return static_cast<int64_t>(load<uint64_t>(p));
+    case DType::kBool: return load<uint8_t>(p) != 0;
+    default: {
+      double v = element_as_double(dtype, p);
+      if (!std::isfinite(v)) return 0;
+      return static_cast<int64_t>(std::trunc(v));
+    }
+  }
+}
+
+// Stores `v` as `dtype`, wrapping integers like a C cast (as ONNX Cast does).
+void store_int64(DType dtype, uint8_t* p, int64_t v) {
+  switch (dtype) {
+    case DType::kInt8: store<int8_t>(p, static_cast<int8_t>(v)); break;
+    case DType::kInt16: store<int16_t>(p, static_cast<int16_t>(v)); break;
+    case DType::kInt32: store<int32_t>(p, static_cast<int32_t>(v)); break;
+    case DType::kInt64: store<int64_t>(p, v); break;
+    case DType::kUInt8: store<uint8_t>(p, static_cast<uint8_t>(v)); break;
+    case DType::kUInt16: store<uint16_t>(p, static_cast<uint16_t>(v)); break;
+    case DType::kUInt32: store<uint32_t>(p, static_cast<uint32_t>(v)); break;
+    case DType::kUInt64: store<uint64_t>(p, static_cast<uint64_t>(v)); break;
+    case DType::kBool: store<uint8_t>(p, v != 0); break;
+    case DType::kFloat32: store<float>(p, static_cast<float>(v)); break;
+    case DType::kFloat64: store<double>(p, static_cast<double>(v)); break;
+    case DType::kFloat16: store<uint16_t>(p, float_to_half(static_cast<float>(v))); break;
+    case DType::kBFloat16: store<uint16_t>(p, float_to_bfloat16(static_cast<float>(v))); break;
+    default: RAMIEL_UNREACHABLE("non-numeric dtype");
+  }
+}
+
+void store_double(DType dtype, uint8_t* p, double v) {
+  switch (dtype) {
+    case DType::kFloat32: store<float>(p, static_cast<float>(v)); break;
+    case DType::kFloat64: store<double>(p, v); break;
+    case DType::kFloat16: store<uint16_t>(p, float_to_half(static_cast<float>(v))); break;
+    case DType::kBFloat16: store<uint16_t>(p, float_to_bfloat16(static_cast<float>(v))); break;
+    case DType::kBool: store<uint8_t>(p, v != 0.0); break;
+    default: {
+      // Float to integer: truncate toward zero; out-of-range values are undefined in C++,
+      // so clamp to int64 first (ONNX leaves them implementation-defined).
+      double t = std::isfinite(v) ? std::trunc(v) : 0.0;
+      constexpr double kMax = 9.2233720368547748e18;
+      if (t >= kMax) t = 9.2233720368547738e18;
+      if (t <= -kMax) t = -9.2233720368547738e18;
+      store_int64(dtype, p, static_cast<int64_t>(t));
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<int64_t> element_count(const Shape& shape) {
+  int64_t count = 1;
+  for (int64_t dim : shape) {
+    if (dim < 0) return std::nullopt;
+    count *= dim;
+  }
+  return count;
+}
+
+std::string shape_to_string(const Shape& shape) {
+  if (shape.empty()) return "scalar";
+  std::string out;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) out += 'x';
+    out += shape[i] < 0 ? "?" : std::to_string(shape[i]);
+  }
+  return out;
+}
+
+bool TensorType::has_static_shape() const {
+  return shape.has_value() && element_count(*shape).has_value();
+}
+
+std::optional<int64_t> TensorType::byte_size() const {
+  if (!shape) return std::nullopt;
+  auto count = element_count(*shape);
+  if (!count) return std::nullopt;
+  return *count * static_cast<int64_t>(dtype_size(dtype));
+}
+
+std::string TensorType::to_string() const {
+  return std::string(dtype_name(dtype)) + "[" + (shape ? shape_to_string(*shape) : "?") + "]";
+}
+
+Tensor::Tensor(DType dtype, Shape shape, std::vector<uint8_t> raw)
+    : dtype_(dtype), shape_(std::move(shape)), has_data_(true), raw_(std::move(raw)) {
+  RAMIEL_CHECK(dtype_ != DType::kString);
+  RAMIEL_CHECK(static_cast<int64_t>(raw_.size()) ==
+               element_count() * static_cast<int64_t>(dtype_size(dtype_)));
+}
+
+Tensor Tensor::without_data(DType dtype, Shape shape) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::from_strings(Shape shape, std::vector<std::string> strings) {
+  Tensor t;
+  t.dtype_ = DType::kString;
+  t.shape_ = std::move(shape);
+  t.has_data_ = true;
+  t.strings_ = std::move(strings);
+  RAMIEL_CHECK(static_cast<int64_t>(t.strings_.size()) == t.element_count());
+  return t;
+}
+
+Tensor Tensor::from_int64(DType dtype, Shape shape, const std::vector<int64_t>& values) {
+  const size_t width = dtype_size(dtype);
+  std::vector<uint8_t> raw(values.size() * width);
+  for (size_t i = 0; i < values.size(); ++i) store_int64(dtype, raw.data() + i * width, values[i]);
+  return Tensor(dtype, std::move(shape), std::move(raw));
+}
+
+Tensor Tensor::from_double(DType dtype, Shape shape, const std::vector<double>& values) {
+  const size_t width = dtype_size(dtype);
+  std::vector<uint8_t> raw(values.size() * width);
+  for (size_t i = 0; i < values.size(); ++i) store_double(dtype, raw.data() + i * width, values[i]);
+  return Tensor(dtype, std::move(shape), std::move(raw));
+}
+
+int64_t Tensor::element_count() const { return ir::element_count(shape_).value_or(0); }
+
+std::vector<int64_t> Tensor::to_int64() const {
+  RAMIEL_CHECK(has_data_ && dtype_ != DType::kString);
+  const size_t width = dtype_size(dtype_);
+  std::vector<int64_t> out(static_cast<size_t>(element_count()));
+  for (size_t i = 0; i < out.size(); ++i) out[i] = element_as_int64(dtype_, raw_.data() + i * width);
+  return out;
+}
+
+std::vector<double> Tensor::to_double() const {
+  RAMIEL_CHECK(has_data_ && dtype_ != DType::kString);
+  const size_t width = dtype_size(dtype_);
+  std::vector<double> out(static_cast<size_t>(element_count()));
+  for (size_t i = 0; i < out.size(); ++i) out[i] = element_as_double(dtype_, raw_.data() + i * width);
+  return out;
+}
+
+}  // namespace ramiel::ir

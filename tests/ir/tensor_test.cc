@@ -1,0 +1,48 @@
+#include "core/ir/tensor.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace ramiel::ir {
+namespace {
+
+TEST(TensorTest, ConvertsBetweenNumericTypes) {
+  Tensor t = Tensor::from_double(DType::kInt32, {2, 2}, {1.9, -1.9, 3, 4});
+  EXPECT_EQ(t.to_int64(), (std::vector<int64_t>{1, -1, 3, 4}));  // truncation toward zero
+  EXPECT_EQ(t.element_count(), 4);
+  EXPECT_EQ(t.raw().size(), 16u);
+  Tensor b = Tensor::from_int64(DType::kBool, {3}, {0, 2, -1});
+  EXPECT_EQ(b.to_int64(), (std::vector<int64_t>{0, 1, 1}));
+  Tensor u = Tensor::from_int64(DType::kUInt8, {1}, {257});
+  EXPECT_EQ(u.to_int64(), (std::vector<int64_t>{1}));  // wraps like a C cast
+}
+
+TEST(TensorTest, HalfAndBfloat16RoundTrip) {
+  for (float v : {0.0f, 1.0f, -2.5f, 65504.0f, 6.1035156e-05f, 5.9604645e-08f}) {
+    EXPECT_EQ(half_to_float(float_to_half(v)), v) << v;
+  }
+  EXPECT_TRUE(std::isinf(half_to_float(float_to_half(1e6f))));
+  EXPECT_TRUE(std::isnan(half_to_float(float_to_half(NAN))));
+  EXPECT_EQ(half_to_float(float_to_half(1.0009765625f)), 1.0009765625f);
+  EXPECT_EQ(bfloat16_to_float(float_to_bfloat16(3.0f)), 3.0f);
+  Tensor h = Tensor::from_double(DType::kFloat16, {2}, {0.5, -3});
+  EXPECT_EQ(h.to_double(), (std::vector<double>{0.5, -3}));
+}
+
+TEST(TensorTest, ShapesAndTypes) {
+  EXPECT_EQ(element_count({}), 1);
+  EXPECT_EQ(element_count({2, 3}), 6);
+  EXPECT_EQ(element_count({2, kUnknownDim}), std::nullopt);
+  EXPECT_EQ(shape_to_string({1, kUnknownDim, 3}), "1x?x3");
+  TensorType t{DType::kFloat16, Shape{1, 3}};
+  EXPECT_EQ(t.byte_size(), 6);
+  EXPECT_EQ(t.to_string(), "float16[1x3]");
+  EXPECT_FALSE((TensorType{DType::kFloat32, std::nullopt}.has_static_shape()));
+  Tensor empty = Tensor::without_data(DType::kFloat32, {1000, 1000});
+  EXPECT_FALSE(empty.has_data());
+  EXPECT_EQ(empty.element_count(), 1000000);
+}
+
+}  // namespace
+}  // namespace ramiel::ir
