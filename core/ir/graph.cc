@@ -115,6 +115,16 @@ void Graph::remove_constant(Value* value) {
   value_storage_[static_cast<size_t>(value->id())].reset();
 }
 
+void Graph::rename_value(Value* value, std::string new_name) {
+  RAMIEL_CHECK(!new_name.empty());
+  if (new_name == value->name_) return;
+  RAMIEL_CHECK(value_by_name_.count(new_name) == 0);
+  value_names_.reserve(new_name);
+  value_by_name_.erase(value->name_);
+  value->name_ = std::move(new_name);
+  value_by_name_.emplace(value->name_, value);
+}
+
 std::vector<Value*> Graph::constants() const {
   std::vector<Value*> out;
   for (const auto& v : value_storage_) {

@@ -156,6 +156,9 @@ class Graph {
   void remove_node(Node* node);
   // Removes an unused constant that is not a graph output.
   void remove_constant(Value* value);
+  // Gives `value` a new name, which must not name another live value. Passes use it so that a
+  // replacement can take over a value's ONNX name (users read those names in the program).
+  void rename_value(Value* value, std::string new_name);
 
   // --- queries ---------------------------------------------------------------------------------
   const std::list<Node*>& nodes() const { return order_; }  // topological order

@@ -86,6 +86,22 @@ TEST(GraphTest, RemoveConstantOnceUnused) {
   EXPECT_TRUE(verify_graph(s.g).ok());
 }
 
+TEST(GraphTest, RenameValueLetsAReplacementTakeTheName) {
+  SmallGraph s;
+  Value* y = s.add->output(0);
+  s.g.rename_value(y, "y_old");
+  EXPECT_EQ(y->name(), "y_old");
+  EXPECT_EQ(s.g.find_value("y_old"), y);
+  EXPECT_EQ(s.g.find_value("y"), nullptr);
+  // The freed name can be taken by a new value, e.g. a folded constant.
+  Value* c = s.g.add_constant("y", Tensor::from_double(DType::kFloat32, {1, 4}, {0, 0, 0, 0}),
+                              ConstantOrigin::kFolded);
+  EXPECT_EQ(s.g.find_value("y"), c);
+  // Fresh names never hand out a name given by rename.
+  EXPECT_NE(s.g.unique_value_name("y_old"), "y_old");
+  EXPECT_TRUE(verify_graph(s.g).ok());
+}
+
 TEST(GraphTest, PrinterIsReadableAndStable) {
   SmallGraph s;
   s.add->attributes().set("note", std::string("demo"));
