@@ -1,0 +1,179 @@
+#include "core/frontend/graph_builder.h"
+
+#include <set>
+#include <unordered_map>
+
+#include "core/frontend/attribute_proto.h"
+#include "core/frontend/tensor_proto.h"
+
+namespace ramiel::frontend {
+namespace {
+
+// "node 'Conv_3' (Conv, opset 13)": how every node-level error starts.
+std::string describe(const onnx::NodeProto& node, const std::string& name, int opset) {
+  return "node '" + name + "' (" + node.op_type() + ", opset " + std::to_string(opset) + ")";
+}
+
+// The value of a Constant node as a tensor.
+StatusOr<ir::Tensor> constant_value(const onnx::NodeProto& node, int64_t max_loaded_bytes) {
+  for (const auto& attr : node.attribute()) {
+    const std::string& key = attr.name();
+    if (key == "value") return tensor_from_proto(attr.t(), max_loaded_bytes);
+    if (key == "value_float") return ir::Tensor::from_double(ir::DType::kFloat32, {}, {attr.f()});
+    if (key == "value_int") return ir::Tensor::from_int64(ir::DType::kInt64, {}, {attr.i()});
+    if (key == "value_floats") {
+      std::vector<double> v(attr.floats().begin(), attr.floats().end());
+      return ir::Tensor::from_double(ir::DType::kFloat32, {static_cast<int64_t>(v.size())}, v);
+    }
+    if (key == "value_ints") {
+      std::vector<int64_t> v(attr.ints().begin(), attr.ints().end());
+      return ir::Tensor::from_int64(ir::DType::kInt64, {static_cast<int64_t>(v.size())}, v);
+    }
+    if (key == "value_string") return ir::Tensor::from_strings({}, {attr.s()});
+    if (key == "value_strings") {
+      return ir::Tensor::from_strings({attr.strings_size()},
+                                      {attr.strings().begin(), attr.strings().end()});
+    }
+    if (key == "sparse_value") return unimplemented("sparse constant values are not supported");
+  }
+  return invalid_argument("Constant node has no value attribute");
+}
+
+class GraphBuilder {
+ public:
+  GraphBuilder(const onnx::GraphProto& proto, int opset, int64_t max_loaded_bytes)
+      : proto_(proto), opset_(opset), max_loaded_bytes_(max_loaded_bytes) {}
+
+  StatusOr<std::unique_ptr<ir::Graph>> build() {
+    graph_ = std::make_unique<ir::Graph>();
+    graph_->name = proto_.name();
+    graph_->opset = opset_;
+    collect_types();
+    RAMIEL_RETURN_IF_ERROR(add_initializers());
+    RAMIEL_RETURN_IF_ERROR(add_inputs());
+    for (int i = 0; i < proto_.node_size(); ++i) RAMIEL_RETURN_IF_ERROR(add_node(proto_.node(i), i));
+    RAMIEL_RETURN_IF_ERROR(set_outputs());
+    return std::move(graph_);
+  }
+
+ private:
+  void collect_types() {
+    for (const auto& info : proto_.input()) types_[info.name()] = &info.type();
+    for (const auto& info : proto_.value_info()) types_[info.name()] = &info.type();
+    for (const auto& info : proto_.output()) types_[info.name()] = &info.type();
+  }
+
+  StatusOr<ir::TensorType> type_of(const std::string& name) {
+    auto it = types_.find(name);
+    if (it == types_.end()) return ir::TensorType{};  // inference could not tell
+    auto type = type_from_proto(*it->second);
+    if (!type.ok()) return type.status().with_context("value '" + name + "'");
+    return type;
+  }
+
+  Status add_initializers() {
+    for (const auto& init : proto_.initializer()) {
+      if (graph_->find_value(init.name())) {
+        return invalid_argument("initializer '" + init.name() + "' is defined twice");
+      }
+      auto tensor = tensor_from_proto(init, max_loaded_bytes_);
+      if (!tensor.ok()) return tensor.status().with_context("initializer '" + init.name() + "'");
+      graph_->add_constant(init.name(), std::move(tensor).value(), ir::ConstantOrigin::kModel);
+    }
+    return ok_status();
+  }
+
+  Status add_inputs() {
+    for (const auto& input : proto_.input()) {
+      if (graph_->find_value(input.name())) continue;  // an initializer listed as input (IR < 4)
+      RAMIEL_ASSIGN_OR_RETURN(ir::TensorType type, type_of(input.name()));
+      graph_->add_input(input.name(), std::move(type));
+    }
+    return ok_status();
+  }
+
+  Status add_node(const onnx::NodeProto& node, int index) {
+    const std::string name = graph_->unique_node_name(
+        node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name());
+    auto op = ir::op_from_name(node.op_type());
+    if (!op) {
+      return unimplemented(describe(node, name, opset_) + ": unknown operator '" + node.op_type() + "'");
+    }
+    if (*op == ir::OpKind::Constant) {
+      if (node.output_size() != 1 || graph_->find_value(node.output(0))) {
+        return invalid_argument(describe(node, name, opset_) + " must define one new value");
+      }
+      auto value = constant_value(node, max_loaded_bytes_);
+      if (!value.ok()) return value.status().with_context(describe(node, name, opset_));
+      graph_->add_constant(node.output(0), std::move(value).value(), ir::ConstantOrigin::kModel);
+      return ok_status();
+    }
+
+    std::vector<ir::Value*> inputs;
+    for (const std::string& input : node.input()) {
+      if (input.empty()) {
+        inputs.push_back(nullptr);  // an omitted optional input
+        continue;
+      }
+      ir::Value* value = graph_->find_value(input);
+      if (!value) {
+        return invalid_argument(describe(node, name, opset_) + " reads '" + input +
+                                "', which nothing produces before it");
+      }
+      inputs.push_back(value);
+    }
+    while (!inputs.empty() && inputs.back() == nullptr) inputs.pop_back();
+
+    std::vector<ir::OutputSpec> outputs;
+    for (int i = 0; i < node.output_size(); ++i) {
+      const std::string& output = node.output(i);
+      if (output.empty()) {  // an omitted optional output still gets a (never read) value
+        outputs.push_back({graph_->unique_value_name(name + "_unused_" + std::to_string(i)), {}});
+        continue;
+      }
+      if (graph_->find_value(output)) {
+        return invalid_argument(describe(node, name, opset_) + " writes '" + output +
+                                "', which is already defined");
+      }
+      auto type = type_of(output);
+      if (!type.ok()) return type.status().with_context(describe(node, name, opset_));
+      outputs.push_back({output, std::move(type).value()});
+    }
+
+    ir::Attributes attributes;
+    for (const auto& attr : node.attribute()) {
+      auto value = attribute_from_proto(attr);
+      if (!value.ok()) return value.status().with_context(describe(node, name, opset_));
+      attributes.set(attr.name(), std::move(value).value());
+    }
+    graph_->add_node(*op, name, inputs, outputs, std::move(attributes), opset_);
+    return ok_status();
+  }
+
+  Status set_outputs() {
+    std::vector<ir::Value*> outputs;
+    for (const auto& output : proto_.output()) {
+      ir::Value* value = graph_->find_value(output.name());
+      if (!value) return invalid_argument("graph output '" + output.name() + "' is never produced");
+      outputs.push_back(value);
+    }
+    if (outputs.empty()) return invalid_argument("the graph has no outputs");
+    graph_->set_outputs(outputs);
+    return ok_status();
+  }
+
+  const onnx::GraphProto& proto_;
+  int opset_;
+  int64_t max_loaded_bytes_;
+  std::unique_ptr<ir::Graph> graph_;
+  std::unordered_map<std::string, const onnx::TypeProto*> types_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ir::Graph>> build_graph(const onnx::GraphProto& proto, int opset,
+                                                 int64_t max_loaded_constant_bytes) {
+  return GraphBuilder(proto, opset, max_loaded_constant_bytes).build();
+}
+
+}  // namespace ramiel::frontend

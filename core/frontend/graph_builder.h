@@ -1,0 +1,18 @@
+// Builds an ir::Graph from a checked, shape-inferred ONNX graph.
+#pragma once
+
+#include <memory>
+
+#include <onnx/onnx_pb.h>
+
+#include "core/ir/graph.h"
+#include "core/support/status.h"
+
+namespace ramiel::frontend {
+
+// `opset` is the model's ai.onnx opset; constants larger than `max_loaded_constant_bytes`
+// are imported without their contents.
+StatusOr<std::unique_ptr<ir::Graph>> build_graph(const onnx::GraphProto& proto, int opset,
+                                                 int64_t max_loaded_constant_bytes);
+
+}  // namespace ramiel::frontend

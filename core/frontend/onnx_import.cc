@@ -1,0 +1,109 @@
+#include "core/frontend/onnx_import.h"
+
+#include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <climits>
+#include <exception>
+
+#include "core/frontend/external_data.h"
+#include "core/frontend/graph_builder.h"
+#include "core/frontend/input_binding.h"
+
+namespace ramiel::frontend {
+namespace {
+
+bool is_default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
+
+StatusOr<int> default_opset(const onnx::ModelProto& model) {
+  for (const auto& import : model.opset_import()) {
+    if (!is_default_domain(import.domain())) continue;
+    const auto version = import.version();
+    if (version < kMinOpset || version > kMaxOpset) {
+      return unimplemented("the model uses ai.onnx opset " + std::to_string(version) +
+                           "; Ramiel supports opsets " + std::to_string(kMinOpset) + " to " +
+                           std::to_string(kMaxOpset));
+    }
+    return static_cast<int>(version);
+  }
+  return invalid_argument("the model imports no ai.onnx opset");
+}
+
+Status check_domains(const onnx::GraphProto& graph, const onnx::ModelProto& model) {
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const auto& node = graph.node(i);
+    if (is_default_domain(node.domain())) continue;
+    int64_t version = 0;
+    for (const auto& import : model.opset_import()) {
+      if (import.domain() == node.domain()) version = import.version();
+    }
+    const std::string name = node.name().empty() ? "#" + std::to_string(i) : node.name();
+    return unimplemented("node '" + name + "' (" + node.op_type() + ", " + node.domain() + " opset " +
+                         std::to_string(version) + "): only ai.onnx operators are supported");
+  }
+  return ok_status();
+}
+
+// The onnx checker with the model's directory, so external data resolves against it.
+Status run_checker(const onnx::ModelProto& model, const std::optional<std::filesystem::path>& dir) {
+  try {
+    onnx::checker::CheckerContext context;
+    context.set_ir_version(static_cast<int>(model.ir_version()));
+    std::unordered_map<std::string, int> opsets;
+    for (const auto& import : model.opset_import()) {
+      opsets[import.domain()] = static_cast<int>(import.version());
+    }
+    context.set_opset_imports(opsets);
+    if (dir) context.set_model_dir(dir->string());
+    onnx::checker::LexicalScopeContext scope;
+    onnx::checker::check_graph(model.graph(), context, scope);
+  } catch (const std::exception& e) {
+    return invalid_argument(std::string("the ONNX checker rejected the model: ") + e.what());
+  }
+  return ok_status();
+}
+
+Status infer_shapes(onnx::ModelProto& model) {
+  try {
+    // Strict mode: a node whose shapes cannot be inferred is an error here, not at run time.
+    onnx::ShapeInferenceOptions options(/*check_type=*/true, /*strict_mode=*/1,
+                                        /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception& e) {
+    return invalid_argument(std::string("shape inference failed: ") + e.what());
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOptions& options) {
+  if (model_bytes.empty()) return invalid_argument("the model is empty (0 bytes)");
+  if (model_bytes.size() > static_cast<size_t>(INT_MAX)) {
+    return invalid_argument("the model is larger than 2 GiB; store its weights as external data");
+  }
+  onnx::ModelProto model;
+  if (!model.ParseFromArray(model_bytes.data(), static_cast<int>(model_bytes.size()))) {
+    return invalid_argument("not an ONNX model: the bytes do not parse as a ModelProto (truncated or "
+                            "corrupt file?)");
+  }
+  if (model.ir_version() <= 0 || !model.has_graph()) {
+    return invalid_argument("not an ONNX model: no IR version or no graph (truncated or corrupt file?)");
+  }
+  RAMIEL_ASSIGN_OR_RETURN(int opset, default_opset(model));
+  RAMIEL_RETURN_IF_ERROR(check_domains(model.graph(), model));
+  RAMIEL_RETURN_IF_ERROR(check_external_data(model.graph(), options.model_dir));
+
+  ImportResult result;
+  RAMIEL_RETURN_IF_ERROR(
+      bind_input_shapes(*model.mutable_graph(), options.input_shapes, result.warnings));
+  RAMIEL_RETURN_IF_ERROR(run_checker(model, options.model_dir));
+  RAMIEL_RETURN_IF_ERROR(infer_shapes(model));
+  RAMIEL_ASSIGN_OR_RETURN(result.graph,
+                          build_graph(model.graph(), opset, options.max_loaded_constant_bytes));
+  result.graph->ir_version = model.ir_version();
+  if (result.graph->name.empty()) result.graph->name = "model";
+  return result;
+}
+
+}  // namespace ramiel::frontend

@@ -1,0 +1,227 @@
+#include "core/frontend/onnx_import.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/ir/printer.h"
+#include "core/ir/verifier.h"
+#include "tests/frontend/model_builder.h"
+
+namespace ramiel::frontend {
+namespace {
+
+using testing::ModelBuilder;
+
+// x[N,4] -> Relu -> Add(w) -> y
+ModelBuilder relu_add_model(int opset = 13) {
+  ModelBuilder m(opset);
+  m.input("x", {-1, 4}).output("y", {-1, 4}).initializer("w", {1, 4}, {1, 2, 3, 4});
+  m.node("Relu", {"x"}, {"a"}, "relu");
+  m.node("Add", {"a", "w"}, {"y"}, "add");
+  return m;
+}
+
+TEST(OnnxImportTest, ImportsNodesValuesAndInferredShapes) {
+  auto result = import_onnx(relu_add_model().bytes(), {});
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  const ir::Graph& g = *result->graph;
+  EXPECT_TRUE(ir::verify_graph(g).ok());
+  EXPECT_EQ(g.opset, 13);
+  EXPECT_EQ(g.name, "test_graph");
+  EXPECT_EQ(print_graph(g),
+            "graph \"test_graph\" (opset 13) {\n"
+            "  input %x: float32[1x4]\n"
+            "  const %w: float32[1x4] (model)\n"
+            "  %a = Relu(%x) : float32[1x4]  # relu\n"
+            "  %y = Add(%a, %w) : float32[1x4]  # add\n"
+            "  output %y\n"
+            "}\n");
+  ASSERT_EQ(result->warnings.size(), 1u);  // the symbolic batch dim became 1
+  EXPECT_NE(result->warnings[0].find("'N' bound to 1"), std::string::npos);
+  EXPECT_EQ(g.find_value("w")->constant()->to_double(), (std::vector<double>{1, 2, 3, 4}));
+}
+
+TEST(OnnxImportTest, InputShapesBindSymbolicDims) {
+  ImportOptions options;
+  options.input_shapes["x"] = {3, 4};
+  auto result = import_onnx(relu_add_model().bytes(), options);
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  EXPECT_TRUE(result->warnings.empty());
+  EXPECT_EQ(result->graph->find_value("y")->type().shape, (ir::Shape{3, 4}));
+}
+
+TEST(OnnxImportTest, BadInputShapesAreClearErrors) {
+  ImportOptions wrong_name;
+  wrong_name.input_shapes["z"] = {1, 4};
+  auto r1 = import_onnx(relu_add_model().bytes(), wrong_name);
+  EXPECT_EQ(r1.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r1.status().message().find("'z', which is not a graph input (inputs: x)"), std::string::npos);
+
+  ImportOptions wrong_rank;
+  wrong_rank.input_shapes["x"] = {1, 4, 4};
+  EXPECT_NE(import_onnx(relu_add_model().bytes(), wrong_rank).status().message().find("rank 2"),
+            std::string::npos);
+
+  ImportOptions conflicting;
+  conflicting.input_shapes["x"] = {1, 5};
+  EXPECT_EQ(import_onnx(relu_add_model().bytes(), conflicting).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(OnnxImportTest, NonBatchSymbolicDimNeedsABinding) {
+  ModelBuilder m;
+  m.input("x", {1, -1}).output("y", {1, -1});
+  m.node("Relu", {"x"}, {"y"});
+  auto result = import_onnx(m.bytes(), {});
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("symbolic dimension 'N' at position 1"), std::string::npos)
+      << result.status().message();
+}
+
+TEST(OnnxImportTest, GarbageAndTruncatedBytesAreInvalidArgument) {
+  EXPECT_EQ(import_onnx("", {}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(import_onnx("this is not an onnx model at all", {}).status().code(),
+            StatusCode::kInvalidArgument);
+  std::string bytes = relu_add_model().bytes();
+  for (size_t cut : {bytes.size() / 3, bytes.size() / 2, bytes.size() - 5}) {
+    auto result = import_onnx(std::string_view(bytes).substr(0, cut), {});
+    EXPECT_FALSE(result.ok()) << "cut at " << cut;
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument) << result.status().to_string();
+  }
+}
+
+TEST(OnnxImportTest, UnsupportedOpsetsDomainsAndOpsNameTheProblem) {
+  auto old = import_onnx(relu_add_model(6).bytes(), {});
+  EXPECT_EQ(old.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(old.status().message().find("opset 6"), std::string::npos);
+
+  ModelBuilder custom;
+  custom.input("x", {1, 4}).output("y", {1, 4});
+  auto& node = custom.node("FusedGelu", {"x"}, {"y"}, "gelu0");
+  node.set_domain("com.microsoft");
+  auto r = import_onnx(custom.bytes(), {});
+  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(r.status().message().find("node 'gelu0' (FusedGelu, com.microsoft"), std::string::npos)
+      << r.status().message();
+}
+
+TEST(OnnxImportTest, ControlFlowIsRefusedNamingTheNode) {
+  ModelBuilder m;
+  m.input("c", {1}, onnx::TensorProto::BOOL).output("y", {1});
+  auto& node = m.node("If", {"c"}, {"y"}, "branch");
+  for (const char* name : {"then_branch", "else_branch"}) {
+    auto* attr = node.add_attribute();
+    attr->set_name(name);
+    attr->set_type(onnx::AttributeProto::GRAPH);
+    auto* g = attr->mutable_g();
+    g->set_name(name);
+    auto* out = g->add_output();
+    out->set_name(std::string(name) + "_out");
+    out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+    out->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(1);
+    auto* constant = g->add_node();
+    constant->set_op_type("Constant");
+    constant->add_output(std::string(name) + "_out");
+    auto* value = constant->add_attribute();
+    value->set_name("value_floats");
+    value->set_type(onnx::AttributeProto::FLOATS);
+    value->add_floats(1.0f);
+  }
+  auto r = import_onnx(m.bytes(), {});
+  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented) << r.status().to_string();
+  EXPECT_NE(r.status().message().find("node 'branch' (If, opset 13)"), std::string::npos)
+      << r.status().message();
+}
+
+TEST(OnnxImportTest, ConstantNodesBecomeConstantsAndOmittedInputsAreNull) {
+  ModelBuilder m;
+  m.input("x", {1, 4}).output("y", {1, 4});
+  auto& c = m.node("Constant", {}, {"lo"});
+  auto* attr = c.add_attribute();
+  attr->set_name("value_float");
+  attr->set_type(onnx::AttributeProto::FLOAT);
+  attr->set_f(0.5f);
+  m.node("Clip", {"x", "lo", ""}, {"y"}, "clip");
+  m.node("Identity", {"x"}, {"unused"}, "");
+  auto result = import_onnx(m.bytes(), {});
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  const ir::Graph& g = *result->graph;
+  const ir::Value* lo = g.find_value("lo");
+  ASSERT_NE(lo, nullptr);
+  EXPECT_TRUE(lo->is_constant());
+  EXPECT_EQ(lo->constant()->to_double(), (std::vector<double>{0.5}));
+  const ir::Node* clip = g.find_node("clip");
+  EXPECT_EQ(clip->num_inputs(), 2u);  // the trailing omitted input is dropped
+  EXPECT_NE(g.find_node("Identity_2"), nullptr);  // unnamed nodes get op_index names
+}
+
+TEST(OnnxImportTest, LargeInitializersStayInTheModelFile) {
+  ModelBuilder m;
+  m.input("x", {1, 100}).output("y", {1, 100});
+  m.initializer("big", {1, 100}, std::vector<float>(100, 1.0f));
+  m.node("Add", {"x", "big"}, {"y"});
+  ImportOptions options;
+  options.max_loaded_constant_bytes = 128;
+  auto result = import_onnx(m.bytes(), options);
+  ASSERT_TRUE(result.ok());
+  const ir::Tensor* big = result->graph->find_value("big")->constant();
+  EXPECT_FALSE(big->has_data());
+  EXPECT_EQ(big->shape(), (ir::Shape{1, 100}));
+}
+
+class ExternalDataTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ramiel_external_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_ / "model");
+    std::ofstream(dir_ / "model" / "weights.bin", std::ios::binary).write("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+    std::ofstream(dir_ / "secret.bin", std::ios::binary).write("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string model_with_location(const std::string& location) {
+    ModelBuilder m;
+    m.input("x", {1, 4}).output("y", {1, 4});
+    auto* t = m.proto().mutable_graph()->add_initializer();
+    t->set_name("w");
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    t->add_dims(1);
+    t->add_dims(4);
+    t->set_data_location(onnx::TensorProto::EXTERNAL);
+    auto* entry = t->add_external_data();
+    entry->set_key("location");
+    entry->set_value(location);
+    m.node("Add", {"x", "w"}, {"y"});
+    return m.bytes();
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ExternalDataTest, AcceptedOnlyInsideTheModelDirectory) {
+  ImportOptions options;
+  options.model_dir = dir_ / "model";
+  auto ok = import_onnx(model_with_location("weights.bin"), options);
+  ASSERT_TRUE(ok.ok()) << ok.status().to_string();
+  EXPECT_FALSE(ok->graph->find_value("w")->constant()->has_data());
+
+  for (const std::string& bad : {std::string("../secret.bin"), (dir_ / "secret.bin").string(),
+                                 std::string("missing.bin")}) {
+    auto r = import_onnx(model_with_location(bad), options);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  std::filesystem::create_symlink(dir_ / "secret.bin", dir_ / "model" / "link.bin");
+  auto link = import_onnx(model_with_location("link.bin"), options);
+  EXPECT_NE(link.status().message().find("outside the model's directory"), std::string::npos)
+      << link.status().message();
+  // Without a directory (an upload), external data is refused outright.
+  EXPECT_EQ(import_onnx(model_with_location("weights.bin"), {}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ramiel::frontend
