@@ -1,0 +1,72 @@
+"""Independent checks of a schedule.json: what every schedule Ramiel writes must satisfy."""
+from collections import defaultdict, deque
+
+
+def check_schedule(s, max_clusters):
+    nodes = {n["name"]: n for n in s["nodes"]}
+    assert len(nodes) == len(s["nodes"]), "node names must be unique"
+    clusters = s["clusters"]
+    assert 1 <= len(clusters) <= max_clusters
+
+    # Every node in exactly one cluster, and the node's own record agrees.
+    seen = {}
+    for c in clusters:
+        for name in c["nodes"]:
+            assert name not in seen, f"{name} is in clusters {seen[name]} and {c['id']}"
+            seen[name] = c["id"]
+            assert nodes[name]["cluster"] == c["id"]
+    assert set(seen) == set(nodes), "every node must be in a cluster"
+
+    # Every tensor has one producer.
+    producer = {}
+    for n in s["nodes"]:
+        for t in n["outputs"]:
+            assert t not in producer, f"tensor {t} produced twice"
+            producer[t] = n["name"]
+
+    # Within a cluster, producers run before consumers.
+    position = {name: i for c in clusters for i, name in enumerate(c["nodes"])}
+    for n in s["nodes"]:
+        for t in n["inputs"]:
+            p = producer.get(t)
+            if p and nodes[p]["cluster"] == n["cluster"]:
+                assert position[p] < position[n["name"]], f"{p} must run before {n['name']}"
+
+    # No deadlock: data edges plus each worker's program order form a DAG.
+    succ = defaultdict(set)
+    for n in s["nodes"]:
+        for t in n["inputs"]:
+            if t in producer:
+                succ[producer[t]].add(n["name"])
+    for c in clusters:
+        for a, b in zip(c["nodes"], c["nodes"][1:]):
+            succ[a].add(b)
+    indegree = defaultdict(int)
+    for a in succ:
+        for b in succ[a]:
+            indegree[b] += 1
+    ready = deque(name for name in nodes if indegree[name] == 0)
+    visited = 0
+    while ready:
+        a = ready.popleft()
+        visited += 1
+        for b in succ[a]:
+            indegree[b] -= 1
+            if indegree[b] == 0:
+                ready.append(b)
+    assert visited == len(nodes), "data + program order has a cycle: the workers would deadlock"
+
+    # Cross-cluster tensors are exactly the listed cluster edges.
+    crossing = defaultdict(set)
+    for n in s["nodes"]:
+        for t in n["inputs"]:
+            p = producer.get(t)
+            if p and nodes[p]["cluster"] != n["cluster"]:
+                crossing[(nodes[p]["cluster"], n["cluster"])].add(t)
+    listed = {(e["from"], e["to"]): set(e["tensors"]) for e in s["cluster_edges"]}
+    assert listed == dict(crossing)
+
+    p = s["prediction"]
+    assert p["makespan_us"] <= p["serial_us"] + 1e-3, "predicted makespan above serial"
+    assert p["critical_path_us"] <= p["makespan_us"] + 1e-3 or len(clusters) == 1
+    assert abs(sum(c["cost_us"] for c in clusters) - p["serial_us"]) < 0.01 * len(nodes) + 1e-3
