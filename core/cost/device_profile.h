@@ -9,21 +9,36 @@
 namespace ramiel::cost {
 
 struct DeviceProfile {
+  // Measured on the reference machine (2-core AMD EPYC VM, Debian's torch 1.13, one intra-op
+  // thread per worker as the generated programs run) with
+  //   /usr/bin/python3 bench/calibrate_profile.py --verbose
+  // rounded from the medians of several runs; see that script for what each figure times.
   std::string name = "default";
-  // Sustained throughput of one worker (one core) on large kernels.
-  double peak_gflops = 50.0;
-  double memory_gbps = 10.0;
-  // Fixed cost of dispatching one operator from Python through PyTorch.
-  double op_overhead_us = 10.0;
+  // Sustained throughput of one worker (one core) on large kernels: conv2d 1x64x56x56 with 64
+  // 3x3 filters ran at 70-75 GFLOP/s (a 1024^3 matmul at 100).
+  double peak_gflops = 72.0;
+  // Streaming bandwidth of one core: torch.add of two 64 MiB tensors, 3 x 64 MiB moved.
+  double memory_gbps = 28.0;
+  // Fixed cost of dispatching one operator from Python through PyTorch: the mean over tiny
+  // conv2d, relu, add, max_pool2d, cat, reshape, batch_norm, linear and softmax calls.
+  double op_overhead_us = 2.3;
+  // Window elements per second (x1e9) of sliding-window pooling, which in this torch is
+  // neither compute- nor bandwidth-bound: max_pool2d 3x3/2 on an NCHW 1x64x112x112 tensor does
+  // 1.8M window compares in 5.2 ms, 0.35 Gop/s (channels-last runs 14x faster).
+  double pool_gops = 0.35;
   // Cost of handing a tensor to another worker: latency plus bytes at transfer bandwidth.
-  double transfer_latency_us = 20.0;
-  double transfer_gbps = 5.0;
+  // Latency: half a round trip between two Python threads over threading.Event. Bandwidth: the
+  // extra time of reading a tensor another thread wrote grows with size no faster than memory
+  // bandwidth, so the calibration caps it there.
+  double transfer_latency_us = 28.0;
+  double transfer_gbps = 28.0;
 
-  // The built-in profile, measured on the reference machine (see README).
+  // The built-in profile: the measured numbers above.
   static DeviceProfile defaults() { return {}; }
-  // Starts from defaults() and overrides the keys the JSON object names; unknown keys and
-  // non-positive numbers are INVALID_ARGUMENT.
+  // Starts from defaults() and overrides the keys the JSON object names; malformed JSON,
+  // unknown keys, wrong types and non-positive numbers are INVALID_ARGUMENT naming the key.
   static StatusOr<DeviceProfile> from_json(std::string_view json_text);
+  // All keys, sorted, so that from_json(to_json()) round-trips and the text is deterministic.
   std::string to_json() const;
 };
 

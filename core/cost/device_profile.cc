@@ -1,0 +1,68 @@
+#include "core/cost/device_profile.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace ramiel::cost {
+namespace {
+
+// The numeric keys of the JSON form, each bound to its field.
+struct NumberField {
+  const char* key;
+  double DeviceProfile::*field;
+};
+
+constexpr NumberField kNumberFields[] = {
+    {"memory_gbps", &DeviceProfile::memory_gbps},
+    {"op_overhead_us", &DeviceProfile::op_overhead_us},
+    {"peak_gflops", &DeviceProfile::peak_gflops},
+    {"pool_gops", &DeviceProfile::pool_gops},
+    {"transfer_gbps", &DeviceProfile::transfer_gbps},
+    {"transfer_latency_us", &DeviceProfile::transfer_latency_us},
+};
+
+const NumberField* find_number_field(const std::string& key) {
+  for (const NumberField& f : kNumberFields) {
+    if (key == f.key) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+StatusOr<DeviceProfile> DeviceProfile::from_json(std::string_view json_text) {
+  // No exceptions in core/: a parse failure comes back as a discarded value.
+  nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return invalid_argument("device profile: not valid JSON");
+  if (!doc.is_object()) return invalid_argument("device profile: expected a JSON object");
+
+  DeviceProfile profile = defaults();
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "name") {
+      if (!it->is_string()) return invalid_argument("device profile: 'name' must be a string");
+      profile.name = it->get<std::string>();
+      continue;
+    }
+    const NumberField* field = find_number_field(key);
+    if (field == nullptr) return invalid_argument("device profile: unknown key '" + key + "'");
+    if (!it->is_number()) {
+      return invalid_argument("device profile: '" + key + "' must be a number");
+    }
+    double value = it->get<double>();
+    if (!std::isfinite(value) || value <= 0) {
+      return invalid_argument("device profile: '" + key + "' must be a positive number");
+    }
+    profile.*(field->field) = value;
+  }
+  return profile;
+}
+
+std::string DeviceProfile::to_json() const {
+  nlohmann::json doc = nlohmann::json::object();  // keys kept sorted: deterministic text
+  doc["name"] = name;
+  for (const NumberField& f : kNumberFields) doc[f.key] = this->*(f.field);
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace ramiel::cost

@@ -1,0 +1,72 @@
+// Element-wise ops: a fixed number of operations per output element; inputs broadcast, so each
+// input is read once at its own size and the output is written once.
+#include <algorithm>
+
+#include "core/cost/op_cost.h"
+#include "core/cost/shape_facts.h"
+
+namespace ramiel::cost {
+namespace {
+
+using ir::OpKind;
+
+double ops_per_element(OpKind op) {
+  switch (op) {
+    case OpKind::Exp:
+    case OpKind::Log:
+    case OpKind::Pow:
+    case OpKind::Sin:
+    case OpKind::Cos:
+    case OpKind::Tan:
+    case OpKind::Asin:
+    case OpKind::Acos:
+    case OpKind::Atan:
+    case OpKind::Sinh:
+    case OpKind::Cosh:
+    case OpKind::Asinh:
+    case OpKind::Acosh:
+    case OpKind::Atanh:
+    case OpKind::Erf:
+    case OpKind::Tanh:
+    case OpKind::Sigmoid:
+    case OpKind::Softplus:
+    case OpKind::Elu:
+    case OpKind::Selu:
+    case OpKind::Celu:
+      return kTranscendentalOps;
+    case OpKind::Softsign:     // x / (1 + |x|)
+    case OpKind::HardSigmoid:  // max(0, min(1, a * x + b))
+      return 3;
+    case OpKind::HardSwish:  // x * hardsigmoid(x)
+      return 4;
+    case OpKind::Clip:  // min then max
+    case OpKind::LeakyRelu:
+    case OpKind::PRelu:
+    case OpKind::Shrink:
+    case OpKind::Sqrt:
+      return 2;
+    default:  // one comparison, arithmetic or logical operation, or a conversion
+      return 1;
+  }
+}
+
+// Variadic ops fold their n inputs with n - 1 operations per element.
+bool is_variadic(OpKind op) {
+  return op == OpKind::Sum || op == OpKind::Mean || op == OpKind::Max || op == OpKind::Min;
+}
+
+}  // namespace
+
+OpWork elementwise_cost(const ir::Node& node) {
+  double per_element = ops_per_element(node.op());
+  if (is_variadic(node.op())) {
+    per_element *= static_cast<double>(std::max<size_t>(node.num_inputs(), 2) - 1);
+    if (node.op() == OpKind::Mean) per_element += 1;  // the final division
+  }
+  OpWork work;
+  work.flops = output_elements(node) * per_element;
+  work.bytes = io_bytes(node);
+  return work;
+}
+
+}  // namespace ramiel::cost

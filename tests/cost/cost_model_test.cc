@@ -1,0 +1,81 @@
+#include "core/cost/cost_model.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/cost/cost_test_graph.h"
+
+namespace ramiel::cost {
+namespace {
+
+using ir::OpKind;
+using testing::OneNode;
+
+// Round numbers: 1e3 FLOPs, 1e3 bytes and 1e3 window elements per microsecond.
+DeviceProfile unit_profile() {
+  DeviceProfile p;
+  p.peak_gflops = 1;
+  p.memory_gbps = 1;
+  p.pool_gops = 1;
+  p.op_overhead_us = 5;
+  p.transfer_latency_us = 20;
+  p.transfer_gbps = 2;
+  return p;
+}
+
+TEST(CostModelTest, RooflinePlusOverhead) {
+  CostModel model(unit_profile());
+  OneNode g;
+  // Compute-bound: a 64x64x64 matmul is 524288 FLOPs against 49152 bytes.
+  ir::Value* a = g.input(ir::Shape{64, 64});
+  ir::Value* b = g.input(ir::Shape{64, 64}, /*constant=*/true);
+  NodeCost mm = model.node_cost(g.node(OpKind::MatMul, {a, b}, {ir::Shape{64, 64}}));
+  EXPECT_DOUBLE_EQ(mm.flops, 524288);
+  EXPECT_DOUBLE_EQ(mm.bytes, 3 * 4096 * 4.0);  // the constant weight is read too
+  EXPECT_DOUBLE_EQ(mm.us, 524.288 + 5);
+  EXPECT_FALSE(mm.measured);
+  // Memory-bound: Relu on 1000 floats moves 8000 bytes for 1000 FLOPs.
+  ir::Value* x = g.input(ir::Shape{1000});
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Relu, {x}, {ir::Shape{1000}})).us, 8 + 5);
+  // A view costs only its dispatch.
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Identity, {x}, {ir::Shape{1000}})).us, 5);
+}
+
+TEST(CostModelTest, SlowPoolingKernelsUseThePoolRate) {
+  DeviceProfile p = unit_profile();
+  p.pool_gops = 0.01;  // 10 window elements per microsecond
+  CostModel model(p);
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1, 4, 8, 8});
+  ir::Attributes a;
+  a.set("kernel_shape", std::vector<int64_t>{3, 3});
+  a.set("strides", std::vector<int64_t>{2, 2});
+  a.set("pads", std::vector<int64_t>{1, 1, 1, 1});
+  NodeCost pool = model.node_cost(g.node(OpKind::MaxPool, {x}, {ir::Shape{1, 4, 4, 4}}, a));
+  EXPECT_DOUBLE_EQ(pool.us, 576 / 10.0 + 5);
+}
+
+TEST(CostModelTest, MeasuredCostsOverrideByName) {
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1000});
+  const ir::Node& relu = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
+  const ir::Node& other = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
+  CostModel model(unit_profile(), {{relu.name(), 123.0}, {other.name(), -1.0}});
+  NodeCost c = model.node_cost(relu);
+  EXPECT_DOUBLE_EQ(c.us, 123.0);
+  EXPECT_TRUE(c.measured);
+  EXPECT_DOUBLE_EQ(c.flops, 1000);  // the work is still reported
+  // A nonsensical measurement is ignored.
+  EXPECT_DOUBLE_EQ(model.node_cost(other).us, 13);
+}
+
+TEST(CostModelTest, TransferIsLatencyPlusBytes) {
+  CostModel model(unit_profile());
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1000});  // 4000 bytes at 2e3 bytes per microsecond
+  EXPECT_DOUBLE_EQ(model.transfer_cost_us(*x), 20 + 2);
+  ir::Value* unknown = g.input(std::nullopt);
+  EXPECT_DOUBLE_EQ(model.transfer_cost_us(*unknown), 20);
+}
+
+}  // namespace
+}  // namespace ramiel::cost
