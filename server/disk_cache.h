@@ -1,0 +1,66 @@
+// DiskCache: the persistent, size-bounded LRU store of compile results under the cache directory.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/support/status.h"
+#include "server/cached_result.h"
+#include "server/metrics.h"
+
+namespace ramiel::server {
+
+// Entries live at DIR/entries/<key[0:2]>/<key>, written to DIR/tmp first and renamed into place,
+// so a reader or a crash never sees half an entry. Every read verifies the entry's checksum; a
+// damaged entry is deleted and reported as a miss. The index (sizes and recency) is rebuilt from
+// the directory at start-up, recency from file modification times.
+class DiskCache {
+ public:
+  // Creates the directories if needed, removes temporary files left by a crash and entries whose
+  // size contradicts their header, and evicts down to `capacity_bytes`. `metrics` may be null.
+  static StatusOr<std::unique_ptr<DiskCache>> open(const std::filesystem::path& dir,
+                                                   int64_t capacity_bytes, Metrics* metrics);
+
+  // The verified entry; nullopt when absent or corrupt (then it is gone from disk too).
+  std::optional<CachedResult> get(const std::string& key);
+  // Writes atomically, then evicts least recently used entries beyond the capacity.
+  Status put(const std::string& key, const v1::CompileResponse& value);
+
+  int64_t size_bytes() const;
+  int64_t entries() const;
+  std::filesystem::path path_for(const std::string& key) const;
+
+ private:
+  DiskCache(std::filesystem::path dir, int64_t capacity_bytes, Metrics* metrics);
+  Status rebuild_index();
+  void insert_locked(const std::string& key, int64_t bytes);
+  void forget_locked(const std::string& key);
+  void evict_locked();
+  void publish_locked();
+
+  struct Entry {
+    int64_t bytes;
+    std::list<std::string>::iterator lru_position;
+  };
+
+  const std::filesystem::path dir_;
+  const int64_t capacity_bytes_;
+  Metrics* const metrics_;
+  std::atomic<uint64_t> temp_counter_{0};
+  mutable std::mutex mutex_;
+  std::list<std::string> lru_;  // front: most recently used
+  std::map<std::string, Entry> index_;
+  int64_t size_bytes_ = 0;
+};
+
+// True for the 64 lower-case hex characters of a sha256, the only names the cache stores.
+bool is_cache_key(const std::string& key);
+
+}  // namespace ramiel::server

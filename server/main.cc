@@ -1,0 +1,139 @@
+// ramiel-server: the compilation daemon. Flags override the JSON config file, which overrides
+// the defaults; SIGTERM or SIGINT drains and exits 0.
+#include <csignal>
+#include <functional>
+#include <iostream>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "core/driver/compile.h"
+#include "server/server.h"
+#include "server/settings.h"
+
+namespace {
+
+using ramiel::server::ServerSettings;
+
+constexpr int kExitOk = 0;
+constexpr int kExitStartupFailed = 1;
+constexpr int kExitUsage = 2;
+
+const char* kFooter = R"(Exit status:
+  0  stopped by SIGTERM or SIGINT after draining (or --help / --version)
+  1  could not start: invalid settings, unreadable config, address or cache directory unusable
+  2  bad command line
+
+Logs: one JSON object per line on stdout; the first is {"event":"listening",...} with the bound
+ports (useful with port 0). Health: grpc.health.v1 reports SERVING until shutdown starts.
+Config file: a JSON object whose keys are the long flag names with '_' for '-'
+(e.g. {"workers": 4, "cache_dir": "/var/cache/ramiel"}).)";
+
+// Registers `--name` for a settings field; the flag's value wins over the config file only when
+// it was given on the command line.
+class FlagBinder {
+ public:
+  FlagBinder(CLI::App& app, ServerSettings& from_flags) : app_(app), from_flags_(from_flags) {}
+
+  template <typename T>
+  CLI::Option* bind(const std::string& name, T ServerSettings::*field, const std::string& help) {
+    CLI::Option* option = app_.add_option(name, from_flags_.*field, help)->capture_default_str();
+    overlays_.push_back([this, option, field](ServerSettings& settings) {
+      if (option->count() > 0) settings.*field = from_flags_.*field;
+    });
+    return option;
+  }
+  CLI::Option* bind_flag(const std::string& name, bool ServerSettings::*field,
+                         const std::string& help) {
+    CLI::Option* option = app_.add_flag(name, from_flags_.*field, help);
+    overlays_.push_back([this, option, field](ServerSettings& settings) {
+      if (option->count() > 0) settings.*field = from_flags_.*field;
+    });
+    return option;
+  }
+  void overlay(ServerSettings& settings) const {
+    for (const auto& apply : overlays_) apply(settings);
+  }
+
+ private:
+  CLI::App& app_;
+  ServerSettings& from_flags_;
+  std::vector<std::function<void(ServerSettings&)>> overlays_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(
+      "ramiel-server: compiles ONNX models into parallel PyTorch programs over gRPC, "
+      "with a content-addressed cache and Prometheus metrics.");
+  app.footer(kFooter);
+  app.set_version_flag("--version", ramiel::driver::compiler_version());
+  ServerSettings from_flags;
+  FlagBinder flags(app, from_flags);
+  std::string config_path;
+  app.add_option("--config", config_path, "JSON config file (flags override it)")
+      ->check(CLI::ExistingFile);
+  flags.bind("--listen", &ServerSettings::listen, "gRPC address HOST:PORT (port 0: any free)");
+  flags.bind("--metrics-listen", &ServerSettings::metrics_listen,
+             "Prometheus /metrics address HOST:PORT; empty disables it");
+  flags.bind("--cache-dir", &ServerSettings::cache_dir, "directory of the on-disk result cache");
+  flags.bind("--workers", &ServerSettings::workers, "compile threads (0: one per core)");
+  flags.bind("--queue-length", &ServerSettings::queue_length,
+             "compiles that may wait for a worker; beyond that, RESOURCE_EXHAUSTED");
+  flags.bind("--io-threads", &ServerSettings::io_threads, "threads reading the on-disk cache");
+  flags.bind("--max-model-bytes", &ServerSettings::max_model_bytes,
+             "largest model accepted (INVALID_ARGUMENT beyond)");
+  flags.bind("--max-upload-bytes-in-flight", &ServerSettings::max_upload_bytes_in_flight,
+             "model bytes all uploads together may hold (RESOURCE_EXHAUSTED beyond)");
+  flags.bind("--memory-cache-bytes", &ServerSettings::memory_cache_bytes,
+             "size bound of the in-memory LRU cache");
+  flags.bind("--disk-cache-bytes", &ServerSettings::disk_cache_bytes,
+             "size bound of the on-disk cache");
+  flags.bind("--drain-timeout", &ServerSettings::drain_timeout_seconds,
+             "seconds in-flight compiles may run after SIGTERM");
+  flags.bind_flag("--reflection", &ServerSettings::reflection, "serve gRPC server reflection");
+  flags.bind_flag("!--no-request-log", &ServerSettings::log_requests,
+                  "do not write a JSON line per request");
+  flags
+      .bind("--debug-compile-delay-ms", &ServerSettings::debug_compile_delay_ms,
+            "tests only: sleep before every compile")
+      ->group("");  // hidden from --help
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  ServerSettings settings;
+  if (!config_path.empty()) {
+    if (auto status = ramiel::server::load_settings_file(config_path, settings); !status.ok()) {
+      std::cerr << "ramiel-server: " << status.to_string() << "\n";
+      return kExitStartupFailed;
+    }
+  }
+  flags.overlay(settings);
+
+  // Signals are taken synchronously by this thread; every thread started later inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const std::string version = ramiel::driver::compiler_version();
+  auto server =
+      ramiel::server::RamielServer::start(settings, ramiel::driver::compile, version, std::cout);
+  if (!server.ok()) {
+    std::cerr << "ramiel-server: " << server.status().to_string() << "\n";
+    return kExitStartupFailed;
+  }
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  (*server)->shutdown();
+  return kExitOk;
+}

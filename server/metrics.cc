@@ -1,0 +1,157 @@
+#include "server/metrics.h"
+
+namespace ramiel::server {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Histogram;
+
+// Seconds, from sub-millisecond cache hits to multi-minute compiles of large models.
+const Histogram::BucketBoundaries kSecondsBuckets = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+    0.25,   0.5,     1,      2.5,   5,      10,    30,   60,    120,  300};
+// Bytes, powers of four from 1 KiB to 1 GiB.
+const Histogram::BucketBoundaries kBytesBuckets = {1 << 10, 1 << 12, 1 << 14, 1 << 16,
+                                                   1 << 18, 1 << 20, 1 << 22, 1 << 24,
+                                                   1 << 26, 1 << 28, 1 << 30};
+
+const char* tier_name(CacheTier tier) {
+  return tier == CacheTier::kMemory ? "memory" : "disk";
+}
+
+}  // namespace
+
+Metrics::Metrics(const std::string& compiler_version)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      compile_duration_(BuildHistogram()
+                            .Name("ramiel_compile_duration_seconds")
+                            .Help("Time spent per compile request in each stage")
+                            .Register(*registry_)),
+      compiles_(BuildCounter()
+                    .Name("ramiel_compiles_total")
+                    .Help("Compiles run by the worker pool, by result")
+                    .Register(*registry_)),
+      cache_requests_(BuildCounter()
+                          .Name("ramiel_cache_requests_total")
+                          .Help("Cache lookups by Compile and Lookup requests, by result")
+                          .Register(*registry_)),
+      cache_hits_(cache_requests_.Add({{"result", "hit"}})),
+      cache_misses_(cache_requests_.Add({{"result", "miss"}})),
+      coalesced_(BuildCounter()
+                     .Name("ramiel_coalesced_requests_total")
+                     .Help("Compile requests that joined an identical compile already in flight")
+                     .Register(*registry_)
+                     .Add({})),
+      cache_corruptions_(
+          BuildCounter()
+              .Name("ramiel_cache_corrupt_entries_total")
+              .Help("On-disk cache entries that failed their checksum and were dropped")
+              .Register(*registry_)
+              .Add({})),
+      cache_evictions_(BuildCounter()
+                           .Name("ramiel_cache_evictions_total")
+                           .Help("Cache entries evicted to stay within the size bound, by tier")
+                           .Register(*registry_)),
+      cache_size_(BuildGauge()
+                      .Name("ramiel_cache_size_bytes")
+                      .Help("Bytes held by the result cache, by tier")
+                      .Register(*registry_)),
+      cache_entries_(BuildGauge()
+                         .Name("ramiel_cache_entries")
+                         .Help("Entries held by the result cache, by tier")
+                         .Register(*registry_)),
+      queue_depth_(BuildGauge()
+                       .Name("ramiel_queue_depth")
+                       .Help("Compiles accepted and waiting for a worker")
+                       .Register(*registry_)
+                       .Add({})),
+      inflight_(BuildGauge()
+                    .Name("ramiel_inflight_requests")
+                    .Help("Compile and Lookup calls being served")
+                    .Register(*registry_)
+                    .Add({})),
+      rejected_(BuildCounter()
+                    .Name("ramiel_rejected_requests_total")
+                    .Help("Requests refused before compiling, by reason")
+                    .Register(*registry_)),
+      model_size_(BuildHistogram()
+                      .Name("ramiel_model_size_bytes")
+                      .Help("Size of uploaded models")
+                      .Register(*registry_)
+                      .Add({}, kBytesBuckets)),
+      rpc_requests_(BuildCounter()
+                        .Name("ramiel_grpc_requests_total")
+                        .Help("gRPC calls handled, by method and status code")
+                        .Register(*registry_)),
+      rpc_duration_(BuildHistogram()
+                        .Name("ramiel_grpc_request_duration_seconds")
+                        .Help("gRPC call latency from arrival to status, by method and status code")
+                        .Register(*registry_)) {
+  BuildGauge()
+      .Name("ramiel_build_info")
+      .Help("Always 1; labels carry the server and compiler versions")
+      .Register(*registry_)
+      .Add({{"version", RAMIEL_VERSION}, {"compiler_version", compiler_version}})
+      .Set(1);
+  // Children exist from the start so dashboards show zeros rather than gaps.
+  for (CacheTier tier : {CacheTier::kMemory, CacheTier::kDisk}) {
+    set_cache_size(tier, 0, 0);
+    cache_evictions_.Add({{"tier", tier_name(tier)}});
+  }
+  compiles_.Add({{"result", "ok"}});
+  for (const char* reason : {"queue_full", "draining", "too_large", "upload_budget"}) {
+    rejected_.Add({{"reason", reason}});
+  }
+}
+
+void Metrics::observe_stage(std::string_view stage, double seconds) {
+  compile_duration_.Add({{"stage", std::string(stage)}}, kSecondsBuckets).Observe(seconds);
+}
+
+void Metrics::count_compile(std::string_view result) {
+  compiles_.Add({{"result", std::string(result)}}).Increment();
+}
+
+void Metrics::count_cache_request(bool hit) {
+  (hit ? cache_hits_ : cache_misses_).Increment();
+}
+void Metrics::count_coalesced() {
+  coalesced_.Increment();
+}
+void Metrics::count_cache_corruption() {
+  cache_corruptions_.Increment();
+}
+
+void Metrics::count_cache_eviction(CacheTier tier) {
+  cache_evictions_.Add({{"tier", tier_name(tier)}}).Increment();
+}
+
+void Metrics::set_cache_size(CacheTier tier, int64_t bytes, int64_t entries) {
+  cache_size_.Add({{"tier", tier_name(tier)}}).Set(static_cast<double>(bytes));
+  cache_entries_.Add({{"tier", tier_name(tier)}}).Set(static_cast<double>(entries));
+}
+
+void Metrics::set_queue_depth(int64_t depth) {
+  queue_depth_.Set(static_cast<double>(depth));
+}
+void Metrics::add_inflight(int delta) {
+  inflight_.Increment(delta);
+}
+
+void Metrics::count_rejected(std::string_view reason) {
+  rejected_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::observe_model_size(int64_t bytes) {
+  model_size_.Observe(static_cast<double>(bytes));
+}
+
+void Metrics::observe_rpc(std::string_view method, std::string_view code, double seconds) {
+  const prometheus::Labels labels = {{"method", std::string(method)}, {"code", std::string(code)}};
+  rpc_requests_.Add(labels).Increment();
+  rpc_duration_.Add(labels, kSecondsBuckets).Observe(seconds);
+}
+
+}  // namespace ramiel::server

@@ -1,0 +1,66 @@
+// Metrics: the one object that owns every Prometheus metric family of ramiel-server.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace ramiel::server {
+
+// Cache tiers, the `tier` label of the cache gauges.
+enum class CacheTier { kMemory, kDisk };
+
+class Metrics {
+ public:
+  explicit Metrics(const std::string& compiler_version);
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // What the /metrics exporter serves (and what tests read).
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+  // `stage`: "queue" (waiting for a worker), "compile" (the core), "cache_store", ...
+  void observe_stage(std::string_view stage, double seconds);
+  // `result`: the status code in lower case ("ok", "invalid_argument", "cancelled", ...).
+  void count_compile(std::string_view result);
+  void count_cache_request(bool hit);
+  void count_coalesced();
+  void count_cache_corruption();
+  void count_cache_eviction(CacheTier tier);
+  void set_cache_size(CacheTier tier, int64_t bytes, int64_t entries);
+  void set_queue_depth(int64_t depth);
+  void add_inflight(int delta);
+  // `reason`: "queue_full", "draining", "too_large", "upload_budget".
+  void count_rejected(std::string_view reason);
+  void observe_model_size(int64_t bytes);
+  // Every RPC, including health checks: full method name and gRPC code name.
+  void observe_rpc(std::string_view method, std::string_view code, double seconds);
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Histogram>& compile_duration_;
+  prometheus::Family<prometheus::Counter>& compiles_;
+  prometheus::Family<prometheus::Counter>& cache_requests_;
+  prometheus::Counter& cache_hits_;
+  prometheus::Counter& cache_misses_;
+  prometheus::Counter& coalesced_;
+  prometheus::Counter& cache_corruptions_;
+  prometheus::Family<prometheus::Counter>& cache_evictions_;
+  prometheus::Family<prometheus::Gauge>& cache_size_;
+  prometheus::Family<prometheus::Gauge>& cache_entries_;
+  prometheus::Gauge& queue_depth_;
+  prometheus::Gauge& inflight_;
+  prometheus::Family<prometheus::Counter>& rejected_;
+  prometheus::Histogram& model_size_;
+  prometheus::Family<prometheus::Counter>& rpc_requests_;
+  prometheus::Family<prometheus::Histogram>& rpc_duration_;
+};
+
+}  // namespace ramiel::server

@@ -1,0 +1,133 @@
+#include "server/server.h"
+
+#include <chrono>
+#include <optional>
+#include <vector>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <prometheus/exposer.h>
+
+#include "server/compile_service.h"
+#include "server/disk_cache.h"
+#include "server/metrics.h"
+#include "server/request_log.h"
+#include "server/result_cache.h"
+#include "server/rpc_metrics_interceptor.h"
+#include "server/upload_budget.h"
+
+namespace ramiel::server {
+
+// Declared in dependency order: members are destroyed bottom-up, so gRPC stops before the broker
+// and the broker before the caches and metrics it uses.
+struct RamielServer::Parts {
+  ServerSettings settings;
+  std::unique_ptr<RequestLog> log;
+  std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<prometheus::Exposer> exposer;
+  std::unique_ptr<ResultCache> cache;
+  std::unique_ptr<UploadBudget> uploads;
+  std::unique_ptr<CompileBroker> broker;
+  std::unique_ptr<CompileServiceImpl> service;
+  std::unique_ptr<grpc::Server> grpc_server;
+  int grpc_port = 0;
+  int metrics_port = 0;
+  std::optional<bool> shutdown_result;
+};
+
+namespace {
+
+// A chunk (1 MiB from our client) plus options, whose device profile JSON may be large.
+constexpr int kMaxRequestMessageBytes = 16 << 20;
+
+}  // namespace
+
+RamielServer::RamielServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+RamielServer::~RamielServer() {
+  shutdown();
+}
+
+StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings& settings,
+                                                            CompileBroker::CompileFn compile,
+                                                            std::string compiler_version,
+                                                            std::ostream& log) {
+  RAMIEL_RETURN_IF_ERROR(settings.validate());
+  auto parts = std::make_unique<Parts>();
+  parts->settings = settings;
+  parts->log = std::make_unique<RequestLog>(log, settings.log_requests);
+  parts->metrics = std::make_unique<Metrics>(compiler_version);
+
+  if (!settings.metrics_listen.empty()) {
+    try {
+      parts->exposer = std::make_unique<prometheus::Exposer>(settings.metrics_listen);
+    } catch (const std::exception& error) {
+      return invalid_argument("cannot serve metrics on " + settings.metrics_listen + ": " +
+                              error.what());
+    }
+    parts->exposer->RegisterCollectable(parts->metrics->registry());
+    const std::vector<int> ports = parts->exposer->GetListeningPorts();
+    parts->metrics_port = ports.empty() ? 0 : ports.front();
+  }
+
+  RAMIEL_ASSIGN_OR_RETURN(auto disk, DiskCache::open(settings.cache_dir, settings.disk_cache_bytes,
+                                                     parts->metrics.get()));
+  parts->cache = std::make_unique<ResultCache>(settings.memory_cache_bytes, std::move(disk),
+                                               parts->metrics.get());
+  parts->uploads = std::make_unique<UploadBudget>(settings.max_upload_bytes_in_flight);
+  parts->broker = std::make_unique<CompileBroker>(parts->settings, *parts->cache, *parts->metrics,
+                                                  std::move(compiler_version), std::move(compile));
+  parts->service = std::make_unique<CompileServiceImpl>(ServiceContext{
+      parts->settings, *parts->broker, *parts->metrics, *parts->log, *parts->uploads});
+
+  grpc::EnableDefaultHealthCheckService(true);
+  if (settings.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(settings.listen, grpc::InsecureServerCredentials(), &parts->grpc_port);
+  builder.RegisterService(parts->service.get());
+  builder.SetMaxReceiveMessageSize(kMaxRequestMessageBytes);
+  builder.SetMaxSendMessageSize(-1);  // results can be as large as the models they came from
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<RpcMetricsInterceptorFactory>(*parts->metrics));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  parts->grpc_server = builder.BuildAndStart();
+  // The builder reports a failed bind only through a null server or a selected port of 0.
+  if (parts->grpc_server == nullptr || parts->grpc_port == 0) {
+    return invalid_argument("cannot listen for gRPC on " + settings.listen);
+  }
+  parts->grpc_server->GetHealthCheckService()->SetServingStatus(true);
+  // After the bind, so that whoever started the server can read the real ports from this line.
+  parts->log->event("listening", {{"grpc_port", parts->grpc_port},
+                                  {"metrics_port", parts->metrics_port},
+                                  {"workers", settings.resolved_workers()},
+                                  {"cache_entries", parts->cache->disk().entries()},
+                                  {"compiler_version", parts->broker->compiler_version()}});
+  return std::unique_ptr<RamielServer>(new RamielServer(std::move(parts)));
+}
+
+int RamielServer::grpc_port() const {
+  return parts_->grpc_port;
+}
+int RamielServer::metrics_port() const {
+  return parts_->metrics_port;
+}
+
+bool RamielServer::shutdown() {
+  Parts& p = *parts_;
+  if (p.shutdown_result) return *p.shutdown_result;
+  p.grpc_server->GetHealthCheckService()->SetServingStatus(false);
+  p.log->event("draining", {{"timeout_seconds", p.settings.drain_timeout_seconds}});
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(p.settings.drain_timeout_seconds));
+  const bool drained = p.broker->drain(deadline);
+  // Every call the broker held has its answer now; calls still uploading get a moment to finish.
+  p.grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  p.grpc_server->Wait();
+  p.shutdown_result = drained;
+  p.log->event("stopped", {{"drained", drained}});
+  return drained;
+}
+
+}  // namespace ramiel::server

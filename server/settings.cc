@@ -1,0 +1,135 @@
+#include "server/settings.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace ramiel::server {
+namespace {
+
+// "HOST:PORT" with a numeric port; IPv6 hosts are bracketed ("[::1]:50051").
+Status validate_address(const std::string& flag, const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
+    return invalid_argument(flag + " must be HOST:PORT, got '" + address + "'");
+  }
+  const std::string_view port(address.data() + colon + 1, address.size() - colon - 1);
+  int value = -1;
+  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (error != std::errc() || end != port.data() + port.size() || value < 0 || value > 65535) {
+    return invalid_argument(flag + " has a bad port in '" + address + "'");
+  }
+  return ok_status();
+}
+
+Status check_positive(const std::string& name, int64_t value) {
+  if (value <= 0) return invalid_argument(name + " must be positive, got " + std::to_string(value));
+  return ok_status();
+}
+
+}  // namespace
+
+Status ServerSettings::validate() const {
+  RAMIEL_RETURN_IF_ERROR(validate_address("listen", listen));
+  if (!metrics_listen.empty())
+    RAMIEL_RETURN_IF_ERROR(validate_address("metrics_listen", metrics_listen));
+  if (cache_dir.empty()) return invalid_argument("cache_dir must not be empty");
+  if (workers < 0) return invalid_argument("workers must be >= 0 (0: one per core)");
+  if (queue_length < 0) return invalid_argument("queue_length must be >= 0");
+  RAMIEL_RETURN_IF_ERROR(check_positive("io_threads", io_threads));
+  RAMIEL_RETURN_IF_ERROR(check_positive("max_model_bytes", max_model_bytes));
+  RAMIEL_RETURN_IF_ERROR(check_positive("max_upload_bytes_in_flight", max_upload_bytes_in_flight));
+  if (max_upload_bytes_in_flight < max_model_bytes) {
+    return invalid_argument("max_upload_bytes_in_flight must be at least max_model_bytes");
+  }
+  if (memory_cache_bytes < 0) return invalid_argument("memory_cache_bytes must be >= 0");
+  RAMIEL_RETURN_IF_ERROR(check_positive("disk_cache_bytes", disk_cache_bytes));
+  if (!(drain_timeout_seconds >= 0)) return invalid_argument("drain_timeout_seconds must be >= 0");
+  if (debug_compile_delay_ms < 0) return invalid_argument("debug_compile_delay_ms must be >= 0");
+  return ok_status();
+}
+
+int ServerSettings::resolved_workers() const {
+  if (workers > 0) return workers;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+Status apply_json_settings(std::string_view json_text, ServerSettings& settings) {
+  const nlohmann::json json = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return invalid_argument("config is not valid JSON");
+  if (!json.is_object()) return invalid_argument("config must be a JSON object");
+
+  using Setter = std::function<bool(const nlohmann::json&)>;
+  auto string_field = [](std::string& field) -> Setter {
+    return [&field](const nlohmann::json& v) {
+      if (!v.is_string()) return false;
+      field = v.get<std::string>();
+      return true;
+    };
+  };
+  auto int_field = [](auto& field) -> Setter {
+    return [&field](const nlohmann::json& v) {
+      using T = std::remove_reference_t<decltype(field)>;
+      if (!v.is_number_integer()) return false;
+      const auto wide = v.get<int64_t>();
+      if (wide < std::numeric_limits<T>::min() || wide > std::numeric_limits<T>::max())
+        return false;
+      field = static_cast<T>(wide);
+      return true;
+    };
+  };
+  const std::map<std::string, Setter> setters = {
+      {"listen", string_field(settings.listen)},
+      {"metrics_listen", string_field(settings.metrics_listen)},
+      {"cache_dir", string_field(settings.cache_dir)},
+      {"workers", int_field(settings.workers)},
+      {"queue_length", int_field(settings.queue_length)},
+      {"io_threads", int_field(settings.io_threads)},
+      {"max_model_bytes", int_field(settings.max_model_bytes)},
+      {"max_upload_bytes_in_flight", int_field(settings.max_upload_bytes_in_flight)},
+      {"memory_cache_bytes", int_field(settings.memory_cache_bytes)},
+      {"disk_cache_bytes", int_field(settings.disk_cache_bytes)},
+      {"drain_timeout_seconds",
+       [&](const nlohmann::json& v) {
+         if (!v.is_number()) return false;
+         settings.drain_timeout_seconds = v.get<double>();
+         return true;
+       }},
+      {"reflection",
+       [&](const nlohmann::json& v) {
+         if (!v.is_boolean()) return false;
+         settings.reflection = v.get<bool>();
+         return true;
+       }},
+      {"log_requests",
+       [&](const nlohmann::json& v) {
+         if (!v.is_boolean()) return false;
+         settings.log_requests = v.get<bool>();
+         return true;
+       }},
+      {"debug_compile_delay_ms", int_field(settings.debug_compile_delay_ms)},
+  };
+  for (const auto& [key, value] : json.items()) {
+    const auto it = setters.find(key);
+    if (it == setters.end()) return invalid_argument("config has an unknown key '" + key + "'");
+    if (!it->second(value)) return invalid_argument("config key '" + key + "' has the wrong type");
+  }
+  return ok_status();
+}
+
+Status load_settings_file(const std::string& path, ServerSettings& settings) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return not_found("cannot read config file '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  return apply_json_settings(text.str(), settings).with_context("in " + path);
+}
+
+}  // namespace ramiel::server
