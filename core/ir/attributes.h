@@ -35,7 +35,10 @@ class Attributes {
   std::optional<std::vector<float>> find_floats(const std::string& name) const {
     return find<std::vector<float>>(name);
   }
-  const Tensor* find_tensor(const std::string& name) const;
+  const Tensor* find_tensor(const std::string& name) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? nullptr : std::get_if<Tensor>(&it->second);
+  }
 
   int64_t get_int(const std::string& name, int64_t fallback) const {
     return find_int(name).value_or(fallback);

@@ -1,5 +1,7 @@
 #include "core/ir/tensor.h"
 
+#include "core/ir/attributes.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -42,6 +44,22 @@ TEST(TensorTest, ShapesAndTypes) {
   Tensor empty = Tensor::without_data(DType::kFloat32, {1000, 1000});
   EXPECT_FALSE(empty.has_data());
   EXPECT_EQ(empty.element_count(), 1000000);
+}
+
+}  // namespace
+}  // namespace ramiel::ir
+
+namespace ramiel::ir {
+namespace {
+
+TEST(AttributesTest, FindTensorReturnsTensorAttributesOnly) {
+  Attributes a;
+  a.set("value", Tensor::from_int64(DType::kInt32, {1}, {7}));
+  a.set("axis", int64_t{1});
+  ASSERT_NE(a.find_tensor("value"), nullptr);
+  EXPECT_EQ(a.find_tensor("value")->to_int64(), (std::vector<int64_t>{7}));
+  EXPECT_EQ(a.find_tensor("axis"), nullptr);
+  EXPECT_EQ(a.find_tensor("missing"), nullptr);
 }
 
 }  // namespace
