@@ -1,0 +1,106 @@
+// ramiel-client: compiles ONNX models into parallel PyTorch programs, in-process or on a server.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "client/compile_request.h"
+#include "client/exit_codes.h"
+#include "client/local_compile.h"
+#include "client/output_writer.h"
+#include "core/driver/compile.h"
+
+namespace ramiel::client {
+namespace {
+
+// Prints the error and returns the exit code to leave with.
+int fail(const Status& status, int exit_code) {
+  std::cerr << "ramiel-client: error: " << status.message() << " [" << status_code_name(status.code())
+            << "]\n";
+  return exit_code;
+}
+int fail(const Status& status) { return fail(status, exit_code_for(status)); }
+
+StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request) {
+  return invalid_argument("this ramiel-client was built without remote support (RAMIEL_BUILD_SERVER=OFF); use --local");
+}
+
+int run_compile(CompileRequest& request, const std::vector<std::string>& shapes,
+                const std::string& profile_path, const std::string& costs_path) {
+  for (const std::string& text : shapes) {
+    auto shape = parse_input_shape(text);
+    if (!shape.ok()) return fail(shape.status(), kExitUsage);
+    request.options.input_shapes[shape->first] = shape->second;
+  }
+  if (!profile_path.empty()) {
+    auto text = read_file(profile_path);
+    if (!text.ok()) return fail(text.status().with_context("--device-profile"), kExitUsage);
+    request.options.device_profile_json = *text;
+  }
+  if (!costs_path.empty()) {
+    auto text = read_file(costs_path);
+    if (!text.ok()) return fail(text.status().with_context("--costs"), kExitUsage);
+    request.options.measured_costs_json = *text;
+  }
+  if (request.options.model_name.empty()) request.options.model_name = request.model_path.stem().string();
+  if (Status valid = request.options.validate(); !valid.ok()) return fail(valid, kExitUsage);
+
+  auto outcome = request.server.empty() ? compile_locally(request) : compile_remotely(request);
+  if (!outcome.ok()) return fail(outcome.status());
+  for (const std::string& warning : outcome->warnings) std::cerr << "ramiel-client: warning: " << warning << "\n";
+  if (Status written = write_outputs(request.output_dir, outcome->files); !written.ok()) return fail(written);
+  if (!request.quiet) {
+    auto schedule = outcome->files.find("schedule.json");
+    if (schedule != outcome->files.end()) std::cout << summarize_schedule(schedule->second);
+    std::cout << "wrote";
+    for (const auto& [name, contents] : outcome->files) std::cout << " " << (request.output_dir / name).string();
+    std::cout << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace ramiel::client
+
+int main(int argc, char** argv) {
+  using namespace ramiel::client;
+  CLI::App app{"ramiel-client: compile ONNX models into parallel PyTorch programs (batch-1 CPU inference)."};
+  app.footer(kExitCodeHelp);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "ramiel-client " + ramiel::driver::compiler_version());
+
+  CompileRequest request;
+  std::vector<std::string> shapes;
+  std::string profile_path, costs_path;
+  bool local = false;
+  CLI::App* compile = app.add_subcommand("compile", "Compile MODEL.onnx into OUT/model.py, OUT/schedule.json and OUT/graph.dot.");
+  compile->add_option("model", request.model_path, "The ONNX model file")->required();
+  compile->add_option("-o,--output", request.output_dir, "Output directory (created if missing)")->required();
+  auto* local_flag = compile->add_flag("--local", local, "Compile in this process instead of on a server");
+  compile->add_option("--server", request.server, "Compile on the ramiel-server at HOST:PORT")->excludes(local_flag);
+  compile->add_option("-w,--workers", request.options.workers, "Most parallel workers to schedule for")
+      ->capture_default_str()->check(CLI::Range(1, 256));
+  compile->add_option("--input-shape", shapes, "Bind an input's shape, NAME=1x3x224x224 (repeatable)");
+  compile->add_option("--device-profile", profile_path, "JSON file overriding the cost model's device profile");
+  compile->add_option("--costs", costs_path, "JSON file of measured node costs (from model.py --profile)");
+  compile->add_option("--name", request.options.model_name, "Model name recorded in the outputs (default: file stem)");
+  compile->add_option("--print-ir-after", request.options.print_ir_after, "Write the IR after this pass to OUT/ir.txt");
+  compile->add_option("--deadline", request.deadline_seconds, "Seconds a remote compile may take, retries included")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  compile->add_flag("-q,--quiet", request.quiet, "Print nothing but errors and warnings");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (compile->parsed()) {
+    if (!local && request.server.empty()) {
+      std::cerr << "ramiel-client: error: say where to compile: --local or --server HOST:PORT\n";
+      return kExitUsage;
+    }
+    return run_compile(request, shapes, profile_path, costs_path);
+  }
+  return kExitUsage;
+}

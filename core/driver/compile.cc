@@ -1,0 +1,144 @@
+#include "core/driver/compile.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/codegen/codegen.h"
+#include "core/cost/cost_model.h"
+#include "core/driver/report.h"
+#include "core/driver/version.h"
+#include "core/frontend/onnx_import.h"
+#include "core/passes/pass_manager.h"
+#include "core/schedule/schedule.h"
+#include "core/support/sha256.h"
+#include "core/support/stopwatch.h"
+
+namespace ramiel::driver {
+namespace {
+
+Status check_cancelled(const CompileOptions& options, const char* next_stage) {
+  if (options.is_cancelled && options.is_cancelled()) {
+    return cancelled(std::string("compilation cancelled before ") + next_stage);
+  }
+  return ok_status();
+}
+
+StatusOr<cost::MeasuredCosts> parse_measured_costs(const std::string& text) {
+  cost::MeasuredCosts costs;
+  if (text.empty()) return costs;
+  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // Accept {"node": us, ...} or the profiler's {"nodes": {"node": us, ...}, ...}.
+  const nlohmann::json& table = json.contains("nodes") ? json["nodes"] : json;
+  if (!table.is_object()) return invalid_argument("measured costs must map node names to microseconds");
+  for (const auto& [name, value] : table.items()) {
+    if (!value.is_number() || value.get<double>() < 0) {
+      return invalid_argument("measured cost of node '" + name + "' is not a non-negative number");
+    }
+    costs[name] = value.get<double>();
+  }
+  return costs;
+}
+
+std::string options_summary(const CompileOptions& options) {
+  std::string summary = "workers=" + std::to_string(options.workers);
+  for (const auto& [name, shape] : options.input_shapes) {
+    summary += " input-shape " + name + "=" + ir::shape_to_string(shape);
+  }
+  if (!options.device_profile_json.empty()) summary += " device-profile=custom";
+  if (!options.measured_costs_json.empty()) summary += " costs=measured";
+  return summary;
+}
+
+}  // namespace
+
+std::string compiler_version() { return RAMIEL_VERSION; }
+
+StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptions& options) {
+  RAMIEL_RETURN_IF_ERROR(options.validate());
+  Stopwatch total;
+  Stopwatch stage;
+  StageTimings timings;
+  CompileResult result;
+  result.model_sha256 = sha256_hex(model_bytes);
+
+  // Import.
+  frontend::ImportOptions import_options;
+  import_options.input_shapes = options.input_shapes;
+  import_options.model_dir = options.model_dir;
+  RAMIEL_ASSIGN_OR_RETURN(frontend::ImportResult imported,
+                          frontend::import_onnx(model_bytes, import_options));
+  ir::Graph& graph = *imported.graph;
+  result.warnings = std::move(imported.warnings);
+  const auto nodes_in = static_cast<int64_t>(graph.num_nodes());
+  timings.import_ms = stage.elapsed_ms();
+
+  // The cost model is needed by node cloning, so it is built before the passes run.
+  RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "optimisation"));
+  cost::DeviceProfile profile = cost::DeviceProfile::defaults();
+  if (!options.device_profile_json.empty()) {
+    RAMIEL_ASSIGN_OR_RETURN(profile, cost::DeviceProfile::from_json(options.device_profile_json));
+  }
+  RAMIEL_ASSIGN_OR_RETURN(cost::MeasuredCosts measured, parse_measured_costs(options.measured_costs_json));
+  const cost::CostModel costs(profile, std::move(measured));
+
+  // Passes.
+  stage.restart();
+  passes::PassContext context;
+  context.node_cost_us = [&costs](const ir::Node& node) { return costs.node_cost(node).us; };
+  context.transfer_cost_us = [&costs](const ir::Value& value) { return costs.transfer_cost_us(value); };
+  passes::PassManagerOptions pass_options;
+  pass_options.print_after = options.print_ir_after;
+  passes::PassManager manager(passes::default_pipeline(), pass_options);
+  RAMIEL_RETURN_IF_ERROR(manager.run(graph, context));
+  result.ir_dump = manager.printed_ir();
+  timings.passes_ms = stage.elapsed_ms();
+
+  // Cost.
+  RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "cost estimation"));
+  stage.restart();
+  const schedule::IndexedGraph indexed = schedule::index_graph(graph, costs);
+  timings.cost_ms = stage.elapsed_ms();
+
+  // Schedule.
+  RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "scheduling"));
+  stage.restart();
+  schedule::ScheduleOptions schedule_options;
+  schedule_options.workers = options.workers;
+  RAMIEL_ASSIGN_OR_RETURN(schedule::Schedule plan,
+                          schedule::schedule_graph(indexed.dataflow, schedule_options));
+  RAMIEL_RETURN_IF_ERROR(schedule::verify_schedule(indexed.dataflow, plan, options.workers));
+  timings.schedule_ms = stage.elapsed_ms();
+
+  // Codegen.
+  RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "code generation"));
+  stage.restart();
+  codegen::CodegenInput codegen_input;
+  codegen_input.graph = &graph;
+  codegen_input.indexed = &indexed;
+  codegen_input.schedule = &plan;
+  codegen_input.model_sha256 = result.model_sha256;
+  codegen_input.compiler_version = compiler_version();
+  codegen_input.options_summary = options_summary(options);
+  RAMIEL_ASSIGN_OR_RETURN(result.files, codegen::generate_python(codegen_input));
+  timings.codegen_ms = stage.elapsed_ms();
+  timings.total_ms = total.elapsed_ms();
+
+  ReportInput report;
+  report.graph = &graph;
+  report.indexed = &indexed;
+  report.schedule = &plan;
+  report.options = &options;
+  report.model_sha256 = result.model_sha256;
+  report.model_name = options.model_name.empty() ? graph.name : options.model_name;
+  report.device_profile = nlohmann::json::parse(profile.to_json());
+  report.nodes_in = nodes_in;
+  report.pass_counters = context.counters;
+  report.timings = timings;
+  report.warnings = result.warnings;
+  result.files["schedule.json"] = schedule_json(report);
+  result.files["graph.dot"] = graph_dot(report);
+  result.clusters = static_cast<int>(plan.clusters.size());
+  result.predicted_speedup = plan.speedup();
+  return result;
+}
+
+}  // namespace ramiel::driver
