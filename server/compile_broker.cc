@@ -44,10 +44,11 @@ CompileBroker::CompileBroker(const ServerSettings& settings, ResultCache& cache,
       metrics_(metrics),
       compiler_version_(std::move(compiler_version)),
       compile_(std::move(compile)),
+      workers_(settings.resolved_workers()),
       queue_length_(settings.queue_length),
       debug_delay_(settings.debug_compile_delay_ms),
       io_pool_(static_cast<size_t>(settings.io_threads)),
-      worker_pool_(static_cast<size_t>(settings.resolved_workers())) {}
+      worker_pool_(static_cast<size_t>(workers_)) {}
 
 CompileBroker::~CompileBroker() {
   drain(std::chrono::steady_clock::now());
@@ -132,7 +133,9 @@ void CompileBroker::check_disk(std::shared_ptr<Flight> flight) {
   }
   {
     std::unique_lock lock(mutex_);
-    if (queued_ >= queue_length_) {
+    // Capacity is the workers plus the queue: with idle workers even a zero-length queue
+    // accepts, and every accepted compile waits at most queue_length places.
+    if (queued_ + running_ >= workers_ + queue_length_) {
       lock.unlock();
       metrics_.count_rejected("queue_full");
       finish(flight,
@@ -163,6 +166,7 @@ void CompileBroker::run_compile(std::shared_ptr<Flight> flight) {
   {
     std::lock_guard lock(mutex_);
     --queued_;
+    ++running_;
     metrics_.set_queue_depth(queued_);
   }
   metrics_.observe_stage("queue", seconds_since(flight->queued_at));
@@ -188,7 +192,7 @@ void CompileBroker::run_compile(std::shared_ptr<Flight> flight) {
     grpc::Status status = to_grpc_status(compiled.status());
     if (aborting_.load()) status = draining_status();
     metrics_.count_compile(grpc_code_label(status.error_code()));
-    finish(flight, status, nullptr, CacheOutcome::kMiss);
+    finish(flight, status, nullptr, CacheOutcome::kMiss, /*ran=*/true);
     return;
   }
   metrics_.count_compile("ok");
@@ -202,14 +206,15 @@ void CompileBroker::run_compile(std::shared_ptr<Flight> flight) {
   // A failed disk write costs only a later recompile; the result is still served from memory.
   (void)cache_.put(flight->job.key, result);
   metrics_.observe_stage("cache_store", store_watch.elapsed_ms() / 1000);
-  finish(flight, grpc::Status::OK, std::move(result), CacheOutcome::kMiss);
+  finish(flight, grpc::Status::OK, std::move(result), CacheOutcome::kMiss, /*ran=*/true);
 }
 
 void CompileBroker::finish(const std::shared_ptr<Flight>& flight, grpc::Status status,
-                           CachedResult result, CacheOutcome outcome) {
+                           CachedResult result, CacheOutcome outcome, bool ran) {
   std::vector<Waiter> waiters;
   {
     std::lock_guard lock(mutex_);
+    if (ran) --running_;
     waiters = std::move(flight->waiters);
     flight->waiters.clear();
     if (const auto it = flights_.find(flight->job.key);

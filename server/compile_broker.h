@@ -108,14 +108,16 @@ class CompileBroker {
   void check_disk(std::shared_ptr<Flight> flight);
   void run_compile(std::shared_ptr<Flight> flight);
   bool abandoned(const Flight& flight);
+  // Completes every waiter of `flight`; `ran` when it held a worker.
   void finish(const std::shared_ptr<Flight>& flight, grpc::Status status, CachedResult result,
-              CacheOutcome outcome);
+              CacheOutcome outcome, bool ran = false);
   void release_io();
 
   ResultCache& cache_;
   Metrics& metrics_;
   const std::string compiler_version_;
   const CompileFn compile_;
+  const int workers_;
   const int queue_length_;
   const std::chrono::milliseconds debug_delay_;
 
@@ -123,6 +125,7 @@ class CompileBroker {
   std::condition_variable idle_;
   std::map<std::string, std::shared_ptr<Flight>> flights_;
   int64_t queued_ = 0;      // compiles accepted, not yet started
+  int64_t running_ = 0;     // compiles holding a worker
   int64_t io_pending_ = 0;  // lookups on the I/O threads
   bool draining_ = false;
   std::atomic<bool> aborting_{false};

@@ -17,7 +17,7 @@ struct ServerSettings {
   std::string cache_dir = "/var/cache/ramiel";
   // Compile threads; 0 means one per hardware thread.
   int workers = 0;
-  // Compiles accepted but not yet started; one more is answered RESOURCE_EXHAUSTED.
+  // Compiles that may wait for a busy worker; one more is answered RESOURCE_EXHAUSTED.
   int queue_length = 64;
   // Threads that read the on-disk cache, so disk hits never wait behind compiles.
   int io_threads = 2;

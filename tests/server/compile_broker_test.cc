@@ -205,6 +205,20 @@ TEST(CompileBroker, FullQueueAnswersResourceExhausted) {
   EXPECT_TRUE(h.submit("c").get().status.ok());
 }
 
+TEST(CompileBroker, ZeroLengthQueueStillUsesIdleWorkers) {
+  ServerSettings settings = Harness::small_settings();
+  settings.workers = 1;
+  settings.queue_length = 0;
+  Harness h(settings);
+  h.compiler.hold();
+  auto running = h.submit("a");
+  h.compiler.wait_for_running(1);
+  EXPECT_EQ(h.submit("b").get().status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  h.compiler.release();
+  EXPECT_TRUE(running.get().status.ok());
+  EXPECT_TRUE(h.submit("b").get().status.ok());
+}
+
 TEST(CompileBroker, CompileErrorsAreMappedAndNotCached) {
   Harness h;
   Completion bad = h.submit("bad").get();

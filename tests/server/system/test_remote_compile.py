@@ -1,0 +1,95 @@
+"""The remote compile path end to end: same bytes as --local, cache hits, persistence, corruption."""
+import os
+
+from ramiel_harness import assert_same_outputs, compile_local, compile_remote, read_outputs
+
+
+def test_remote_output_equals_local_output(start_server, model_dir, tmp_path):
+    server = start_server()
+    for name in ["m0", "m1", "big"]:
+        local = compile_local(model_dir / f"{name}.onnx", tmp_path / f"{name}-local")
+        assert local.returncode == 0, local.stderr
+        for attempt in ["miss", "hit"]:
+            remote = compile_remote(server.address, model_dir / f"{name}.onnx",
+                                    tmp_path / f"{name}-{attempt}")
+            assert remote.returncode == 0, remote.stderr
+            assert_same_outputs(local.out_dir, remote.out_dir)
+    assert {"model.py", "schedule.json", "graph.dot"} <= set(read_outputs(local.out_dir))
+
+
+def test_reference_model_remote_equals_local(start_server, reference_model, tmp_path):
+    server = start_server()
+    local = compile_local(reference_model, tmp_path / "local", "--workers", 3)
+    remote = compile_remote(server.address, reference_model, tmp_path / "remote", "--workers", 3)
+    assert local.returncode == 0 and remote.returncode == 0, remote.stderr
+    assert_same_outputs(local.out_dir, remote.out_dir)
+
+
+def test_second_compile_is_a_cache_hit_without_upload(start_server, model_dir, tmp_path):
+    server = start_server()
+    first = compile_remote(server.address, model_dir / "m1.onnx", tmp_path / "a")
+    assert first.returncode == 0, first.stderr
+    assert server.metric("ramiel_cache_requests_total", result="miss") >= 1
+    assert server.metric("ramiel_compiles_total", result="ok") == 1
+    second = compile_remote(server.address, model_dir / "m1.onnx", tmp_path / "b")
+    assert second.returncode == 0, second.stderr
+    assert server.metric("ramiel_cache_requests_total", result="hit") == 1
+    assert server.metric("ramiel_compiles_total", result="ok") == 1
+    # The second client asked Lookup and never uploaded.
+    assert [r["cache"] for r in server.requests("Lookup")] == ["miss", "hit"]
+    assert len(server.requests("Compile")) == 1
+    compile_log = server.requests("Compile")[0]
+    assert compile_log["status"] == "OK" and compile_log["cache"] == "miss"
+    assert compile_log["model_bytes"] == os.path.getsize(model_dir / "m1.onnx")
+    assert len(compile_log["model_sha256"]) == 64 and compile_log["peer"]
+    assert server.metric("ramiel_model_size_bytes_count") == 1
+    assert server.metric("ramiel_grpc_requests_total",
+                         method="/ramiel.v1.CompileService/Lookup", code="OK") == 1
+    assert server.metric("ramiel_grpc_requests_total",
+                         method="/ramiel.v1.CompileService/Lookup", code="NOT_FOUND") == 1
+
+
+def test_different_options_are_different_entries(start_server, model_dir, tmp_path):
+    server = start_server()
+    two = compile_remote(server.address, model_dir / "m2.onnx", tmp_path / "w2", "--workers", 2)
+    three = compile_remote(server.address, model_dir / "m2.onnx", tmp_path / "w3", "--workers", 3)
+    assert two.returncode == 0 and three.returncode == 0
+    assert server.metric("ramiel_compiles_total", result="ok") == 2
+    local = compile_local(model_dir / "m2.onnx", tmp_path / "w3-local", "--workers", 3)
+    assert_same_outputs(local.out_dir, three.out_dir)
+
+
+def test_restart_keeps_completed_results(start_server, model_dir, tmp_path):
+    first = start_server(cache="shared")
+    assert compile_remote(first.address, model_dir / "m0.onnx", tmp_path / "a").returncode == 0
+    assert first.stop() == 0
+    second = start_server(cache="shared")
+    again = compile_remote(second.address, model_dir / "m0.onnx", tmp_path / "b")
+    assert again.returncode == 0, again.stderr
+    assert second.metric("ramiel_compiles_total", result="ok") == 0
+    assert second.metric("ramiel_cache_requests_total", result="hit") == 1
+    assert_same_outputs(tmp_path / "a", tmp_path / "b")
+
+
+def test_corrupt_cache_entry_is_detected_and_recompiled(start_server, model_dir, tmp_path):
+    first = start_server(cache="shared")
+    assert compile_remote(first.address, model_dir / "m3.onnx", tmp_path / "a").returncode == 0
+    assert first.stop() == 0
+    entries = [os.path.join(root, f) for root, _, files in
+               os.walk(tmp_path / "shared" / "cache" / "entries") for f in files]
+    assert len(entries) == 1
+    with open(entries[0], "r+b") as f:  # flip one byte in the middle of the payload
+        f.seek(os.path.getsize(entries[0]) // 2)
+        byte = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    second = start_server(cache="shared")
+    again = compile_remote(second.address, model_dir / "m3.onnx", tmp_path / "b")
+    assert again.returncode == 0, again.stderr
+    assert second.metric("ramiel_cache_corrupt_entries_total") == 1
+    assert second.metric("ramiel_compiles_total", result="ok") == 1
+    assert_same_outputs(tmp_path / "a", tmp_path / "b")
+    # The fresh entry replaced the damaged one and serves the next request.
+    third = compile_remote(second.address, model_dir / "m3.onnx", tmp_path / "c")
+    assert third.returncode == 0
+    assert second.metric("ramiel_compiles_total", result="ok") == 1
