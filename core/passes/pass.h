@@ -12,6 +12,11 @@
 
 namespace ramiel::passes {
 
+// The counters the driver reports (passes may add others, e.g. "removed-constants").
+inline constexpr const char* kFoldedCounter = "folded";    // nodes replaced by constants
+inline constexpr const char* kRemovedCounter = "removed";  // nodes deleted (DCE, no-op removal)
+inline constexpr const char* kClonedCounter = "cloned";    // nodes created by cloning
+
 // What passes may read besides the graph, and where they report what they did.
 struct PassContext {
   // Largest tensor (in elements) constant folding may create; bigger results stay as nodes.
@@ -25,6 +30,10 @@ struct PassContext {
   // Counters passes add to; the driver reports "folded", "removed" and "cloned".
   std::map<std::string, int64_t> counters;
   void count(const std::string& counter, int64_t n = 1) { counters[counter] += n; }
+  int64_t counter(const std::string& name) const {
+    auto it = counters.find(name);
+    return it == counters.end() ? 0 : it->second;
+  }
 };
 
 class Pass {
@@ -34,6 +43,24 @@ class Pass {
   virtual std::string_view name() const = 0;
   // Returns whether the graph changed, or why the pass could not run.
   virtual StatusOr<bool> run(ir::Graph& graph, PassContext& context) = 0;
+};
+
+// The algorithm of a pass as a plain function, which tests call directly.
+using PassFunction = StatusOr<bool> (*)(ir::Graph& graph, PassContext& context);
+
+// A Pass that runs one PassFunction (every pass of Ramiel is one).
+class FunctionPass final : public Pass {
+ public:
+  FunctionPass(std::string name, PassFunction function)
+      : name_(std::move(name)), function_(function) {}
+  std::string_view name() const override { return name_; }
+  StatusOr<bool> run(ir::Graph& graph, PassContext& context) override {
+    return function_(graph, context);
+  }
+
+ private:
+  std::string name_;
+  PassFunction function_;
 };
 
 }  // namespace ramiel::passes

@@ -1,0 +1,70 @@
+#include "core/passes/fold_constants.h"
+
+#include "core/passes/fold/evaluator.h"
+#include "core/passes/rewrite.h"
+
+namespace ramiel::passes {
+namespace {
+
+bool inputs_have_data(const ir::Node& node) {
+  for (const ir::Value* in : node.inputs()) {
+    if (!in) continue;  // an omitted optional input
+    if (!in->is_constant() || !in->constant()->has_data()) return false;
+  }
+  return true;
+}
+
+// Whether `result` may replace `value`: the inferred type, where known, must agree, or the
+// evaluator and shape inference disagree and the safe choice is to keep the node.
+bool agrees_with_type(const ir::Tensor& result, const ir::Value& value) {
+  const ir::TensorType& type = value.type();
+  if (type.dtype != ir::DType::kUndefined && type.dtype != result.dtype()) return false;
+  if (!type.shape) return true;
+  if (type.shape->size() != result.shape().size()) return false;
+  for (size_t i = 0; i < type.shape->size(); ++i) {
+    const int64_t dim = (*type.shape)[i];
+    if (dim != ir::kUnknownDim && dim != result.shape()[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+StatusOr<bool> fold_constants(ir::Graph& graph, PassContext& context) {
+  bool changed = false;
+  // A copy: folding removes nodes from the order.
+  const std::vector<ir::Node*> order(graph.nodes().begin(), graph.nodes().end());
+  for (ir::Node* node : order) {
+    const fold::FoldRule& rule = fold::fold_rule(node->op());
+    if (!rule.evaluate || (!rule.reads_types_only && !inputs_have_data(*node))) continue;
+    const fold::FoldContext fold_context(*node, context.max_folded_elements);
+    fold::FoldResult results = rule.evaluate(fold_context);
+    if (!results) continue;
+    if (results->size() != node->num_outputs()) {
+      return internal_error("evaluator of " + std::string(node->op_type()) + " returned " +
+                            std::to_string(results->size()) + " results for node " + node->name() +
+                            " with " + std::to_string(node->num_outputs()) + " outputs");
+    }
+    bool small = true;
+    bool agrees = true;
+    for (size_t i = 0; i < results->size(); ++i) {
+      small = small && (*results)[i].element_count() <= context.max_folded_elements;
+      agrees = agrees && agrees_with_type((*results)[i], *node->output(i));
+    }
+    if (!agrees) context.count("fold-type-mismatch");
+    if (!small || !agrees) continue;
+    for (size_t i = 0; i < results->size(); ++i) {
+      ir::Value* out = node->output(i);
+      std::string name = release_name(graph, out);
+      ir::Value* constant = graph.add_constant(std::move(name), std::move((*results)[i]),
+                                               ir::ConstantOrigin::kFolded);
+      graph.replace_all_uses(out, constant);
+    }
+    graph.remove_node(node);
+    context.count(kFoldedCounter);
+    changed = true;
+  }
+  return changed;
+}
+
+}  // namespace ramiel::passes
