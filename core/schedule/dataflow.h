@@ -6,6 +6,7 @@
 
 #include "core/cost/cost_model.h"
 #include "core/ir/graph.h"
+#include "core/support/status.h"
 
 namespace ramiel::schedule {
 
@@ -22,10 +23,19 @@ struct DataflowGraph {
   std::vector<std::vector<Edge>> pred;
 
   int32_t size() const { return static_cast<int32_t>(node_cost_us.size()); }
+  size_t num_edges() const;
   // Adds a node and returns its index; it must come after all its predecessors.
   int32_t add_node(double cost_us);
+  // Adds an edge from an earlier node to a later one, or adds `cost_us` to the existing edge
+  // between them. Finding the existing edge scans `to`'s predecessors from the back, which is
+  // O(1) when edges are added in node order, as index_graph and random_dag do.
   void add_edge(int32_t from, int32_t to, double cost_us);
 };
+
+// OK when `graph` keeps the promises above: finite non-negative costs, every edge from a lower
+// to a higher index, succ and pred mirroring each other, no duplicate edges. Anything built
+// with add_node/add_edge passes; a hand-assembled graph may not (INVALID_ARGUMENT).
+Status validate_dataflow(const DataflowGraph& graph);
 
 // The snapshot of an IR graph: `nodes[i]` is the IR node behind index i.
 struct IndexedGraph {
@@ -33,6 +43,9 @@ struct IndexedGraph {
   std::vector<const ir::Node*> nodes;
 };
 
+// Nodes in the graph's (topological) order; node costs from `costs`; one edge per producer and
+// consumer pair, costing the transfers of every distinct value the consumer reads from that
+// producer. Graph inputs and constants are not nodes: every worker can read them.
 IndexedGraph index_graph(const ir::Graph& graph, const cost::CostModel& costs);
 
 }  // namespace ramiel::schedule

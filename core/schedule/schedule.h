@@ -1,4 +1,14 @@
 // The scheduling decision: which worker (cluster) runs each node, in which order.
+//
+// Execution model (core/schedule/simulate.h): each cluster is run by one worker that executes
+// its nodes in the cluster's order and waits for a cross-cluster input just before the node
+// that needs it. A schedule is therefore valid iff the graph of data edges plus program-order
+// edges (each node to the next node of its cluster) is acyclic: a cycle there is a deadlock.
+// That is what "the cluster graph is acyclic" means here. The quotient graph of clusters (one
+// vertex per cluster, an arc for every cross-cluster edge) may well have cycles and must be
+// allowed to: a side branch that receives from the main chain and sends back to it is exactly
+// the parallelism we want. Merging keeps validity by construction, since every cluster lists
+// its nodes in the order of one global topological rank, and the verifier checks it anyway.
 #pragma once
 
 #include <cstdint>
@@ -10,25 +20,48 @@
 namespace ramiel::schedule {
 
 struct ScheduleOptions {
-  int workers = 2;  // at most this many clusters
-  // Fall back to one cluster unless the predicted speedup over serial reaches this.
+  int workers = 2;  // at most this many clusters (>= 1)
+  // Fall back to one cluster unless the predicted speedup over serial reaches this. The result
+  // falls back whenever the prediction is slower than serial, whatever this says.
   double min_speedup = 1.05;
+};
+
+// What the scheduler did, for metadata and benchmarks (times are wall-clock, not output).
+struct ScheduleStats {
+  int32_t linear_clusters = 0;      // paths cut by linear clustering
+  int32_t groups = 0;               // units merging placed whole (see MergeUnit in merge.h)
+  const char* merge_unit = "";      // "paths", "folded paths" or "nodes"; "" when not merged
+  double parallel_makespan_us = 0;  // best multi-cluster makespan found, before any fallback
+  bool fell_back = false;           // the gain was below min_speedup: one cluster
+  double levels_ms = 0;
+  double clustering_ms = 0;
+  double merging_ms = 0;
+  double verify_ms = 0;
 };
 
 struct Schedule {
   std::vector<int32_t> cluster_of;             // per node index
   std::vector<std::vector<int32_t>> clusters;  // node indices per cluster, in execution order
-  double serial_us = 0;         // sum of node costs
-  double critical_path_us = 0;  // longest path, node and edge costs
-  double makespan_us = 0;       // simulated run time of this schedule
+  double serial_us = 0;                        // sum of node costs
+  double critical_path_us = 0;                 // longest path, node and edge costs
+  double makespan_us = 0;                      // simulated run time of this schedule
+  ScheduleStats stats;
   double speedup() const { return makespan_us > 0 ? serial_us / makespan_us : 1.0; }
 };
 
-// Linear clustering along critical paths, then merging down to options.workers clusters.
+// Bottom levels, linear clustering along critical paths, then merging down to at most
+// options.workers clusters by simulated makespan, then the fallback to one cluster; the result
+// has passed verify_schedule. Clusters are numbered by their first node; an empty graph has no
+// clusters. INVALID_ARGUMENT for bad options or a graph that fails validate_dataflow.
 StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOptions& options);
 
-// Checks every invariant: each node in exactly one cluster, cluster order respects dependencies,
-// the cluster graph is acyclic, at most `max_clusters` clusters, makespan not above serial.
+// Checks every invariant: each node in exactly one cluster and cluster_of agreeing, no empty
+// cluster, cluster order respects dependencies, no deadlock (see above), at most `max_clusters`
+// clusters, serial_us the sum of costs, makespan_us the simulated makespan and not above
+// serial. INTERNAL naming the first broken invariant.
 Status verify_schedule(const DataflowGraph& graph, const Schedule& schedule, int max_clusters);
+
+// One cluster holding every node in index order: the serial program.
+Schedule serial_schedule(const DataflowGraph& graph);
 
 }  // namespace ramiel::schedule
