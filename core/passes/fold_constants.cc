@@ -2,6 +2,7 @@
 
 #include "core/passes/fold/evaluator.h"
 #include "core/passes/rewrite.h"
+#include "core/passes/shape_refinement.h"
 
 namespace ramiel::passes {
 namespace {
@@ -28,6 +29,16 @@ bool agrees_with_type(const ir::Tensor& result, const ir::Value& value) {
   return true;
 }
 
+// An input constant holding exactly `result`. Its readers can read that constant instead of a
+// copy: torch.onnx.export shares equal weights through Identity nodes, and copying them into
+// folded constants would embed model weights in the generated program.
+ir::Value* identical_input(const ir::Node& node, const ir::Tensor& result) {
+  for (ir::Value* in : node.inputs()) {
+    if (in && in->is_constant() && *in->constant() == result) return in;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 StatusOr<bool> fold_constants(ir::Graph& graph, PassContext& context) {
@@ -35,6 +46,8 @@ StatusOr<bool> fold_constants(ir::Graph& graph, PassContext& context) {
   // A copy: folding removes nodes from the order.
   const std::vector<ir::Node*> order(graph.nodes().begin(), graph.nodes().end());
   for (ir::Node* node : order) {
+    // Earlier folds may have made this node's shape parameters constant.
+    if (refine_output_shapes(*node)) context.count("shapes-refined");
     const fold::FoldRule& rule = fold::fold_rule(node->op());
     if (!rule.evaluate || (!rule.reads_types_only && !inputs_have_data(*node))) continue;
     const fold::FoldContext fold_context(*node, context.max_folded_elements);
@@ -55,6 +68,12 @@ StatusOr<bool> fold_constants(ir::Graph& graph, PassContext& context) {
     if (!small || !agrees) continue;
     for (size_t i = 0; i < results->size(); ++i) {
       ir::Value* out = node->output(i);
+      // A graph output keeps its own name, so it gets its own (small) constant.
+      ir::Value* same = identical_input(*node, (*results)[i]);
+      if (same && !out->is_graph_output()) {
+        graph.replace_all_uses(out, same);
+        continue;
+      }
       std::string name = release_name(graph, out);
       ir::Value* constant = graph.add_constant(std::move(name), std::move((*results)[i]),
                                                ir::ConstantOrigin::kFolded);

@@ -13,8 +13,10 @@ std::vector<std::string> default_pipeline() {
   return {"fold-constants", "remove-noops", "eliminate-dead-code", "clone-nodes"};
 }
 
-StatusOr<PassManager> PassManager::create(const std::vector<std::string>& pipeline,
-                                          PassManagerOptions options) {
+namespace {
+
+StatusOr<std::vector<std::unique_ptr<Pass>>> create_pipeline(
+    const std::vector<std::string>& pipeline, const PassManagerOptions& options) {
   if (!options.print_after.empty() &&
       std::find(pipeline.begin(), pipeline.end(), options.print_after) == pipeline.end()) {
     return invalid_argument("--print-after names \"" + options.print_after +
@@ -25,7 +27,25 @@ StatusOr<PassManager> PassManager::create(const std::vector<std::string>& pipeli
     RAMIEL_ASSIGN_OR_RETURN(std::unique_ptr<Pass> pass, create_pass(name));
     passes.push_back(std::move(pass));
   }
+  return passes;
+}
+
+}  // namespace
+
+StatusOr<PassManager> PassManager::create(const std::vector<std::string>& pipeline,
+                                          PassManagerOptions options) {
+  RAMIEL_ASSIGN_OR_RETURN(auto passes, create_pipeline(pipeline, options));
   return PassManager(std::move(passes), std::move(options));
+}
+
+PassManager::PassManager(const std::vector<std::string>& pipeline, PassManagerOptions options)
+    : options_(std::move(options)) {
+  auto passes = create_pipeline(pipeline, options_);
+  if (passes.ok()) {
+    passes_ = std::move(*passes);
+  } else {
+    pipeline_status_ = passes.status();
+  }
 }
 
 std::vector<std::string> PassManager::pipeline() const {
@@ -37,6 +57,7 @@ std::vector<std::string> PassManager::pipeline() const {
 Status PassManager::run(ir::Graph& graph, PassContext& context) {
   timings_.clear();
   printed_ir_.clear();
+  RAMIEL_RETURN_IF_ERROR(pipeline_status_);
   if (options_.verify_each) {
     Status status = ir::verify_graph(graph);
     if (!status.ok()) return status.with_context("IR broken before the first pass");

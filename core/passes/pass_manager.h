@@ -36,6 +36,9 @@ class PassManager {
   // no pass of the pipeline.
   static StatusOr<PassManager> create(const std::vector<std::string>& pipeline,
                                       PassManagerOptions options = {});
+  // The same, for callers that want one error path: a bad pipeline makes run() return the
+  // INVALID_ARGUMENT that create() would have, before touching the graph.
+  explicit PassManager(const std::vector<std::string>& pipeline, PassManagerOptions options = {});
   // A manager for given pass objects (tests use it to run passes of their own).
   explicit PassManager(std::vector<std::unique_ptr<Pass>> passes, PassManagerOptions options = {})
       : passes_(std::move(passes)), options_(std::move(options)) {}
@@ -51,6 +54,7 @@ class PassManager {
  private:
   std::vector<std::unique_ptr<Pass>> passes_;
   PassManagerOptions options_;
+  Status pipeline_status_;  // why the named pipeline is unusable, if it is
   std::vector<PassTiming> timings_;
   std::string printed_ir_;
 };

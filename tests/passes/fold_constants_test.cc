@@ -83,6 +83,31 @@ TEST(FoldConstantsTest, ConstantSubexpressionBecomesOneConstantKeepingTheOutputN
   EXPECT_TRUE(ir::verify_graph(g).ok());
 }
 
+TEST(FoldConstantsTest, IdentityOfAWeightReadsTheWeightInsteadOfACopy) {
+  // torch.onnx.export shares equal initializers through Identity nodes.
+  ir::Graph g;
+  g.opset = 13;
+  ir::Value* x = g.add_input("x", type(DType::kFloat32, {2}));
+  ir::Value* bias = constant(g, "layer.bias", f32({0, 0}));
+  ir::Node* id = g.add_node(OpKind::Identity, "Identity_0", {bias},
+                            {{"onnx::Add_7", type(DType::kFloat32, {2})}});
+  ir::Node* add =
+      g.add_node(OpKind::Add, "add", {x, id->output(0)}, {{"y", type(DType::kFloat32, {2})}});
+  ir::Node* out = g.add_node(OpKind::Identity, "out", {bias}, {{"z", type(DType::kFloat32, {2})}});
+  g.set_outputs({add->output(0), out->output(0)});
+  PassContext context;
+  ASSERT_TRUE(*fold_constants(g, context));
+  EXPECT_EQ(context.counter(kFoldedCounter), 2);
+  EXPECT_EQ(add->input(1), bias);
+  // A graph output keeps its name: it gets its own folded constant.
+  const ir::Value* z = g.outputs()[1];
+  EXPECT_EQ(z->name(), "z");
+  EXPECT_TRUE(z->is_constant());
+  EXPECT_EQ(z->constant_origin(), ir::ConstantOrigin::kFolded);
+  EXPECT_EQ(g.constants().size(), 2u);  // layer.bias and z
+  EXPECT_TRUE(ir::verify_graph(g).ok());
+}
+
 TEST(FoldConstantsTest, ResultsAboveTheBoundStayNodes) {
   ir::Graph g;
   g.opset = 13;

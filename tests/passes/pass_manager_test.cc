@@ -59,6 +59,17 @@ TEST(PassManagerTest, UnknownPassNamesAreInvalidArguments) {
   auto print = PassManager::create({"fold-constants"}, {false, "remove-noops"});
   ASSERT_FALSE(print.ok());
   EXPECT_EQ(print.status().code(), StatusCode::kInvalidArgument);
+  // Constructed directly, the manager reports the same error from run(), graph untouched.
+  PassManager direct(std::vector<std::string>{"fold-constants", "fold-everything"});
+  ir::Graph g;
+  build(g);
+  const size_t nodes = g.num_nodes();
+  PassContext context;
+  Status status = direct.run(g, context);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("fold-everything"), std::string::npos);
+  EXPECT_EQ(g.num_nodes(), nodes);
+  EXPECT_TRUE(direct.timings().empty());
 }
 
 TEST(PassManagerTest, DefaultPipelineSimplifiesAndCounts) {

@@ -1,8 +1,8 @@
 // Evaluators of reductions on small tensors: ReduceSum, ReduceProd, ReduceMin, ReduceMax.
 #include "core/passes/fold/evaluator.h"
 #include "core/passes/fold/index_math.h"
+#include "core/passes/fold/shape_rules.h"
 #include "core/passes/fold/typed.h"
-#include "core/passes/operands.h"
 
 namespace ramiel::passes::fold {
 namespace {
@@ -10,44 +10,18 @@ namespace {
 using ir::OpKind;
 using ir::Shape;
 
-// Where each input element lands in the result, and the result's shape.
-struct ReducePlan {
-  Shape shape;
-  std::vector<int64_t> target;  // per input element (row-major), its result element
-  bool identity = false;        // noop_with_empty_axes with no axes: the input unchanged
-};
-
-std::optional<ReducePlan> plan_reduce(const FoldContext& c, const Shape& in) {
-  // Axes are an attribute, except ReduceSum's, an input from opset 13 (the others follow at
-  // 18, beyond the opsets Ramiel reads).
-  const int axes_since = c.node().op() == OpKind::ReduceSum ? 13 : 18;
-  IntsOperand axes = ints_operand(c.node(), "axes", 1, axes_since);
-  if (axes.present && !axes.values) return std::nullopt;
-  const auto rank = static_cast<int64_t>(in.size());
-  std::vector<bool> reduced(in.size(), true);
-  if (axes.present && !axes.values->empty()) {
-    auto normalized = normalize_axes(*axes.values, rank);
-    if (!normalized) return std::nullopt;
-    reduced.assign(in.size(), false);
-    for (int64_t a : *normalized) reduced[static_cast<size_t>(a)] = true;
-  } else if (c.attributes().get_int("noop_with_empty_axes", 0) != 0) {
-    return ReducePlan{in, {}, true};
-  }
-  const bool keep_dims = c.attributes().get_int("keepdims", 1) != 0;
-  ReducePlan plan;
+// For each input element (row-major), the result element it is combined into.
+std::vector<int64_t> reduce_targets(const Shape& in, const ReduceAxes& axes) {
   Shape full;  // the result's shape with reduced axes kept as 1
-  for (size_t i = 0; i < in.size(); ++i) {
-    full.push_back(reduced[i] ? 1 : in[i]);
-    if (!reduced[i] || keep_dims) plan.shape.push_back(full.back());
-  }
-  if (!c.fits(plan.shape)) return std::nullopt;
+  for (size_t i = 0; i < in.size(); ++i) full.push_back(axes.reduced[i] ? 1 : in[i]);
   const std::vector<int64_t> strides = strides_of(full);
+  std::vector<int64_t> targets;
   for_each_index(in, [&](const std::vector<int64_t>& index) {
     int64_t flat = 0;
-    for (size_t i = 0; i < index.size(); ++i) flat += reduced[i] ? 0 : index[i] * strides[i];
-    plan.target.push_back(flat);
+    for (size_t i = 0; i < index.size(); ++i) flat += axes.reduced[i] ? 0 : index[i] * strides[i];
+    targets.push_back(flat);
   });
-  return plan;
+  return targets;
 }
 
 // Combines each group with `op(acc, value)`; an empty group takes `empty` (nullopt: the
@@ -56,17 +30,18 @@ template <typename Op>
 FoldResult fold_reduce(const FoldContext& c, std::optional<int> empty, Op op) {
   const ir::Tensor* data = c.tensor(0);
   if (!data || data->dtype() == ir::DType::kBool) return std::nullopt;
-  auto plan = plan_reduce(c, data->shape());
-  if (!plan) return std::nullopt;
-  if (plan->identity) return one(*data);
+  auto axes = reduce_axes(c.node(), data->shape());
+  if (!axes || !c.fits(axes->shape)) return std::nullopt;
+  if (axes->identity) return one(*data);
+  const std::vector<int64_t> targets = reduce_targets(data->shape(), *axes);
   return visit_compute_type(data->dtype(), [&](auto tag) -> FoldResult {
     using T = typename decltype(tag)::type;
     const std::vector<T> values = decode<T>(*data);
-    const auto n = static_cast<size_t>(ir::element_count(plan->shape).value_or(0));
+    const auto n = static_cast<size_t>(ir::element_count(axes->shape).value_or(0));
     std::vector<T> out(n);
     std::vector<bool> seen(n, false);
     for (size_t i = 0; i < values.size(); ++i) {
-      const auto o = static_cast<size_t>(plan->target[i]);
+      const auto o = static_cast<size_t>(targets[i]);
       out[o] = seen[o] ? op(out[o], values[i]) : values[i];
       seen[o] = true;
     }
@@ -75,7 +50,7 @@ FoldResult fold_reduce(const FoldContext& c, std::optional<int> empty, Op op) {
       if (!empty) return std::nullopt;
       out[o] = static_cast<T>(*empty);
     }
-    return one(encode<T>(data->dtype(), plan->shape, out));
+    return one(encode<T>(data->dtype(), axes->shape, out));
   });
 }
 
