@@ -1,4 +1,8 @@
 // Emits the parallel PyTorch program for a scheduled graph.
+//
+// The program (model.py) has one function per cluster, run concurrently by workers that hand
+// tensors to each other, plus the whole graph as one serial function; it loads the weights from
+// the model file and checks the file's sha256. See core/codegen/README.md for its layout.
 #pragma once
 
 #include <map>
@@ -17,10 +21,12 @@ struct CodegenInput {
   std::string model_sha256;      // hex of the model file the program loads its weights from
   std::string compiler_version;
   std::string options_summary;   // one line, for the header comment
+  std::string model_name;        // for the header and messages; empty: the graph's name
 };
 
 // File name -> contents: "model.py" and any sidecar it needs. Deterministic byte for byte.
-// An op or attribute the emitters cannot translate is UNIMPLEMENTED naming node, op and opset.
+// An op or attribute the emitters cannot translate is UNIMPLEMENTED naming node, op and opset;
+// a schedule that does not cover the graph, or would deadlock, is INTERNAL.
 StatusOr<std::map<std::string, std::string>> generate_python(const CodegenInput& input);
 
 }  // namespace ramiel::codegen

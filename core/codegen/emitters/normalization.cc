@@ -1,0 +1,106 @@
+// Normalizations: BatchNormalization (inference), LayerNormalization, InstanceNormalization, LRN.
+#include "core/codegen/emitters/common.h"
+
+namespace ramiel::codegen::emitters {
+namespace {
+
+using ir::OpKind;
+
+Status emit_batch_norm(EmitContext& ctx) {
+  RAMIEL_ASSIGN_OR_RETURN(int64_t training, ctx.int_attr("training_mode", 0));
+  if (training) return ctx.unsupported_attribute("training_mode", "1", "only inference is supported");
+  RAMIEL_ASSIGN_OR_RETURN(int64_t spatial, ctx.int_attr("spatial", 1));
+  if (!spatial) return ctx.unsupported_attribute("spatial", "0");
+  for (size_t i = 1; i < ctx.num_outputs(); ++i) {
+    RAMIEL_RETURN_IF_ERROR(ctx.require_unused_output(i, "training statistics"));
+  }
+  RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
+  RAMIEL_ASSIGN_OR_RETURN(auto scale, ctx.input(1));
+  RAMIEL_ASSIGN_OR_RETURN(auto bias, ctx.input(2));
+  RAMIEL_ASSIGN_OR_RETURN(auto mean, ctx.input(3));
+  RAMIEL_ASSIGN_OR_RETURN(auto var, ctx.input(4));
+  RAMIEL_ASSIGN_OR_RETURN(float epsilon, ctx.float_attr("epsilon", 1e-5f));
+  ctx.assign(py::call(nn_fn("batch_norm"), {x, mean, var},
+                      {{"weight", scale}, {"bias", bias}, {"eps", py::float32_lit(epsilon)}}));
+  return ok_status();
+}
+
+Status emit_layer_norm(EmitContext& ctx) {
+  for (size_t i = 1; i < ctx.num_outputs(); ++i) {
+    RAMIEL_RETURN_IF_ERROR(ctx.require_unused_output(i, i == 1 ? "Mean" : "InvStdDev"));
+  }
+  RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
+  RAMIEL_ASSIGN_OR_RETURN(int64_t axis, ctx.int_attr("axis", -1));
+  RAMIEL_ASSIGN_OR_RETURN(float epsilon, ctx.float_attr("epsilon", 1e-5f));
+  // The normalized shape: the input's dims from `axis` on, spelled out when known.
+  py::ExprPtr normalized;
+  std::optional<ir::Shape> normalized_dims;
+  if (auto shape = ctx.input_shape(0)) {
+    RAMIEL_ASSIGN_OR_RETURN(int64_t start, normalize_axis(ctx, axis, static_cast<int64_t>(shape->size())));
+    ir::Shape dims(shape->begin() + start, shape->end());
+    if (fully_known(dims)) {
+      normalized = py::ints_tuple(dims);
+      normalized_dims = dims;
+    }
+  }
+  if (!normalized) {
+    normalized = py::subscript(py::attr(x, "shape"), py::slice(py::int_lit(axis), nullptr));
+  }
+  RAMIEL_ASSIGN_OR_RETURN(auto scale, ctx.input(1));
+  RAMIEL_ASSIGN_OR_RETURN(auto bias, ctx.input_or_none(2));
+  // F.layer_norm wants scale and bias of exactly the normalized shape; ONNX lets them broadcast.
+  auto scale_shape = ctx.input_shape(1);
+  auto bias_shape = ctx.input_shape(2);
+  const bool exact = normalized_dims && scale_shape == normalized_dims &&
+                     (!ctx.has_input(2) || bias_shape == normalized_dims);
+  if (exact) {
+    ctx.assign(py::call(nn_fn("layer_norm"), {x, normalized, scale, bias},
+                        {{"eps", py::float32_lit(epsilon)}}));
+    return ok_status();
+  }
+  py::ExprPtr y = py::binop(
+      "*",
+      py::call(nn_fn("layer_norm"), {x, normalized}, {{"eps", py::float32_lit(epsilon)}}),
+      scale);
+  if (ctx.has_input(2)) y = py::binop("+", y, bias);
+  ctx.assign(y);
+  return ok_status();
+}
+
+Status emit_instance_norm(EmitContext& ctx) {
+  RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
+  RAMIEL_ASSIGN_OR_RETURN(auto scale, ctx.input(1));
+  RAMIEL_ASSIGN_OR_RETURN(auto bias, ctx.input(2));
+  RAMIEL_ASSIGN_OR_RETURN(float epsilon, ctx.float_attr("epsilon", 1e-5f));
+  ctx.assign(py::call(nn_fn("instance_norm"), {x},
+                      {{"weight", scale}, {"bias", bias}, {"eps", py::float32_lit(epsilon)}}));
+  return ok_status();
+}
+
+Status emit_lrn(EmitContext& ctx) {
+  RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
+  RAMIEL_ASSIGN_OR_RETURN(int64_t size, ctx.int_attr("size", 0));
+  // torch centres an even window one element earlier than ONNX does.
+  if (size < 1 || size % 2 == 0) {
+    return ctx.unsupported_attribute("size", std::to_string(size), "only odd sizes are supported");
+  }
+  RAMIEL_ASSIGN_OR_RETURN(float alpha, ctx.float_attr("alpha", 1e-4f));
+  RAMIEL_ASSIGN_OR_RETURN(float beta, ctx.float_attr("beta", 0.75f));
+  RAMIEL_ASSIGN_OR_RETURN(float bias, ctx.float_attr("bias", 1.0f));
+  ctx.assign(py::call(nn_fn("local_response_norm"), {x, py::int_lit(size)},
+                      {{"alpha", py::float32_lit(alpha)},
+                       {"beta", py::float32_lit(beta)},
+                       {"k", py::float32_lit(bias)}}));
+  return ok_status();
+}
+
+}  // namespace
+
+void register_normalization(EmitterTable& table) {
+  set(table, OpKind::BatchNormalization, emit_batch_norm);
+  set(table, OpKind::LayerNormalization, emit_layer_norm);
+  set(table, OpKind::InstanceNormalization, emit_instance_norm);
+  set(table, OpKind::LRN, emit_lrn);
+}
+
+}  // namespace ramiel::codegen::emitters

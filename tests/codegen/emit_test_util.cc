@@ -1,0 +1,35 @@
+#include "tests/codegen/emit_test_util.h"
+
+#include "core/codegen/python_names.h"
+#include "core/codegen/python_printer.h"
+
+namespace ramiel::codegen::testing {
+
+std::string TestEnvironment::variable(const ir::Value& value) {
+  return py::sanitize_identifier(value.name());
+}
+
+StatusOr<py::ExprPtr> TestEnvironment::constant(const ir::Value& value) {
+  return py::attr(py::name("c"), py::sanitize_identifier(value.name()));
+}
+
+StatusOr<py::ExprPtr> TestEnvironment::helper(std::string_view name) {
+  return py::name(std::string(name));
+}
+
+std::string TestEnvironment::temporary(std::string_view hint) { return std::string(hint) + "_tmp"; }
+
+StatusOr<std::string> emit_text(const ir::Node& node) {
+  TestEnvironment env;
+  EmitContext ctx(node, env);
+  RAMIEL_RETURN_IF_ERROR(emit_node(ctx));
+  return py::Printer().statements(ctx.statements()).text;
+}
+
+ir::Value* int_constant(ir::Graph& g, const std::string& name, ir::Shape shape,
+                        std::vector<int64_t> values, ir::ConstantOrigin origin) {
+  return g.add_constant(name, ir::Tensor::from_int64(ir::DType::kInt64, std::move(shape), values),
+                        origin);
+}
+
+}  // namespace ramiel::codegen::testing

@@ -1,0 +1,163 @@
+// Emitters of convolutions, pools, normalizations and matrix products.
+#include <gtest/gtest.h>
+
+#include "tests/codegen/emit_test_util.h"
+
+namespace ramiel::codegen::testing {
+namespace {
+
+using ir::OpKind;
+
+class NnTest : public ::testing::Test {
+ protected:
+  NnTest() { g.opset = 13; }
+  ir::Value* weight(const std::string& name, ir::Shape shape) {
+    return g.add_constant(name, ir::Tensor::without_data(ir::DType::kFloat32, std::move(shape)),
+                          ir::ConstantOrigin::kModel);
+  }
+  std::string emit(OpKind op, std::vector<ir::Value*> inputs, ir::Attributes attrs,
+                   ir::TensorType out, size_t outputs = 1) {
+    const std::string id = std::to_string(count++);
+    std::vector<ir::OutputSpec> specs = {{"y" + id, out}};
+    for (size_t i = 1; i < outputs; ++i) specs.push_back({"extra" + id + "_" + std::to_string(i), {}});
+    ir::Node* n = g.add_node(op, "n" + id, inputs, specs, std::move(attrs));
+    auto text = emit_text(*n);
+    return text.ok() ? *text : "error: " + text.status().to_string();
+  }
+  ir::Graph g;
+  int count = 0;
+};
+
+ir::Attributes ints(std::initializer_list<std::pair<const char*, std::vector<int64_t>>> values) {
+  ir::Attributes a;
+  for (const auto& [k, v] : values) a.set(k, v);
+  return a;
+}
+
+TEST_F(NnTest, ConvSpellsOnlyNonDefaultArguments) {
+  ir::Value* x = g.add_input("x", f32({1, 3, 224, 224}));
+  ir::Value* w = weight("conv1.weight", {64, 3, 7, 7});
+  ir::Value* b = weight("conv1.bias", {64});
+  EXPECT_EQ(emit(OpKind::Conv, {x, w, b}, ints({{"strides", {2, 2}}, {"pads", {3, 3, 3, 3}}}),
+                 f32({1, 64, 112, 112})),
+            "y0 = F.conv2d(x, c.conv1_weight, c.conv1_bias, stride=2, padding=3)\n");
+  ir::Attributes grouped = ints({{"dilations", {2, 1}}});
+  grouped.set("group", int64_t{3});
+  ir::Value* dw = weight("dw", {3, 1, 3, 3});
+  EXPECT_EQ(emit(OpKind::Conv, {x, dw}, grouped, f32({1, 3, 220, 222})),
+            "y1 = F.conv2d(x, c.dw, dilation=(2, 1), groups=3)\n");
+}
+
+TEST_F(NnTest, ConvPadsUnevenPaddingExplicitly) {
+  ir::Value* x = g.add_input("x", f32({1, 3, 8, 8}));
+  ir::Value* w = weight("w", {4, 3, 2, 2});
+  EXPECT_EQ(emit(OpKind::Conv, {x, w}, ints({{"pads", {0, 0, 1, 1}}}), f32({1, 4, 8, 8})),
+            "y0 = F.conv2d(F.pad(x, (0, 1, 0, 1)), c.w)\n");
+  ir::Attributes same;
+  same.set("auto_pad", std::string("SAME_UPPER"));
+  EXPECT_EQ(emit(OpKind::Conv, {x, w}, same, f32({1, 4, 8, 8})),
+            "y1 = F.conv2d(F.pad(x, (0, 1, 0, 1)), c.w)\n");
+  ir::Value* unknown = g.add_input("u", f32({1, 3, ir::kUnknownDim, 8}));
+  EXPECT_EQ(emit(OpKind::Conv, {unknown, w}, same, f32({1, 4, 8, 8})),
+            "error: UNIMPLEMENTED: node 'n2' (Conv, opset 13): attribute auto_pad=SAME_UPPER is not "
+            "supported: the input's shape is unknown");
+}
+
+TEST_F(NnTest, MaxPoolWithCeilModeAndStride) {
+  ir::Value* x = g.add_input("x", f32({1, 64, 112, 112}));
+  ir::Attributes a = ints({{"kernel_shape", {3, 3}}, {"strides", {2, 2}}});
+  a.set("ceil_mode", int64_t{1});
+  EXPECT_EQ(emit(OpKind::MaxPool, {x}, a, f32({1, 64, 56, 56})),
+            "y0 = F.max_pool2d(x, 3, stride=2, ceil_mode=True)\n");
+  // torch's stride defaults to the kernel, ONNX's to 1: always spelled.
+  EXPECT_EQ(emit(OpKind::MaxPool, {x}, ints({{"kernel_shape", {3, 3}}, {"pads", {1, 1, 1, 1}}}),
+                 f32({1, 64, 112, 112})),
+            "y1 = F.max_pool2d(x, 3, stride=1, padding=1)\n");
+}
+
+TEST_F(NnTest, MaxPoolRefusesSizesTorchWouldNotProduce) {
+  ir::Value* x = g.add_input("x", f32({1, 1, 5, 5}));
+  ir::Attributes a = ints({{"kernel_shape", {2, 2}}, {"strides", {2, 2}}});
+  a.set("ceil_mode", int64_t{1});
+  EXPECT_EQ(emit(OpKind::MaxPool, {x}, a, f32({1, 1, 3, 3})),
+            "y0 = F.max_pool2d(x, 2, stride=2, ceil_mode=True)\n");
+  EXPECT_EQ(emit(OpKind::MaxPool, {x}, a, f32({1, 1, 4, 4})),
+            "error: UNIMPLEMENTED: node 'n1' (MaxPool, opset 13): attribute ceil_mode=1 is not "
+            "supported: torch would pool dimension 2 to 3 where ONNX gives 4");
+}
+
+TEST_F(NnTest, MaxPoolIndicesAreRefusedWhenUsed) {
+  ir::Value* x = g.add_input("x", f32({1, 1, 4, 4}));
+  ir::Node* n = g.add_node(OpKind::MaxPool, "pool", {x},
+                           {{"y", f32({1, 1, 2, 2})}, {"indices", i64({1, 1, 2, 2})}},
+                           ints({{"kernel_shape", {2, 2}}, {"strides", {2, 2}}}));
+  g.set_outputs({n->output(0), n->output(1)});
+  auto text = emit_text(*n);
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.status().message(),
+            "node 'pool' (MaxPool, opset 13): output 1 (Indices) is used, and only inference is "
+            "supported");
+}
+
+TEST_F(NnTest, AveragePoolSaysWhetherPaddingCounts) {
+  ir::Value* x = g.add_input("x", f32({1, 8, 35, 35}));
+  ir::Attributes a = ints({{"kernel_shape", {3, 3}}, {"pads", {1, 1, 1, 1}}});
+  a.set("count_include_pad", int64_t{1});
+  EXPECT_EQ(emit(OpKind::AveragePool, {x}, a, f32({1, 8, 35, 35})),
+            "y0 = F.avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=True)\n");
+  ir::Attributes uneven = ints({{"kernel_shape", {2, 2}}, {"pads", {0, 0, 1, 1}}});
+  EXPECT_EQ(emit(OpKind::AveragePool, {x}, uneven, f32({1, 8, 35, 35})),
+            "error: UNIMPLEMENTED: node 'n1' (AveragePool, opset 13): attribute pads=[0, 1, 0, 1] "
+            "is not supported: torch cannot exclude uneven padding from the average");
+  EXPECT_EQ(emit(OpKind::GlobalAveragePool, {x}, {}, f32({1, 8, 1, 1})),
+            "y2 = F.adaptive_avg_pool2d(x, 1)\n");
+  EXPECT_EQ(emit(OpKind::GlobalMaxPool, {x}, {}, f32({1, 8, 1, 1})),
+            "y3 = torch.amax(x, dim=(2, 3), keepdim=True)\n");
+}
+
+TEST_F(NnTest, BatchAndLayerNormalization) {
+  ir::Value* x = g.add_input("x", f32({1, 4, 2, 2}));
+  std::vector<ir::Value*> bn = {x, weight("s", {4}), weight("b", {4}), weight("m", {4}), weight("v", {4})};
+  EXPECT_EQ(emit(OpKind::BatchNormalization, bn, {}, f32({1, 4, 2, 2})),
+            "y0 = F.batch_norm(x, c.m, c.v, weight=c.s, bias=c.b, eps=1e-05)\n");
+  ir::Value* h = g.add_input("h", f32({1, 8, 16}));
+  ir::Attributes eps;
+  eps.set("epsilon", 1e-12f);
+  EXPECT_EQ(emit(OpKind::LayerNormalization, {h, weight("gamma", {16}), weight("beta", {16})}, eps,
+                 f32({1, 8, 16}), 3),
+            "y1 = F.layer_norm(h, (16,), c.gamma, c.beta, eps=1e-12)\n");
+  // A scale that only broadcasts to the normalized shape is applied afterwards.
+  EXPECT_EQ(emit(OpKind::LayerNormalization, {h, weight("g1", {1})}, {}, f32({1, 8, 16})),
+            "y2 = F.layer_norm(h, (16,), eps=1e-05) * c.g1\n");
+}
+
+TEST_F(NnTest, TrainingModeIsRefused) {
+  ir::Value* x = g.add_input("x", f32({1, 4}));
+  ir::Attributes training;
+  training.set("training_mode", int64_t{1});
+  EXPECT_EQ(emit(OpKind::BatchNormalization, {x, x, x, x, x}, training, f32({1, 4})),
+            "error: UNIMPLEMENTED: node 'n0' (BatchNormalization, opset 13): attribute "
+            "training_mode=1 is not supported: only inference is supported");
+}
+
+TEST_F(NnTest, GemmBecomesLinearWhenItIsALinearLayer) {
+  ir::Value* a = g.add_input("a", f32({1, 1024}));
+  ir::Value* w = weight("fc.weight", {1000, 1024});
+  ir::Value* bias = weight("fc.bias", {1000});
+  ir::Attributes linear;
+  linear.set("transB", int64_t{1});
+  EXPECT_EQ(emit(OpKind::Gemm, {a, w, bias}, linear, f32({1, 1000})),
+            "y0 = F.linear(a, c.fc_weight, c.fc_bias)\n");
+  ir::Attributes general;
+  general.set("transA", int64_t{1});
+  general.set("alpha", 2.0f);
+  general.set("beta", 0.5f);
+  ir::Value* m = g.add_input("m", f32({4, 4}));
+  EXPECT_EQ(emit(OpKind::Gemm, {m, m, m}, general, f32({4, 4})),
+            "y1 = torch.addmm(m, m.t(), m, beta=0.5, alpha=2.0)\n");
+  EXPECT_EQ(emit(OpKind::Gemm, {m, m}, {}, f32({4, 4})), "y2 = torch.matmul(m, m)\n");
+  EXPECT_EQ(emit(OpKind::MatMul, {m, m}, {}, f32({4, 4})), "y3 = torch.matmul(m, m)\n");
+}
+
+}  // namespace
+}  // namespace ramiel::codegen::testing

@@ -1,0 +1,1038 @@
+# model.py: the parallel PyTorch program Ramiel compiled from the ONNX model "branches".
+# Generated code: do not edit it, compile the model again instead.
+#
+# Model:     sha256 62443237acf1198f619085ac1d6d189348909dd4b1629626f00e20ee667e55ed
+# Compiler:  Ramiel 0.0.0-test
+# Options:   clusters=conv_a,relu_a,concat,gap,flatten,fc,softmax;conv_b,relu_b,pool_b
+# Schedule:  2 clusters; predicted serial 100.0 us, critical path 70.0 us, makespan 70.0 us (1.43x)
+#   cluster 0: 7 nodes, 70.0 us
+#   cluster 1: 3 nodes, 30.0 us
+#
+# It needs Python 3, PyTorch (1.13 to 2.x) and the onnx package, which reads the weights
+# from the model file; Ramiel need not be installed.
+#
+#   python3 model.py --onnx MODEL.onnx --check         parallel against serial, random inputs
+#   python3 model.py --onnx MODEL.onnx --bench         median latency, serial and parallel
+#   python3 model.py --onnx MODEL.onnx --trace FILE    Chrome/Perfetto trace of one run
+#
+#   import model
+#   with model.load("MODEL.onnx", workers=None, mode="thread") as program:
+#       outputs = program(*inputs)  # torch tensors in graph-input order -> tuple
+
+import argparse
+import hashlib
+import json
+import math
+import multiprocessing
+import multiprocessing.connection
+import os
+import queue
+import runpy
+import signal
+import statistics
+import sys
+import threading
+import time
+
+import torch
+import torch.multiprocessing  # registers the reductions that share tensors with worker processes
+import torch.nn.functional as F
+
+# The model this program was compiled from; load() refuses any other file.
+MODEL_NAME = "branches"
+MODEL_SHA256 = "62443237acf1198f619085ac1d6d189348909dd4b1629626f00e20ee667e55ed"
+COMPILER_VERSION = "0.0.0-test"
+OPTIONS = "clusters=conv_a,relu_a,concat,gap,flatten,fc,softmax;conv_b,relu_b,pool_b"
+
+# Graph inputs and outputs, in order: (ONNX name, variable, dtype, shape).
+INPUTS = (("x", "x", torch.float32, (1, 3, 8, 8)),)
+OUTPUTS = (("prob", "prob", torch.float32, (1, 5)),)
+# Outputs that are constants: variable -> attribute of the constants object.
+CONSTANT_OUTPUTS = {}
+
+# Weights read from the model file: attribute -> (initializer or Constant name, dtype).
+MODEL_CONSTANTS = {
+    "conv_a_weight": ("conv_a.weight", torch.float32),
+    "conv_a_bias": ("conv_a.bias", torch.float32),
+    "conv_b_weight": ("conv_b.weight", torch.float32),
+    "fc_weight": ("fc.weight", torch.float32),
+    "fc_bias": ("fc.bias", torch.float32),
+}
+
+
+def folded_constants():
+    """Constants the compiler computed, which the model file lacks."""
+    return {}
+
+
+def cluster_0(c, io):
+    """Cluster 0: 7 nodes, predicted 70.0 us."""
+    x = io.recv("x")
+    a = F.conv2d(x, c.conv_a_weight, c.conv_a_bias, padding=1)
+    del x
+    a_relu = F.relu(a)
+    del a
+    b_pool = io.recv("b_pool")
+    cat = torch.cat([a_relu, b_pool], dim=1)
+    del a_relu, b_pool
+    gap = F.adaptive_avg_pool2d(cat, 1)
+    del cat
+    flat = torch.flatten(gap, 1)
+    del gap
+    logits = F.linear(flat, c.fc_weight, c.fc_bias)
+    del flat
+    prob = F.softmax(logits, dim=1)
+    del logits
+    io.send("prob", prob)
+    del prob
+
+
+def cluster_1(c, io):
+    """Cluster 1: 3 nodes, predicted 30.0 us."""
+    x = io.recv("x")
+    b = F.conv2d(x, c.conv_b_weight)
+    del x
+    b_relu = F.relu(b)
+    del b
+    b_pool = F.max_pool2d(b_relu, 3, stride=1, padding=1)
+    del b_relu
+    io.send("b_pool", b_pool)
+    del b_pool
+
+
+def run_serial(c, io):
+    """The whole graph in one function, nodes in graph order: what workers=1 runs."""
+    x = io.recv("x")
+    a = F.conv2d(x, c.conv_a_weight, c.conv_a_bias, padding=1)
+    a_relu = F.relu(a)
+    del a
+    b = F.conv2d(x, c.conv_b_weight)
+    del x
+    b_relu = F.relu(b)
+    del b
+    b_pool = F.max_pool2d(b_relu, 3, stride=1, padding=1)
+    del b_relu
+    cat = torch.cat([a_relu, b_pool], dim=1)
+    del a_relu, b_pool
+    gap = F.adaptive_avg_pool2d(cat, 1)
+    del cat
+    flat = torch.flatten(gap, 1)
+    del gap
+    logits = F.linear(flat, c.fc_weight, c.fc_bias)
+    del flat
+    prob = F.softmax(logits, dim=1)
+    del logits
+    io.send("prob", prob)
+    del prob
+
+
+# The schedule: (function, predicted us, tensors it receives, tensors it sends).
+CLUSTERS = (
+    (cluster_0, 70.0, ("x", "b_pool"), ("prob",)),
+    (cluster_1, 30.0, ("x",), ("b_pool",)),
+)
+# Tensors handed between clusters or to the caller: variable -> (dtype, shape).
+TRANSFERS = {
+    "b_pool": (torch.float32, (1, 4, 8, 8)),
+    "prob": (torch.float32, (1, 5)),
+    "x": (torch.float32, (1, 3, 8, 8)),
+}
+PREDICTED_SPEEDUP = 1.43
+
+
+# ---------------------------------------------------------------------------------------------
+# The runtime: loading, the parallel driver and the command line. It is the same for every
+# model; everything above this line is specific to this one.
+# ---------------------------------------------------------------------------------------------
+
+
+class ModelMismatchError(ValueError):
+    """The ONNX file is not the one this program was compiled from."""
+
+
+class NodeError(RuntimeError):
+    """A node of the graph failed while the program ran.
+
+    `node` and `op` name it (None when the failure was outside any node), `worker` is the worker
+    it ran on; the original exception is chained as __cause__ (thread mode and serial runs) or
+    described in the message (process mode).
+    """
+
+    def __init__(self, message, node=None, op=None, worker=None):
+        super().__init__(message)
+        self.node = node
+        self.op = op
+        self.worker = worker
+
+
+class Constants:
+    """The model's constants as attributes: weights read from the ONNX file and folded values."""
+
+    def __init__(self, tensors):
+        self.__dict__.update(tensors)
+
+
+class _Aborted(Exception):
+    """Raised in a worker waiting for a tensor that will never come because another failed."""
+
+
+def _sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _constant_node_array(node, numpy_helper, np):
+    for attribute in node.attribute:
+        if attribute.name == "value":
+            return numpy_helper.to_array(attribute.t)
+        if attribute.name == "value_float":
+            return np.array(attribute.f, dtype=np.float32)
+        if attribute.name == "value_floats":
+            return np.array(list(attribute.floats), dtype=np.float32)
+        if attribute.name == "value_int":
+            return np.array(attribute.i, dtype=np.int64)
+        if attribute.name == "value_ints":
+            return np.array(list(attribute.ints), dtype=np.int64)
+    raise ModelMismatchError("Constant node %r has no value this program can read" % node.name)
+
+
+def load_constants(onnx_path):
+    """Reads this model's weights from `onnx_path`, after checking it is the compiled model."""
+    actual = _sha256_of(onnx_path)
+    if actual != MODEL_SHA256:
+        raise ModelMismatchError(
+            "%s is not the model this program was compiled from: its sha256 is %s, expected %s "
+            "(%s); compile this file with ramiel-client to get its program"
+            % (onnx_path, actual, MODEL_SHA256, MODEL_NAME))
+    tensors = {}
+    if MODEL_CONSTANTS:
+        import numpy as np
+        import onnx
+        from onnx import numpy_helper
+
+        graph = onnx.load(onnx_path).graph
+        initializers = {t.name: t for t in graph.initializer}
+        constant_nodes = {n.output[0]: n for n in graph.node
+                          if n.op_type == "Constant" and n.domain in ("", "ai.onnx")}
+        for attribute, (onnx_name, dtype) in MODEL_CONSTANTS.items():
+            if onnx_name in initializers:
+                array = numpy_helper.to_array(initializers[onnx_name])
+            elif onnx_name in constant_nodes:
+                array = _constant_node_array(constant_nodes[onnx_name], numpy_helper, np)
+            else:
+                raise ModelMismatchError("%s has no initializer or Constant named %r"
+                                         % (onnx_path, onnx_name))
+            tensors[attribute] = torch.from_numpy(np.array(array, copy=True)).to(dtype)
+    tensors.update(folded_constants())
+    return tensors
+
+
+def _available_cores():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _cluster_order():
+    """Cluster indices in an order where every cluster comes after those it receives from, or
+    None when clusters receive from each other both ways (which the schedule allows: a worker
+    waits for each tensor just before the node that needs it)."""
+    producer = {}
+    for index, (_, _, _, sends) in enumerate(CLUSTERS):
+        for name in sends:
+            producer[name] = index
+    order, placed = [], set()
+    while len(order) < len(CLUSTERS):
+        for index, (_, _, receives, _) in enumerate(CLUSTERS):
+            if index not in placed and all(producer.get(name, index) in placed or
+                                           producer.get(name, index) == index
+                                           for name in receives):
+                order.append(index)
+                placed.add(index)
+                break
+        else:
+            return None
+    return order
+
+
+def _assign_clusters(workers):
+    """Clusters per worker. With a worker per cluster, worker i runs cluster i. With fewer,
+    clusters go in dependency order to the least loaded worker, which keeps every worker's
+    order consistent with the dependencies (so no worker waits for one that waits for it);
+    that needs clusters that do not receive from each other both ways."""
+    if workers >= len(CLUSTERS):
+        return [[index] for index in range(len(CLUSTERS))]
+    order = _cluster_order()
+    if order is None:
+        raise ValueError("this program's %d clusters pass tensors to each other both ways, so "
+                         "they cannot share %d workers; run it with workers=%d or workers=1, or "
+                         "compile the model for %d workers" % (len(CLUSTERS), workers,
+                                                              len(CLUSTERS), workers))
+    loads = [0.0] * workers
+    assignment = [[] for _ in range(workers)]
+    for index in order:
+        worker = min(range(workers), key=lambda w: (loads[w], w))
+        assignment[worker].append(index)
+        loads[worker] += CLUSTERS[index][1]
+    return assignment
+
+
+_CLUSTER_CODES = []
+
+
+def _cluster_codes():
+    if not _CLUSTER_CODES:
+        codes = [cluster[0].__code__ for cluster in CLUSTERS] + [run_serial.__code__]
+        _CLUSTER_CODES.append(frozenset(codes))
+    return _CLUSTER_CODES[0]
+
+
+def _failed_node(error):
+    """(node, op) of the statement of a cluster function that raised `error`, if any."""
+    codes = _cluster_codes()
+    found = (None, None)
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code in codes:
+            found = NODE_LINES.get(tb.tb_lineno, (None, None))
+        tb = tb.tb_next
+    return found
+
+
+def _describe_failure(error, worker):
+    node, op = _failed_node(error)
+    what = "%s: %s" % (type(error).__name__, error)
+    if node is None:
+        return None, None, "worker %d failed: %s" % (worker, what)
+    return node, op, "node %r (%s) failed on worker %d: %s" % (node, op, worker, what)
+
+
+class _Tracer:
+    """Times the statements of cluster functions (sys.settrace) for --trace."""
+
+    def __init__(self):
+        self._codes = _cluster_codes()
+        self.events = []  # (perf_counter_ns, line); line 0 marks a return
+
+    def __call__(self, frame, event, arg):
+        if event == "call" and frame.f_code in self._codes:
+            return self._local
+        return None
+
+    def _local(self, frame, event, arg):
+        if event == "line":
+            self.events.append((time.perf_counter_ns(), frame.f_lineno))
+        elif event == "return":
+            self.events.append((time.perf_counter_ns(), 0))
+        return self._local
+
+    def slices(self, worker, t0_ns):
+        """Chrome trace events: one complete ("X") slice per node statement and hand-off."""
+        out, current, start = [], None, 0
+        for t, line in self.events:
+            label = NODE_LINES.get(line)
+            if label == current:
+                continue
+            if current is not None:
+                out.append({"name": current[0], "cat": current[1], "ph": "X", "pid": 0,
+                            "tid": worker, "ts": (start - t0_ns) / 1e3,
+                            "dur": (t - start) / 1e3, "args": {"op": current[1]}})
+            current, start = label, t
+        return out
+
+
+def _run_functions(functions, constants, io, tracer):
+    """Runs cluster functions in this thread, without autograd, traced when `tracer` is set."""
+    with torch.no_grad():
+        if tracer is not None:
+            sys.settrace(tracer)
+        try:
+            for function in functions:
+                function(constants, io)
+        finally:
+            if tracer is not None:
+                sys.settrace(None)
+
+
+class _SerialRunner:
+    """workers=1: the whole graph (run_serial) in the calling thread, all cores intra-op."""
+
+    def __init__(self, constants, threads):
+        self._constants = constants
+        self._threads = threads
+        self._functions = [run_serial]
+        self._values = {}
+        self.workers = [list(range(len(CLUSTERS)))]
+
+    def recv(self, name):
+        return self._values[name]
+
+    def send(self, name, value):
+        self._values[name] = value
+
+    def run(self, inputs, trace):
+        if torch.get_num_threads() != self._threads:
+            torch.set_num_threads(self._threads)
+        values = self._values
+        values.update(inputs)
+        tracer = _Tracer() if trace is not None else None
+        try:
+            _run_functions(self._functions, self._constants, self, tracer)
+            return dict(values)
+        except Exception as error:
+            node, op, message = _describe_failure(error, 0)
+            raise NodeError(message, node, op, 0) from error
+        finally:
+            values.clear()
+            if tracer is not None:
+                trace["events"].extend(tracer.slices(0, trace["t0"]))
+
+    def close(self):
+        pass
+
+
+class _ThreadRunner:
+    """Persistent worker threads that hand tensors over through one Event per tensor."""
+
+    def __init__(self, constants, assignment, threads):
+        self._constants = constants
+        self._threads = threads
+        self.workers = assignment
+        worker_of = {}
+        for worker, indices in enumerate(assignment):
+            for index in indices:
+                worker_of[index] = worker
+        producer = {}
+        for index, (_, _, _, sends) in enumerate(CLUSTERS):
+            for name in sends:
+                producer[name] = worker_of[index]
+        # Only tensors that cross workers need an Event; the rest are in place before they are
+        # read (graph inputs, or sent earlier on the same worker).
+        crossing = set()
+        for index, (_, _, receives, _) in enumerate(CLUSTERS):
+            for name in receives:
+                if name in producer and producer[name] != worker_of[index]:
+                    crossing.add(name)
+        self._events = {name: threading.Event() for name in sorted(crossing)}
+        self._values = {}
+        self._failure = None
+        self._lock = threading.Lock()
+        self._done = queue.SimpleQueue()
+        self._inboxes = [queue.SimpleQueue() for _ in assignment]
+        self._pool = [threading.Thread(target=self._worker, args=(worker,), daemon=True,
+                                       name="ramiel-worker-%d" % worker)
+                      for worker in range(len(assignment))]
+        for thread in self._pool:
+            thread.start()
+        for _ in self._pool:  # each has set its intra-op thread count
+            self._done.get()
+
+    # The hand-off, called by the cluster functions.
+    def recv(self, name):
+        event = self._events.get(name)
+        if event is not None:
+            event.wait()
+            if self._failure is not None:
+                raise _Aborted()
+        return self._values[name]
+
+    def send(self, name, value):
+        self._values[name] = value
+        event = self._events.get(name)
+        if event is not None:
+            event.set()
+
+    def _fail(self, failure):
+        with self._lock:
+            if self._failure is None:
+                self._failure = failure
+        for event in self._events.values():  # wake every waiter: nothing may hang
+            event.set()
+
+    def _worker(self, worker):
+        torch.set_num_threads(self._threads)  # once: changing it later slows the next kernels
+        self._done.put(None)
+        functions = [CLUSTERS[index][0] for index in self.workers[worker]]
+        inbox = self._inboxes[worker]
+        while True:
+            job = inbox.get()
+            if job is None:
+                return
+            tracer = _Tracer() if job["trace"] else None
+            try:
+                _run_functions(functions, self._constants, self, tracer)
+            except _Aborted:
+                pass
+            except BaseException as error:  # reported to the caller, never lost
+                node, op, message = _describe_failure(error, worker)
+                self._fail((NodeError(message, node, op, worker), error))
+            slices = tracer.slices(worker, job["t0"]) if tracer is not None else []
+            self._done.put(slices)
+
+    def run(self, inputs, trace):
+        self._values.update(inputs)
+        job = {"trace": trace is not None, "t0": trace["t0"] if trace is not None else 0}
+        replies = 0
+        try:
+            for inbox in self._inboxes:
+                inbox.put(job)
+            while replies < len(self._inboxes):
+                slices = self._done.get()
+                replies += 1
+                if trace is not None:
+                    trace["events"].extend(slices)
+            if self._failure is not None:
+                error, cause = self._failure
+                raise error from cause
+            return dict(self._values)
+        except BaseException:
+            if replies < len(self._inboxes):  # interrupted: stop the workers before going on
+                self._fail((None, None))
+                while replies < len(self._inboxes):
+                    self._done.get()
+                    replies += 1
+            raise
+        finally:
+            self._values.clear()
+            self._failure = None
+            for event in self._events.values():
+                event.clear()
+
+    def close(self):
+        for inbox in self._inboxes:
+            inbox.put(None)
+        for thread in self._pool:
+            thread.join()
+
+
+def _element_size(dtype):
+    return torch.empty((), dtype=dtype).element_size()
+
+
+def _arena_layout(specs):
+    """Places tensors (key, dtype, shape) in one byte buffer, 64-byte aligned."""
+    layout, offset = {}, 0
+    for key, dtype, shape in specs:
+        count = 1
+        for dim in shape:
+            count *= dim
+        layout[key] = (offset, dtype, tuple(shape))
+        offset += (count * _element_size(dtype) + 63) // 64 * 64
+    return layout, max(offset, 64)
+
+
+def _arena_views(arena, layout):
+    views = {}
+    for key, (offset, dtype, shape) in layout.items():
+        count = 1
+        for dim in shape:
+            count *= dim
+        size = count * _element_size(dtype)
+        views[key] = arena[offset:offset + size].view(dtype).view(shape)
+    return views
+
+
+def _shared_arena(tensors):
+    """One shared-memory buffer holding all `tensors` (one file descriptor, however many)."""
+    layout, size = _arena_layout([(key, t.dtype, t.shape) for key, t in sorted(tensors.items())])
+    arena = torch.zeros(size, dtype=torch.uint8).share_memory_()
+    views = _arena_views(arena, layout)
+    for key, tensor in tensors.items():
+        views[key].copy_(tensor)
+    return arena, layout
+
+
+class _ProcessIO:
+    """A worker process's side of the hand-off: shared buffers plus one semaphore per tensor."""
+
+    def __init__(self, args):
+        self._buffers = _arena_views(args["io_arena"], args["io_layout"])
+        self._semaphores = args["semaphores"]
+        self._releases = args["releases"]  # tensor this worker sends -> consumer processes
+        self._failed = args["failed"]
+        self._local = {}
+        self._sent = set()
+
+    def reset(self):
+        self._local.clear()
+        self._sent.clear()
+
+    def recv(self, name):
+        value = self._local.get(name)
+        if value is not None:
+            return value
+        semaphore = self._semaphores.get(name)
+        if semaphore is not None:
+            semaphore.acquire()
+            if self._failed.value:
+                raise _Aborted()
+        value = self._buffers[name]
+        self._local[name] = value
+        return value
+
+    def send(self, name, value):
+        self._local[name] = value
+        buffer = self._buffers.get(name)
+        if buffer is not None:
+            buffer.copy_(value)
+        releases = self._releases.get(name, 0)
+        if releases:
+            semaphore = self._semaphores[name]
+            for _ in range(releases):
+                semaphore.release()
+            self._sent.add(name)
+
+    def abort(self):
+        """Wakes every consumer still waiting for a tensor this worker will not send."""
+        for name, releases in self._releases.items():
+            if name not in self._sent:
+                for _ in range(releases):
+                    self._semaphores[name].release()
+
+
+def _process_worker_main(args):
+    """The body of a worker process (spawned; it runs this file with runpy)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    torch.set_num_threads(args["threads"])
+    constants = Constants(_arena_views(args["constants_arena"], args["constants_layout"]))
+    io = _ProcessIO(args)
+    functions = [CLUSTERS[index][0] for index in args["clusters"]]
+    worker, conn, failed = args["worker"], args["conn"], args["failed"]
+    conn.send("ready")
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        io.reset()
+        tracer = _Tracer() if job["trace"] else None
+        failure = None
+        try:
+            _run_functions(functions, constants, io, tracer)
+        except _Aborted:
+            io.abort()
+        except BaseException as error:
+            failure = _describe_failure(error, worker)
+            failed.value = 1
+            io.abort()
+        slices = tracer.slices(worker, job["t0"]) if tracer is not None else []
+        conn.send((failure, slices))
+
+
+class _ProcessRunner:
+    """Worker processes: tensors through preallocated shared memory, weights shared once."""
+
+    def __init__(self, constants, assignment, threads, module_path):
+        context = multiprocessing.get_context("spawn")  # fork after OpenMP ran can hang
+        self.workers = assignment
+        worker_of = {index: w for w, indices in enumerate(assignment) for index in indices}
+        producer = {}
+        for index, (_, _, _, sends) in enumerate(CLUSTERS):
+            for name in sends:
+                producer[name] = worker_of[index]
+        consumers = {}
+        for index, (_, _, receives, _) in enumerate(CLUSTERS):
+            for name in receives:
+                consumers.setdefault(name, set()).add(worker_of[index])
+        output_keys = {key for _, key, _, _ in OUTPUTS if key in producer}
+        # Shared buffers: graph inputs the workers read, tensors that cross workers, outputs.
+        buffered = sorted(name for name in set(consumers) | output_keys
+                          if name not in producer or name in output_keys or
+                          consumers.get(name, set()) - {producer[name]})
+        for name in buffered:
+            if TRANSFERS[name][1] is None or None in TRANSFERS[name][1]:
+                raise ValueError("process mode needs static shapes, and %r has none; use "
+                                 "mode='thread'" % name)
+        self._io_layout, size = _arena_layout(
+            [(name, TRANSFERS[name][0], TRANSFERS[name][1]) for name in buffered])
+        self._io_arena = torch.zeros(size, dtype=torch.uint8).share_memory_()
+        self._buffers = _arena_views(self._io_arena, self._io_layout)
+        crossing = [name for name in buffered
+                    if name in producer and consumers.get(name, set()) - {producer[name]}]
+        self._semaphores = {name: context.Semaphore(0) for name in crossing}
+        self._failed = context.RawValue("i", 0)
+        constants_arena, constants_layout = _shared_arena(vars(constants))
+        self._processes, self._conns = [], []
+        self._broken = None
+        for worker, indices in enumerate(assignment):
+            releases = {name: len(consumers[name] - {worker}) for name in crossing
+                        if producer[name] == worker}
+            parent_end, child_end = context.Pipe()
+            args = {"worker": worker, "clusters": indices, "threads": threads,
+                    "constants_arena": constants_arena, "constants_layout": constants_layout,
+                    "io_arena": self._io_arena, "io_layout": self._io_layout,
+                    "semaphores": self._semaphores, "releases": releases,
+                    "failed": self._failed, "conn": child_end}
+            process = context.Process(
+                target=runpy.run_path, args=(module_path,), daemon=True,
+                name="ramiel-worker-%d" % worker,
+                kwargs={"init_globals": {"_RAMIEL_WORKER_ARGS": args},
+                        "run_name": "__ramiel_worker__"})
+            process.start()
+            child_end.close()
+            self._processes.append(process)
+            self._conns.append(parent_end)
+        try:
+            self._gather("start")
+        except BaseException:
+            self._terminate()
+            raise
+
+    def _gather(self, what):
+        """One message from every worker; a worker that dies instead is an error, not a hang."""
+        replies = [None] * len(self._conns)
+        pending = {conn: w for w, conn in enumerate(self._conns)}
+        sentinels = {p.sentinel: w for w, p in enumerate(self._processes)}
+        while pending:
+            for ready in multiprocessing.connection.wait(list(pending) + list(sentinels)):
+                if ready in pending:
+                    try:
+                        replies[pending.pop(ready)] = ready.recv()
+                    except EOFError:
+                        pass
+                else:
+                    worker = sentinels.pop(ready)
+                    if worker not in pending.values():
+                        continue  # it answered before it ended
+                    self._broken = "worker process %d died during %s (exit code %s)" % (
+                        worker, what, self._processes[worker].exitcode)
+                    self._terminate()
+                    raise RuntimeError(self._broken)
+        return replies
+
+    def run(self, inputs, trace):
+        if self._broken:
+            raise RuntimeError("this program cannot run any more: " + self._broken)
+        for name, tensor in inputs.items():
+            buffer = self._buffers.get(name)
+            if buffer is not None:
+                buffer.copy_(tensor)
+        job = {"trace": trace is not None, "t0": trace["t0"] if trace is not None else 0}
+        for conn in self._conns:
+            conn.send(job)
+        try:
+            replies = self._gather("a run")
+        except BaseException:
+            self._broken = self._broken or "interrupted during a run"
+            self._terminate()
+            raise
+        if trace is not None:
+            for _, slices in replies:
+                trace["events"].extend(slices)
+        failures = [(worker, failure) for worker, (failure, _) in enumerate(replies)
+                    if failure is not None]
+        if failures or self._failed.value:
+            for semaphore in self._semaphores.values():  # every worker is idle: reset
+                while semaphore.acquire(False):
+                    pass
+            self._failed.value = 0
+            worker, (node, op, message) = failures[0] if failures else (None, (None, None, "a worker failed"))
+            raise NodeError(message, node, op, worker)
+        values = dict(inputs)
+        for _, key, _, _ in OUTPUTS:
+            if key in self._buffers and key not in inputs:
+                values[key] = self._buffers[key].clone()
+        return values
+
+    def close(self):
+        for conn in self._conns:
+            try:
+                conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for process in self._processes:
+            process.join(timeout=10)
+        self._terminate()
+
+    def _terminate(self):
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        for conn in self._conns:
+            conn.close()
+        self._conns, self._processes = [], []
+
+
+def load(onnx_path, workers=None, mode="thread", threads=None):
+    """Loads the weights from `onnx_path` and starts the workers.
+
+    workers: None for the schedule's count, 1 for a serial run in the calling thread.
+    mode: "thread" (workers are threads; PyTorch releases the GIL in its kernels) or "process"
+    (workers are processes; tensors pass through shared memory, weights are shared).
+    threads: intra-op threads per worker; by default the cores divided among the workers.
+    """
+    return Program(onnx_path, workers=workers, mode=mode, threads=threads)
+
+
+class Program:
+    """The compiled model: call it with the graph inputs, get a tuple of the graph outputs."""
+
+    def __init__(self, onnx_path, workers=None, mode="thread", threads=None):
+        if mode not in ("thread", "process"):
+            raise ValueError("mode must be 'thread' or 'process', not %r" % (mode,))
+        if workers is None:
+            workers = len(CLUSTERS)
+        if not isinstance(workers, int) or workers < 1:
+            raise ValueError("workers must be a positive integer, not %r" % (workers,))
+        self.workers = max(1, min(workers, len(CLUSTERS)))
+        self.mode = mode if self.workers > 1 else "serial"
+        cores = _available_cores()
+        self.threads = threads or (cores if self.workers == 1 else max(1, cores // self.workers))
+        self._lock = threading.Lock()
+        self._runner = None
+        self.constants = Constants(load_constants(onnx_path))
+        if self.workers == 1:
+            self._runner = _SerialRunner(self.constants, self.threads)
+        elif mode == "thread":
+            self._runner = _ThreadRunner(self.constants, _assign_clusters(self.workers),
+                                         self.threads)
+        else:
+            self._runner = _ProcessRunner(self.constants, _assign_clusters(self.workers),
+                                          self.threads, os.path.abspath(__file__))
+
+    def _check_inputs(self, inputs):
+        if len(inputs) != len(INPUTS):
+            raise TypeError("%s takes %d input tensors (%s), got %d" % (
+                MODEL_NAME, len(INPUTS), ", ".join(name for name, _, _, _ in INPUTS), len(inputs)))
+        values = {}
+        for tensor, (name, key, dtype, shape) in zip(inputs, INPUTS):
+            if not isinstance(tensor, torch.Tensor):
+                raise TypeError("input %r must be a torch.Tensor, not %s" % (name, type(tensor).__name__))
+            if tensor.dtype != dtype:
+                raise TypeError("input %r must be %s, not %s" % (name, dtype, tensor.dtype))
+            if shape is not None and (tensor.dim() != len(shape) or any(
+                    want is not None and got != want for got, want in zip(tensor.shape, shape))):
+                raise ValueError("input %r must have shape %s (the shape it was compiled for), "
+                                 "not %s" % (name, list(shape), list(tensor.shape)))
+            values[key] = tensor
+        return values
+
+    def run(self, *inputs, trace=None):
+        """Like calling the program; `trace`, a dict with "t0" (perf_counter_ns) and "events"
+        (a list), collects Chrome trace slices of this run."""
+        values = self._check_inputs(inputs)
+        with self._lock:
+            if self._runner is None:
+                raise RuntimeError("the program is closed")
+            results = self._runner.run(values, trace)
+        outputs = []
+        for _, key, _, _ in OUTPUTS:
+            if key in CONSTANT_OUTPUTS:
+                outputs.append(getattr(self.constants, CONSTANT_OUTPUTS[key]))
+            else:
+                outputs.append(results[key])
+        return tuple(outputs)
+
+    def __call__(self, *inputs):
+        return self.run(*inputs)
+
+    def close(self):
+        with self._lock:
+            if self._runner is not None:
+                self._runner.close()
+                self._runner = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+# --- command line ----------------------------------------------------------------------------
+
+def random_inputs(seed=0):
+    """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools."""
+    generator = torch.Generator().manual_seed(seed)
+    inputs = []
+    for _, _, dtype, shape in INPUTS:
+        shape = tuple(1 if dim is None else dim for dim in shape) if shape is not None else ()
+        if dtype.is_floating_point:
+            inputs.append(torch.randn(shape, generator=generator).to(dtype))
+        elif dtype == torch.bool:
+            inputs.append(torch.randint(0, 2, shape, generator=generator).to(torch.bool))
+        else:
+            inputs.append(torch.randint(0, 2, shape, generator=generator).to(dtype))
+    return inputs
+
+
+def _compare(name, expected, actual, rtol, atol):
+    if expected.shape != actual.shape or expected.dtype != actual.dtype:
+        return False, "%s vs %s %s" % (list(expected.shape), list(actual.shape), actual.dtype)
+    if expected.dtype.is_floating_point or expected.dtype.is_complex:
+        equal = torch.allclose(expected, actual, rtol=rtol, atol=atol, equal_nan=True)
+        difference = (expected - actual).abs().max().item() if expected.numel() else 0.0
+        return equal, "max |diff| %.3g" % difference
+    equal = torch.equal(expected, actual)
+    return equal, "exact" if equal else "%d elements differ" % int((expected != actual).sum())
+
+
+def _check(args):
+    inputs = random_inputs(args.seed)
+    with load(args.onnx, workers=1) as serial:
+        expected = serial(*inputs)
+    with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
+        actual = program(*inputs)
+        label = "%s, %d workers x %d threads" % (program.mode, program.workers, program.threads)
+    ok = True
+    print("check: %s against serial" % label)
+    for (name, _, _, _), e, a in zip(OUTPUTS, expected, actual):
+        equal, detail = _compare(name, e, a, args.rtol, args.atol)
+        ok = ok and equal
+        print("  %-30s %-5s %s" % (name, "ok" if equal else "FAIL", detail))
+    print("check: %s" % ("passed" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
+def _bench(args):
+    inputs = random_inputs(args.seed)
+    programs = [load(args.onnx, workers=1),
+                load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads)]
+    times = [[], []]
+    try:
+        for _ in range(args.warmup):
+            for program in programs:
+                program(*inputs)
+        for _ in range(args.runs):  # interleaved, so both see the same machine
+            for program, samples in zip(programs, times):
+                start = time.perf_counter()
+                program(*inputs)
+                samples.append((time.perf_counter() - start) * 1e3)
+        rows = []
+        for program, samples in zip(programs, times):
+            rows.append({"mode": program.mode, "workers": program.workers,
+                         "threads": program.threads, "median_ms": statistics.median(samples),
+                         "min_ms": min(samples), "runs": len(samples)})
+    finally:
+        for program in programs:
+            program.close()
+    speedup = rows[0]["median_ms"] / rows[1]["median_ms"] if rows[1]["median_ms"] > 0 else 0.0
+    print("%-8s %7s %7s %10s %10s" % ("mode", "workers", "threads", "median_ms", "min_ms"))
+    for row in rows:
+        print("%-8s %7d %7d %10.3f %10.3f" % (row["mode"], row["workers"], row["threads"],
+                                              row["median_ms"], row["min_ms"]))
+    print("speedup %.2fx (predicted %.2fx)" % (speedup, PREDICTED_SPEEDUP))
+    print(json.dumps({"model": MODEL_NAME, "serial": rows[0], "parallel": rows[1],
+                      "speedup": speedup, "predicted_speedup": PREDICTED_SPEEDUP},
+                     sort_keys=True))
+    return 0
+
+
+def _trace(args):
+    inputs = random_inputs(args.seed)
+    with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
+        program(*inputs)  # warm up: the first run pays for allocations and kernel selection
+        trace = {"t0": time.perf_counter_ns(), "events": []}
+        program.run(*inputs, trace=trace)
+        workers = program._runner.workers
+    events = [{"name": "thread_name", "ph": "M", "pid": 0, "tid": worker,
+               "args": {"name": "worker %d (cluster %s)" % (worker, ", ".join(map(str, indices)))}}
+              for worker, indices in enumerate(workers)]
+    events.append({"name": "process_name", "ph": "M", "pid": 0, "tid": 0,
+                   "args": {"name": "%s (%s)" % (MODEL_NAME, program.mode)}})
+    events.extend(sorted(trace["events"], key=lambda e: (e["tid"], e["ts"])))
+    with open(args.trace, "w") as f:
+        json.dump({"traceEvents": events, "displayTimeUnit": "ms"}, f, indent=1)
+    print("trace: %d slices on %d workers written to %s" % (len(trace["events"]), len(workers),
+                                                            args.trace))
+    return 0
+
+
+def _run_once(args):
+    inputs = random_inputs(args.seed)
+    with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
+        outputs = program(*inputs)
+    for (name, _, _, _), tensor in zip(OUTPUTS, outputs):
+        print("%-30s %s %s" % (name, tensor.dtype, list(tensor.shape)))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Runs %r as compiled by Ramiel %s: %d clusters run by parallel workers."
+        % (MODEL_NAME, COMPILER_VERSION, len(CLUSTERS)))
+    parser.add_argument("--onnx", required=True, metavar="MODEL.onnx",
+                        help="the model this program was compiled from (its weights are read "
+                             "from it; its sha256 must match)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="workers (default: the schedule's %d; 1 runs serially)" % len(CLUSTERS))
+    parser.add_argument("--mode", choices=("thread", "process"), default="thread",
+                        help="workers as threads (default) or processes")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="intra-op threads per worker (default: cores / workers)")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--check", action="store_true",
+                        help="run random inputs in parallel and serially; exit 0 when equal")
+    action.add_argument("--bench", action="store_true",
+                        help="median latency, serial against parallel (a table and JSON)")
+    action.add_argument("--trace", metavar="FILE",
+                        help="write a Chrome/Perfetto trace of one run (a track per worker)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs for --bench")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed runs for --bench")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
+    parser.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance of --check")
+    parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance of --check")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            return _check(args)
+        if args.bench:
+            return _bench(args)
+        if args.trace:
+            return _trace(args)
+        return _run_once(args)
+    except (ModelMismatchError, NodeError, ValueError, TypeError, OSError) as error:
+        print("error: %s" % error, file=sys.stderr)
+        return 2
+
+
+# Source line -> (node, op) of every statement of the functions above; error
+# messages and --trace name nodes with it. Hand-offs read ("recv x", "recv").
+NODE_LINES = {
+    70: ("recv x", "recv"),
+    71: ("conv_a", "Conv"),
+    73: ("relu_a", "Relu"),
+    75: ("recv b_pool", "recv"),
+    76: ("concat", "Concat"),
+    78: ("gap", "GlobalAveragePool"),
+    80: ("flatten", "Flatten"),
+    82: ("fc", "Gemm"),
+    84: ("softmax", "Softmax"),
+    86: ("send prob", "send"),
+    92: ("recv x", "recv"),
+    93: ("conv_b", "Conv"),
+    95: ("relu_b", "Relu"),
+    97: ("pool_b", "MaxPool"),
+    99: ("send b_pool", "send"),
+    105: ("recv x", "recv"),
+    106: ("conv_a", "Conv"),
+    107: ("relu_a", "Relu"),
+    109: ("conv_b", "Conv"),
+    111: ("relu_b", "Relu"),
+    113: ("pool_b", "MaxPool"),
+    115: ("concat", "Concat"),
+    117: ("gap", "GlobalAveragePool"),
+    119: ("flatten", "Flatten"),
+    121: ("fc", "Gemm"),
+    123: ("softmax", "Softmax"),
+    125: ("send prob", "send"),
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+if __name__ == "__ramiel_worker__":  # a worker of mode="process", started by _ProcessRunner
+    _process_worker_main(_RAMIEL_WORKER_ARGS)

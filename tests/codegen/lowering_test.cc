@@ -1,0 +1,257 @@
+// The program's shape: hand-offs, releases, tables, names, determinism and refusals.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "core/codegen/codegen.h"
+#include "tests/codegen/emit_test_util.h"
+#include "tests/codegen/scheduled_graph.h"
+
+namespace ramiel::codegen::testing {
+namespace {
+
+using ir::OpKind;
+
+// y = relu(x) + sigmoid(x): two branches that meet in an Add.
+std::unique_ptr<ir::Graph> branches() {
+  auto g = std::make_unique<ir::Graph>();
+  g->name = "branches";
+  g->opset = 13;
+  ir::Value* x = g->add_input("x", f32({1, 4}));
+  ir::Node* relu = g->add_node(OpKind::Relu, "relu", {x}, {{"a", f32({1, 4})}});
+  ir::Node* sig = g->add_node(OpKind::Sigmoid, "sigmoid", {x}, {{"b", f32({1, 4})}});
+  ir::Node* add = g->add_node(OpKind::Add, "add", {relu->output(0), sig->output(0)}, {{"y", f32({1, 4})}});
+  g->set_outputs({add->output(0)});
+  return g;
+}
+
+std::string generate(const ScheduledGraph& s) {
+  auto files = generate_python(s.input());
+  EXPECT_TRUE(files.ok()) << files.status().to_string();
+  if (!files.ok()) return "";
+  EXPECT_EQ(files->size(), 1u);
+  return files->at("model.py");
+}
+
+// The text of a function: from its def line to the next blank line.
+std::string function_text(const std::string& program, const std::string& name) {
+  size_t start = program.find("def " + name + "(");
+  if (start == std::string::npos) return "";
+  size_t end = program.find("\n\n", start);
+  return program.substr(start, end - start + 1);
+}
+
+TEST(LoweringTest, ClustersReceiveBeforeUseSendAfterProductionAndRelease) {
+  auto s = schedule_by_name(branches(), {{"relu", "add"}, {"sigmoid"}});
+  ASSERT_TRUE(s.ok());
+  std::string program = generate(*s);
+  EXPECT_EQ(function_text(program, "cluster_0"),
+            "def cluster_0(c, io):\n"
+            "    \"\"\"Cluster 0: 2 nodes, predicted 20.0 us.\"\"\"\n"
+            "    x = io.recv(\"x\")\n"
+            "    a = F.relu(x)\n"
+            "    del x\n"
+            "    b = io.recv(\"b\")\n"
+            "    y = a + b\n"
+            "    del a, b\n"
+            "    io.send(\"y\", y)\n"
+            "    del y\n");
+  EXPECT_EQ(function_text(program, "cluster_1"),
+            "def cluster_1(c, io):\n"
+            "    \"\"\"Cluster 1: 1 nodes, predicted 10.0 us.\"\"\"\n"
+            "    x = io.recv(\"x\")\n"
+            "    b = torch.sigmoid(x)\n"
+            "    del x\n"
+            "    io.send(\"b\", b)\n"
+            "    del b\n");
+  // The serial function has every node, in graph order, and hands off only inputs and outputs.
+  EXPECT_EQ(function_text(program, "run_serial"),
+            "def run_serial(c, io):\n"
+            "    \"\"\"The whole graph in one function, nodes in graph order: what workers=1 runs.\"\"\"\n"
+            "    x = io.recv(\"x\")\n"
+            "    a = F.relu(x)\n"
+            "    b = torch.sigmoid(x)\n"
+            "    del x\n"
+            "    y = a + b\n"
+            "    del a, b\n"
+            "    io.send(\"y\", y)\n"
+            "    del y\n");
+  EXPECT_NE(program.find("CLUSTERS = (\n    (cluster_0, 20.0, (\"x\", \"b\"), (\"y\",)),\n"
+                         "    (cluster_1, 10.0, (\"x\",), (\"b\",)),\n)"),
+            std::string::npos);
+  EXPECT_NE(program.find("INPUTS = ((\"x\", \"x\", torch.float32, (1, 4)),)"), std::string::npos);
+  EXPECT_NE(program.find("OUTPUTS = ((\"y\", \"y\", torch.float32, (1, 4)),)"), std::string::npos);
+}
+
+TEST(LoweringTest, NodeLinesPointAtTheNodesStatements) {
+  auto s = schedule_by_name(branches(), {{"relu", "add"}, {"sigmoid"}});
+  ASSERT_TRUE(s.ok());
+  std::string program = generate(*s);
+  std::vector<std::string> lines;
+  std::istringstream in(program);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  const auto check = [&](const std::string& entry, const std::string& statement) {
+    size_t at = program.find(entry);
+    ASSERT_NE(at, std::string::npos) << entry;
+    size_t line_start = program.rfind('\n', at) + 1;
+    int number = std::stoi(program.substr(line_start));
+    ASSERT_LE(number, static_cast<int>(lines.size()));
+    EXPECT_NE(lines[static_cast<size_t>(number - 1)].find(statement), std::string::npos)
+        << entry << " -> line " << number << ": " << lines[static_cast<size_t>(number - 1)];
+  };
+  check(": (\"relu\", \"Relu\"),", "a = F.relu(x)");
+  check(": (\"sigmoid\", \"Sigmoid\"),", "b = torch.sigmoid(x)");
+  check(": (\"add\", \"Add\"),", "y = a + b");
+  check(": (\"recv b\", \"recv\"),", "b = io.recv(\"b\")");
+  check(": (\"send y\", \"send\"),", "io.send(\"y\", y)");
+}
+
+TEST(LoweringTest, OutputIsDeterministic) {
+  auto first = schedule_by_name(branches(), {{"relu", "add"}, {"sigmoid"}});
+  auto second = schedule_by_name(branches(), {{"relu", "add"}, {"sigmoid"}});
+  ASSERT_TRUE(first.ok() && second.ok());
+  std::string a = generate(*first);
+  EXPECT_EQ(a, generate(*first));
+  EXPECT_EQ(a, generate(*second));
+}
+
+TEST(LoweringTest, HeaderDescribesModelCompilerOptionsAndSchedule) {
+  auto s = schedule_by_name(branches(), {{"relu", "add"}, {"sigmoid"}});
+  ASSERT_TRUE(s.ok());
+  std::string program = generate(*s);
+  EXPECT_EQ(program.rfind("# model.py: the parallel PyTorch program Ramiel compiled from the ONNX "
+                          "model \"branches\".\n", 0), 0u);
+  EXPECT_NE(program.find("# Model:     sha256 " + std::string(64, '0') + "\n"), std::string::npos);
+  EXPECT_NE(program.find("# Compiler:  Ramiel 0.0.0-test\n"), std::string::npos);
+  EXPECT_NE(program.find("# Options:   workers=2\n"), std::string::npos);
+  EXPECT_NE(program.find("# Schedule:  2 clusters; predicted serial 30.0 us, critical path 20.0 us, "
+                         "makespan 20.0 us (1.50x)\n"), std::string::npos);
+  EXPECT_NE(program.find("#   cluster 1: 1 nodes, 10.0 us\n"), std::string::npos);
+  EXPECT_NE(program.find("MODEL_SHA256 = \"" + std::string(64, '0') + "\""), std::string::npos);
+}
+
+TEST(LoweringTest, NamesNeverShadowKeywordsBuiltinsModulesOrTheRuntime) {
+  auto g = std::make_unique<ir::Graph>();
+  g->opset = 13;
+  ir::Value* in = g->add_input("input", f32({2}));
+  ir::Node* a = g->add_node(OpKind::Relu, "n1", {in}, {{"torch", f32({2})}});
+  ir::Node* b = g->add_node(OpKind::Relu, "n2", {a->output(0)}, {{"class", f32({2})}});
+  ir::Node* c = g->add_node(OpKind::Relu, "n3", {b->output(0)}, {{"load", f32({2})}});
+  ir::Node* d = g->add_node(OpKind::Relu, "n4", {c->output(0)}, {{"cluster_0", f32({2})}});
+  ir::Node* e = g->add_node(OpKind::Relu, "n5", {d->output(0)}, {{"onnx::Relu:7", f32({2})}});
+  g->set_outputs({e->output(0)});
+  auto s = schedule_by_name(std::move(g), {});
+  ASSERT_TRUE(s.ok());
+  std::string body = function_text(generate(*s), "cluster_0");
+  EXPECT_NE(body.find("input_ = io.recv(\"input_\")"), std::string::npos) << body;
+  EXPECT_NE(body.find("torch_ = F.relu(input_)"), std::string::npos) << body;
+  EXPECT_NE(body.find("class_ = F.relu(torch_)"), std::string::npos) << body;
+  EXPECT_NE(body.find("load_ = F.relu(class_)"), std::string::npos) << body;
+  EXPECT_NE(body.find("cluster_0_ = F.relu(load_)"), std::string::npos) << body;
+  EXPECT_NE(body.find("onnx_Relu_7 = F.relu(cluster_0_)"), std::string::npos) << body;
+}
+
+TEST(LoweringTest, ConstantsAreLoadedFoldedOrInlined) {
+  auto g = std::make_unique<ir::Graph>();
+  g->opset = 13;
+  ir::Value* x = g->add_input("x", f32({2, 3}));
+  ir::Value* w = g->add_constant("fc.weight", ir::Tensor::without_data(ir::DType::kFloat32, {3, 3}),
+                                 ir::ConstantOrigin::kModel);
+  ir::Value* shift = g->add_constant("shift", ir::Tensor::from_double(ir::DType::kFloat32, {3}, {1, 2, 3}),
+                                     ir::ConstantOrigin::kFolded);
+  ir::Value* half = g->add_constant("half", ir::Tensor::from_double(ir::DType::kFloat32, {}, {0.5}),
+                                    ir::ConstantOrigin::kFolded);
+  std::vector<double> many(100, 0.25);
+  ir::Value* big = g->add_constant("big", ir::Tensor::from_double(ir::DType::kFloat32, {100}, many),
+                                   ir::ConstantOrigin::kFolded);
+  g->add_constant("unused", ir::Tensor::from_double(ir::DType::kFloat32, {}, {1}), ir::ConstantOrigin::kModel);
+  ir::Node* mm = g->add_node(OpKind::MatMul, "mm", {x, w}, {{"h", f32({2, 3})}});
+  ir::Node* add = g->add_node(OpKind::Add, "add", {mm->output(0), shift}, {{"s", f32({2, 3})}});
+  ir::Node* mul = g->add_node(OpKind::Mul, "mul", {add->output(0), half}, {{"y", f32({2, 3})}});
+  ir::Node* sum = g->add_node(OpKind::ReduceSum, "sum", {big}, {{"z", f32({})}}, {}, 13);
+  g->set_outputs({mul->output(0), sum->output(0), shift});
+  auto s = schedule_by_name(std::move(g), {});
+  ASSERT_TRUE(s.ok());
+  std::string program = generate(*s);
+  EXPECT_NE(program.find("MODEL_CONSTANTS = {\n    \"fc_weight\": (\"fc.weight\", torch.float32),\n}"),
+            std::string::npos);
+  EXPECT_NE(program.find("\"shift\": torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32),"),
+            std::string::npos);
+  EXPECT_NE(program.find("\"big\": tensor_from_base64(\n"), std::string::npos);
+  EXPECT_NE(program.find("def tensor_from_base64(chunks, dtype, shape):"), std::string::npos);
+  EXPECT_NE(program.find("y = s * 0.5\n"), std::string::npos);
+  EXPECT_EQ(program.find("\"half\""), std::string::npos) << "inlined constants are not loaded";
+  EXPECT_EQ(program.find("unused"), std::string::npos);
+  EXPECT_NE(program.find("CONSTANT_OUTPUTS = {\"c.shift\": \"shift\"}"), std::string::npos);
+  // Helpers nobody calls stay out.
+  EXPECT_EQ(program.find("def onnx_gather"), std::string::npos);
+}
+
+TEST(LoweringTest, QuotientCyclesAreFineButDeadlocksAreNot) {
+  // a -> b -> c with a and c on one worker, b on the other: each waits only for what it needs.
+  auto chain = [] {
+    auto g = std::make_unique<ir::Graph>();
+    g->opset = 13;
+    ir::Value* x = g->add_input("x", f32({2}));
+    ir::Node* a = g->add_node(OpKind::Relu, "a", {x}, {{"va", f32({2})}});
+    ir::Node* b = g->add_node(OpKind::Neg, "b", {a->output(0)}, {{"vb", f32({2})}});
+    ir::Node* c = g->add_node(OpKind::Abs, "c", {b->output(0)}, {{"vc", f32({2})}});
+    g->set_outputs({c->output(0)});
+    return g;
+  };
+  auto fine = schedule_by_name(chain(), {{"a", "c"}, {"b"}});
+  ASSERT_TRUE(fine.ok());
+  EXPECT_TRUE(generate_python(fine->input()).ok());
+  auto backwards = schedule_by_name(chain(), {{"c", "a"}, {"b"}});
+  ASSERT_TRUE(backwards.ok());
+  auto result = generate_python(backwards->input());
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInternal);
+  auto missing = schedule_by_name(chain(), {{"a", "b"}});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(generate_python(missing->input()).status().message(), "node 'c' is in no cluster");
+}
+
+TEST(LoweringTest, UntranslatableNodesAreRefusedAtCompileTime) {
+  auto g = std::make_unique<ir::Graph>();
+  g->opset = 13;
+  ir::Value* x = g->add_input("x", f32({1, 2, 3}));
+  ir::Node* n = g->add_node(OpKind::GRU, "encoder/gru", {x}, {{"y", f32({})}}, {}, 14);
+  g->set_outputs({n->output(0)});
+  auto s = schedule_by_name(std::move(g), {});
+  ASSERT_TRUE(s.ok());
+  auto result = generate_python(s->input());
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().to_string(),
+            "UNIMPLEMENTED: node 'encoder/gru' (GRU, opset 14): Ramiel cannot translate this "
+            "operator to PyTorch");
+}
+
+TEST(LoweringTest, StringConstantsAreRefusedNamingTheNode) {
+  auto g = std::make_unique<ir::Graph>();
+  g->opset = 13;
+  ir::Value* words = g->add_constant("words", ir::Tensor::from_strings({1}, {"a"}), ir::ConstantOrigin::kModel);
+  ir::Node* n = g->add_node(OpKind::Identity, "id", {words}, {{"y", {ir::DType::kString, ir::Shape{1}}}});
+  g->set_outputs({n->output(0)});
+  auto s = schedule_by_name(std::move(g), {});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(generate_python(s->input()).status().to_string(),
+            "UNIMPLEMENTED: node 'id' (Identity, opset 13): constant 'words' holds strings");
+}
+
+TEST(LoweringTest, GraphWithoutNodesStillRuns) {
+  auto g = std::make_unique<ir::Graph>();
+  g->opset = 13;
+  ir::Value* x = g->add_input("x", f32({2}));
+  g->set_outputs({x});
+  schedule::Schedule empty;
+  ScheduledGraph s;
+  s.graph = std::move(g);
+  s.schedule = empty;
+  auto files = generate_python(s.input());
+  ASSERT_TRUE(files.ok()) << files.status().to_string();
+  EXPECT_NE(files->at("model.py").find("CLUSTERS = ()"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ramiel::codegen::testing

@@ -1,0 +1,71 @@
+#include "core/codegen/python_names.h"
+
+#include <gtest/gtest.h>
+
+#include "core/codegen/runtime_library.h"
+
+namespace ramiel::codegen::py {
+namespace {
+
+TEST(NamesTest, SanitizeKeepsNamesReadable) {
+  EXPECT_EQ(sanitize_identifier("conv1"), "conv1");
+  EXPECT_EQ(sanitize_identifier("onnx::Conv_12"), "onnx_Conv_12");
+  EXPECT_EQ(sanitize_identifier("/features/conv0/Conv_output_0"), "features_conv0_Conv_output_0");
+  EXPECT_EQ(sanitize_identifier("input.1"), "input_1");
+  EXPECT_EQ(sanitize_identifier("123"), "t_123");
+  EXPECT_EQ(sanitize_identifier("__init__"), "init");
+  EXPECT_EQ(sanitize_identifier(""), "t");
+  EXPECT_EQ(sanitize_identifier("::"), "t");
+  EXPECT_EQ(sanitize_identifier("caf\xc3\xa9"), "caf");
+}
+
+TEST(NamesTest, KeywordsAndBuiltinsAreKnown) {
+  EXPECT_TRUE(is_keyword("class"));
+  EXPECT_TRUE(is_keyword("match"));
+  EXPECT_TRUE(is_keyword("None"));
+  EXPECT_FALSE(is_keyword("torch"));
+  EXPECT_TRUE(is_builtin("input"));
+  EXPECT_TRUE(is_builtin("ZeroDivisionError"));
+  EXPECT_TRUE(is_builtin("abs"));
+  EXPECT_FALSE(is_builtin("conv"));
+}
+
+TEST(NamesTest, NamerAvoidsKeywordsBuiltinsAndReservedNames) {
+  Namer namer(/*reserve_builtins=*/true);
+  namer.reserve("torch");
+  namer.reserve("F");
+  EXPECT_EQ(namer.fresh("input"), "input_");
+  EXPECT_EQ(namer.fresh("class"), "class_");
+  EXPECT_EQ(namer.fresh("torch"), "torch_");
+  EXPECT_EQ(namer.fresh("F"), "F_");
+  EXPECT_EQ(namer.fresh("x"), "x");
+  EXPECT_EQ(namer.fresh("x"), "x_1");
+  EXPECT_EQ(namer.fresh("x:0"), "x_0");
+  EXPECT_EQ(namer.fresh("x.0"), "x_0_1");
+  EXPECT_EQ(namer.fresh("input"), "input__1");
+}
+
+TEST(NamesTest, AttributeNamesMayBeBuiltins) {
+  Namer namer(/*reserve_builtins=*/false);
+  EXPECT_EQ(namer.fresh("input"), "input");
+  EXPECT_EQ(namer.fresh("lambda"), "lambda_");
+}
+
+TEST(NamesTest, RuntimeGlobalsAreFoundInTheTemplates) {
+  const auto& names = runtime_global_names();
+  for (const char* expected : {"torch", "F", "math", "load", "Program", "NodeError", "main",
+                               "onnx_gather", "tensor_from_base64", "_ThreadRunner", "sys"}) {
+    EXPECT_TRUE(std::find(names.begin(), names.end(), expected) != names.end()) << expected;
+  }
+  EXPECT_TRUE(std::find(names.begin(), names.end(), "self") == names.end());
+}
+
+TEST(NamesTest, ModuleLevelNamesOfPythonText) {
+  auto names = module_level_names(
+      "import os.path\nimport torch.nn.functional as F\nfrom a import b, c\nX = 1\n"
+      "Y: int = 2\ndef f(x):\n    z = 3\nclass K:\n    pass\nif X == 1:\n    pass\n");
+  EXPECT_EQ(names, (std::vector<std::string>{"os", "F", "b", "c", "X", "Y", "f", "K"}));
+}
+
+}  // namespace
+}  // namespace ramiel::codegen::py

@@ -1,0 +1,46 @@
+"""Golden files: the exact program for small models, reviewed as diffs, and each one run.
+
+RAMIEL_UPDATE_GOLDEN=1 rewrites tests/codegen/golden/*.py from the current compiler.
+"""
+import difflib
+import os
+
+import pytest
+
+from conftest import assert_outputs_match, import_program
+
+GOLDEN_DIR = os.environ.get("RAMIEL_GOLDEN_DIR") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "golden")
+UPDATE = os.environ.get("RAMIEL_UPDATE_GOLDEN") == "1"
+
+# (golden file, model, fold initializers into the program)
+GOLDENS = [("branches", "branches", False), ("encoder", "encoder", False),
+           ("lookup_folded", "lookup", True)]
+
+
+@pytest.mark.parametrize("golden,name,fold", GOLDENS)
+def test_program_matches_golden_file(compiled, golden, name, fold):
+    program = compiled(name, fold=fold)
+    text = open(program.path).read()
+    path = os.path.join(GOLDEN_DIR, golden + ".py")
+    if UPDATE:
+        with open(path, "w") as f:
+            f.write(text)
+    assert os.path.exists(path), "no golden file %s: run with RAMIEL_UPDATE_GOLDEN=1" % path
+    expected = open(path).read()
+    if text != expected:
+        diff = difflib.unified_diff(expected.splitlines(), text.splitlines(), "golden", "now",
+                                    lineterm="", n=2)
+        pytest.fail("%s differs from the compiler's output (RAMIEL_UPDATE_GOLDEN=1 updates it; "
+                    "review the diff):\n%s" % (path, "\n".join(list(diff)[:80])))
+
+
+@pytest.mark.parametrize("golden,name,fold", GOLDENS)
+@pytest.mark.parametrize("workers", [1, None])
+def test_golden_program_computes_the_model(compiled, golden, name, fold, workers):
+    program = compiled(name, fold=fold)
+    module = import_program(os.path.join(GOLDEN_DIR, golden + ".py"))
+    inputs = program.model.inputs(3)
+    expected = program.model.reference(program.model.weights(), *inputs)
+    with module.load(program.onnx, workers=workers) as p:
+        assert_outputs_match(expected, p(*inputs))
