@@ -5,25 +5,24 @@
 
 namespace ramiel::schedule {
 
-std::vector<double> bottom_levels(const DataflowGraph& graph) {
+std::vector<double> bottom_levels(const FlatGraph& graph) {
   std::vector<double> bottom(static_cast<size_t>(graph.size()), 0.0);
   for (int32_t v = graph.size() - 1; v >= 0; --v) {
     double tail = 0;
-    for (const Edge& e : graph.succ[static_cast<size_t>(v)]) {
+    for (const Edge& e : graph.succ(v)) {
       tail = std::max(tail, e.cost_us + bottom[static_cast<size_t>(e.node)]);
     }
-    bottom[static_cast<size_t>(v)] = graph.node_cost_us[static_cast<size_t>(v)] + tail;
+    bottom[static_cast<size_t>(v)] = graph.cost(v) + tail;
   }
   return bottom;
 }
 
-std::vector<double> top_levels(const DataflowGraph& graph) {
+std::vector<double> top_levels(const FlatGraph& graph) {
   std::vector<double> top(static_cast<size_t>(graph.size()), 0.0);
   for (int32_t v = 0; v < graph.size(); ++v) {
     double head = 0;
-    for (const Edge& e : graph.pred[static_cast<size_t>(v)]) {
-      const auto p = static_cast<size_t>(e.node);
-      head = std::max(head, top[p] + graph.node_cost_us[p] + e.cost_us);
+    for (const Edge& e : graph.pred(v)) {
+      head = std::max(head, top[static_cast<size_t>(e.node)] + graph.cost(e.node) + e.cost_us);
     }
     top[static_cast<size_t>(v)] = head;
   }

@@ -9,11 +9,16 @@ namespace {
 // Simulations refine_placement may run: each costs O(V + E), so this bounds refinement to a
 // constant multiple of one simulation whatever the graph and the worker count.
 constexpr int kMaxRefineSimulations = 48;
+// ... and on large graphs to about this many node and edge visits in all (but at least
+// kMinRefineSimulations): moving one of the heaviest groups among tens of thousands changes
+// little, and refinement must not dominate the compile time of a 100k-node graph.
+constexpr double kRefineVisits = 4e6;
+constexpr int kMinRefineSimulations = 8;
 // Groups refine_placement tries to move, heaviest first.
 constexpr int kMoveCandidates = 8;
 // All worker pairs are tried for merging up to this many workers in use.
 constexpr int kAllPairsWorkers = 8;
-// How much shorter a single-node placement's makespan must be to win over clusters. On random
+// How much shorter a single-node placement's makespan must be to win over paths. On random
 // DAGs, 2% keeps 99.9% of the mean predicted speedup and drops a tenth of the hand-offs.
 constexpr double kNodesMargin = 0.02;
 
@@ -25,14 +30,6 @@ bool improves(double candidate, double current) {
 // threads and hand-offs for the same predicted time.
 bool no_worse(double candidate, double current) {
   return candidate <= current * (1 + 1e-12);
-}
-
-int32_t find_root(std::vector<int32_t>& parent, int32_t g) {
-  while (parent[static_cast<size_t>(g)] != g) {
-    parent[static_cast<size_t>(g)] = parent[static_cast<size_t>(parent[static_cast<size_t>(g)])];
-    g = parent[static_cast<size_t>(g)];
-  }
-  return g;
 }
 
 // Refinement state: the placement being improved and the simulations left.
@@ -116,12 +113,9 @@ void merge_workers(Refinement& r) {
 
 // Moves the heaviest groups, each to the worker that shortens the makespan most, if any.
 void move_groups(Refinement& r, const std::vector<int32_t>& group_at, int32_t groups) {
-  std::vector<std::vector<int32_t>> positions(static_cast<size_t>(groups));
   std::vector<double> weight(static_cast<size_t>(groups), 0.0);
   for (int32_t i = 0; i < r.sim.size(); ++i) {
-    const auto g = static_cast<size_t>(group_at[static_cast<size_t>(i)]);
-    positions[g].push_back(i);
-    weight[g] += r.sim.cost(i);
+    weight[static_cast<size_t>(group_at[static_cast<size_t>(i)])] += r.sim.cost(i);
   }
   std::vector<int32_t> heaviest(static_cast<size_t>(groups));
   std::iota(heaviest.begin(), heaviest.end(), 0);
@@ -133,11 +127,21 @@ void move_groups(Refinement& r, const std::vector<int32_t>& group_at, int32_t gr
                       return wx > wy || (wx == wy && x < y);
                     });
   heaviest.resize(keep);
+  // Positions of the candidates only: a list per group would mean an allocation per node when
+  // the groups are single nodes.
+  std::vector<int32_t> slot(static_cast<size_t>(groups), -1);
+  for (size_t k = 0; k < keep; ++k)
+    slot[static_cast<size_t>(heaviest[k])] = static_cast<int32_t>(k);
+  std::vector<std::vector<int32_t>> positions(keep);
+  for (int32_t i = 0; i < r.sim.size(); ++i) {
+    const int32_t k = slot[static_cast<size_t>(group_at[static_cast<size_t>(i)])];
+    if (k >= 0) positions[static_cast<size_t>(k)].push_back(i);
+  }
 
   std::vector<int32_t>& worker_at = r.placement.worker_at;
   std::vector<int32_t> trial = worker_at;
-  for (int32_t g : heaviest) {
-    const std::vector<int32_t>& group = positions[static_cast<size_t>(g)];
+  for (size_t k = 0; k < keep; ++k) {
+    const std::vector<int32_t>& group = positions[k];
     const int32_t home = worker_at[static_cast<size_t>(group.front())];
     int32_t best_worker = home;
     for (int32_t w = 0; w < r.workers && r.budget > 0; ++w) {
@@ -162,79 +166,10 @@ const char* merge_unit_name(MergeUnit unit) {
   switch (unit) {
     case MergeUnit::kPaths:
       return "paths";
-    case MergeUnit::kFoldedPaths:
-      return "folded paths";
     case MergeUnit::kNodes:
       return "nodes";
   }
   return "?";
-}
-
-std::vector<int32_t> fold_small_clusters(const DataflowGraph& graph,
-                                         const std::vector<std::vector<int32_t>>& clusters,
-                                         int32_t* groups) {
-  const auto k = static_cast<int32_t>(clusters.size());
-  std::vector<int32_t> cluster_of(static_cast<size_t>(graph.size()), -1);
-  std::vector<double> compute(static_cast<size_t>(k), 0.0);
-  for (int32_t c = 0; c < k; ++c) {
-    for (int32_t v : clusters[static_cast<size_t>(c)]) {
-      cluster_of[static_cast<size_t>(v)] = c;
-      compute[static_cast<size_t>(c)] += graph.node_cost_us[static_cast<size_t>(v)];
-    }
-  }
-  std::vector<int32_t> smallest_first(static_cast<size_t>(k));
-  std::iota(smallest_first.begin(), smallest_first.end(), 0);
-  std::stable_sort(smallest_first.begin(), smallest_first.end(), [&](int32_t a, int32_t b) {
-    return compute[static_cast<size_t>(a)] < compute[static_cast<size_t>(b)];
-  });
-
-  std::vector<int32_t> parent(static_cast<size_t>(k));
-  std::iota(parent.begin(), parent.end(), 0);
-  std::vector<double> exchange(static_cast<size_t>(k), 0.0);  // scratch, by root
-  std::vector<int32_t> touched;
-  for (int32_t c : smallest_first) {
-    const int32_t root = find_root(parent, c);
-    double traffic = 0;
-    touched.clear();
-    for (int32_t v : clusters[static_cast<size_t>(c)]) {
-      for (const auto* edges :
-           {&graph.pred[static_cast<size_t>(v)], &graph.succ[static_cast<size_t>(v)]}) {
-        for (const Edge& e : *edges) {
-          const int32_t other = find_root(parent, cluster_of[static_cast<size_t>(e.node)]);
-          if (other == root) continue;
-          if (exchange[static_cast<size_t>(other)] == 0) touched.push_back(other);
-          exchange[static_cast<size_t>(other)] += e.cost_us;
-          traffic += e.cost_us;
-        }
-      }
-    }
-    int32_t partner = -1;
-    for (int32_t other : touched) {
-      const double x = exchange[static_cast<size_t>(other)];
-      if (partner < 0 || x > exchange[static_cast<size_t>(partner)] ||
-          (x == exchange[static_cast<size_t>(partner)] && other < partner)) {
-        partner = other;
-      }
-    }
-    for (int32_t other : touched) exchange[static_cast<size_t>(other)] = 0;
-    if (partner >= 0 && compute[static_cast<size_t>(root)] < traffic) {
-      parent[static_cast<size_t>(root)] = partner;
-      compute[static_cast<size_t>(partner)] += compute[static_cast<size_t>(root)];
-    }
-  }
-
-  // Dense group ids in order of first node, so numbering does not depend on the fold order.
-  std::vector<int32_t> group_of_root(static_cast<size_t>(k), -1);
-  std::vector<int32_t> group_of(static_cast<size_t>(graph.size()));
-  int32_t next = 0;
-  for (size_t v = 0; v < group_of.size(); ++v) {
-    const int32_t root = find_root(parent, cluster_of[v]);
-    int32_t& id = group_of_root[static_cast<size_t>(root)];
-    if (id < 0) id = next++;
-    group_of[v] = id;
-  }
-  *groups = next;
-  return group_of;
 }
 
 Placement list_schedule(const RankedSimulator& ranked, const std::vector<int32_t>& group_at,
@@ -292,13 +227,17 @@ Placement list_schedule(const RankedSimulator& ranked, const std::vector<int32_t
 void refine_placement(RankedSimulator& ranked, const std::vector<int32_t>& group_at, int32_t groups,
                       int workers, Placement& placement) {
   if (workers < 2 || ranked.size() == 0) return;
-  Refinement r{ranked, workers, placement, kMaxRefineSimulations};
+  const double visits_per_simulation =
+      static_cast<double>(ranked.size()) + static_cast<double>(ranked.num_edges());
+  const int budget = std::clamp(static_cast<int>(kRefineVisits / visits_per_simulation),
+                                kMinRefineSimulations, kMaxRefineSimulations);
+  Refinement r{ranked, workers, placement, budget};
   merge_workers(r);
   move_groups(r, group_at, groups);
 }
 
-WorkerAssignment merge_clusters(const DataflowGraph& graph, const std::vector<int32_t>& order,
-                                const std::vector<std::vector<int32_t>>& linear, int workers) {
+WorkerAssignment merge_clusters(const FlatGraph& graph, const std::vector<int32_t>& order,
+                                const LinearClusters& linear, int workers) {
   RankedSimulator ranked(graph, order);
   const auto n = static_cast<size_t>(graph.size());
 
@@ -317,17 +256,7 @@ WorkerAssignment merge_clusters(const DataflowGraph& graph, const std::vector<in
     return c;
   };
 
-  std::vector<int32_t> path_of(n);
-  for (size_t c = 0; c < linear.size(); ++c) {
-    for (int32_t v : linear[c]) path_of[static_cast<size_t>(v)] = static_cast<int32_t>(c);
-  }
-  Candidate best = make(MergeUnit::kPaths, path_of, static_cast<int32_t>(linear.size()));
-  int32_t folded_groups = 0;
-  const std::vector<int32_t> folded = fold_small_clusters(graph, linear, &folded_groups);
-  if (folded_groups < static_cast<int32_t>(linear.size())) {
-    Candidate c = make(MergeUnit::kFoldedPaths, folded, folded_groups);
-    if (improves(c.placement.makespan_us, best.placement.makespan_us)) best = std::move(c);
-  }
+  Candidate best = make(MergeUnit::kPaths, linear.path_of, linear.count());
   std::vector<int32_t> single(n);
   std::iota(single.begin(), single.end(), 0);
   Candidate nodes = make(MergeUnit::kNodes, single, static_cast<int32_t>(n));

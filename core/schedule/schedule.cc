@@ -62,25 +62,27 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
   if (!std::isfinite(options.min_speedup) || options.min_speedup < 0) {
     return invalid_argument("schedule: min_speedup must be a finite non-negative number");
   }
-  RAMIEL_RETURN_IF_ERROR(validate_dataflow(graph));
-
   ScheduleStats stats;
   Stopwatch watch;
-  const std::vector<double> bottom = bottom_levels(graph);
+  RAMIEL_ASSIGN_OR_RETURN(const FlatGraph flat, FlatGraph::build(graph));
+  stats.flatten_ms = watch.elapsed_ms();
+
+  watch.restart();
+  const std::vector<double> bottom = bottom_levels(flat);
   const std::vector<int32_t> order = level_order(bottom);
   stats.levels_ms = watch.elapsed_ms();
 
   watch.restart();
-  const std::vector<std::vector<int32_t>> linear = linear_clusters(graph, bottom, order);
-  stats.linear_clusters = static_cast<int32_t>(linear.size());
+  const LinearClusters linear = linear_clusters(flat, bottom, order);
+  stats.linear_clusters = linear.count();
   stats.clustering_ms = watch.elapsed_ms();
 
   Schedule s = serial_schedule(graph);
   s.critical_path_us = critical_path_us(bottom);
   stats.parallel_makespan_us = s.serial_us;
-  if (options.workers >= 2 && linear.size() >= 2) {
+  if (options.workers >= 2 && linear.count() >= 2) {
     watch.restart();
-    const WorkerAssignment merged = merge_clusters(graph, order, linear, options.workers);
+    const WorkerAssignment merged = merge_clusters(flat, order, linear, options.workers);
     stats.merging_ms = watch.elapsed_ms();
     stats.groups = merged.groups;
     stats.merge_unit = merge_unit_name(merged.unit);
@@ -96,7 +98,7 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
   }
 
   watch.restart();
-  if (Status verified = verify_schedule(graph, s, options.workers); !verified.ok()) {
+  if (Status verified = verify_schedule(flat, s, options.workers); !verified.ok()) {
     return verified.with_context("schedule_graph produced an invalid schedule");
   }
   stats.verify_ms = watch.elapsed_ms();

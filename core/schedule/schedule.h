@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/schedule/dataflow.h"
+#include "core/schedule/flat_graph.h"
 #include "core/support/status.h"
 
 namespace ramiel::schedule {
@@ -30,9 +31,10 @@ struct ScheduleOptions {
 struct ScheduleStats {
   int32_t linear_clusters = 0;      // paths cut by linear clustering
   int32_t groups = 0;               // units merging placed whole (see MergeUnit in merge.h)
-  const char* merge_unit = "";      // "paths", "folded paths" or "nodes"; "" when not merged
+  const char* merge_unit = "";      // "paths" or "nodes"; "" when not merged
   double parallel_makespan_us = 0;  // best multi-cluster makespan found, before any fallback
-  bool fell_back = false;           // the gain was below min_speedup: one cluster
+  bool fell_back = false;           // parallel did not pay (see min_speedup): one cluster
+  double flatten_ms = 0;            // validating the input graph and flattening it (FlatGraph)
   double levels_ms = 0;
   double clustering_ms = 0;
   double merging_ms = 0;
@@ -51,8 +53,8 @@ struct Schedule {
 
 // Bottom levels, linear clustering along critical paths, then merging down to at most
 // options.workers clusters by simulated makespan, then the fallback to one cluster; the result
-// has passed verify_schedule. Clusters are numbered by their first node; an empty graph has no
-// clusters. INVALID_ARGUMENT for bad options or a graph that fails validate_dataflow.
+// has passed verify_schedule. Clusters are numbered by their lowest node index; an empty graph
+// has no clusters. INVALID_ARGUMENT for bad options or a graph that fails validate_dataflow.
 StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOptions& options);
 
 // Checks every invariant: each node in exactly one cluster and cluster_of agreeing, no empty
@@ -60,6 +62,7 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
 // clusters, serial_us the sum of costs, makespan_us the simulated makespan and not above
 // serial. INTERNAL naming the first broken invariant.
 Status verify_schedule(const DataflowGraph& graph, const Schedule& schedule, int max_clusters);
+Status verify_schedule(const FlatGraph& graph, const Schedule& schedule, int max_clusters);
 
 // One cluster holding every node in index order: the serial program.
 Schedule serial_schedule(const DataflowGraph& graph);

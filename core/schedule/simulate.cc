@@ -7,10 +7,10 @@ namespace ramiel::schedule {
 namespace {
 
 // When every input of `v` has arrived on `worker`.
-double inputs_ready(const DataflowGraph& graph, int32_t v, const std::vector<int32_t>& worker_of,
+double inputs_ready(const FlatGraph& graph, int32_t v, const std::vector<int32_t>& worker_of,
                     int32_t worker, const std::vector<double>& finish) {
   double ready = 0;
-  for (const Edge& e : graph.pred[static_cast<size_t>(v)]) {
+  for (const Edge& e : graph.pred(v)) {
     const auto p = static_cast<size_t>(e.node);
     ready = std::max(ready, finish[p] + (worker_of[p] == worker ? 0.0 : e.cost_us));
   }
@@ -19,9 +19,8 @@ double inputs_ready(const DataflowGraph& graph, int32_t v, const std::vector<int
 
 }  // namespace
 
-double simulate_ranked(const DataflowGraph& graph, const std::vector<int32_t>& worker_of,
-                       int workers, const std::vector<int32_t>& order,
-                       std::vector<double>* finish) {
+double simulate_ranked(const FlatGraph& graph, const std::vector<int32_t>& worker_of, int workers,
+                       const std::vector<int32_t>& order, std::vector<double>* finish) {
   std::vector<double> local_finish;
   std::vector<double>& done = finish != nullptr ? *finish : local_finish;
   done.assign(static_cast<size_t>(graph.size()), 0.0);
@@ -31,7 +30,7 @@ double simulate_ranked(const DataflowGraph& graph, const std::vector<int32_t>& w
     const int32_t w = worker_of[static_cast<size_t>(v)];
     const double start =
         std::max(free_at[static_cast<size_t>(w)], inputs_ready(graph, v, worker_of, w, done));
-    const double end = start + graph.node_cost_us[static_cast<size_t>(v)];
+    const double end = start + graph.cost(v);
     done[static_cast<size_t>(v)] = end;
     free_at[static_cast<size_t>(w)] = end;
     makespan = std::max(makespan, end);
@@ -39,7 +38,7 @@ double simulate_ranked(const DataflowGraph& graph, const std::vector<int32_t>& w
   return makespan;
 }
 
-RankedSimulator::RankedSimulator(const DataflowGraph& graph, const std::vector<int32_t>& rank)
+RankedSimulator::RankedSimulator(const FlatGraph& graph, const std::vector<int32_t>& rank)
     : node_at_(rank) {
   const size_t n = rank.size();
   std::vector<int32_t> position_of(n);
@@ -50,10 +49,9 @@ RankedSimulator::RankedSimulator(const DataflowGraph& graph, const std::vector<i
   pred_pos_.reserve(graph.num_edges());
   pred_cost_.reserve(graph.num_edges());
   for (size_t i = 0; i < n; ++i) {
-    const auto v = static_cast<size_t>(rank[i]);
-    cost_[i] = graph.node_cost_us[v];
+    cost_[i] = graph.cost(rank[i]);
     pred_begin_.push_back(static_cast<int32_t>(pred_pos_.size()));
-    for (const Edge& e : graph.pred[v]) {
+    for (const Edge& e : graph.pred(rank[i])) {
       pred_pos_.push_back(position_of[static_cast<size_t>(e.node)]);
       pred_cost_.push_back(e.cost_us);
     }
@@ -81,8 +79,7 @@ double RankedSimulator::makespan(const std::vector<int32_t>& worker_at, int work
   return makespan;
 }
 
-StatusOr<double> simulate_clusters(const DataflowGraph& graph,
-                                   const std::vector<int32_t>& cluster_of,
+StatusOr<double> simulate_clusters(const FlatGraph& graph, const std::vector<int32_t>& cluster_of,
                                    const std::vector<std::vector<int32_t>>& clusters) {
   // Kahn's algorithm over data edges plus program-order edges; a node runs once its data
   // predecessors and its program-order predecessor (the node before it in its cluster) ran.
@@ -98,7 +95,8 @@ StatusOr<double> simulate_clusters(const DataflowGraph& graph,
   std::vector<int32_t> waiting(n);
   std::vector<int32_t> runnable;
   for (size_t v = 0; v < n; ++v) {
-    waiting[v] = static_cast<int32_t>(graph.pred[v].size()) + (prev_in_cluster[v] >= 0 ? 1 : 0);
+    waiting[v] = static_cast<int32_t>(graph.pred(static_cast<int32_t>(v)).size()) +
+                 (prev_in_cluster[v] >= 0 ? 1 : 0);
     if (waiting[v] == 0) runnable.push_back(static_cast<int32_t>(v));
   }
   std::vector<double> finish(n, 0.0);
@@ -115,9 +113,9 @@ StatusOr<double> simulate_clusters(const DataflowGraph& graph,
     const int32_t prev = prev_in_cluster[vi];
     const double start = std::max(prev >= 0 ? finish[static_cast<size_t>(prev)] : 0.0,
                                   inputs_ready(graph, v, cluster_of, cluster_of[vi], finish));
-    finish[vi] = start + graph.node_cost_us[vi];
+    finish[vi] = start + graph.cost(v);
     makespan = std::max(makespan, finish[vi]);
-    for (const Edge& e : graph.succ[vi]) release(e.node);
+    for (const Edge& e : graph.succ(v)) release(e.node);
     if (next_in_cluster[vi] >= 0) release(next_in_cluster[vi]);
   }
   if (ran < n) {

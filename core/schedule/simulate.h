@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/schedule/dataflow.h"
+#include "core/schedule/flat_graph.h"
 #include "core/support/status.h"
 
 namespace ramiel::schedule {
@@ -18,9 +18,8 @@ namespace ramiel::schedule {
 // the order they appear in `order`, a topological order of all nodes (a "global rank"). Every
 // worker order derived from one global rank is deadlock-free, so this cannot fail. Returns the
 // makespan; fills `finish` (per node) when given. O(V + E).
-double simulate_ranked(const DataflowGraph& graph, const std::vector<int32_t>& worker_of,
-                       int workers, const std::vector<int32_t>& order,
-                       std::vector<double>* finish = nullptr);
+double simulate_ranked(const FlatGraph& graph, const std::vector<int32_t>& worker_of, int workers,
+                       const std::vector<int32_t>& order, std::vector<double>* finish = nullptr);
 
 // The graph renumbered by a global rank into flat arrays, for many simulations of one rank
 // with different worker assignments (merging evaluates dozens): the walk over positions is
@@ -28,9 +27,10 @@ double simulate_ranked(const DataflowGraph& graph, const std::vector<int32_t>& w
 class RankedSimulator {
  public:
   // `rank`: every node once, in a topological order.
-  RankedSimulator(const DataflowGraph& graph, const std::vector<int32_t>& rank);
+  RankedSimulator(const FlatGraph& graph, const std::vector<int32_t>& rank);
 
   int32_t size() const { return static_cast<int32_t>(node_at_.size()); }
+  size_t num_edges() const { return pred_pos_.size(); }
   int32_t node_at(int32_t position) const { return node_at_[static_cast<size_t>(position)]; }
   double cost(int32_t position) const { return cost_[static_cast<size_t>(position)]; }
   // Predecessors of the node at `position`, as positions, with their edge costs.
@@ -62,8 +62,7 @@ class RankedSimulator {
 // Runs the model for arbitrary cluster orders. `cluster_of` and `clusters` must describe the
 // same partition of the nodes. INTERNAL, naming a node, when the orders deadlock: a cycle in the
 // graph of data edges plus program-order edges (each node to the next of its cluster).
-StatusOr<double> simulate_clusters(const DataflowGraph& graph,
-                                   const std::vector<int32_t>& cluster_of,
+StatusOr<double> simulate_clusters(const FlatGraph& graph, const std::vector<int32_t>& cluster_of,
                                    const std::vector<std::vector<int32_t>>& clusters);
 
 }  // namespace ramiel::schedule

@@ -14,7 +14,7 @@ bool close(double a, double b) {
   return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b));
 }
 
-Status check_partition(const DataflowGraph& graph, const Schedule& schedule, int max_clusters) {
+Status check_partition(const FlatGraph& graph, const Schedule& schedule, int max_clusters) {
   const auto n = static_cast<size_t>(graph.size());
   if (schedule.cluster_of.size() != n) {
     return internal_error("schedule: cluster_of has " + std::to_string(schedule.cluster_of.size()) +
@@ -54,13 +54,13 @@ Status check_partition(const DataflowGraph& graph, const Schedule& schedule, int
 }
 
 // A node must come after its predecessors that share its cluster.
-Status check_cluster_order(const DataflowGraph& graph, const Schedule& schedule) {
+Status check_cluster_order(const FlatGraph& graph, const Schedule& schedule) {
   std::vector<size_t> position(static_cast<size_t>(graph.size()));
   for (const std::vector<int32_t>& cluster : schedule.clusters) {
     for (size_t i = 0; i < cluster.size(); ++i) position[static_cast<size_t>(cluster[i])] = i;
   }
   for (int32_t v = 0; v < graph.size(); ++v) {
-    for (const Edge& e : graph.pred[static_cast<size_t>(v)]) {
+    for (const Edge& e : graph.pred(v)) {
       const auto p = static_cast<size_t>(e.node);
       if (schedule.cluster_of[p] == schedule.cluster_of[static_cast<size_t>(v)] &&
           position[p] > position[static_cast<size_t>(v)]) {
@@ -76,13 +76,19 @@ Status check_cluster_order(const DataflowGraph& graph, const Schedule& schedule)
 }  // namespace
 
 Status verify_schedule(const DataflowGraph& graph, const Schedule& schedule, int max_clusters) {
+  StatusOr<FlatGraph> flat = FlatGraph::build(graph);
+  if (!flat.ok()) return internal_error("schedule of an invalid " + flat.status().message());
+  return verify_schedule(*flat, schedule, max_clusters);
+}
+
+Status verify_schedule(const FlatGraph& graph, const Schedule& schedule, int max_clusters) {
   RAMIEL_RETURN_IF_ERROR(check_partition(graph, schedule, max_clusters));
   RAMIEL_RETURN_IF_ERROR(check_cluster_order(graph, schedule));
   // Deadlock freedom, and the makespan the schedule claims.
   RAMIEL_ASSIGN_OR_RETURN(double makespan,
                           simulate_clusters(graph, schedule.cluster_of, schedule.clusters));
   double serial = 0;
-  for (double c : graph.node_cost_us) serial += c;
+  for (double c : graph.costs()) serial += c;
   if (!close(schedule.serial_us, serial)) {
     return internal_error("schedule: serial_us is " + std::to_string(schedule.serial_us) +
                           ", the node costs sum to " + std::to_string(serial));

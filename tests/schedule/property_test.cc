@@ -103,6 +103,7 @@ struct Tally {
   int cases = 0;
   int parallel = 0;
   int fell_back = 0;
+  double speedup_sum = 0;
 };
 
 void check_case(const DataflowGraph& g, const ScheduleOptions& options, Tally& tally) {
@@ -116,6 +117,7 @@ void check_case(const DataflowGraph& g, const ScheduleOptions& options, Tally& t
   ++tally.cases;
   tally.parallel += s.clusters.size() > 1 ? 1 : 0;
   tally.fell_back += s.stats.fell_back ? 1 : 0;
+  tally.speedup_sum += s.speedup();
 
   // Every node in exactly one cluster, matching cluster_of; at most W non-empty clusters.
   const auto n = static_cast<size_t>(g.size());
@@ -199,8 +201,8 @@ TEST(SchedulePropertyTest, ThousandsOfRandomDags) {
   // The property test means something only if both outcomes happen often.
   EXPECT_GT(tally.parallel, tally.cases / 3);
   EXPECT_GT(tally.fell_back, tally.cases / 50);
-  std::printf("%d cases: %d parallel, %d fell back\n", tally.cases, tally.parallel,
-              tally.fell_back);
+  std::printf("%d cases: %d parallel, %d fell back, mean predicted speedup %.3f\n", tally.cases,
+              tally.parallel, tally.fell_back, tally.speedup_sum / tally.cases);
 }
 
 TEST(SchedulePropertyTest, ChainsAlwaysGiveOneCluster) {

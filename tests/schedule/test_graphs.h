@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "core/schedule/dataflow.h"
+#include "core/schedule/flat_graph.h"
+#include "core/support/check.h"
 
 namespace ramiel::schedule::testing {
 
@@ -21,6 +23,13 @@ inline DataflowGraph make_graph(std::initializer_list<double> costs,
   for (double c : costs) g.add_node(c);
   for (const EdgeSpec& e : edges) g.add_edge(e.from, e.to, e.cost_us);
   return g;
+}
+
+// The flat form of a graph the test built correctly.
+inline FlatGraph flat(const DataflowGraph& g) {
+  StatusOr<FlatGraph> f = FlatGraph::build(g);
+  RAMIEL_CHECK(f.ok());
+  return std::move(f).value();
 }
 
 // A chain of `n` nodes of cost `node_us` joined by edges of cost `edge_us`.

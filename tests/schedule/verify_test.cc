@@ -8,6 +8,7 @@
 namespace ramiel::schedule {
 namespace {
 
+using testing::flat;
 using testing::make_graph;
 
 // Two independent chains 0 -> 1 and 2 -> 3, on two workers.
@@ -80,7 +81,7 @@ TEST(VerifyTest, RejectsADeadlockingInterleave) {
   crossed.serial_us = 40;
   crossed.makespan_us = 20;
   expect_rejected(t.g, crossed, 2, "deadlocks");
-  EXPECT_FALSE(simulate_clusters(t.g, crossed.cluster_of, crossed.clusters).ok());
+  EXPECT_FALSE(simulate_clusters(flat(t.g), crossed.cluster_of, crossed.clusters).ok());
 }
 
 TEST(VerifyTest, RejectsWrongTimes) {
@@ -107,12 +108,12 @@ TEST(VerifyTest, RejectsAScheduleSlowerThanSerial) {
 TEST(SimulateTest, ClustersWaitForRemoteInputs) {
   // 0 -> 2 <- 1, with 0 and 2 on one worker and 1 (slow) on another.
   const DataflowGraph g = make_graph({10, 30, 5}, {{0, 2, 7}, {1, 2, 4}});
-  StatusOr<double> m = simulate_clusters(g, {0, 1, 0}, {{0, 2}, {1}});
+  StatusOr<double> m = simulate_clusters(flat(g), {0, 1, 0}, {{0, 2}, {1}});
   ASSERT_TRUE(m.ok());
   EXPECT_DOUBLE_EQ(*m, 30 + 4 + 5);
   // The same assignment through the ranked simulator gives the same answer.
   std::vector<double> finish;
-  EXPECT_DOUBLE_EQ(simulate_ranked(g, {0, 1, 0}, 2, {0, 1, 2}, &finish), 39);
+  EXPECT_DOUBLE_EQ(simulate_ranked(flat(g), {0, 1, 0}, 2, {0, 1, 2}, &finish), 39);
   EXPECT_EQ(finish, (std::vector<double>{10, 30, 39}));
 }
 
