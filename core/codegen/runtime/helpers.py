@@ -31,6 +31,8 @@ def onnx_reshape(x, shape, allowzero=0):
 # @helper onnx_flatten
 def onnx_flatten(x, axis):
     """ONNX Flatten: the dimensions before `axis` and those from it, each multiplied out."""
+    import math
+
     return x.reshape(math.prod(x.shape[:axis]), math.prod(x.shape[axis:]))
 
 # @helper onnx_gather

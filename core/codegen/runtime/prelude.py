@@ -1,7 +1,7 @@
 import argparse
+import contextlib
 import hashlib
 import json
-import math
 import multiprocessing
 import multiprocessing.connection
 import os

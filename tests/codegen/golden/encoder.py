@@ -21,9 +21,9 @@
 #       outputs = program(*inputs)  # torch tensors in graph-input order -> tuple
 
 import argparse
+import contextlib
 import hashlib
 import json
-import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -754,6 +754,25 @@ def _process_worker_main(args):
         conn.send((failure, slices))
 
 
+@contextlib.contextmanager
+def _main_script_hidden():
+    """Hides the caller's script from multiprocessing while workers start: spawned workers
+    would import it again (running a script without a __main__ guard twice, or forever), and
+    they need only this file, which they run themselves."""
+    main = sys.modules.get("__main__")
+    saved = {key: main.__dict__[key] for key in ("__file__", "__spec__")
+             if main is not None and key in main.__dict__}
+    if main is not None:
+        main.__dict__.pop("__file__", None)
+        main.__spec__ = None
+    try:
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
+
+
 class _ProcessRunner:
     """Worker processes: tensors through preallocated shared memory, weights shared once."""
 
@@ -787,26 +806,29 @@ class _ProcessRunner:
         self._semaphores = {name: context.Semaphore(0) for name in crossing}
         self._failed = context.RawValue("i", 0)
         constants_arena, constants_layout = _shared_arena(vars(constants))
+        # The parent keeps views too, so the weights exist once, in shared memory.
+        self.constants = Constants(_arena_views(constants_arena, constants_layout))
         self._processes, self._conns = [], []
         self._broken = None
-        for worker, indices in enumerate(assignment):
-            releases = {name: len(consumers[name] - {worker}) for name in crossing
-                        if producer[name] == worker}
-            parent_end, child_end = context.Pipe()
-            args = {"worker": worker, "clusters": indices, "threads": threads,
-                    "constants_arena": constants_arena, "constants_layout": constants_layout,
-                    "io_arena": self._io_arena, "io_layout": self._io_layout,
-                    "semaphores": self._semaphores, "releases": releases,
-                    "failed": self._failed, "conn": child_end}
-            process = context.Process(
-                target=runpy.run_path, args=(module_path,), daemon=True,
-                name="ramiel-worker-%d" % worker,
-                kwargs={"init_globals": {"_RAMIEL_WORKER_ARGS": args},
-                        "run_name": "__ramiel_worker__"})
-            process.start()
-            child_end.close()
-            self._processes.append(process)
-            self._conns.append(parent_end)
+        with _main_script_hidden():
+            for worker, indices in enumerate(assignment):
+                parent_end, child_end = context.Pipe()
+                args = {"worker": worker, "clusters": indices, "threads": threads,
+                        "constants_arena": constants_arena, "constants_layout": constants_layout,
+                        "io_arena": self._io_arena, "io_layout": self._io_layout,
+                        "semaphores": self._semaphores, "failed": self._failed,
+                        "conn": child_end,
+                        "releases": {name: len(consumers[name] - {worker}) for name in crossing
+                                     if producer[name] == worker}}
+                process = context.Process(
+                    target=runpy.run_path, args=(module_path,), daemon=True,
+                    name="ramiel-worker-%d" % worker,
+                    kwargs={"init_globals": {"_RAMIEL_WORKER_ARGS": args},
+                            "run_name": "__ramiel_worker__"})
+                process.start()
+                child_end.close()
+                self._processes.append(process)
+                self._conns.append(parent_end)
         try:
             self._gather("start")
         except BaseException:
@@ -861,7 +883,9 @@ class _ProcessRunner:
                 while semaphore.acquire(False):
                     pass
             self._failed.value = 0
-            worker, (node, op, message) = failures[0] if failures else (None, (None, None, "a worker failed"))
+            if not failures:
+                raise NodeError("a worker failed")
+            worker, (node, op, message) = failures[0]
             raise NodeError(message, node, op, worker)
         values = dict(inputs)
         for _, key, _, _ in OUTPUTS:
@@ -925,6 +949,7 @@ class Program:
         else:
             self._runner = _ProcessRunner(self.constants, _assign_clusters(self.workers),
                                           self.threads, os.path.abspath(__file__))
+            self.constants = self._runner.constants
 
     def _check_inputs(self, inputs):
         if len(inputs) != len(INPUTS):
@@ -933,7 +958,8 @@ class Program:
         values = {}
         for tensor, (name, key, dtype, shape) in zip(inputs, INPUTS):
             if not isinstance(tensor, torch.Tensor):
-                raise TypeError("input %r must be a torch.Tensor, not %s" % (name, type(tensor).__name__))
+                raise TypeError("input %r must be a torch.Tensor, not %s"
+                                % (name, type(tensor).__name__))
             if tensor.dtype != dtype:
                 raise TypeError("input %r must be %s, not %s" % (name, dtype, tensor.dtype))
             if shape is not None and (tensor.dim() != len(shape) or any(
@@ -1097,7 +1123,8 @@ def main(argv=None):
                         help="the model this program was compiled from (its weights are read "
                              "from it; its sha256 must match)")
     parser.add_argument("--workers", type=int, default=None,
-                        help="workers (default: the schedule's %d; 1 runs serially)" % len(CLUSTERS))
+                        help="workers (default: the schedule's %d; 1 runs serially)"
+                        % len(CLUSTERS))
     parser.add_argument("--mode", choices=("thread", "process"), default="thread",
                         help="workers as threads (default) or processes")
     parser.add_argument("--threads", type=int, default=None,
@@ -1218,4 +1245,4 @@ NODE_LINES = {
 if __name__ == "__main__":
     sys.exit(main())
 if __name__ == "__ramiel_worker__":  # a worker of mode="process", started by _ProcessRunner
-    _process_worker_main(_RAMIEL_WORKER_ARGS)
+    _process_worker_main(globals()["_RAMIEL_WORKER_ARGS"])

@@ -44,3 +44,15 @@ def test_golden_program_computes_the_model(compiled, golden, name, fold, workers
     expected = program.model.reference(program.model.weights(), *inputs)
     with module.load(program.onnx, workers=workers) as p:
         assert_outputs_match(expected, p(*inputs))
+
+
+@pytest.mark.parametrize("golden,name,fold", GOLDENS)
+def test_golden_program_is_lint_clean(golden, name, fold):
+    # No unused imports or variables, no undefined names: pyflakes finds nothing to say.
+    pyflakes = pytest.importorskip("pyflakes.api")
+    from pyflakes.reporter import Reporter
+    import io
+    out = io.StringIO()
+    path = os.path.join(GOLDEN_DIR, golden + ".py")
+    count = pyflakes.check(open(path).read(), path, Reporter(out, out))
+    assert count == 0, out.getvalue()

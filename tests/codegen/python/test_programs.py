@@ -1,11 +1,12 @@
 """Generated programs compute what a direct torch computation does, in every mode."""
 import os
+import subprocess
 import threading
 
 import pytest
 import torch
 
-from conftest import assert_outputs_match
+from conftest import PYTHON, assert_outputs_match
 
 # workers=None: one worker per cluster (the schedule's count); 1: serial.
 MODES = [("thread", 1), ("thread", None), ("process", 1), ("process", None)]
@@ -114,3 +115,20 @@ def test_concurrent_callers_are_serialised(compiled):
     assert sorted(results) == [0, 1, 2, 3]
     for actual, expected in results.values():
         assert_outputs_match(expected, actual)
+
+
+def test_process_mode_from_a_script_without_main_guard(compiled, tmp_path):
+    # Spawned workers must not run the caller's script again (it has no __main__ guard here).
+    program = compiled("chain")
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import importlib.util, torch\n"
+        "spec = importlib.util.spec_from_file_location('program', %r)\n"
+        "program = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(program)\n"
+        "print('script ran')\n"
+        "with program.load(%r, mode='process') as p:\n"
+        "    print(p.workers, p(torch.ones(3, 4))[0].sum().item())\n" % (program.path, program.onnx))
+    result = subprocess.run([PYTHON, str(script)], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["script ran", "3 12.0"]
