@@ -1,0 +1,111 @@
+#include "core/driver/compile.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/support/sha256.h"
+#include "tests/frontend/model_builder.h"
+
+namespace ramiel::driver {
+namespace {
+
+using testing::ModelBuilder;
+
+// x -> Relu -> (Sigmoid, Tanh) -> Add -> y: a small diamond.
+std::string diamond_model() {
+  ModelBuilder m;
+  m.input("x", {1, 16}).output("y", {1, 16});
+  m.node("Relu", {"x"}, {"a"}, "relu");
+  m.node("Sigmoid", {"a"}, {"b"}, "sigmoid");
+  m.node("Tanh", {"a"}, {"c"}, "tanh");
+  m.node("Add", {"b", "c"}, {"y"}, "add");
+  return m.bytes();
+}
+
+TEST(CompileTest, WritesAllFilesAndAConsistentReport) {
+  const std::string bytes = diamond_model();
+  CompileOptions options;
+  options.model_name = "diamond";
+  auto result = compile(bytes, options);
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  for (const char* name : {"schedule.json", "graph.dot", "model.py"}) {
+    EXPECT_TRUE(result->files.count(name)) << name;
+  }
+  EXPECT_EQ(result->model_sha256, sha256_hex(bytes));
+  auto s = nlohmann::json::parse(result->files.at("schedule.json"));
+  EXPECT_EQ(s["model"]["sha256"], sha256_hex(bytes));
+  EXPECT_EQ(s["model"]["name"], "diamond");
+  EXPECT_EQ(s["compiler"]["version"], compiler_version());
+  EXPECT_EQ(s["graph"]["nodes_in"], 4);
+  EXPECT_EQ(s["nodes"].size(), s["graph"]["nodes_out"].get<size_t>());
+  EXPECT_EQ(s["clusters"].size(), static_cast<size_t>(result->clusters));
+  for (const char* stage : {"import", "passes", "cost", "schedule", "codegen", "total"}) {
+    EXPECT_GE(s["timings_ms"][stage].get<double>(), 0.0) << stage;
+  }
+  EXPECT_NE(result->files.at("graph.dot").find("digraph \"diamond\""), std::string::npos);
+}
+
+TEST(CompileTest, OutputsAreDeterministic) {
+  const std::string bytes = diamond_model();
+  auto a = compile(bytes, {});
+  auto b = compile(bytes, {});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->files.at("model.py"), b->files.at("model.py"));
+  EXPECT_EQ(a->files.at("graph.dot"), b->files.at("graph.dot"));
+  auto sa = nlohmann::json::parse(a->files.at("schedule.json"));
+  auto sb = nlohmann::json::parse(b->files.at("schedule.json"));
+  sa.erase("timings_ms");
+  sb.erase("timings_ms");
+  EXPECT_EQ(sa, sb);
+}
+
+TEST(CompileTest, CancellationStopsBetweenStages) {
+  int polls = 0;
+  CompileOptions options;
+  options.is_cancelled = [&polls] { return ++polls >= 2; };
+  auto result = compile(diamond_model(), options);
+  EXPECT_EQ(result.status().code(), StatusCode::kCancelled);
+  EXPECT_NE(result.status().message().find("cancelled before"), std::string::npos);
+  EXPECT_EQ(polls, 2);
+}
+
+TEST(CompileTest, BadOptionsAndModelsAreStatuses) {
+  CompileOptions bad;
+  bad.workers = 0;
+  EXPECT_EQ(compile(diamond_model(), bad).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(compile("garbage", {}).status().code(), StatusCode::kInvalidArgument);
+  CompileOptions costs;
+  costs.measured_costs_json = R"({"relu": "fast"})";
+  EXPECT_NE(compile(diamond_model(), costs).status().message().find("node 'relu'"), std::string::npos);
+  CompileOptions print;
+  print.print_ir_after = "no-such-pass";
+  EXPECT_EQ(compile(diamond_model(), print).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(CompileTest, PrintIrAfterAPassFillsTheDump) {
+  CompileOptions options;
+  options.print_ir_after = "fold-constants";
+  auto result = compile(diamond_model(), options);
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  EXPECT_NE(result->ir_dump.find("Sigmoid(%a)"), std::string::npos) << result->ir_dump;
+}
+
+TEST(CompileTest, MeasuredCostsReplaceEstimates) {
+  CompileOptions options;
+  options.measured_costs_json = R"({"nodes": {"sigmoid": 5000, "tanh": 5000, "relu": 1, "add": 1}})";
+  auto result = compile(diamond_model(), options);
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  auto s = nlohmann::json::parse(result->files.at("schedule.json"));
+  EXPECT_TRUE(s["options"]["measured_costs"].get<bool>());
+  for (const auto& node : s["nodes"]) {
+    if (node["name"] == "sigmoid") {
+      EXPECT_EQ(node["cost_us"], 5000.0);
+    }
+  }
+  // Two 5 ms branches side by side pay for their transfers: the schedule uses two workers.
+  EXPECT_EQ(result->clusters, 2);
+  EXPECT_GT(result->predicted_speedup, 1.5);
+}
+
+}  // namespace
+}  // namespace ramiel::driver
