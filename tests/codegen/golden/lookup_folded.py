@@ -437,24 +437,33 @@ class _ThreadRunner:
             event.set()
 
     def _worker(self, worker):
-        torch.set_num_threads(self._threads)  # once: changing it later slows the next kernels
-        self._done.put(None)
+        try:
+            torch.set_num_threads(self._threads)  # once: changing it later slows the next kernels
+        finally:
+            self._done.put(None)
         functions = [CLUSTERS[index][0] for index in self.workers[worker]]
         inbox = self._inboxes[worker]
         while True:
             job = inbox.get()
             if job is None:
                 return
-            tracer = _Tracer() if job["trace"] else None
-            try:
-                _run_functions(functions, self._constants, self, tracer)
-            except _Aborted:
-                pass
-            except BaseException as error:  # reported to the caller, never lost
-                node, op, message = _describe_failure(error, worker)
-                self._fail((NodeError(message, node, op, worker), error))
-            slices = tracer.slices(worker, job["t0"]) if tracer is not None else []
-            self._done.put(slices)
+            slices = []
+            try:  # whatever happens, the caller hears back: nothing may hang
+                tracer = _Tracer() if job["trace"] else None
+                try:
+                    _run_functions(functions, self._constants, self, tracer)
+                except _Aborted:
+                    pass
+                except BaseException as error:
+                    node, op, message = _describe_failure(error, worker)
+                    self._fail((NodeError(message, node, op, worker), error))
+                if tracer is not None:
+                    slices = tracer.slices(worker, job["t0"])
+            except BaseException as error:
+                self._fail((NodeError("worker %d failed: %s" % (worker, error), worker=worker),
+                            error))
+            finally:
+                self._done.put(slices)
 
     def run(self, inputs, trace):
         self._values.update(inputs)
@@ -698,18 +707,22 @@ class _ProcessRunner:
             for ready in multiprocessing.connection.wait(list(pending) + list(sentinels)):
                 if ready in pending:
                     try:
-                        replies[pending.pop(ready)] = ready.recv()
-                    except EOFError:
-                        pass
+                        replies[pending[ready]] = ready.recv()
+                    except (EOFError, OSError):  # its end closed: it died mid-sentence
+                        self._died(pending[ready], what)
+                    del pending[ready]
                 else:
                     worker = sentinels.pop(ready)
-                    if worker not in pending.values():
-                        continue  # it answered before it ended
-                    self._broken = "worker process %d died during %s (exit code %s)" % (
-                        worker, what, self._processes[worker].exitcode)
-                    self._terminate()
-                    raise RuntimeError(self._broken)
+                    if worker in pending.values():  # else it answered before it ended
+                        self._died(worker, what)
         return replies
+
+    def _died(self, worker, what):
+        self._processes[worker].join(timeout=5)
+        self._broken = "worker process %d died during %s (exit code %s)" % (
+            worker, what, self._processes[worker].exitcode)
+        self._terminate()
+        raise RuntimeError(self._broken)
 
     def run(self, inputs, trace):
         if self._broken:
@@ -719,8 +732,11 @@ class _ProcessRunner:
             if buffer is not None:
                 buffer.copy_(tensor)
         job = {"trace": trace is not None, "t0": trace["t0"] if trace is not None else 0}
-        for conn in self._conns:
-            conn.send(job)
+        for worker, conn in enumerate(self._conns):
+            try:
+                conn.send(job)
+            except OSError:
+                self._died(worker, "a run")
         try:
             replies = self._gather("a run")
         except BaseException:
