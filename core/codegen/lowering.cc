@@ -183,10 +183,12 @@ class Lowering : public EmitEnvironment {
     for (size_t c = 0; c < in_.schedule->clusters.size(); ++c) vars_.reserve(cluster_function_name(c));
     var_names_.assign(static_cast<size_t>(graph_.value_id_bound()), "");
     attr_names_.assign(static_cast<size_t>(graph_.value_id_bound()), "");
-    for (const ir::Value* v : graph_.inputs()) var_names_[static_cast<size_t>(v->id())] = vars_.fresh(v->name());
+    for (const ir::Value* v : graph_.inputs()) {
+      var_names_[static_cast<size_t>(v->id())] = vars_.fresh(py::tensor_name_base(v->name()));
+    }
     for (const ir::Node* n : graph_.nodes()) {
       for (const ir::Value* v : n->outputs()) {
-        var_names_[static_cast<size_t>(v->id())] = vars_.fresh(v->name());
+        var_names_[static_cast<size_t>(v->id())] = vars_.fresh(py::tensor_name_base(v->name()));
       }
     }
     for (const ir::Value* v : graph_.constants()) {

@@ -67,6 +67,15 @@ std::string sanitize_identifier(std::string_view raw) {
   return out;
 }
 
+std::string_view tensor_name_base(std::string_view onnx_name) {
+  constexpr std::string_view kSuffix = "_output_0";
+  if (onnx_name.size() > kSuffix.size() &&
+      onnx_name.substr(onnx_name.size() - kSuffix.size()) == kSuffix) {
+    return onnx_name.substr(0, onnx_name.size() - kSuffix.size());
+  }
+  return onnx_name;
+}
+
 Namer::Namer(bool reserve_builtins) {
   for (std::string_view k : kKeywords) reserve(k);
   if (reserve_builtins) {

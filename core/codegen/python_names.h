@@ -18,6 +18,11 @@ bool is_builtin(std::string_view name);  // names of Python 3's builtins module
 // Not unique, and possibly a keyword: Namer takes care of both.
 std::string sanitize_identifier(std::string_view raw);
 
+// The part of a tensor's ONNX name worth keeping in a variable name: PyTorch's exporter calls
+// the first output of node "/layer1/conv/Conv" "/layer1/conv/Conv_output_0", and the suffix
+// says nothing ("/layer1/conv/Conv_output_0" -> "/layer1/conv/Conv").
+std::string_view tensor_name_base(std::string_view onnx_name);
+
 // Hands out unique identifiers in one namespace (a module's globals plus a function's locals,
 // or a constants object's attributes).
 class Namer {

@@ -19,6 +19,13 @@ TEST(NamesTest, SanitizeKeepsNamesReadable) {
   EXPECT_EQ(sanitize_identifier("caf\xc3\xa9"), "caf");
 }
 
+TEST(NamesTest, TheExportersOutputSuffixIsDropped) {
+  EXPECT_EQ(tensor_name_base("/layer1/conv/Conv_output_0"), "/layer1/conv/Conv");
+  EXPECT_EQ(tensor_name_base("/split/Split_output_1"), "/split/Split_output_1");
+  EXPECT_EQ(tensor_name_base("_output_0"), "_output_0");
+  EXPECT_EQ(tensor_name_base("x"), "x");
+}
+
 TEST(NamesTest, KeywordsAndBuiltinsAreKnown) {
   EXPECT_TRUE(is_keyword("class"));
   EXPECT_TRUE(is_keyword("match"));
