@@ -159,5 +159,27 @@ TEST_F(NnTest, GemmBecomesLinearWhenItIsALinearLayer) {
   EXPECT_EQ(emit(OpKind::MatMul, {m, m}, {}, f32({4, 4})), "y3 = torch.matmul(m, m)\n");
 }
 
+TEST_F(NnTest, ConvTransposeInstanceNormLrnEinsum) {
+  ir::Value* x = g.add_input("x", f32({1, 4, 8, 8}));
+  ir::Attributes up = ints({{"strides", {2, 2}}, {"pads", {1, 1, 1, 1}}, {"output_padding", {1, 1}}});
+  EXPECT_EQ(emit(OpKind::ConvTranspose, {x, weight("up", {4, 2, 3, 3})}, up, f32({1, 2, 16, 16})),
+            "y0 = F.conv_transpose2d(x, c.up, stride=2, padding=1, output_padding=1)\n");
+  EXPECT_EQ(emit(OpKind::InstanceNormalization, {x, weight("is", {4}), weight("ib", {4})}, {},
+                 f32({1, 4, 8, 8})),
+            "y1 = F.instance_norm(x, weight=c.is, bias=c.ib, eps=1e-05)\n");
+  ir::Attributes lrn;
+  lrn.set("size", int64_t{5});
+  EXPECT_EQ(emit(OpKind::LRN, {x}, lrn, f32({1, 4, 8, 8})),
+            "y2 = F.local_response_norm(x, 5, alpha=0.0001, beta=0.75, k=1.0)\n");
+  lrn.set("size", int64_t{4});
+  EXPECT_EQ(emit(OpKind::LRN, {x}, lrn, f32({1, 4, 8, 8})),
+            "error: UNIMPLEMENTED: node 'n3' (LRN, opset 13): attribute size=4 is not supported: "
+            "only odd sizes are supported");
+  ir::Attributes equation;
+  equation.set("equation", std::string("bchw,bchw->bc"));
+  EXPECT_EQ(emit(OpKind::Einsum, {x, x}, equation, f32({1, 4})),
+            "y4 = torch.einsum(\"bchw,bchw->bc\", x, x)\n");
+}
+
 }  // namespace
 }  // namespace ramiel::codegen::testing

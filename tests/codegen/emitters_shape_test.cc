@@ -120,6 +120,25 @@ TEST_F(ShapeTest, ShapeSizeExpandTileDropout) {
             "y4 = x\ny4_1 = torch.ones_like(x, dtype=torch.bool)\n");
 }
 
+TEST_F(ShapeTest, LessCommonForms) {
+  ir::Attributes axes;
+  axes.set("axes", std::vector<int64_t>{0, 2});
+  EXPECT_EQ(emit(OpKind::ReduceProd, {x}, axes),
+            "y0 = torch.prod(torch.prod(x, dim=2, keepdim=True), dim=0, keepdim=True)\n");
+  EXPECT_EQ(emit(OpKind::ReduceL2, {x}, axes),
+            "y1 = torch.sqrt(torch.sum(x * x, dim=(0, 2), keepdim=True))\n");
+  EXPECT_EQ(emit(OpKind::Flatten, {x}, attr("axis", 0), {f32({1, 24})}), "y2 = x.reshape(1, -1)\n");
+  ir::Value* unranked = g.add_input("r", {ir::DType::kFloat32, std::nullopt});
+  EXPECT_EQ(emit(OpKind::Flatten, {unranked}, attr("axis", 2)), "y3 = onnx_flatten(r, 2)\n");
+  EXPECT_EQ(emit(OpKind::Squeeze, {x}), "y4 = x.squeeze()\n");
+  EXPECT_EQ(emit(OpKind::Split, {unranked}, attr("axis", 1), {f32({}), f32({})}),
+            "y5, y5_1 = torch.tensor_split(r, 2, dim=1)\n");
+  ir::Value* dynamic = g.add_input("s", i64({3}));
+  EXPECT_EQ(emit(OpKind::Reshape, {x, dynamic}, attr("allowzero", 1)),
+            "y6 = onnx_reshape(x, s, 1)\n");
+  EXPECT_EQ(emit(OpKind::Unsqueeze, {unranked, ints({-1})}), "y7 = onnx_unsqueeze(r, [-1])\n");
+}
+
 TEST_F(ShapeTest, PadAndConstants) {
   EXPECT_EQ(emit(OpKind::Pad, {x, ints({0, 0, 1, 0, 0, 2})}), "y0 = F.pad(x, (1, 2))\n");
   ir::Value* x4 = g.add_input("x4", f32({1, 1, 4, 4}));

@@ -266,7 +266,46 @@ def lookup():
     return Model("lookup", proto, "embedding_lookup;relu,add", reference, inputs)
 
 
-ALL = [branches, encoder, ops, chain, lookup]
+def helpers():
+    """Ops whose arguments arrive at run time or need more than one torch call: the runtime
+    helpers (onnx_reshape, onnx_gather, onnx_slice, onnx_expand, onnx_unsqueeze)."""
+    w = {"starts": np.array([-1], np.int64), "ends": np.array([-100], np.int64),
+         "axes": np.array([2], np.int64), "steps": np.array([-2], np.int64)}
+    n = helper.make_node
+    nodes = [
+        n("Reshape", ["x", "shape"], ["reshaped"], "reshape"),
+        n("Gather", ["x", "idx"], ["gathered"], "gather", axis=1),
+        n("Slice", ["x", "starts", "ends", "axes", "steps"], ["sliced"], "slice"),
+        n("Unsqueeze", ["x", "unsqueeze_axes"], ["unsqueezed"], "unsqueeze"),
+        n("Expand", ["scalar", "shape"], ["expanded"], "expand"),
+    ]
+    i64 = TensorProto.INT64
+    proto = _model("helpers", nodes,
+                   [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4]),
+                    helper.make_tensor_value_info("shape", i64, [2]),
+                    helper.make_tensor_value_info("idx", i64, [2]),
+                    helper.make_tensor_value_info("unsqueeze_axes", i64, [2]),
+                    helper.make_tensor_value_info("scalar", TensorProto.FLOAT, [1])],
+                   [helper.make_tensor_value_info("reshaped", TensorProto.FLOAT, [None, None]),
+                    helper.make_tensor_value_info("gathered", TensorProto.FLOAT, [2, 2, 4]),
+                    helper.make_tensor_value_info("sliced", TensorProto.FLOAT, [2, 3, 2]),
+                    helper.make_tensor_value_info("unsqueezed", TensorProto.FLOAT, [None] * 5),
+                    helper.make_tensor_value_info("expanded", TensorProto.FLOAT, [None, None])],
+                   w)
+
+    def reference(p, x, shape, idx, axes, scalar):
+        return (x.reshape(shape.tolist()), x[:, idx % 3], x[:, :, [3, 1]],
+                x.unsqueeze(0).unsqueeze(4), scalar.expand(shape.tolist()))
+
+    def inputs(seed):
+        g = torch.Generator().manual_seed(seed)
+        return [torch.randn(2, 3, 4, generator=g), torch.tensor([4, 6]), torch.tensor([-1, 1]),
+                torch.tensor([0, -1]), torch.randn(1, generator=g)]
+
+    return Model("helpers", proto, "reshape,gather;slice,unsqueeze,expand", reference, inputs)
+
+
+ALL = [branches, encoder, ops, chain, lookup, helpers]
 
 
 def by_name(name):

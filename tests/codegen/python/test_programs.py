@@ -132,3 +132,20 @@ def test_process_mode_from_a_script_without_main_guard(compiled, tmp_path):
     result = subprocess.run([PYTHON, str(script)], capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["script ran", "3 12.0"]
+
+
+@pytest.mark.parametrize("workers", [1, None])
+def test_runtime_helpers_follow_onnx(compiled, workers):
+    # Reshape and Unsqueeze of run-time arguments, Gather of negative indices, Slice with a
+    # negative step, Expand to a run-time shape.
+    program = compiled("helpers")
+    inputs = program.model.inputs(0)
+    expected = program.model.reference(program.model.weights(), *inputs)
+    with program.module.load(program.onnx, workers=workers) as p:
+        assert_outputs_match(expected, p(*inputs))
+
+
+def test_process_mode_needs_static_shapes(compiled):
+    program = compiled("helpers")
+    with pytest.raises(ValueError, match="process mode needs static shapes, and 'expanded' has none"):
+        program.module.load(program.onnx, mode="process")
