@@ -18,10 +18,10 @@ struct CodegenInput {
   const ir::Graph* graph = nullptr;
   const schedule::IndexedGraph* indexed = nullptr;  // node index -> IR node
   const schedule::Schedule* schedule = nullptr;
-  std::string model_sha256;      // hex of the model file the program loads its weights from
+  std::string model_sha256;  // hex of the model file the program loads its weights from
   std::string compiler_version;
-  std::string options_summary;   // one line, for the header comment
-  std::string model_name;        // for the header and messages; empty: the graph's name
+  std::string options_summary;  // one line, for the header comment
+  std::string model_name;       // for the header and messages; empty: the graph's name
 };
 
 // File name -> contents: "model.py" and any sidecar it needs. Deterministic byte for byte.

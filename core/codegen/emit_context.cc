@@ -128,13 +128,20 @@ namespace {
 // The attribute's type name for messages.
 std::string attribute_type(const ir::AttributeValue& value) {
   switch (value.index()) {
-    case 0: return "int";
-    case 1: return "float";
-    case 2: return "string";
-    case 3: return "tensor";
-    case 4: return "ints";
-    case 5: return "floats";
-    default: return "strings";
+    case 0:
+      return "int";
+    case 1:
+      return "float";
+    case 2:
+      return "string";
+    case 3:
+      return "tensor";
+    case 4:
+      return "ints";
+    case 5:
+      return "floats";
+    default:
+      return "strings";
   }
 }
 
@@ -166,11 +173,13 @@ StatusOr<std::string> EmitContext::string_attr(const std::string& name,
   return v.value_or(fallback);
 }
 
-StatusOr<std::optional<std::vector<int64_t>>> EmitContext::ints_attr(const std::string& name) const {
+StatusOr<std::optional<std::vector<int64_t>>> EmitContext::ints_attr(
+    const std::string& name) const {
   return typed<std::vector<int64_t>>(*this, name, "a list of ints");
 }
 
-StatusOr<std::optional<std::vector<float>>> EmitContext::floats_attr(const std::string& name) const {
+StatusOr<std::optional<std::vector<float>>> EmitContext::floats_attr(
+    const std::string& name) const {
   return typed<std::vector<float>>(*this, name, "a list of floats");
 }
 
@@ -198,23 +207,38 @@ py::ExprPtr torch_fn(std::string_view name) {
   return py::attr(py::name("torch"), std::string(name));
 }
 
-py::ExprPtr nn_fn(std::string_view name) { return py::attr(py::name("F"), std::string(name)); }
+py::ExprPtr nn_fn(std::string_view name) {
+  return py::attr(py::name("F"), std::string(name));
+}
 
 std::optional<std::string_view> torch_dtype_name(ir::DType dtype) {
   switch (dtype) {
-    case ir::DType::kFloat32: return "float32";
-    case ir::DType::kFloat64: return "float64";
-    case ir::DType::kFloat16: return "float16";
-    case ir::DType::kBFloat16: return "bfloat16";
-    case ir::DType::kInt8: return "int8";
-    case ir::DType::kInt16: return "int16";
-    case ir::DType::kInt32: return "int32";
-    case ir::DType::kInt64: return "int64";
-    case ir::DType::kUInt8: return "uint8";
-    case ir::DType::kBool: return "bool";
-    case ir::DType::kComplex64: return "complex64";
-    case ir::DType::kComplex128: return "complex128";
-    default: return std::nullopt;
+    case ir::DType::kFloat32:
+      return "float32";
+    case ir::DType::kFloat64:
+      return "float64";
+    case ir::DType::kFloat16:
+      return "float16";
+    case ir::DType::kBFloat16:
+      return "bfloat16";
+    case ir::DType::kInt8:
+      return "int8";
+    case ir::DType::kInt16:
+      return "int16";
+    case ir::DType::kInt32:
+      return "int32";
+    case ir::DType::kInt64:
+      return "int64";
+    case ir::DType::kUInt8:
+      return "uint8";
+    case ir::DType::kBool:
+      return "bool";
+    case ir::DType::kComplex64:
+      return "complex64";
+    case ir::DType::kComplex128:
+      return "complex128";
+    default:
+      return std::nullopt;
   }
 }
 

@@ -19,11 +19,25 @@ constexpr const char* kIoParam = "io";
 constexpr const char* kSerialFunction = "run_serial";
 
 // Globals the lowering itself defines (the templates' names are read from their text).
-constexpr const char* kGeneratedGlobals[] = {
-    "MODEL_NAME", "MODEL_SHA256", "COMPILER_VERSION", "OPTIONS", "INPUTS", "OUTPUTS",
-    "MODEL_CONSTANTS", "CONSTANT_OUTPUTS", "TRANSFERS", "CLUSTERS", "PREDICTED_SPEEDUP",
-    "NODE_LINES", "folded_constants", "run_serial", "_RAMIEL_WORKER_ARGS", "torch", "F", "c",
-    "io"};
+constexpr const char* kGeneratedGlobals[] = {"MODEL_NAME",
+                                             "MODEL_SHA256",
+                                             "COMPILER_VERSION",
+                                             "OPTIONS",
+                                             "INPUTS",
+                                             "OUTPUTS",
+                                             "MODEL_CONSTANTS",
+                                             "CONSTANT_OUTPUTS",
+                                             "TRANSFERS",
+                                             "CLUSTERS",
+                                             "PREDICTED_SPEEDUP",
+                                             "NODE_LINES",
+                                             "folded_constants",
+                                             "run_serial",
+                                             "_RAMIEL_WORKER_ARGS",
+                                             "torch",
+                                             "F",
+                                             "c",
+                                             "io"};
 
 // One node's statements, and the variables they read and assign.
 struct NodeCode {
@@ -33,9 +47,13 @@ struct NodeCode {
   std::vector<std::string> temporaries;
 };
 
-std::string cluster_function_name(size_t cluster) { return "cluster_" + std::to_string(cluster); }
+std::string cluster_function_name(size_t cluster) {
+  return "cluster_" + std::to_string(cluster);
+}
 
-double round_to(double value, double unit) { return std::round(value / unit) * unit; }
+double round_to(double value, double unit) {
+  return std::round(value / unit) * unit;
+}
 
 py::Stmt tagged(py::Stmt s, std::string label, std::string category) {
   s.tag = py::LineTag{std::move(label), std::move(category)};
@@ -147,7 +165,8 @@ class Lowering : public EmitEnvironment {
     };
     for (size_t i = 0; i < n; ++i) {
       for (const ir::Value* v : in_.indexed->nodes[i]->inputs()) {
-        if (v && v->producer()) edge(static_cast<size_t>(index_of_[static_cast<size_t>(v->producer()->id())]), i);
+        if (v && v->producer())
+          edge(static_cast<size_t>(index_of_[static_cast<size_t>(v->producer()->id())]), i);
       }
     }
     for (const auto& cluster : in_.schedule->clusters) {
@@ -169,8 +188,9 @@ class Lowering : public EmitEnvironment {
       }
     }
     if (done != n) {
-      return internal_error("the schedule would deadlock: its cluster orders contradict the "
-                            "data dependencies");
+      return internal_error(
+          "the schedule would deadlock: its cluster orders contradict the "
+          "data dependencies");
     }
     return ok_status();
   }
@@ -180,7 +200,8 @@ class Lowering : public EmitEnvironment {
     for (const std::string& name : runtime_global_names()) vars_.reserve(name);
     for (const char* name : kGeneratedGlobals) vars_.reserve(name);
     for (const HelperSection& s : helper_sections()) vars_.reserve(s.name);
-    for (size_t c = 0; c < in_.schedule->clusters.size(); ++c) vars_.reserve(cluster_function_name(c));
+    for (size_t c = 0; c < in_.schedule->clusters.size(); ++c)
+      vars_.reserve(cluster_function_name(c));
     var_names_.assign(static_cast<size_t>(graph_.value_id_bound()), "");
     attr_names_.assign(static_cast<size_t>(graph_.value_id_bound()), "");
     for (const ir::Value* v : graph_.inputs()) {
@@ -228,7 +249,8 @@ class Lowering : public EmitEnvironment {
   // Whether statements of a cluster other than `cluster` read `v`.
   bool read_elsewhere(const ir::Value* v, int32_t cluster) const {
     for (const ir::Use& use : v->uses()) {
-      const NodeCode& code = code_[static_cast<size_t>(index_of_[static_cast<size_t>(use.user->id())])];
+      const NodeCode& code =
+          code_[static_cast<size_t>(index_of_[static_cast<size_t>(use.user->id())])];
       if (cluster_of(use.user) != cluster &&
           std::find(code.reads.begin(), code.reads.end(), v) != code.reads.end()) {
         return true;
@@ -238,8 +260,8 @@ class Lowering : public EmitEnvironment {
   }
 
   // One function body: `cluster` < 0 for the serial function (the whole graph in index order).
-  StatusOr<std::vector<py::Stmt>> function_body(const std::vector<int32_t>& indices, int32_t cluster,
-                                                std::vector<std::string>& receives,
+  StatusOr<std::vector<py::Stmt>> function_body(const std::vector<int32_t>& indices,
+                                                int32_t cluster, std::vector<std::string>& receives,
                                                 std::vector<std::string>& sends) {
     std::map<const ir::Value*, size_t> last_read;
     for (size_t k = 0; k < indices.size(); ++k) {
@@ -252,14 +274,16 @@ class Lowering : public EmitEnvironment {
       const NodeCode& code = code_[static_cast<size_t>(indices[k])];
       for (const ir::Value* v : code.reads) {
         if (local.count(v)) continue;
-        const bool from_outside = v->is_graph_input() || (cluster >= 0 && cluster_of(v->producer()) != cluster);
+        const bool from_outside =
+            v->is_graph_input() || (cluster >= 0 && cluster_of(v->producer()) != cluster);
         if (!from_outside) {
           return internal_error("node '" + node.name() + "' reads '" + v->name() +
                                 "' before its cluster computes it");
         }
         const std::string& name = variable(*v);
-        body.push_back(tagged(py::assign(py::name(name), py::method(py::name(kIoParam), "recv", {py::str_lit(name)})),
-                              "recv " + v->name(), "recv"));
+        body.push_back(tagged(
+            py::assign(py::name(name), py::method(py::name(kIoParam), "recv", {py::str_lit(name)})),
+            "recv " + v->name(), "recv"));
         receives.push_back(name);
         local.insert(v);
       }
@@ -276,7 +300,8 @@ class Lowering : public EmitEnvironment {
         local.insert(v);
         if (!v->is_graph_output() && !(cluster >= 0 && read_elsewhere(v, cluster))) continue;
         const std::string& name = variable(*v);
-        body.push_back(tagged(py::expr_stmt(py::method(py::name(kIoParam), "send", {py::str_lit(name), py::name(name)})),
+        body.push_back(tagged(py::expr_stmt(py::method(py::name(kIoParam), "send",
+                                                       {py::str_lit(name), py::name(name)})),
                               "send " + v->name(), "send"));
         sends.push_back(name);
       }
@@ -326,22 +351,24 @@ class Lowering : public EmitEnvironment {
     add("");
     add("Model:     sha256 " + in_.model_sha256);
     add("Compiler:  Ramiel " + in_.compiler_version);
-    add("Options:   " + (in_.options_summary.empty() ? std::string("(defaults)") : in_.options_summary));
+    add("Options:   " +
+        (in_.options_summary.empty() ? std::string("(defaults)") : in_.options_summary));
     std::snprintf(line, sizeof(line),
                   "Schedule:  %zu clusters; predicted serial %.1f us, critical path %.1f us, "
                   "makespan %.1f us (%.2fx)",
                   s.clusters.size(), s.serial_us, s.critical_path_us, s.makespan_us, s.speedup());
     add(line);
     for (size_t c = 0; c < s.clusters.size(); ++c) {
-      std::snprintf(line, sizeof(line), "  cluster %zu: %zu nodes, %.1f us", c, s.clusters[c].size(),
-                    cluster_cost(c));
+      std::snprintf(line, sizeof(line), "  cluster %zu: %zu nodes, %.1f us", c,
+                    s.clusters[c].size(), cluster_cost(c));
       add(line);
     }
     add("");
     add("It needs Python 3, PyTorch (1.13 to 2.x) and the onnx package, which reads the weights");
     add("from the model file; Ramiel need not be installed.");
     add("");
-    add("  python3 model.py --onnx MODEL.onnx --check         parallel against serial, random inputs");
+    add("  python3 model.py --onnx MODEL.onnx --check         parallel against serial, random "
+        "inputs");
     add("  python3 model.py --onnx MODEL.onnx --bench         median latency, serial and parallel");
     add("  python3 model.py --onnx MODEL.onnx --trace FILE    Chrome/Perfetto trace of one run");
     add("");
@@ -367,12 +394,13 @@ class Lowering : public EmitEnvironment {
     std::set<std::string> transfer_keys;
     for (size_t c = 0; c < clusters.size(); ++c) {
       std::vector<std::string> receives, sends;
-      RAMIEL_ASSIGN_OR_RETURN(auto body, function_body(clusters[c], static_cast<int32_t>(c), receives, sends));
+      RAMIEL_ASSIGN_OR_RETURN(auto body,
+                              function_body(clusters[c], static_cast<int32_t>(c), receives, sends));
       char doc[128];
       std::snprintf(doc, sizeof(doc), "Cluster %zu: %zu nodes, predicted %.1f us.", c,
                     clusters[c].size(), cluster_cost(c));
-      functions.push_back(py::function_def(cluster_function_name(c), {kConstantsParam, kIoParam}, doc,
-                                           std::move(body)));
+      functions.push_back(py::function_def(cluster_function_name(c), {kConstantsParam, kIoParam},
+                                           doc, std::move(body)));
       functions.push_back(py::blank());
       functions.push_back(py::blank());
       std::vector<py::ExprPtr> r, s;
@@ -387,7 +415,8 @@ class Lowering : public EmitEnvironment {
     std::vector<int32_t> all(in_.indexed->nodes.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int32_t>(i);
     std::vector<std::string> serial_receives, serial_sends;
-    RAMIEL_ASSIGN_OR_RETURN(auto serial_body, function_body(all, -1, serial_receives, serial_sends));
+    RAMIEL_ASSIGN_OR_RETURN(auto serial_body,
+                            function_body(all, -1, serial_receives, serial_sends));
     functions.push_back(py::function_def(
         kSerialFunction, {kConstantsParam, kIoParam},
         "The whole graph in one function, nodes in graph order: what workers=1 runs.",
@@ -407,20 +436,24 @@ class Lowering : public EmitEnvironment {
     std::vector<py::ExprPtr> inputs;
     for (const ir::Value* v : graph_.inputs()) {
       RAMIEL_ASSIGN_OR_RETURN(auto dtype, dtype_expr(*v));
-      inputs.push_back(py::tuple({py::str_lit(v->name()), py::str_lit(variable(*v)), dtype, shape_expr(*v)}));
+      inputs.push_back(
+          py::tuple({py::str_lit(v->name()), py::str_lit(variable(*v)), dtype, shape_expr(*v)}));
     }
     std::vector<py::ExprPtr> outputs;
     std::vector<std::pair<py::ExprPtr, py::ExprPtr>> constant_outputs;
     for (const ir::Value* v : graph_.outputs()) {
-      std::string key = v->is_constant() ? "c." + attr_names_[static_cast<size_t>(v->id())] : variable(*v);
+      std::string key =
+          v->is_constant() ? "c." + attr_names_[static_cast<size_t>(v->id())] : variable(*v);
       if (v->is_constant()) {
         RAMIEL_RETURN_IF_ERROR(constant(*v).status());
-        constant_outputs.emplace_back(py::str_lit(key), py::str_lit(attr_names_[static_cast<size_t>(v->id())]));
+        constant_outputs.emplace_back(py::str_lit(key),
+                                      py::str_lit(attr_names_[static_cast<size_t>(v->id())]));
       } else {
         transfer_keys.insert(key);
       }
       RAMIEL_ASSIGN_OR_RETURN(auto dtype, dtype_expr(*v));
-      outputs.push_back(py::tuple({py::str_lit(v->name()), py::str_lit(key), dtype, shape_expr(*v)}));
+      outputs.push_back(
+          py::tuple({py::str_lit(v->name()), py::str_lit(key), dtype, shape_expr(*v)}));
     }
     std::vector<std::pair<py::ExprPtr, py::ExprPtr>> model_constants, folded;
     for (ir::ValueId id : used_constants_) {
@@ -430,8 +463,10 @@ class Lowering : public EmitEnvironment {
         RAMIEL_ASSIGN_OR_RETURN(auto dtype, dtype_expr(v));
         model_constants.emplace_back(py::str_lit(attr), py::tuple({py::str_lit(v.name()), dtype}));
       } else {
-        auto literal = tensor_literal(*v.constant(), [&](std::string_view name) { return helper(name); });
-        if (!literal.ok()) return literal.status().with_context("folded constant '" + v.name() + "'");
+        auto literal =
+            tensor_literal(*v.constant(), [&](std::string_view name) { return helper(name); });
+        if (!literal.ok())
+          return literal.status().with_context("folded constant '" + v.name() + "'");
         folded.emplace_back(py::str_lit(attr), *literal);
       }
     }
@@ -442,8 +477,8 @@ class Lowering : public EmitEnvironment {
       transfers.emplace_back(py::str_lit(key), py::tuple({dtype, shape_expr(*v)}));
     }
 
-    table("The model this program was compiled from; load() refuses any other file.",
-          "MODEL_NAME", py::str_lit(model_name()));
+    table("The model this program was compiled from; load() refuses any other file.", "MODEL_NAME",
+          py::str_lit(model_name()));
     tables.push_back(py::assign(py::name("MODEL_SHA256"), py::str_lit(in_.model_sha256)));
     tables.push_back(py::assign(py::name("COMPILER_VERSION"), py::str_lit(in_.compiler_version)));
     tables.push_back(py::assign(py::name("OPTIONS"), py::str_lit(in_.options_summary)));
@@ -460,9 +495,9 @@ class Lowering : public EmitEnvironment {
     tables.push_back(py::blank());
     std::vector<py::Stmt> folded_body;
     folded_body.push_back(py::return_stmt(py::one_per_line(py::dict(std::move(folded)))));
-    tables.push_back(py::function_def("folded_constants", {},
-                                      "Constants the compiler computed, which the model file lacks.",
-                                      std::move(folded_body)));
+    tables.push_back(py::function_def(
+        "folded_constants", {}, "Constants the compiler computed, which the model file lacks.",
+        std::move(folded_body)));
 
     std::vector<py::Stmt> module = header();
     module.push_back(py::blank());
@@ -480,10 +515,14 @@ class Lowering : public EmitEnvironment {
     for (py::Stmt& s : functions) module.push_back(std::move(s));
     module.push_back(py::blank());
     module.push_back(py::blank());
-    module.push_back(py::comment("The schedule: (function, predicted us, tensors it receives, tensors it sends)."));
-    module.push_back(py::assign(py::name("CLUSTERS"), py::one_per_line(py::tuple(std::move(cluster_rows)))));
-    module.push_back(py::comment("Tensors handed between clusters or to the caller: variable -> (dtype, shape)."));
-    module.push_back(py::assign(py::name("TRANSFERS"), py::one_per_line(py::dict(std::move(transfers)))));
+    module.push_back(py::comment(
+        "The schedule: (function, predicted us, tensors it receives, tensors it sends)."));
+    module.push_back(
+        py::assign(py::name("CLUSTERS"), py::one_per_line(py::tuple(std::move(cluster_rows)))));
+    module.push_back(py::comment(
+        "Tensors handed between clusters or to the caller: variable -> (dtype, shape)."));
+    module.push_back(
+        py::assign(py::name("TRANSFERS"), py::one_per_line(py::dict(std::move(transfers)))));
     module.push_back(py::assign(py::name("PREDICTED_SPEEDUP"),
                                 py::float_lit(round_to(in_.schedule->speedup(), 0.01))));
     module.push_back(py::blank());
@@ -496,12 +535,16 @@ class Lowering : public EmitEnvironment {
     py::PrintedCode body = printer.statements(module);
     std::vector<std::pair<py::ExprPtr, py::ExprPtr>> lines;
     for (const auto& [line, tag] : body.tagged_lines) {
-      lines.emplace_back(py::int_lit(line), py::tuple({py::str_lit(tag.label), py::str_lit(tag.category)}));
+      lines.emplace_back(py::int_lit(line),
+                         py::tuple({py::str_lit(tag.label), py::str_lit(tag.category)}));
     }
     std::vector<py::Stmt> tail;
-    tail.push_back(py::comment("Source line -> (node, op) of every statement of the functions above; error"));
-    tail.push_back(py::comment("messages and --trace name nodes with it. Hand-offs read (\"recv x\", \"recv\")."));
-    tail.push_back(py::assign(py::name("NODE_LINES"), py::one_per_line(py::dict(std::move(lines)))));
+    tail.push_back(
+        py::comment("Source line -> (node, op) of every statement of the functions above; error"));
+    tail.push_back(py::comment(
+        "messages and --trace name nodes with it. Hand-offs read (\"recv x\", \"recv\")."));
+    tail.push_back(
+        py::assign(py::name("NODE_LINES"), py::one_per_line(py::dict(std::move(lines)))));
     tail.push_back(py::blank());
     tail.push_back(py::blank());
     tail.push_back(py::raw(std::string(embedded_runtime_source("epilogue"))));
@@ -513,8 +556,8 @@ class Lowering : public EmitEnvironment {
   const ir::Graph& graph_;
   py::Namer vars_;
   py::Namer attrs_;
-  std::vector<int32_t> cluster_of_;  // by node id
-  std::vector<int32_t> index_of_;    // by node id
+  std::vector<int32_t> cluster_of_;      // by node id
+  std::vector<int32_t> index_of_;        // by node id
   std::vector<std::string> var_names_;   // by value id
   std::vector<std::string> attr_names_;  // by value id (constants)
   std::vector<NodeCode> code_;           // by node index

@@ -13,7 +13,9 @@ ExprPtr make(ExprKind kind, std::vector<ExprPtr> items = {}, std::string text = 
 
 }  // namespace
 
-ExprPtr name(std::string identifier) { return make(ExprKind::kName, {}, std::move(identifier)); }
+ExprPtr name(std::string identifier) {
+  return make(ExprKind::kName, {}, std::move(identifier));
+}
 
 ExprPtr int_lit(int64_t value) {
   auto e = std::make_shared<Expr>();
@@ -37,7 +39,9 @@ ExprPtr float32_lit(float value) {
   return e;
 }
 
-ExprPtr str_lit(std::string value) { return make(ExprKind::kString, {}, std::move(value)); }
+ExprPtr str_lit(std::string value) {
+  return make(ExprKind::kString, {}, std::move(value));
+}
 
 ExprPtr bool_lit(bool value) {
   auto e = std::make_shared<Expr>();
@@ -46,7 +50,9 @@ ExprPtr bool_lit(bool value) {
   return e;
 }
 
-ExprPtr none() { return make(ExprKind::kNone); }
+ExprPtr none() {
+  return make(ExprKind::kNone);
+}
 
 ExprPtr attr(ExprPtr value, std::string attribute) {
   return make(ExprKind::kAttribute, {std::move(value)}, std::move(attribute));
@@ -79,8 +85,12 @@ ExprPtr method(ExprPtr object, std::string method_name, std::vector<ExprPtr> arg
               std::move(keywords));
 }
 
-ExprPtr tuple(std::vector<ExprPtr> items) { return make(ExprKind::kTuple, std::move(items)); }
-ExprPtr list(std::vector<ExprPtr> items) { return make(ExprKind::kList, std::move(items)); }
+ExprPtr tuple(std::vector<ExprPtr> items) {
+  return make(ExprKind::kTuple, std::move(items));
+}
+ExprPtr list(std::vector<ExprPtr> items) {
+  return make(ExprKind::kList, std::move(items));
+}
 
 ExprPtr dict(std::vector<std::pair<ExprPtr, ExprPtr>> entries) {
   std::vector<ExprPtr> items;
@@ -162,8 +172,8 @@ Stmt del_stmt(std::vector<std::string> names) {
   return s;
 }
 
-Stmt function_def(std::string function_name, std::vector<std::string> params,
-                  std::string docstring, std::vector<Stmt> body) {
+Stmt function_def(std::string function_name, std::vector<std::string> params, std::string docstring,
+                  std::vector<Stmt> body) {
   Stmt s;
   s.kind = StmtKind::kFunctionDef;
   s.text = std::move(function_name);
@@ -189,7 +199,9 @@ Stmt comment(std::string text) {
   return s;
 }
 
-Stmt blank() { return Stmt{}; }
+Stmt blank() {
+  return Stmt{};
+}
 
 Stmt raw(std::string python_text) {
   Stmt s;

@@ -17,11 +17,11 @@ struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
 
 enum class ExprKind {
-  kName,       // text
-  kInt,        // int_value
-  kFloat,      // float_value (float32: spelled as the shortest float32 round trip)
-  kString,     // text
-  kBool,       // int_value != 0
+  kName,    // text
+  kInt,     // int_value
+  kFloat,   // float_value (float32: spelled as the shortest float32 round trip)
+  kString,  // text
+  kBool,    // int_value != 0
   kNone,
   kAttribute,  // items[0].text
   kCall,       // items[0](items[1..], keywords)
@@ -112,8 +112,8 @@ Stmt assign_many(std::vector<ExprPtr> targets, ExprPtr value);
 Stmt expr_stmt(ExprPtr value);
 Stmt return_stmt(ExprPtr value);
 Stmt del_stmt(std::vector<std::string> names);
-Stmt function_def(std::string function_name, std::vector<std::string> params,
-                  std::string docstring, std::vector<Stmt> body);
+Stmt function_def(std::string function_name, std::vector<std::string> params, std::string docstring,
+                  std::vector<Stmt> body);
 Stmt if_stmt(ExprPtr test, std::vector<Stmt> body, std::vector<Stmt> orelse = {});
 Stmt comment(std::string text);
 Stmt blank();

@@ -17,7 +17,8 @@ namespace {
 template <typename T>
 void shortest_digits(T value, std::string& digits, int& exponent) {
   char buffer[64];
-  auto result = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
+  auto result =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
   RAMIEL_CHECK(result.ec == std::errc());
   std::string_view text(buffer, static_cast<size_t>(result.ptr - buffer));
   size_t e = text.find('e');
@@ -112,11 +113,21 @@ std::string quote_string(std::string_view utf8) {
     const auto c = static_cast<uint8_t>(utf8[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (c < 0x20 || c == 0x7F) {
             append_escape(out, 'x', c, 2);

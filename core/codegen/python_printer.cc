@@ -47,7 +47,8 @@ int binop_precedence(std::string_view op) {
 
 std::string literal_text(const Expr& e) {
   if (e.kind == ExprKind::kInt) return std::to_string(e.int_value);
-  return e.float32 ? format_float32(static_cast<float>(e.float_value)) : format_double(e.float_value);
+  return e.float32 ? format_float32(static_cast<float>(e.float_value))
+                   : format_double(e.float_value);
 }
 
 int precedence(const Expr& e) {
@@ -60,10 +61,14 @@ int precedence(const Expr& e) {
     }
     case ExprKind::kAttribute:
     case ExprKind::kCall:
-    case ExprKind::kSubscript: return kPrimary;
-    case ExprKind::kBinOp: return binop_precedence(e.text);
-    case ExprKind::kUnaryOp: return e.text == "not" ? kNot : kUnary;
-    default: return kAtom;
+    case ExprKind::kSubscript:
+      return kPrimary;
+    case ExprKind::kBinOp:
+      return binop_precedence(e.text);
+    case ExprKind::kUnaryOp:
+      return e.text == "not" ? kNot : kUnary;
+    default:
+      return kAtom;
   }
 }
 
@@ -89,12 +94,17 @@ class ExprPrinter {
  public:
   std::string flat(const Expr& e) const {
     switch (e.kind) {
-      case ExprKind::kName: return e.text;
+      case ExprKind::kName:
+        return e.text;
       case ExprKind::kInt:
-      case ExprKind::kFloat: return literal_text(e);
-      case ExprKind::kString: return quote_string(e.text);
-      case ExprKind::kBool: return e.int_value ? "True" : "False";
-      case ExprKind::kNone: return "None";
+      case ExprKind::kFloat:
+        return literal_text(e);
+      case ExprKind::kString:
+        return quote_string(e.text);
+      case ExprKind::kBool:
+        return e.int_value ? "True" : "False";
+      case ExprKind::kNone:
+        return "None";
       case ExprKind::kAttribute: {
         const Expr& base = *e.items[0];
         // `1.real` would read as a float literal.
@@ -106,8 +116,10 @@ class ExprPrinter {
         return parenthesize(flat(base), precedence(base) < kPrimary) + "[" + index(*e.items[1]) +
                "]";
       }
-      case ExprKind::kSlice: return slice_text(e);
-      case ExprKind::kBinOp: return binop_text(e);
+      case ExprKind::kSlice:
+        return slice_text(e);
+      case ExprKind::kBinOp:
+        return binop_text(e);
       case ExprKind::kUnaryOp: {
         const Expr& operand = *e.items[0];
         const int own = precedence(e);
@@ -138,20 +150,28 @@ class ExprPrinter {
         const Expr& func = *e.items[0];
         return parenthesize(flat(func), precedence(func) < kPrimary) + "(";
       }
-      case ExprKind::kTuple: return "(";
-      case ExprKind::kList: return "[";
-      case ExprKind::kDict: return "{";
-      default: RAMIEL_UNREACHABLE("not a bracketed expression");
+      case ExprKind::kTuple:
+        return "(";
+      case ExprKind::kList:
+        return "[";
+      case ExprKind::kDict:
+        return "{";
+      default:
+        RAMIEL_UNREACHABLE("not a bracketed expression");
     }
   }
 
   std::string closing(const Expr& e) const {
     switch (e.kind) {
       case ExprKind::kCall:
-      case ExprKind::kTuple: return ")";
-      case ExprKind::kList: return "]";
-      case ExprKind::kDict: return "}";
-      default: RAMIEL_UNREACHABLE("not a bracketed expression");
+      case ExprKind::kTuple:
+        return ")";
+      case ExprKind::kList:
+        return "]";
+      case ExprKind::kDict:
+        return "}";
+      default:
+        RAMIEL_UNREACHABLE("not a bracketed expression");
     }
   }
 
@@ -159,15 +179,19 @@ class ExprPrinter {
   // behind each (for breaking nested brackets) and `item_prefix` what precedes it ("key: ").
   std::vector<std::string> item_texts(const Expr& e) const {
     std::vector<std::string> out;
-    for (size_t i = 0; i < item_count(e); ++i) out.push_back(item_prefix(e, i) + flat(item_expr(e, i)));
+    for (size_t i = 0; i < item_count(e); ++i)
+      out.push_back(item_prefix(e, i) + flat(item_expr(e, i)));
     return out;
   }
 
   size_t item_count(const Expr& e) const {
     switch (e.kind) {
-      case ExprKind::kCall: return e.items.size() - 1 + e.keywords.size();
-      case ExprKind::kDict: return e.items.size() / 2;
-      default: return e.items.size();
+      case ExprKind::kCall:
+        return e.items.size() - 1 + e.keywords.size();
+      case ExprKind::kDict:
+        return e.items.size() / 2;
+      default:
+        return e.items.size();
     }
   }
 
@@ -331,7 +355,8 @@ class StatementPrinter {
     while (newline != std::string::npos) {
       start = newline + 1;
       newline = text.find('\n', start);
-      std::string piece = text.substr(start, newline == std::string::npos ? newline : newline - start);
+      std::string piece =
+          text.substr(start, newline == std::string::npos ? newline : newline - start);
       emit_line(piece.empty() ? std::string() : pad + piece);
     }
     emit_line(pad + "\"\"\"");
@@ -340,15 +365,19 @@ class StatementPrinter {
   void statement(const Stmt& s, int level) {
     const int first = line_;
     const std::string pad(static_cast<size_t>(level * kIndent), ' ');
-    const std::string tail = s.trailing_comment.empty() ? "" : "  # " + comment_text(s.trailing_comment);
+    const std::string tail =
+        s.trailing_comment.empty() ? "" : "  # " + comment_text(s.trailing_comment);
     switch (s.kind) {
       case StmtKind::kAssign: {
         std::string head;
-        for (size_t i = 0; i < s.targets.size(); ++i) head += (i ? ", " : "") + p_.flat(*s.targets[i]);
+        for (size_t i = 0; i < s.targets.size(); ++i)
+          head += (i ? ", " : "") + p_.flat(*s.targets[i]);
         emit_expr_line(level, head + " = ", *s.value, tail);
         break;
       }
-      case StmtKind::kExpr: emit_expr_line(level, "", *s.value, tail); break;
+      case StmtKind::kExpr:
+        emit_expr_line(level, "", *s.value, tail);
+        break;
       case StmtKind::kReturn:
         if (s.value) {
           emit_expr_line(level, "return ", *s.value, tail);
@@ -356,7 +385,9 @@ class StatementPrinter {
           emit_line(pad + "return" + tail);
         }
         break;
-      case StmtKind::kDel: del(s.names, pad, tail); break;
+      case StmtKind::kDel:
+        del(s.names, pad, tail);
+        break;
       case StmtKind::kFunctionDef: {
         std::string params;
         for (size_t i = 0; i < s.names.size(); ++i) params += (i ? ", " : "") + s.names[i];
@@ -378,8 +409,12 @@ class StatementPrinter {
       case StmtKind::kComment:
         emit_line(s.text.empty() ? pad + "#" : pad + "# " + comment_text(s.text));
         break;
-      case StmtKind::kBlank: emit_line(""); break;
-      case StmtKind::kRaw: raw_text(s.text, pad); break;
+      case StmtKind::kBlank:
+        emit_line("");
+        break;
+      case StmtKind::kRaw:
+        raw_text(s.text, pad);
+        break;
     }
     if (s.tag) {
       for (int line = first; line < line_; ++line) tags_.emplace_back(line, *s.tag);
@@ -419,7 +454,9 @@ class StatementPrinter {
 
 }  // namespace
 
-std::string Printer::expr(const Expr& e) const { return ExprPrinter().flat(e); }
+std::string Printer::expr(const Expr& e) const {
+  return ExprPrinter().flat(e);
+}
 
 PrintedCode Printer::statements(const std::vector<Stmt>& body, int first_line) const {
   StatementPrinter printer(line_width_, first_line);

@@ -10,8 +10,12 @@ namespace {
 
 constexpr std::string_view kMarker = "# @helper ";
 
-bool ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
+bool ident_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool ident_char(char c) {
+  return ident_start(c) || (c >= '0' && c <= '9');
+}
 
 // The identifier at the start of `text`, if any.
 std::string_view leading_identifier(std::string_view text) {
@@ -93,7 +97,8 @@ std::vector<std::string> module_level_names(std::string_view python) {
       std::string_view name = leading_identifier(line);
       std::string_view rest = line.substr(name.size());
       while (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
-      if (!name.empty() && (rest.substr(0, 1) == ":" || (rest.substr(0, 1) == "=" && rest.substr(0, 2) != "=="))) {
+      if (!name.empty() &&
+          (rest.substr(0, 1) == ":" || (rest.substr(0, 1) == "=" && rest.substr(0, 2) != "=="))) {
         out.emplace_back(name);
       }
     }

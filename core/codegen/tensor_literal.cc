@@ -41,10 +41,14 @@ py::ExprPtr element_literal(const ir::Tensor& tensor, int64_t index) {
   switch (tensor.dtype()) {
     case ir::DType::kFloat32:
     case ir::DType::kFloat16:
-    case ir::DType::kBFloat16: return py::float32_lit(static_cast<float>(tensor.to_double()[i]));
-    case ir::DType::kFloat64: return py::float_lit(tensor.to_double()[i]);
-    case ir::DType::kBool: return py::bool_lit(tensor.to_int64()[i] != 0);
-    default: return py::int_lit(tensor.to_int64()[i]);
+    case ir::DType::kBFloat16:
+      return py::float32_lit(static_cast<float>(tensor.to_double()[i]));
+    case ir::DType::kFloat64:
+      return py::float_lit(tensor.to_double()[i]);
+    case ir::DType::kBool:
+      return py::bool_lit(tensor.to_int64()[i] != 0);
+    default:
+      return py::int_lit(tensor.to_int64()[i]);
   }
 }
 
@@ -79,7 +83,8 @@ StatusOr<py::ExprPtr> tensor_literal(const ir::Tensor& tensor, const HelperLooku
   }
   std::vector<py::ExprPtr> values;
   for (int64_t i = 0; i < count; ++i) values.push_back(element_literal(tensor, i));
-  py::ExprPtr built = py::call(torch_fn("tensor"), {py::list(std::move(values))}, {{"dtype", dtype}});
+  py::ExprPtr built =
+      py::call(torch_fn("tensor"), {py::list(std::move(values))}, {{"dtype", dtype}});
   if (shape.size() >= 2) {
     std::vector<py::ExprPtr> dims;
     for (int64_t d : shape) dims.push_back(py::int_lit(d));

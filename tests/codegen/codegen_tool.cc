@@ -89,4 +89,6 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace ramiel::codegen::testing
 
-int main(int argc, char** argv) { return ramiel::codegen::testing::run(argc, argv); }
+int main(int argc, char** argv) {
+  return ramiel::codegen::testing::run(argc, argv);
+}

@@ -17,7 +17,9 @@ StatusOr<py::ExprPtr> TestEnvironment::helper(std::string_view name) {
   return py::name(std::string(name));
 }
 
-std::string TestEnvironment::temporary(std::string_view hint) { return std::string(hint) + "_tmp"; }
+std::string TestEnvironment::temporary(std::string_view hint) {
+  return std::string(hint) + "_tmp";
+}
 
 StatusOr<std::string> emit_text(const ir::Node& node) {
   TestEnvironment env;

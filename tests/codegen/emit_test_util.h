@@ -8,8 +8,12 @@
 
 namespace ramiel::codegen::testing {
 
-inline ir::TensorType f32(ir::Shape shape) { return {ir::DType::kFloat32, std::move(shape)}; }
-inline ir::TensorType i64(ir::Shape shape) { return {ir::DType::kInt64, std::move(shape)}; }
+inline ir::TensorType f32(ir::Shape shape) {
+  return {ir::DType::kFloat32, std::move(shape)};
+}
+inline ir::TensorType i64(ir::Shape shape) {
+  return {ir::DType::kInt64, std::move(shape)};
+}
 
 // Variables are the sanitised value names, constants `c.<name>`, helpers their own names.
 class TestEnvironment : public EmitEnvironment {

@@ -104,7 +104,8 @@ TEST_F(ElementwiseTest, ParameterisedActivations) {
   ir::Attributes alpha;
   alpha.set("alpha", 0.1f);
   EXPECT_EQ(emit(OpKind::LeakyRelu, {x}, alpha), "out0 = F.leaky_relu(x, negative_slope=0.1)\n");
-  EXPECT_EQ(emit(OpKind::HardSigmoid, {x}), "out1 = torch.clamp(x * 0.2 + 0.5, min=0.0, max=1.0)\n");
+  EXPECT_EQ(emit(OpKind::HardSigmoid, {x}),
+            "out1 = torch.clamp(x * 0.2 + 0.5, min=0.0, max=1.0)\n");
   EXPECT_EQ(emit(OpKind::Selu, {x}), "out2 = F.selu(x)\n");
   EXPECT_EQ(emit(OpKind::PRelu, {x, y}), "out3 = torch.where(x < 0, x * y, x)\n");
 }

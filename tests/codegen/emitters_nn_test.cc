@@ -19,7 +19,8 @@ class NnTest : public ::testing::Test {
                    ir::TensorType out, size_t outputs = 1) {
     const std::string id = std::to_string(count++);
     std::vector<ir::OutputSpec> specs = {{"y" + id, out}};
-    for (size_t i = 1; i < outputs; ++i) specs.push_back({"extra" + id + "_" + std::to_string(i), {}});
+    for (size_t i = 1; i < outputs; ++i)
+      specs.push_back({"extra" + id + "_" + std::to_string(i), {}});
     ir::Node* n = g.add_node(op, "n" + id, inputs, specs, std::move(attrs));
     auto text = emit_text(*n);
     return text.ok() ? *text : "error: " + text.status().to_string();
@@ -58,9 +59,10 @@ TEST_F(NnTest, ConvPadsUnevenPaddingExplicitly) {
   EXPECT_EQ(emit(OpKind::Conv, {x, w}, same, f32({1, 4, 8, 8})),
             "y1 = F.conv2d(F.pad(x, (0, 1, 0, 1)), c.w)\n");
   ir::Value* unknown = g.add_input("u", f32({1, 3, ir::kUnknownDim, 8}));
-  EXPECT_EQ(emit(OpKind::Conv, {unknown, w}, same, f32({1, 4, 8, 8})),
-            "error: UNIMPLEMENTED: node 'n2' (Conv, opset 13): attribute auto_pad=SAME_UPPER is not "
-            "supported: the input's shape is unknown");
+  EXPECT_EQ(
+      emit(OpKind::Conv, {unknown, w}, same, f32({1, 4, 8, 8})),
+      "error: UNIMPLEMENTED: node 'n2' (Conv, opset 13): attribute auto_pad=SAME_UPPER is not "
+      "supported: the input's shape is unknown");
 }
 
 TEST_F(NnTest, MaxPoolWithCeilModeAndStride) {
@@ -117,7 +119,8 @@ TEST_F(NnTest, AveragePoolSaysWhetherPaddingCounts) {
 
 TEST_F(NnTest, BatchAndLayerNormalization) {
   ir::Value* x = g.add_input("x", f32({1, 4, 2, 2}));
-  std::vector<ir::Value*> bn = {x, weight("s", {4}), weight("b", {4}), weight("m", {4}), weight("v", {4})};
+  std::vector<ir::Value*> bn = {x, weight("s", {4}), weight("b", {4}), weight("m", {4}),
+                                weight("v", {4})};
   EXPECT_EQ(emit(OpKind::BatchNormalization, bn, {}, f32({1, 4, 2, 2})),
             "y0 = F.batch_norm(x, c.m, c.v, weight=c.s, bias=c.b, eps=1e-05)\n");
   ir::Value* h = g.add_input("h", f32({1, 8, 16}));
@@ -161,7 +164,8 @@ TEST_F(NnTest, GemmBecomesLinearWhenItIsALinearLayer) {
 
 TEST_F(NnTest, ConvTransposeInstanceNormLrnEinsum) {
   ir::Value* x = g.add_input("x", f32({1, 4, 8, 8}));
-  ir::Attributes up = ints({{"strides", {2, 2}}, {"pads", {1, 1, 1, 1}}, {"output_padding", {1, 1}}});
+  ir::Attributes up =
+      ints({{"strides", {2, 2}}, {"pads", {1, 1, 1, 1}}, {"output_padding", {1, 1}}});
   EXPECT_EQ(emit(OpKind::ConvTranspose, {x, weight("up", {4, 2, 3, 3})}, up, f32({1, 2, 16, 16})),
             "y0 = F.conv_transpose2d(x, c.up, stride=2, padding=1, output_padding=1)\n");
   EXPECT_EQ(emit(OpKind::InstanceNormalization, {x, weight("is", {4}), weight("ib", {4})}, {},

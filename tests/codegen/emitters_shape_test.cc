@@ -18,7 +18,8 @@ class ShapeTest : public ::testing::Test {
                    std::vector<ir::TensorType> outs = {f32({})}, int opset = 13) {
     const std::string id = std::to_string(count++);
     std::vector<ir::OutputSpec> specs;
-    for (size_t i = 0; i < outs.size(); ++i) specs.push_back({"y" + id + (i ? "_" + std::to_string(i) : ""), outs[i]});
+    for (size_t i = 0; i < outs.size(); ++i)
+      specs.push_back({"y" + id + (i ? "_" + std::to_string(i) : ""), outs[i]});
     ir::Node* n = g.add_node(op, "n" + id, inputs, specs, std::move(attrs), opset);
     std::vector<ir::Value*> outputs(n->outputs().begin(), n->outputs().end());
     if (!unused_tail) g.set_outputs(outputs);
@@ -46,13 +47,15 @@ TEST_F(ShapeTest, ReshapeSpellsKnownShapes) {
   EXPECT_EQ(emit(OpKind::Reshape, {x, ints({6, -1})}), "y0 = x.reshape(6, -1)\n");
   EXPECT_EQ(emit(OpKind::Reshape, {x, ints({0, -1})}), "y1 = x.reshape(2, -1)\n");
   ir::Value* unknown = g.add_input("u", f32({ir::kUnknownDim, 12}));
-  EXPECT_EQ(emit(OpKind::Reshape, {unknown, ints({0, 3, 4})}), "y2 = u.reshape(u.shape[0], 3, 4)\n");
+  EXPECT_EQ(emit(OpKind::Reshape, {unknown, ints({0, 3, 4})}),
+            "y2 = u.reshape(u.shape[0], 3, 4)\n");
   ir::Value* dynamic = g.add_input("shape", i64({2}));
   EXPECT_EQ(emit(OpKind::Reshape, {x, dynamic}), "y3 = onnx_reshape(x, shape)\n");
 }
 
 TEST_F(ShapeTest, FlattenTransposeSqueezeUnsqueeze) {
-  EXPECT_EQ(emit(OpKind::Flatten, {x}, attr("axis", 1), {f32({2, 12})}), "y0 = torch.flatten(x, 1)\n");
+  EXPECT_EQ(emit(OpKind::Flatten, {x}, attr("axis", 1), {f32({2, 12})}),
+            "y0 = torch.flatten(x, 1)\n");
   EXPECT_EQ(emit(OpKind::Flatten, {x}, attr("axis", 2), {f32({6, 4})}), "y1 = x.reshape(6, 4)\n");
   ir::Attributes perm;
   perm.set("perm", std::vector<int64_t>{0, 2, 1});
@@ -67,8 +70,9 @@ TEST_F(ShapeTest, FlattenTransposeSqueezeUnsqueeze) {
 
 TEST_F(ShapeTest, ConcatAndSplit) {
   EXPECT_EQ(emit(OpKind::Concat, {x, x}, attr("axis", 1)), "y0 = torch.cat([x, x], dim=1)\n");
-  EXPECT_EQ(emit(OpKind::Split, {x, ints({1, 2})}, attr("axis", 1), {f32({2, 1, 4}), f32({2, 2, 4})}),
-            "y1, y1_1 = torch.split(x, [1, 2], dim=1)\n");
+  EXPECT_EQ(
+      emit(OpKind::Split, {x, ints({1, 2})}, attr("axis", 1), {f32({2, 1, 4}), f32({2, 2, 4})}),
+      "y1, y1_1 = torch.split(x, [1, 2], dim=1)\n");
   // Without sizes, the outputs' static shapes give them.
   EXPECT_EQ(emit(OpKind::Split, {x}, attr("axis", 2), {f32({2, 3, 2}), f32({2, 3, 2})}),
             "y2, y2_1 = torch.split(x, [2, 2], dim=2)\n");
@@ -76,8 +80,8 @@ TEST_F(ShapeTest, ConcatAndSplit) {
 
 TEST_F(ShapeTest, UnusedSplitOutputsAreUnderscores) {
   unused_tail = true;
-  ir::Node* n = g.add_node(OpKind::Split, "split", {x}, {{"a", f32({1, 3, 4})}, {"b", f32({1, 3, 4})}},
-                           attr("axis", 0));
+  ir::Node* n = g.add_node(OpKind::Split, "split", {x},
+                           {{"a", f32({1, 3, 4})}, {"b", f32({1, 3, 4})}}, attr("axis", 0));
   g.set_outputs({n->output(0)});
   EXPECT_EQ(*emit_text(*n), "a, _ = torch.split(x, [1, 1], dim=0)\n");
 }
@@ -106,15 +110,18 @@ TEST_F(ShapeTest, ReductionsNameTheirDims) {
   EXPECT_EQ(emit(OpKind::ReduceSum, {x, ints({1})}, attr("keepdims", 0)),
             "y1 = torch.sum(x, dim=(1,), keepdim=False)\n");
   EXPECT_EQ(emit(OpKind::ReduceMax, {x}), "y2 = torch.amax(x, dim=(0, 1, 2), keepdim=True)\n");
-  EXPECT_EQ(emit(OpKind::ArgMax, {x}, attr("axis", 1)), "y3 = torch.argmax(x, dim=1, keepdim=True)\n");
+  EXPECT_EQ(emit(OpKind::ArgMax, {x}, attr("axis", 1)),
+            "y3 = torch.argmax(x, dim=1, keepdim=True)\n");
   EXPECT_EQ(emit(OpKind::ReduceSum, {x}, attr("noop_with_empty_axes", 1)), "y4 = x\n");
 }
 
 TEST_F(ShapeTest, ShapeSizeExpandTileDropout) {
-  EXPECT_EQ(emit(OpKind::Shape, {x}, {}, {i64({3})}), "y0 = torch.tensor(x.shape, dtype=torch.int64)\n");
+  EXPECT_EQ(emit(OpKind::Shape, {x}, {}, {i64({3})}),
+            "y0 = torch.tensor(x.shape, dtype=torch.int64)\n");
   EXPECT_EQ(emit(OpKind::Shape, {x}, attr("start", 1), {i64({2})}, 15),
             "y1 = torch.tensor(x.shape[1:], dtype=torch.int64)\n");
-  EXPECT_EQ(emit(OpKind::Expand, {x, ints({2, 1, 1})}, {}, {f32({2, 3, 4})}), "y2 = x.expand(2, 3, 4)\n");
+  EXPECT_EQ(emit(OpKind::Expand, {x, ints({2, 1, 1})}, {}, {f32({2, 3, 4})}),
+            "y2 = x.expand(2, 3, 4)\n");
   EXPECT_EQ(emit(OpKind::Tile, {x, ints({1, 2, 1})}), "y3 = x.repeat(1, 2, 1)\n");
   EXPECT_EQ(emit(OpKind::Dropout, {x}, {}, {f32({2, 3, 4}), {ir::DType::kBool, {}}}),
             "y4 = x\ny4_1 = torch.ones_like(x, dtype=torch.bool)\n");
@@ -152,8 +159,9 @@ TEST_F(ShapeTest, PadAndConstants) {
   value.set("value", ir::Tensor::from_int64(ir::DType::kInt64, {2}, {4, 5}));
   EXPECT_EQ(emit(OpKind::Constant, {}, value, {i64({2})}),
             "y3 = torch.tensor([4, 5], dtype=torch.int64)\n");
-  EXPECT_EQ(emit(OpKind::Range, {ints({0}, true), ints({5}, true), ints({1}, true)}, {}, {i64({5})}),
-            "y4 = torch.arange(0, 5, 1, dtype=torch.int64)\n");
+  EXPECT_EQ(
+      emit(OpKind::Range, {ints({0}, true), ints({5}, true), ints({1}, true)}, {}, {i64({5})}),
+      "y4 = torch.arange(0, 5, 1, dtype=torch.int64)\n");
 }
 
 }  // namespace

@@ -20,7 +20,8 @@ std::unique_ptr<ir::Graph> branches() {
   ir::Value* x = g->add_input("x", f32({1, 4}));
   ir::Node* relu = g->add_node(OpKind::Relu, "relu", {x}, {{"a", f32({1, 4})}});
   ir::Node* sig = g->add_node(OpKind::Sigmoid, "sigmoid", {x}, {{"b", f32({1, 4})}});
-  ir::Node* add = g->add_node(OpKind::Add, "add", {relu->output(0), sig->output(0)}, {{"y", f32({1, 4})}});
+  ir::Node* add =
+      g->add_node(OpKind::Add, "add", {relu->output(0), sig->output(0)}, {{"y", f32({1, 4})}});
   g->set_outputs({add->output(0)});
   return g;
 }
@@ -67,7 +68,8 @@ TEST(LoweringTest, ClustersReceiveBeforeUseSendAfterProductionAndRelease) {
   // The serial function has every node, in graph order, and hands off only inputs and outputs.
   EXPECT_EQ(function_text(program, "run_serial"),
             "def run_serial(c, io):\n"
-            "    \"\"\"The whole graph in one function, nodes in graph order: what workers=1 runs.\"\"\"\n"
+            "    \"\"\"The whole graph in one function, nodes in graph order: what workers=1 "
+            "runs.\"\"\"\n"
             "    x = io.recv(\"x\")\n"
             "    a = F.relu(x)\n"
             "    b = torch.sigmoid(x)\n"
@@ -120,12 +122,16 @@ TEST(LoweringTest, HeaderDescribesModelCompilerOptionsAndSchedule) {
   ASSERT_TRUE(s.ok());
   std::string program = generate(*s);
   EXPECT_EQ(program.rfind("# model.py: the parallel PyTorch program Ramiel compiled from the ONNX "
-                          "model \"branches\".\n", 0), 0u);
+                          "model \"branches\".\n",
+                          0),
+            0u);
   EXPECT_NE(program.find("# Model:     sha256 " + std::string(64, '0') + "\n"), std::string::npos);
   EXPECT_NE(program.find("# Compiler:  Ramiel 0.0.0-test\n"), std::string::npos);
   EXPECT_NE(program.find("# Options:   workers=2\n"), std::string::npos);
-  EXPECT_NE(program.find("# Schedule:  2 clusters; predicted serial 30.0 us, critical path 20.0 us, "
-                         "makespan 20.0 us (1.50x)\n"), std::string::npos);
+  EXPECT_NE(
+      program.find("# Schedule:  2 clusters; predicted serial 30.0 us, critical path 20.0 us, "
+                   "makespan 20.0 us (1.50x)\n"),
+      std::string::npos);
   EXPECT_NE(program.find("#   cluster 1: 1 nodes, 10.0 us\n"), std::string::npos);
   EXPECT_NE(program.find("MODEL_SHA256 = \"" + std::string(64, '0') + "\""), std::string::npos);
 }
@@ -157,14 +163,16 @@ TEST(LoweringTest, ConstantsAreLoadedFoldedOrInlined) {
   ir::Value* x = g->add_input("x", f32({2, 3}));
   ir::Value* w = g->add_constant("fc.weight", ir::Tensor::without_data(ir::DType::kFloat32, {3, 3}),
                                  ir::ConstantOrigin::kModel);
-  ir::Value* shift = g->add_constant("shift", ir::Tensor::from_double(ir::DType::kFloat32, {3}, {1, 2, 3}),
-                                     ir::ConstantOrigin::kFolded);
+  ir::Value* shift =
+      g->add_constant("shift", ir::Tensor::from_double(ir::DType::kFloat32, {3}, {1, 2, 3}),
+                      ir::ConstantOrigin::kFolded);
   ir::Value* half = g->add_constant("half", ir::Tensor::from_double(ir::DType::kFloat32, {}, {0.5}),
                                     ir::ConstantOrigin::kFolded);
   std::vector<double> many(100, 0.25);
   ir::Value* big = g->add_constant("big", ir::Tensor::from_double(ir::DType::kFloat32, {100}, many),
                                    ir::ConstantOrigin::kFolded);
-  g->add_constant("unused", ir::Tensor::from_double(ir::DType::kFloat32, {}, {1}), ir::ConstantOrigin::kModel);
+  g->add_constant("unused", ir::Tensor::from_double(ir::DType::kFloat32, {}, {1}),
+                  ir::ConstantOrigin::kModel);
   ir::Node* mm = g->add_node(OpKind::MatMul, "mm", {x, w}, {{"h", f32({2, 3})}});
   ir::Node* add = g->add_node(OpKind::Add, "add", {mm->output(0), shift}, {{"s", f32({2, 3})}});
   ir::Node* mul = g->add_node(OpKind::Mul, "mul", {add->output(0), half}, {{"y", f32({2, 3})}});
@@ -173,8 +181,9 @@ TEST(LoweringTest, ConstantsAreLoadedFoldedOrInlined) {
   auto s = schedule_by_name(std::move(g), {});
   ASSERT_TRUE(s.ok());
   std::string program = generate(*s);
-  EXPECT_NE(program.find("MODEL_CONSTANTS = {\n    \"fc_weight\": (\"fc.weight\", torch.float32),\n}"),
-            std::string::npos);
+  EXPECT_NE(
+      program.find("MODEL_CONSTANTS = {\n    \"fc_weight\": (\"fc.weight\", torch.float32),\n}"),
+      std::string::npos);
   EXPECT_NE(program.find("\"shift\": torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32),"),
             std::string::npos);
   EXPECT_NE(program.find("\"big\": tensor_from_base64(\n"), std::string::npos);
@@ -230,8 +239,10 @@ TEST(LoweringTest, UntranslatableNodesAreRefusedAtCompileTime) {
 TEST(LoweringTest, StringConstantsAreRefusedNamingTheNode) {
   auto g = std::make_unique<ir::Graph>();
   g->opset = 13;
-  ir::Value* words = g->add_constant("words", ir::Tensor::from_strings({1}, {"a"}), ir::ConstantOrigin::kModel);
-  ir::Node* n = g->add_node(OpKind::Identity, "id", {words}, {{"y", {ir::DType::kString, ir::Shape{1}}}});
+  ir::Value* words =
+      g->add_constant("words", ir::Tensor::from_strings({1}, {"a"}), ir::ConstantOrigin::kModel);
+  ir::Node* n =
+      g->add_node(OpKind::Identity, "id", {words}, {{"y", {ir::DType::kString, ir::Shape{1}}}});
   g->set_outputs({n->output(0)});
   auto s = schedule_by_name(std::move(g), {});
   ASSERT_TRUE(s.ok());

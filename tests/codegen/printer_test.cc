@@ -5,7 +5,9 @@
 namespace ramiel::codegen::py {
 namespace {
 
-std::string show(const ExprPtr& e) { return Printer().expr(*e); }
+std::string show(const ExprPtr& e) {
+  return Printer().expr(*e);
+}
 std::string show(const std::vector<Stmt>& body, int width = 100) {
   return Printer(width).statements(body).text;
 }
@@ -30,8 +32,9 @@ TEST(PrinterTest, CallsAttributesAndSubscripts) {
   EXPECT_EQ(show(method(name("x"), "reshape", {int_lit(1), int_lit(-1)})), "x.reshape(1, -1)");
   EXPECT_EQ(show(attr(int_lit(1), "real")), "(1).real");
   EXPECT_EQ(show(attr(binop("+", name("a"), name("b")), "shape")), "(a + b).shape");
-  EXPECT_EQ(show(subscript(name("x"), tuple({slice(nullptr, nullptr), slice(int_lit(1), int_lit(3))}))),
-            "x[:, 1:3]");
+  EXPECT_EQ(
+      show(subscript(name("x"), tuple({slice(nullptr, nullptr), slice(int_lit(1), int_lit(3))}))),
+      "x[:, 1:3]");
   EXPECT_EQ(show(subscript(name("x"), slice(nullptr, nullptr, int_lit(2)))), "x[::2]");
   EXPECT_EQ(show(subscript(name("x"), int_lit(0))), "x[0]");
 }
@@ -91,7 +94,8 @@ TEST(PrinterTest, DocstringsThatNeedEscapesBecomeLiterals) {
 }
 
 TEST(PrinterTest, TupleUnpackingAndTrailingComments) {
-  Stmt s = assign_many({name("a"), name("_")}, call(dotted("torch.split"), {name("x"), int_lit(2)}));
+  Stmt s =
+      assign_many({name("a"), name("_")}, call(dotted("torch.split"), {name("x"), int_lit(2)}));
   s.trailing_comment = "two halves";
   EXPECT_EQ(show({s}), "a, _ = torch.split(x, 2)  # two halves\n");
   EXPECT_EQ(show({assign_many({tuple({name("a")})}, name("pair"))}), "(a,) = pair\n");
@@ -114,11 +118,13 @@ TEST(PrinterTest, LongLinesBreakInsideBrackets) {
             "    dim=1,\n"
             ")\n");
   args.resize(4);
-  Stmt shorter = assign(name("result"), call(dotted("torch.cat"), {list(args)}, {{"dim", int_lit(1)}}));
-  EXPECT_EQ(show({shorter}, 100),
-            "result = torch.cat(\n"
-            "    [argument_number_0, argument_number_1, argument_number_2, argument_number_3], dim=1\n"
-            ")\n");
+  Stmt shorter =
+      assign(name("result"), call(dotted("torch.cat"), {list(args)}, {{"dim", int_lit(1)}}));
+  EXPECT_EQ(
+      show({shorter}, 100),
+      "result = torch.cat(\n"
+      "    [argument_number_0, argument_number_1, argument_number_2, argument_number_3], dim=1\n"
+      ")\n");
 }
 
 TEST(PrinterTest, LongListsOfNumbersArePacked) {

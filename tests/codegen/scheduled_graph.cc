@@ -43,13 +43,15 @@ StatusOr<ScheduledGraph> schedule_by_name(std::unique_ptr<ir::Graph> graph,
       const int32_t index = index_of(name);
       if (index < 0) return not_found("no node named '" + name + "'");
       members.push_back(index);
-      s.schedule.cluster_of[static_cast<size_t>(index)] = static_cast<int32_t>(s.schedule.clusters.size());
+      s.schedule.cluster_of[static_cast<size_t>(index)] =
+          static_cast<int32_t>(s.schedule.clusters.size());
     }
     s.schedule.clusters.push_back(std::move(members));
   }
   s.schedule.serial_us = cost_us * static_cast<double>(s.indexed.nodes.size());
   for (const auto& c : s.schedule.clusters) {
-    s.schedule.makespan_us = std::max(s.schedule.makespan_us, cost_us * static_cast<double>(c.size()));
+    s.schedule.makespan_us =
+        std::max(s.schedule.makespan_us, cost_us * static_cast<double>(c.size()));
   }
   s.schedule.critical_path_us = s.schedule.makespan_us;
   s.graph = std::move(graph);

@@ -33,7 +33,9 @@ bool all_equal_to(const std::vector<int64_t>& values, int64_t value);
 // `2` when every value is 2, else `(2, 3)`: how torch's conv and pool arguments read best.
 py::ExprPtr int_or_tuple(const std::vector<int64_t>& values);
 // Whether a dimension count from the IR is known (not ir::kUnknownDim).
-inline bool known(int64_t dim) { return dim >= 0; }
+inline bool known(int64_t dim) {
+  return dim >= 0;
+}
 // The dims of a shape, when every one is known.
 bool fully_known(const ir::Shape& shape);
 

@@ -34,7 +34,8 @@ Status emit_constant(EmitContext& ctx) {
 Status emit_constant_of_shape(EmitContext& ctx) {
   ir::Tensor fill = ir::Tensor::from_double(ir::DType::kFloat32, {1}, {0.0});
   if (const ir::Tensor* t = ctx.attributes().find_tensor("value")) {
-    if (!t->has_data() || t->element_count() != 1) return ctx.invalid("value must hold one element");
+    if (!t->has_data() || t->element_count() != 1)
+      return ctx.invalid("value must hold one element");
     fill = *t;
   }
   RAMIEL_ASSIGN_OR_RETURN(auto dtype, ctx.dtype(fill.dtype()));

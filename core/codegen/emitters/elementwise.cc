@@ -11,21 +11,21 @@ using ir::OpKind;
 // Ops that are one torch function of one tensor.
 const std::map<OpKind, const char*>& unary_functions() {
   static const std::map<OpKind, const char*> table = {
-      {OpKind::Abs, "torch.abs"},          {OpKind::Acos, "torch.acos"},
-      {OpKind::Acosh, "torch.acosh"},      {OpKind::Asin, "torch.asin"},
-      {OpKind::Asinh, "torch.asinh"},      {OpKind::Atan, "torch.atan"},
-      {OpKind::Atanh, "torch.atanh"},      {OpKind::Ceil, "torch.ceil"},
-      {OpKind::Cos, "torch.cos"},          {OpKind::Cosh, "torch.cosh"},
-      {OpKind::Erf, "torch.erf"},          {OpKind::Exp, "torch.exp"},
-      {OpKind::Floor, "torch.floor"},      {OpKind::IsNaN, "torch.isnan"},
-      {OpKind::Log, "torch.log"},          {OpKind::Neg, "torch.neg"},
-      {OpKind::Not, "torch.logical_not"},  {OpKind::Reciprocal, "torch.reciprocal"},
-      {OpKind::Relu, "F.relu"},            {OpKind::Round, "torch.round"},
-      {OpKind::Sigmoid, "torch.sigmoid"},  {OpKind::Sign, "torch.sign"},
-      {OpKind::Sin, "torch.sin"},          {OpKind::Sinh, "torch.sinh"},
-      {OpKind::Sqrt, "torch.sqrt"},        {OpKind::Tan, "torch.tan"},
-      {OpKind::Tanh, "torch.tanh"},        {OpKind::Softsign, "F.softsign"},
-      {OpKind::Softplus, "F.softplus"},    {OpKind::HardSwish, "F.hardswish"},
+      {OpKind::Abs, "torch.abs"},         {OpKind::Acos, "torch.acos"},
+      {OpKind::Acosh, "torch.acosh"},     {OpKind::Asin, "torch.asin"},
+      {OpKind::Asinh, "torch.asinh"},     {OpKind::Atan, "torch.atan"},
+      {OpKind::Atanh, "torch.atanh"},     {OpKind::Ceil, "torch.ceil"},
+      {OpKind::Cos, "torch.cos"},         {OpKind::Cosh, "torch.cosh"},
+      {OpKind::Erf, "torch.erf"},         {OpKind::Exp, "torch.exp"},
+      {OpKind::Floor, "torch.floor"},     {OpKind::IsNaN, "torch.isnan"},
+      {OpKind::Log, "torch.log"},         {OpKind::Neg, "torch.neg"},
+      {OpKind::Not, "torch.logical_not"}, {OpKind::Reciprocal, "torch.reciprocal"},
+      {OpKind::Relu, "F.relu"},           {OpKind::Round, "torch.round"},
+      {OpKind::Sigmoid, "torch.sigmoid"}, {OpKind::Sign, "torch.sign"},
+      {OpKind::Sin, "torch.sin"},         {OpKind::Sinh, "torch.sinh"},
+      {OpKind::Sqrt, "torch.sqrt"},       {OpKind::Tan, "torch.tan"},
+      {OpKind::Tanh, "torch.tanh"},       {OpKind::Softsign, "F.softsign"},
+      {OpKind::Softplus, "F.softplus"},   {OpKind::HardSwish, "F.hardswish"},
   };
   return table;
 }
@@ -43,9 +43,15 @@ Status emit_arithmetic(EmitContext& ctx) {
   const ir::TensorType* type = ctx.input_type(0);
   const bool integer = type && (ir::is_integer(type->dtype) || type->dtype == ir::DType::kBool);
   switch (ctx.node().op()) {
-    case OpKind::Add: ctx.assign(py::binop("+", a, b)); break;
-    case OpKind::Sub: ctx.assign(py::binop("-", a, b)); break;
-    case OpKind::Mul: ctx.assign(py::binop("*", a, b)); break;
+    case OpKind::Add:
+      ctx.assign(py::binop("+", a, b));
+      break;
+    case OpKind::Sub:
+      ctx.assign(py::binop("-", a, b));
+      break;
+    case OpKind::Mul:
+      ctx.assign(py::binop("*", a, b));
+      break;
     case OpKind::Div:
       // ONNX divides integers truncating toward zero; `/` would give floats.
       if (integer) {
@@ -54,7 +60,8 @@ Status emit_arithmetic(EmitContext& ctx) {
         ctx.assign(py::binop("/", a, b));
       }
       break;
-    default: return ctx.unsupported("not an arithmetic op");
+    default:
+      return ctx.unsupported("not an arithmetic op");
   }
   return ok_status();
 }
@@ -87,10 +94,9 @@ Status emit_mod(EmitContext& ctx) {
 // Comparisons and logic: one torch function of two tensors.
 Status emit_binary_function(EmitContext& ctx) {
   static const std::map<OpKind, const char*> functions = {
-      {OpKind::Equal, "eq"},          {OpKind::Less, "lt"},
-      {OpKind::LessOrEqual, "le"},    {OpKind::Greater, "gt"},
-      {OpKind::GreaterOrEqual, "ge"}, {OpKind::And, "logical_and"},
-      {OpKind::Or, "logical_or"},     {OpKind::Xor, "logical_xor"},
+      {OpKind::Equal, "eq"},      {OpKind::Less, "lt"},           {OpKind::LessOrEqual, "le"},
+      {OpKind::Greater, "gt"},    {OpKind::GreaterOrEqual, "ge"}, {OpKind::And, "logical_and"},
+      {OpKind::Or, "logical_or"}, {OpKind::Xor, "logical_xor"},
   };
   RAMIEL_ASSIGN_OR_RETURN(auto a, ctx.input(0));
   RAMIEL_ASSIGN_OR_RETURN(auto b, ctx.input(1));

@@ -8,7 +8,8 @@ using ir::OpKind;
 
 Status emit_batch_norm(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(int64_t training, ctx.int_attr("training_mode", 0));
-  if (training) return ctx.unsupported_attribute("training_mode", "1", "only inference is supported");
+  if (training)
+    return ctx.unsupported_attribute("training_mode", "1", "only inference is supported");
   RAMIEL_ASSIGN_OR_RETURN(int64_t spatial, ctx.int_attr("spatial", 1));
   if (!spatial) return ctx.unsupported_attribute("spatial", "0");
   for (size_t i = 1; i < ctx.num_outputs(); ++i) {
@@ -36,7 +37,8 @@ Status emit_layer_norm(EmitContext& ctx) {
   py::ExprPtr normalized;
   std::optional<ir::Shape> normalized_dims;
   if (auto shape = ctx.input_shape(0)) {
-    RAMIEL_ASSIGN_OR_RETURN(int64_t start, normalize_axis(ctx, axis, static_cast<int64_t>(shape->size())));
+    RAMIEL_ASSIGN_OR_RETURN(int64_t start,
+                            normalize_axis(ctx, axis, static_cast<int64_t>(shape->size())));
     ir::Shape dims(shape->begin() + start, shape->end());
     if (fully_known(dims)) {
       normalized = py::ints_tuple(dims);
@@ -59,8 +61,7 @@ Status emit_layer_norm(EmitContext& ctx) {
     return ok_status();
   }
   py::ExprPtr y = py::binop(
-      "*",
-      py::call(nn_fn("layer_norm"), {x, normalized}, {{"eps", py::float32_lit(epsilon)}}),
+      "*", py::call(nn_fn("layer_norm"), {x, normalized}, {{"eps", py::float32_lit(epsilon)}}),
       scale);
   if (ctx.has_input(2)) y = py::binop("+", y, bias);
   ctx.assign(y);

@@ -23,16 +23,16 @@ Status check_pooled_shape(const EmitContext& ctx, const Window& w, bool ceil_mod
     const int64_t size = (*in)[i + 2];
     const int64_t expected = (*out)[i + 2];
     if (!known(size) || !known(expected)) continue;
-    const int64_t got =
-        explicit_pad ? torch_pooled_size(size + w.pads_begin[i] + w.pads_end[i], w.kernel[i],
-                                         w.strides[i], w.dilations[i], 0, ceil_mode)
-                     : torch_pooled_size(size, w.kernel[i], w.strides[i], w.dilations[i],
-                                         w.pads_begin[i], ceil_mode);
+    const int64_t got = explicit_pad
+                            ? torch_pooled_size(size + w.pads_begin[i] + w.pads_end[i], w.kernel[i],
+                                                w.strides[i], w.dilations[i], 0, ceil_mode)
+                            : torch_pooled_size(size, w.kernel[i], w.strides[i], w.dilations[i],
+                                                w.pads_begin[i], ceil_mode);
     if (got != expected) {
-      return ctx.unsupported_attribute(
-          "ceil_mode", std::to_string(ceil_mode),
-          "torch would pool dimension " + std::to_string(i + 2) + " to " + std::to_string(got) +
-              " where ONNX gives " + std::to_string(expected));
+      return ctx.unsupported_attribute("ceil_mode", std::to_string(ceil_mode),
+                                       "torch would pool dimension " + std::to_string(i + 2) +
+                                           " to " + std::to_string(got) + " where ONNX gives " +
+                                           std::to_string(expected));
     }
   }
   return ok_status();

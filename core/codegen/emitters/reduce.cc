@@ -45,17 +45,33 @@ Status emit_reduce(EmitContext& ctx) {
     return py::call(torch_fn(function), {std::move(operand)}, keywords);
   };
   switch (ctx.node().op()) {
-    case OpKind::ReduceMean: ctx.assign(reduce("mean", x)); break;
-    case OpKind::ReduceSum: ctx.assign(reduce("sum", x)); break;
-    case OpKind::ReduceMax: ctx.assign(reduce("amax", x)); break;
-    case OpKind::ReduceMin: ctx.assign(reduce("amin", x)); break;
-    case OpKind::ReduceL1: ctx.assign(reduce("sum", py::call(torch_fn("abs"), {x}))); break;
+    case OpKind::ReduceMean:
+      ctx.assign(reduce("mean", x));
+      break;
+    case OpKind::ReduceSum:
+      ctx.assign(reduce("sum", x));
+      break;
+    case OpKind::ReduceMax:
+      ctx.assign(reduce("amax", x));
+      break;
+    case OpKind::ReduceMin:
+      ctx.assign(reduce("amin", x));
+      break;
+    case OpKind::ReduceL1:
+      ctx.assign(reduce("sum", py::call(torch_fn("abs"), {x})));
+      break;
     case OpKind::ReduceL2:
       ctx.assign(py::call(torch_fn("sqrt"), {reduce("sum", py::binop("*", x, x))}));
       break;
-    case OpKind::ReduceSumSquare: ctx.assign(reduce("sum", py::binop("*", x, x))); break;
-    case OpKind::ReduceLogSum: ctx.assign(py::call(torch_fn("log"), {reduce("sum", x)})); break;
-    case OpKind::ReduceLogSumExp: ctx.assign(reduce("logsumexp", x)); break;
+    case OpKind::ReduceSumSquare:
+      ctx.assign(reduce("sum", py::binop("*", x, x)));
+      break;
+    case OpKind::ReduceLogSum:
+      ctx.assign(py::call(torch_fn("log"), {reduce("sum", x)}));
+      break;
+    case OpKind::ReduceLogSumExp:
+      ctx.assign(reduce("logsumexp", x));
+      break;
     case OpKind::ReduceProd: {
       // torch.prod takes one dim at a time; reduce the highest first so the others stay put.
       py::ExprPtr y = x;
@@ -66,7 +82,8 @@ Status emit_reduce(EmitContext& ctx) {
       ctx.assign(y);
       break;
     }
-    default: return ctx.unsupported("not a reduction");
+    default:
+      return ctx.unsupported("not a reduction");
   }
   return ok_status();
 }
@@ -87,8 +104,8 @@ Status emit_arg_reduce(EmitContext& ctx) {
 
 void register_reduce(EmitterTable& table) {
   for (OpKind op : {OpKind::ReduceMean, OpKind::ReduceSum, OpKind::ReduceMax, OpKind::ReduceMin,
-                    OpKind::ReduceProd, OpKind::ReduceL1, OpKind::ReduceL2,
-                    OpKind::ReduceSumSquare, OpKind::ReduceLogSum, OpKind::ReduceLogSumExp}) {
+                    OpKind::ReduceProd, OpKind::ReduceL1, OpKind::ReduceL2, OpKind::ReduceSumSquare,
+                    OpKind::ReduceLogSum, OpKind::ReduceLogSumExp}) {
     set(table, op, emit_reduce);
   }
   set(table, OpKind::ArgMax, emit_arg_reduce);

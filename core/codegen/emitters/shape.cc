@@ -71,7 +71,8 @@ Status emit_flatten(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(int64_t axis, ctx.int_attr("axis", 1));
   auto rank = ctx.input_rank(0);
   if (rank) {
-    if (axis < -*rank || axis > *rank) return ctx.invalid("axis " + std::to_string(axis) + " is out of range");
+    if (axis < -*rank || axis > *rank)
+      return ctx.invalid("axis " + std::to_string(axis) + " is out of range");
     if (axis < 0) axis += *rank;
     if (axis == 1 && *rank >= 2) {
       ctx.assign(py::call(torch_fn("flatten"), {x, py::int_lit(1)}));
@@ -102,7 +103,8 @@ Status emit_transpose(EmitContext& ctx) {
     for (int64_t d = *rank - 1; d >= 0; --d) perm->push_back(d);
   }
   bool identity = true;
-  for (size_t i = 0; i < perm->size(); ++i) identity = identity && (*perm)[i] == static_cast<int64_t>(i);
+  for (size_t i = 0; i < perm->size(); ++i)
+    identity = identity && (*perm)[i] == static_cast<int64_t>(i);
   if (identity) {
     ctx.assign(x);
     return ok_status();
@@ -126,7 +128,8 @@ Status emit_squeeze(EmitContext& ctx) {
   bool runtime = false;
   RAMIEL_ASSIGN_OR_RETURN(auto axes, squeeze_axes(ctx, runtime));
   auto rank = ctx.input_rank(0);
-  if (runtime || (axes && !rank && std::any_of(axes->begin(), axes->end(), [](int64_t a) { return a < 0; }))) {
+  if (runtime ||
+      (axes && !rank && std::any_of(axes->begin(), axes->end(), [](int64_t a) { return a < 0; }))) {
     RAMIEL_ASSIGN_OR_RETURN(auto a, runtime ? ctx.input(1) : py::ints_list(*axes));
     RAMIEL_ASSIGN_OR_RETURN(auto y, helper_call(ctx, "onnx_squeeze", {x, a}));
     ctx.assign(y);
@@ -213,7 +216,8 @@ Status emit_split(EmitContext& ctx) {
       RAMIEL_ASSIGN_OR_RETURN(int64_t dim, normalize_axis(ctx, axis, *rank));
       for (int64_t i = 0; i < n; ++i) {
         auto shape = ctx.output_shape(static_cast<size_t>(i));
-        if (!shape || static_cast<int64_t>(shape->size()) != *rank || !known((*shape)[static_cast<size_t>(dim)])) {
+        if (!shape || static_cast<int64_t>(shape->size()) != *rank ||
+            !known((*shape)[static_cast<size_t>(dim)])) {
           from_outputs.clear();
           break;
         }
@@ -223,8 +227,9 @@ Status emit_split(EmitContext& ctx) {
     if (!from_outputs.empty()) {
       sizes = py::ints_list(from_outputs);
     } else {
-      ctx.assign_outputs(static_cast<size_t>(n), py::call(torch_fn("tensor_split"), {x, py::int_lit(n)},
-                                                          {{"dim", py::int_lit(axis)}}));
+      ctx.assign_outputs(
+          static_cast<size_t>(n),
+          py::call(torch_fn("tensor_split"), {x, py::int_lit(n)}, {{"dim", py::int_lit(axis)}}));
       return ok_status();
     }
   }
@@ -259,11 +264,13 @@ Status emit_slice(EmitContext& ctx) {
                             (steps || !ctx.has_input(4) || ctx.opset() < 10);
   if (known_values) {
     const size_t count = starts->size();
-    if (ends->size() != count || (axes && axes->size() != count) || (steps && steps->size() != count)) {
+    if (ends->size() != count || (axes && axes->size() != count) ||
+        (steps && steps->size() != count)) {
       return ctx.invalid("starts, ends, axes and steps differ in length");
     }
     std::vector<int64_t> axis_list;
-    for (size_t i = 0; i < count; ++i) axis_list.push_back(axes ? (*axes)[i] : static_cast<int64_t>(i));
+    for (size_t i = 0; i < count; ++i)
+      axis_list.push_back(axes ? (*axes)[i] : static_cast<int64_t>(i));
     auto rank = ctx.input_rank(0);
     bool subscriptable = true;
     for (size_t i = 0; i < count; ++i) {
@@ -327,7 +334,8 @@ Status emit_gather(EmitContext& ctx) {
     ctx.assign(py::call(torch_fn("index_select"), {x, py::int_lit(axis), index}));
     return ok_status();
   }
-  RAMIEL_ASSIGN_OR_RETURN(auto gathered, helper_call(ctx, "onnx_gather", {x, index, py::int_lit(axis)}));
+  RAMIEL_ASSIGN_OR_RETURN(auto gathered,
+                          helper_call(ctx, "onnx_gather", {x, index, py::int_lit(axis)}));
   ctx.assign(gathered);
   return ok_status();
 }
@@ -336,8 +344,8 @@ Status emit_expand(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
   auto out = ctx.output_shape(0);
   if (out && fully_known(*out)) {  // the broadcast shape ONNX inferred
-    ctx.assign(py::method(x, "expand", out->empty() ? std::vector<py::ExprPtr>{py::tuple({})}
-                                                     : int_args(*out)));
+    ctx.assign(py::method(x, "expand",
+                          out->empty() ? std::vector<py::ExprPtr>{py::tuple({})} : int_args(*out)));
     return ok_status();
   }
   RAMIEL_ASSIGN_OR_RETURN(auto shape, ints_or_tensor(ctx, 1));
@@ -378,7 +386,8 @@ Status emit_pad(EmitContext& ctx) {
       }
     }
   }
-  if (!pads || pads->size() % 2 != 0) return ctx.invalid("pads must list a begin and an end per axis");
+  if (!pads || pads->size() % 2 != 0)
+    return ctx.invalid("pads must list a begin and an end per axis");
   const size_t n = pads->size() / 2;
   std::vector<int64_t> torch_pads;  // last axis first; axes before the first padded one left out
   size_t first_padded = n;
@@ -447,7 +456,8 @@ Status emit_dropout(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
   ctx.assign(x);  // inference: dropout passes everything
   if (ctx.num_outputs() > 1 && ctx.output_used(1)) {
-    ctx.assign_output(1, py::call(torch_fn("ones_like"), {x}, {{"dtype", py::dotted("torch.bool")}}));
+    ctx.assign_output(1,
+                      py::call(torch_fn("ones_like"), {x}, {{"dtype", py::dotted("torch.bool")}}));
   }
   return ok_status();
 }
