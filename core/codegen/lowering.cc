@@ -527,9 +527,11 @@ class Lowering : public EmitEnvironment {
                                 py::float_lit(round_to(in_.schedule->speedup(), 0.01))));
     module.push_back(py::blank());
     module.push_back(py::blank());
-    module.push_back(py::raw(std::string(embedded_runtime_source("runtime"))));
-    module.push_back(py::blank());
-    module.push_back(py::blank());
+    for (std::string_view part : kRuntimeParts) {
+      module.push_back(py::raw(std::string(embedded_runtime_source(part))));
+      module.push_back(py::blank());
+      module.push_back(py::blank());
+    }
 
     py::Printer printer;
     py::PrintedCode body = printer.statements(module);

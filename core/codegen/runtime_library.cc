@@ -109,10 +109,12 @@ std::vector<std::string> module_level_names(std::string_view python) {
 const std::vector<std::string>& runtime_global_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    for (const char* part : {"prelude", "helpers", "runtime", "epilogue"}) {
-      for (std::string& n : module_level_names(embedded_runtime_source(part))) {
-        out.push_back(std::move(n));
-      }
+    std::vector<std::string_view> parts = {"prelude", "helpers", "epilogue"};
+    parts.insert(parts.end(), std::begin(kRuntimeParts), std::end(kRuntimeParts));
+    for (std::string_view part : parts) {
+      std::string_view text = embedded_runtime_source(part);
+      RAMIEL_CHECK(!text.empty());
+      for (std::string& n : module_level_names(text)) out.push_back(std::move(n));
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -7,9 +7,13 @@
 
 namespace ramiel::codegen {
 
-// The text of runtime/<name>.py ("prelude", "helpers", "runtime", "epilogue"); empty if none.
-// Defined in the source embed_runtime.cmake generates.
+// The text of runtime/<name>.py ("prelude", "helpers", "loading", ..., "epilogue"); empty if
+// there is none. Defined in the source embed_runtime.cmake generates.
 std::string_view embedded_runtime_source(std::string_view name);
+
+// The parts of the runtime every program carries, in the order they are printed.
+inline constexpr std::string_view kRuntimeParts[] = {"loading",   "execution", "threads",
+                                                     "processes", "program",   "cli"};
 
 // One helper of runtime/helpers.py: the function `name`, the helpers it calls, its text.
 struct HelperSection {

@@ -145,6 +145,7 @@ PREDICTED_SPEEDUP = 1.43
 # model; everything above this line is specific to this one.
 # ---------------------------------------------------------------------------------------------
 
+# --- loading: errors, the constants object, the model's weights ----------------------------------
 
 class ModelMismatchError(ValueError):
     """The ONNX file is not the one this program was compiled from."""
@@ -236,6 +237,8 @@ def _available_cores():
     except AttributeError:
         return max(1, os.cpu_count() or 1)
 
+
+# --- running cluster functions: their order, failures named by node, tracing ---------------------
 
 def _cluster_order():
     """Cluster indices in an order where every cluster comes after those it receives from, or
@@ -357,6 +360,8 @@ def _run_functions(functions, constants, io, tracer):
             if tracer is not None:
                 sys.settrace(None)
 
+
+# --- drivers in this process: serial (workers=1) and threads -------------------------------------
 
 class _SerialRunner:
     """workers=1: the whole graph (run_serial) in the calling thread, all cores intra-op."""
@@ -517,6 +522,8 @@ class _ThreadRunner:
         for thread in self._pool:
             thread.join()
 
+
+# --- driver: worker processes, tensors through shared memory -------------------------------------
 
 def _element_size(dtype):
     return torch.empty((), dtype=dtype).element_size()
@@ -800,6 +807,8 @@ class _ProcessRunner:
         self._conns, self._processes = [], []
 
 
+# --- the API: load() and Program -----------------------------------------------------------------
+
 def load(onnx_path, workers=None, mode="thread", threads=None):
     """Loads the weights from `onnx_path` and starts the workers.
 
@@ -894,7 +903,7 @@ class Program:
             pass
 
 
-# --- command line ----------------------------------------------------------------------------
+# --- the command line: --check, --bench, --trace -------------------------------------------------
 
 def random_inputs(seed=0):
     """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools."""

@@ -1,0 +1,146 @@
+# --- the command line: --check, --bench, --trace -------------------------------------------------
+
+def random_inputs(seed=0):
+    """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools."""
+    generator = torch.Generator().manual_seed(seed)
+    inputs = []
+    for _, _, dtype, shape in INPUTS:
+        shape = tuple(1 if dim is None else dim for dim in shape) if shape is not None else ()
+        if dtype.is_floating_point:
+            inputs.append(torch.randn(shape, generator=generator).to(dtype))
+        elif dtype == torch.bool:
+            inputs.append(torch.randint(0, 2, shape, generator=generator).to(torch.bool))
+        else:
+            inputs.append(torch.randint(0, 2, shape, generator=generator).to(dtype))
+    return inputs
+
+
+def _compare(name, expected, actual, rtol, atol):
+    if expected.shape != actual.shape or expected.dtype != actual.dtype:
+        return False, "%s vs %s %s" % (list(expected.shape), list(actual.shape), actual.dtype)
+    if expected.dtype.is_floating_point or expected.dtype.is_complex:
+        equal = torch.allclose(expected, actual, rtol=rtol, atol=atol, equal_nan=True)
+        difference = (expected - actual).abs().max().item() if expected.numel() else 0.0
+        return equal, "max |diff| %.3g" % difference
+    equal = torch.equal(expected, actual)
+    return equal, "exact" if equal else "%d elements differ" % int((expected != actual).sum())
+
+
+def _check(args):
+    inputs = random_inputs(args.seed)
+    with load(args.onnx, workers=1) as serial:
+        expected = serial(*inputs)
+    with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
+        actual = program(*inputs)
+        label = "%s, %d workers x %d threads" % (program.mode, program.workers, program.threads)
+    ok = True
+    print("check: %s against serial" % label)
+    for (name, _, _, _), e, a in zip(OUTPUTS, expected, actual):
+        equal, detail = _compare(name, e, a, args.rtol, args.atol)
+        ok = ok and equal
+        print("  %-30s %-5s %s" % (name, "ok" if equal else "FAIL", detail))
+    print("check: %s" % ("passed" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
+def _bench(args):
+    inputs = random_inputs(args.seed)
+    programs = [load(args.onnx, workers=1),
+                load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads)]
+    times = [[], []]
+    try:
+        for _ in range(args.warmup):
+            for program in programs:
+                program(*inputs)
+        for _ in range(args.runs):  # interleaved, so both see the same machine
+            for program, samples in zip(programs, times):
+                start = time.perf_counter()
+                program(*inputs)
+                samples.append((time.perf_counter() - start) * 1e3)
+        rows = []
+        for program, samples in zip(programs, times):
+            rows.append({"mode": program.mode, "workers": program.workers,
+                         "threads": program.threads, "median_ms": statistics.median(samples),
+                         "min_ms": min(samples), "runs": len(samples)})
+    finally:
+        for program in programs:
+            program.close()
+    speedup = rows[0]["median_ms"] / rows[1]["median_ms"] if rows[1]["median_ms"] > 0 else 0.0
+    print("%-8s %7s %7s %10s %10s" % ("mode", "workers", "threads", "median_ms", "min_ms"))
+    for row in rows:
+        print("%-8s %7d %7d %10.3f %10.3f" % (row["mode"], row["workers"], row["threads"],
+                                              row["median_ms"], row["min_ms"]))
+    print("speedup %.2fx (predicted %.2fx)" % (speedup, PREDICTED_SPEEDUP))
+    print(json.dumps({"model": MODEL_NAME, "serial": rows[0], "parallel": rows[1],
+                      "speedup": speedup, "predicted_speedup": PREDICTED_SPEEDUP},
+                     sort_keys=True))
+    return 0
+
+
+def _trace(args):
+    inputs = random_inputs(args.seed)
+    with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
+        program(*inputs)  # warm up: the first run pays for allocations and kernel selection
+        trace = {"t0": time.perf_counter_ns(), "events": []}
+        program.run(*inputs, trace=trace)
+        workers = program._runner.workers
+    events = [{"name": "thread_name", "ph": "M", "pid": 0, "tid": worker,
+               "args": {"name": "worker %d (cluster %s)" % (worker, ", ".join(map(str, indices)))}}
+              for worker, indices in enumerate(workers)]
+    events.append({"name": "process_name", "ph": "M", "pid": 0, "tid": 0,
+                   "args": {"name": "%s (%s)" % (MODEL_NAME, program.mode)}})
+    events.extend(sorted(trace["events"], key=lambda e: (e["tid"], e["ts"])))
+    with open(args.trace, "w") as f:
+        json.dump({"traceEvents": events, "displayTimeUnit": "ms"}, f, indent=1)
+    print("trace: %d slices on %d workers written to %s" % (len(trace["events"]), len(workers),
+                                                            args.trace))
+    return 0
+
+
+def _run_once(args):
+    inputs = random_inputs(args.seed)
+    with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
+        outputs = program(*inputs)
+    for (name, _, _, _), tensor in zip(OUTPUTS, outputs):
+        print("%-30s %s %s" % (name, tensor.dtype, list(tensor.shape)))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Runs %r as compiled by Ramiel %s: %d clusters run by parallel workers."
+        % (MODEL_NAME, COMPILER_VERSION, len(CLUSTERS)))
+    parser.add_argument("--onnx", required=True, metavar="MODEL.onnx",
+                        help="the model this program was compiled from (its weights are read "
+                             "from it; its sha256 must match)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="workers (default: the schedule's %d; 1 runs serially)"
+                        % len(CLUSTERS))
+    parser.add_argument("--mode", choices=("thread", "process"), default="thread",
+                        help="workers as threads (default) or processes")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="intra-op threads per worker (default: cores / workers)")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--check", action="store_true",
+                        help="run random inputs in parallel and serially; exit 0 when equal")
+    action.add_argument("--bench", action="store_true",
+                        help="median latency, serial against parallel (a table and JSON)")
+    action.add_argument("--trace", metavar="FILE",
+                        help="write a Chrome/Perfetto trace of one run (a track per worker)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs for --bench")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed runs for --bench")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
+    parser.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance of --check")
+    parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance of --check")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            return _check(args)
+        if args.bench:
+            return _bench(args)
+        if args.trace:
+            return _trace(args)
+        return _run_once(args)
+    except (ModelMismatchError, NodeError, ValueError, TypeError, OSError) as error:
+        print("error: %s" % error, file=sys.stderr)
+        return 2

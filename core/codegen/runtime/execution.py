@@ -1,0 +1,121 @@
+# --- running cluster functions: their order, failures named by node, tracing ---------------------
+
+def _cluster_order():
+    """Cluster indices in an order where every cluster comes after those it receives from, or
+    None when clusters receive from each other both ways (which the schedule allows: a worker
+    waits for each tensor just before the node that needs it)."""
+    producer = {}
+    for index, (_, _, _, sends) in enumerate(CLUSTERS):
+        for name in sends:
+            producer[name] = index
+    order, placed = [], set()
+    while len(order) < len(CLUSTERS):
+        for index, (_, _, receives, _) in enumerate(CLUSTERS):
+            if index not in placed and all(producer.get(name, index) in placed or
+                                           producer.get(name, index) == index
+                                           for name in receives):
+                order.append(index)
+                placed.add(index)
+                break
+        else:
+            return None
+    return order
+
+
+def _assign_clusters(workers):
+    """Clusters per worker. With a worker per cluster, worker i runs cluster i. With fewer,
+    clusters go in dependency order to the least loaded worker, which keeps every worker's
+    order consistent with the dependencies (so no worker waits for one that waits for it);
+    that needs clusters that do not receive from each other both ways."""
+    if workers >= len(CLUSTERS):
+        return [[index] for index in range(len(CLUSTERS))]
+    order = _cluster_order()
+    if order is None:
+        raise ValueError("this program's %d clusters pass tensors to each other both ways, so "
+                         "they cannot share %d workers; run it with workers=%d or workers=1, or "
+                         "compile the model for %d workers" % (len(CLUSTERS), workers,
+                                                              len(CLUSTERS), workers))
+    loads = [0.0] * workers
+    assignment = [[] for _ in range(workers)]
+    for index in order:
+        worker = min(range(workers), key=lambda w: (loads[w], w))
+        assignment[worker].append(index)
+        loads[worker] += CLUSTERS[index][1]
+    return assignment
+
+
+_CLUSTER_CODES = []
+
+
+def _cluster_codes():
+    if not _CLUSTER_CODES:
+        codes = [cluster[0].__code__ for cluster in CLUSTERS] + [run_serial.__code__]
+        _CLUSTER_CODES.append(frozenset(codes))
+    return _CLUSTER_CODES[0]
+
+
+def _failed_node(error):
+    """(node, op) of the statement of a cluster function that raised `error`, if any."""
+    codes = _cluster_codes()
+    found = (None, None)
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code in codes:
+            found = NODE_LINES.get(tb.tb_lineno, (None, None))
+        tb = tb.tb_next
+    return found
+
+
+def _describe_failure(error, worker):
+    node, op = _failed_node(error)
+    what = "%s: %s" % (type(error).__name__, error)
+    if node is None:
+        return None, None, "worker %d failed: %s" % (worker, what)
+    return node, op, "node %r (%s) failed on worker %d: %s" % (node, op, worker, what)
+
+
+class _Tracer:
+    """Times the statements of cluster functions (sys.settrace) for --trace."""
+
+    def __init__(self):
+        self._codes = _cluster_codes()
+        self.events = []  # (perf_counter_ns, line); line 0 marks a return
+
+    def __call__(self, frame, event, arg):
+        if event == "call" and frame.f_code in self._codes:
+            return self._local
+        return None
+
+    def _local(self, frame, event, arg):
+        if event == "line":
+            self.events.append((time.perf_counter_ns(), frame.f_lineno))
+        elif event == "return":
+            self.events.append((time.perf_counter_ns(), 0))
+        return self._local
+
+    def slices(self, worker, t0_ns):
+        """Chrome trace events: one complete ("X") slice per node statement and hand-off."""
+        out, current, start = [], None, 0
+        for t, line in self.events:
+            label = NODE_LINES.get(line)
+            if label == current:
+                continue
+            if current is not None:
+                out.append({"name": current[0], "cat": current[1], "ph": "X", "pid": 0,
+                            "tid": worker, "ts": (start - t0_ns) / 1e3,
+                            "dur": (t - start) / 1e3, "args": {"op": current[1]}})
+            current, start = label, t
+        return out
+
+
+def _run_functions(functions, constants, io, tracer):
+    """Runs cluster functions in this thread, without autograd, traced when `tracer` is set."""
+    with torch.no_grad():
+        if tracer is not None:
+            sys.settrace(tracer)
+        try:
+            for function in functions:
+                function(constants, io)
+        finally:
+            if tracer is not None:
+                sys.settrace(None)

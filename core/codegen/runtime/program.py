@@ -1,0 +1,94 @@
+# --- the API: load() and Program -----------------------------------------------------------------
+
+def load(onnx_path, workers=None, mode="thread", threads=None):
+    """Loads the weights from `onnx_path` and starts the workers.
+
+    workers: None for the schedule's count, 1 for a serial run in the calling thread.
+    mode: "thread" (workers are threads; PyTorch releases the GIL in its kernels) or "process"
+    (workers are processes; tensors pass through shared memory, weights are shared).
+    threads: intra-op threads per worker; by default the cores divided among the workers.
+    """
+    return Program(onnx_path, workers=workers, mode=mode, threads=threads)
+
+
+class Program:
+    """The compiled model: call it with the graph inputs, get a tuple of the graph outputs."""
+
+    def __init__(self, onnx_path, workers=None, mode="thread", threads=None):
+        if mode not in ("thread", "process"):
+            raise ValueError("mode must be 'thread' or 'process', not %r" % (mode,))
+        if workers is None:
+            workers = len(CLUSTERS)
+        if not isinstance(workers, int) or workers < 1:
+            raise ValueError("workers must be a positive integer, not %r" % (workers,))
+        self.workers = max(1, min(workers, len(CLUSTERS)))
+        self.mode = mode if self.workers > 1 else "serial"
+        cores = _available_cores()
+        self.threads = threads or (cores if self.workers == 1 else max(1, cores // self.workers))
+        self._lock = threading.Lock()
+        self._runner = None
+        self.constants = Constants(load_constants(onnx_path))
+        if self.workers == 1:
+            self._runner = _SerialRunner(self.constants, self.threads)
+        elif mode == "thread":
+            self._runner = _ThreadRunner(self.constants, _assign_clusters(self.workers),
+                                         self.threads)
+        else:
+            self._runner = _ProcessRunner(self.constants, _assign_clusters(self.workers),
+                                          self.threads, os.path.abspath(__file__))
+            self.constants = self._runner.constants
+
+    def _check_inputs(self, inputs):
+        if len(inputs) != len(INPUTS):
+            raise TypeError("%s takes %d input tensors (%s), got %d" % (
+                MODEL_NAME, len(INPUTS), ", ".join(name for name, _, _, _ in INPUTS), len(inputs)))
+        values = {}
+        for tensor, (name, key, dtype, shape) in zip(inputs, INPUTS):
+            if not isinstance(tensor, torch.Tensor):
+                raise TypeError("input %r must be a torch.Tensor, not %s"
+                                % (name, type(tensor).__name__))
+            if tensor.dtype != dtype:
+                raise TypeError("input %r must be %s, not %s" % (name, dtype, tensor.dtype))
+            if shape is not None and (tensor.dim() != len(shape) or any(
+                    want is not None and got != want for got, want in zip(tensor.shape, shape))):
+                raise ValueError("input %r must have shape %s (the shape it was compiled for), "
+                                 "not %s" % (name, list(shape), list(tensor.shape)))
+            values[key] = tensor
+        return values
+
+    def run(self, *inputs, trace=None):
+        """Like calling the program; `trace`, a dict with "t0" (perf_counter_ns) and "events"
+        (a list), collects Chrome trace slices of this run."""
+        values = self._check_inputs(inputs)
+        with self._lock:
+            if self._runner is None:
+                raise RuntimeError("the program is closed")
+            results = self._runner.run(values, trace)
+        outputs = []
+        for _, key, _, _ in OUTPUTS:
+            if key in CONSTANT_OUTPUTS:
+                outputs.append(getattr(self.constants, CONSTANT_OUTPUTS[key]))
+            else:
+                outputs.append(results[key])
+        return tuple(outputs)
+
+    def __call__(self, *inputs):
+        return self.run(*inputs)
+
+    def close(self):
+        with self._lock:
+            if self._runner is not None:
+                self._runner.close()
+                self._runner = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
