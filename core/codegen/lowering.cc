@@ -9,6 +9,7 @@
 #include "core/codegen/python_names.h"
 #include "core/codegen/python_printer.h"
 #include "core/codegen/runtime_library.h"
+#include "core/codegen/schedule_checks.h"
 #include "core/codegen/tensor_literal.h"
 
 namespace ramiel::codegen {
@@ -66,10 +67,10 @@ class Lowering : public EmitEnvironment {
       : in_(input), graph_(*input.graph), vars_(true), attrs_(false) {}
 
   StatusOr<std::string> run() {
-    RAMIEL_RETURN_IF_ERROR(validate());
+    RAMIEL_ASSIGN_OR_RETURN(placement_, place_nodes(graph_, *in_.indexed, *in_.schedule));
+    RAMIEL_RETURN_IF_ERROR(check_deadlock_free(*in_.indexed, *in_.schedule, placement_));
     assign_names();
     RAMIEL_RETURN_IF_ERROR(emit_nodes());
-    RAMIEL_RETURN_IF_ERROR(check_deadlock_free());
     return assemble();
   }
 
@@ -114,87 +115,6 @@ class Lowering : public EmitEnvironment {
   }
 
  private:
-  // --- checks ---------------------------------------------------------------------------------
-  Status validate() {
-    const auto& nodes = in_.indexed->nodes;
-    const auto& clusters = in_.schedule->clusters;
-    if (nodes.size() != graph_.num_nodes()) {
-      return internal_error("the indexed graph has " + std::to_string(nodes.size()) +
-                            " nodes, the graph " + std::to_string(graph_.num_nodes()));
-    }
-    cluster_of_.assign(static_cast<size_t>(graph_.node_id_bound()), -1);
-    index_of_.assign(static_cast<size_t>(graph_.node_id_bound()), -1);
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      const ir::Node* n = nodes[i];
-      if (!n || n->id() >= graph_.node_id_bound() || graph_.node(n->id()) != n) {
-        return internal_error("indexed node " + std::to_string(i) + " is not in the graph");
-      }
-      index_of_[static_cast<size_t>(n->id())] = static_cast<int32_t>(i);
-    }
-    for (size_t c = 0; c < clusters.size(); ++c) {
-      for (int32_t index : clusters[c]) {
-        if (index < 0 || static_cast<size_t>(index) >= nodes.size()) {
-          return internal_error("cluster " + std::to_string(c) + " lists node index " +
-                                std::to_string(index) + ", which does not exist");
-        }
-        int32_t& slot = cluster_of_[static_cast<size_t>(nodes[static_cast<size_t>(index)]->id())];
-        if (slot >= 0) {
-          return internal_error("node '" + nodes[static_cast<size_t>(index)]->name() +
-                                "' is scheduled twice");
-        }
-        slot = static_cast<int32_t>(c);
-      }
-    }
-    for (const ir::Node* n : graph_.nodes()) {
-      if (cluster_of_[static_cast<size_t>(n->id())] < 0) {
-        return internal_error("node '" + n->name() + "' is in no cluster");
-      }
-    }
-    return ok_status();
-  }
-
-  // Every worker waits for a tensor just before the node that reads it, so the program can
-  // only hang if data edges and each cluster's order together form a cycle.
-  Status check_deadlock_free() const {
-    const size_t n = in_.indexed->nodes.size();
-    std::vector<std::vector<size_t>> next(n);
-    std::vector<int> waiting(n, 0);
-    auto edge = [&](size_t from, size_t to) {
-      next[from].push_back(to);
-      ++waiting[to];
-    };
-    for (size_t i = 0; i < n; ++i) {
-      for (const ir::Value* v : in_.indexed->nodes[i]->inputs()) {
-        if (v && v->producer())
-          edge(static_cast<size_t>(index_of_[static_cast<size_t>(v->producer()->id())]), i);
-      }
-    }
-    for (const auto& cluster : in_.schedule->clusters) {
-      for (size_t k = 1; k < cluster.size(); ++k) {
-        edge(static_cast<size_t>(cluster[k - 1]), static_cast<size_t>(cluster[k]));
-      }
-    }
-    std::vector<size_t> ready;
-    for (size_t i = 0; i < n; ++i) {
-      if (waiting[i] == 0) ready.push_back(i);
-    }
-    size_t done = 0;
-    while (!ready.empty()) {
-      size_t i = ready.back();
-      ready.pop_back();
-      ++done;
-      for (size_t j : next[i]) {
-        if (--waiting[j] == 0) ready.push_back(j);
-      }
-    }
-    if (done != n) {
-      return internal_error(
-          "the schedule would deadlock: its cluster orders contradict the "
-          "data dependencies");
-    }
-    return ok_status();
-  }
-
   // --- naming ---------------------------------------------------------------------------------
   void assign_names() {
     for (const std::string& name : runtime_global_names()) vars_.reserve(name);
@@ -244,13 +164,15 @@ class Lowering : public EmitEnvironment {
     return ok_status();
   }
 
-  int32_t cluster_of(const ir::Node* n) const { return cluster_of_[static_cast<size_t>(n->id())]; }
+  int32_t cluster_of(const ir::Node* n) const {
+    return placement_.cluster_of[static_cast<size_t>(n->id())];
+  }
 
   // Whether statements of a cluster other than `cluster` read `v`.
   bool read_elsewhere(const ir::Value* v, int32_t cluster) const {
     for (const ir::Use& use : v->uses()) {
       const NodeCode& code =
-          code_[static_cast<size_t>(index_of_[static_cast<size_t>(use.user->id())])];
+          code_[static_cast<size_t>(placement_.index_of[static_cast<size_t>(use.user->id())])];
       if (cluster_of(use.user) != cluster &&
           std::find(code.reads.begin(), code.reads.end(), v) != code.reads.end()) {
         return true;
@@ -558,8 +480,7 @@ class Lowering : public EmitEnvironment {
   const ir::Graph& graph_;
   py::Namer vars_;
   py::Namer attrs_;
-  std::vector<int32_t> cluster_of_;      // by node id
-  std::vector<int32_t> index_of_;        // by node id
+  Placement placement_;
   std::vector<std::string> var_names_;   // by value id
   std::vector<std::string> attr_names_;  // by value id (constants)
   std::vector<NodeCode> code_;           // by node index

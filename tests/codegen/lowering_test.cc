@@ -219,6 +219,9 @@ TEST(LoweringTest, QuotientCyclesAreFineButDeadlocksAreNot) {
   auto missing = schedule_by_name(chain(), {{"a", "b"}});
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(generate_python(missing->input()).status().message(), "node 'c' is in no cluster");
+  auto twice = schedule_by_name(chain(), {{"a", "b", "c"}, {"b"}});
+  ASSERT_TRUE(twice.ok());
+  EXPECT_EQ(generate_python(twice->input()).status().message(), "node 'b' is scheduled twice");
 }
 
 TEST(LoweringTest, UntranslatableNodesAreRefusedAtCompileTime) {
