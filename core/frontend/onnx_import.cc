@@ -9,16 +9,22 @@
 #include "core/frontend/external_data.h"
 #include "core/frontend/graph_builder.h"
 #include "core/frontend/input_binding.h"
+#include "core/frontend/opset_upgrade.h"
 
 namespace ramiel::frontend {
 namespace {
 
 bool is_default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
-StatusOr<int> default_opset(const onnx::ModelProto& model) {
+// The model's ai.onnx opset; models older than kMinOpset are upgraded to it first.
+StatusOr<int> default_opset(onnx::ModelProto& model) {
   for (const auto& import : model.opset_import()) {
     if (!is_default_domain(import.domain())) continue;
     const auto version = import.version();
+    if (version >= 1 && version < kMinOpset) {
+      RAMIEL_RETURN_IF_ERROR(upgrade_opset(model, static_cast<int>(version), kMinOpset));
+      return kMinOpset;
+    }
     if (version < kMinOpset || version > kMaxOpset) {
       return unimplemented("the model uses ai.onnx opset " + std::to_string(version) +
                            "; Ramiel supports opsets " + std::to_string(kMinOpset) + " to " +

@@ -14,7 +14,7 @@
 
 namespace ramiel::frontend {
 
-// Oldest and newest ai.onnx opsets Ramiel accepts.
+// Oldest and newest ai.onnx opsets Ramiel imports; older models are upgraded to kMinOpset first.
 inline constexpr int kMinOpset = 7;
 inline constexpr int kMaxOpset = 17;
 
