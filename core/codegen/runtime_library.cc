@@ -37,27 +37,29 @@ std::vector<std::string> words(std::string_view text) {
 const std::vector<HelperSection>& helper_sections() {
   static const std::vector<HelperSection> sections = [] {
     std::vector<HelperSection> out;
-    std::string_view text = embedded_runtime_source("helpers");
-    RAMIEL_CHECK(!text.empty());
-    size_t pos = 0;
-    while (pos < text.size()) {
-      size_t end = text.find('\n', pos);
-      if (end == std::string_view::npos) end = text.size();
-      std::string_view line = text.substr(pos, end - pos);
-      if (line.substr(0, kMarker.size()) == kMarker) {
-        std::vector<std::string> parts = words(line.substr(kMarker.size()));
-        RAMIEL_CHECK(!parts.empty());
-        HelperSection section;
-        section.name = parts[0];
-        if (parts.size() > 1) {
-          RAMIEL_CHECK(parts[1] == "uses");
-          section.uses.assign(parts.begin() + 2, parts.end());
+    for (std::string_view part : kHelperParts) {
+      std::string_view text = embedded_runtime_source(part);
+      RAMIEL_CHECK(!text.empty());
+      size_t pos = 0;
+      while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        if (line.substr(0, kMarker.size()) == kMarker) {
+          std::vector<std::string> parts = words(line.substr(kMarker.size()));
+          RAMIEL_CHECK(!parts.empty());
+          HelperSection section;
+          section.name = parts[0];
+          if (parts.size() > 1) {
+            RAMIEL_CHECK(parts[1] == "uses");
+            section.uses.assign(parts.begin() + 2, parts.end());
+          }
+          out.push_back(std::move(section));
+        } else if (!out.empty()) {
+          out.back().text += std::string(line) + "\n";
         }
-        out.push_back(std::move(section));
-      } else if (!out.empty()) {
-        out.back().text += std::string(line) + "\n";
+        pos = end + 1;
       }
-      pos = end + 1;
     }
     for (HelperSection& s : out) {  // drop the blank lines between sections
       while (!s.text.empty() && (s.text.back() == '\n' || s.text.back() == ' ')) s.text.pop_back();
@@ -109,7 +111,8 @@ std::vector<std::string> module_level_names(std::string_view python) {
 const std::vector<std::string>& runtime_global_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    std::vector<std::string_view> parts = {"prelude", "helpers", "epilogue"};
+    std::vector<std::string_view> parts = {"prelude", "epilogue"};
+    parts.insert(parts.end(), std::begin(kHelperParts), std::end(kHelperParts));
     parts.insert(parts.end(), std::begin(kRuntimeParts), std::end(kRuntimeParts));
     for (std::string_view part : parts) {
       std::string_view text = embedded_runtime_source(part);

@@ -15,14 +15,19 @@ std::string_view embedded_runtime_source(std::string_view name);
 inline constexpr std::string_view kRuntimeParts[] = {"loading",   "execution", "threads",
                                                      "processes", "program",   "cli"};
 
-// One helper of runtime/helpers.py: the function `name`, the helpers it calls, its text.
+// The files of helpers (runtime/<part>.py): helpers.py, and one per family of ops added for
+// ONNX conformance, so that family's emitters and helpers sit side by side.
+inline constexpr std::string_view kHelperParts[] = {"helpers", "helpers_indexing"};
+
+// One helper of runtime/helpers*.py: the function `name`, the helpers it calls, its text.
 struct HelperSection {
   std::string name;
   std::vector<std::string> uses;
   std::string text;
 };
 
-// The helpers in file order, from the "# @helper NAME [uses A B ...]" marker lines.
+// The helpers in file order (kHelperParts in order), from the "# @helper NAME [uses A B ...]"
+// marker lines.
 const std::vector<HelperSection>& helper_sections();
 
 // Module-level names a Python text defines: def, class, assignments and imports at column 0

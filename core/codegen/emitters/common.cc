@@ -2,6 +2,19 @@
 
 namespace ramiel::codegen::emitters {
 
+StatusOr<py::ExprPtr> helper_call(EmitContext& ctx, std::string_view name,
+                                  std::vector<py::ExprPtr> args, py::Keywords keywords) {
+  RAMIEL_ASSIGN_OR_RETURN(auto function, ctx.helper(name));
+  return py::call(function, std::move(args), std::move(keywords));
+}
+
+StatusOr<py::ExprPtr> int_input(EmitContext& ctx, size_t i) {
+  auto values = ctx.input_ints(i);
+  if (values && values->size() == 1) return py::int_lit((*values)[0]);
+  RAMIEL_ASSIGN_OR_RETURN(auto tensor, ctx.input(i));
+  return py::call(py::name("int"), {tensor});
+}
+
 StatusOr<int64_t> normalize_axis(const EmitContext& ctx, int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank) {
     return ctx.invalid("axis " + std::to_string(axis) + " is out of range for rank " +
@@ -51,6 +64,7 @@ const EmitterTable& emitter_table() {
     emitters::register_reduce(t);
     emitters::register_shape(t);
     emitters::register_constant(t);
+    emitters::register_indexing(t);
     return t;
   }();
   return table;

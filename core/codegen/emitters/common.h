@@ -19,11 +19,19 @@ void register_normalization(EmitterTable& table);
 void register_reduce(EmitterTable& table);
 void register_shape(EmitterTable& table);
 void register_constant(EmitterTable& table);
+void register_indexing(EmitterTable& table);
 
 // One table entry: the emitter of `op`.
 inline void set(EmitterTable& table, ir::OpKind op, Emitter emitter) {
   table[static_cast<size_t>(op)] = emitter;
 }
+
+// `name(args..., keywords...)` through a runtime helper (runtime/helpers*.py).
+StatusOr<py::ExprPtr> helper_call(EmitContext& ctx, std::string_view name,
+                                  std::vector<py::ExprPtr> args, py::Keywords keywords = {});
+// Input i as a Python int: a literal when its one element is known at compile time, else
+// `int(x)` read at run time.
+StatusOr<py::ExprPtr> int_input(EmitContext& ctx, size_t i);
 
 // `axis` in [-rank, rank) made non-negative; INVALID_ARGUMENT otherwise.
 StatusOr<int64_t> normalize_axis(const EmitContext& ctx, int64_t axis, int64_t rank);

@@ -15,13 +15,6 @@ std::vector<py::ExprPtr> int_args(const std::vector<int64_t>& values) {
   return out;
 }
 
-// `name(x, ...)` through a runtime helper.
-StatusOr<py::ExprPtr> helper_call(EmitContext& ctx, std::string_view name,
-                                  std::vector<py::ExprPtr> args) {
-  RAMIEL_ASSIGN_OR_RETURN(auto function, ctx.helper(name));
-  return py::call(function, std::move(args));
-}
-
 // An int-list input as a literal list when known, else the tensor itself (helpers take both).
 StatusOr<py::ExprPtr> ints_or_tensor(EmitContext& ctx, size_t i) {
   if (auto values = ctx.input_ints(i)) return py::ints_list(*values);
