@@ -1,0 +1,198 @@
+# Runs compiled conformance cases in one long-lived Python process, so torch is imported once
+# for hundreds of cases. run_conformance.py starts a few of these and feeds them one case at a
+# time: a JSON request per line on stdin, a JSON result per line on the original stdout (the
+# generated programs' own prints go to stderr).
+#
+# Each case's model.py is imported as its own module and run through its public API,
+# `load(onnx_path, workers, mode)`, serially (workers=1) and in parallel (the schedule's worker
+# count) in thread mode, and in process mode when the request asks for it; every output is
+# compared with the case's expected one.
+import gc
+import importlib.util
+import json
+import os
+import sys
+import time
+import traceback
+
+import numpy as np
+import onnx
+import onnx.numpy_helper
+import torch
+
+from conformance_cases import compare, data_sets, numbered_files
+
+_TORCH_TO_ONNX = {
+    torch.float32: onnx.TensorProto.FLOAT, torch.float64: onnx.TensorProto.DOUBLE,
+    torch.float16: onnx.TensorProto.FLOAT16, torch.bfloat16: onnx.TensorProto.BFLOAT16,
+    torch.int8: onnx.TensorProto.INT8, torch.int16: onnx.TensorProto.INT16,
+    torch.int32: onnx.TensorProto.INT32, torch.int64: onnx.TensorProto.INT64,
+    torch.uint8: onnx.TensorProto.UINT8, torch.bool: onnx.TensorProto.BOOL,
+    torch.complex64: onnx.TensorProto.COMPLEX64, torch.complex128: onnx.TensorProto.COMPLEX128,
+}
+
+
+class CaseError(Exception):
+    """The program could not be run on the case: a run-time failure."""
+
+
+class DataError(Exception):
+    """The case's test data contradicts its own model (an input of another shape than the
+    graph declares): no program compiled for the model can take it."""
+
+
+def _type_name(elem_type):
+    return onnx.TensorProto.DataType.Name(elem_type)
+
+
+def _read_tensor(path, elem_type):
+    """The numpy array of a .pb file, read as the graph declares it. The test data stores
+    bfloat16 tensors as their uint16 bits; those become float32 values."""
+    proto = onnx.TensorProto()
+    with open(path, "rb") as f:
+        proto.ParseFromString(f.read())
+    array = onnx.numpy_helper.to_array(proto)
+    if elem_type == onnx.TensorProto.BFLOAT16 and array.dtype == np.uint16:
+        array = (array.astype(np.uint32) << 16).view(np.float32)
+    return array
+
+
+def _to_torch(array, elem_type, name):
+    if elem_type == onnx.TensorProto.BFLOAT16:
+        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).to(torch.bfloat16)
+    try:
+        return torch.from_numpy(np.array(array, copy=True))
+    except TypeError as e:
+        raise CaseError("input %r of type %s cannot be a torch tensor: %s"
+                        % (name, _type_name(elem_type), e))
+
+
+def _to_numpy(tensor):
+    tensor = tensor.detach().cpu()
+    if tensor.dtype == torch.bfloat16:
+        return tensor.float().numpy()
+    return tensor.numpy()
+
+
+def _tensor_type(value_info, what):
+    if not value_info.type.HasField("tensor_type"):
+        raise CaseError("%s %r is not a tensor (%s)"
+                        % (what, value_info.name, value_info.type.WhichOneof("value")))
+    return value_info.type.tensor_type.elem_type
+
+
+def _check_declared_shape(value_info, array):
+    dims = value_info.type.tensor_type.shape.dim
+    declared = [d.dim_value if d.HasField("dim_value") else None for d in dims]
+    if value_info.type.tensor_type.HasField("shape") and (
+            len(declared) != array.ndim or
+            any(want is not None and want != got for want, got in zip(declared, array.shape))):
+        raise DataError("the test data's input %r has shape %s, the model declares %s"
+                        % (value_info.name, list(array.shape), declared))
+
+
+def _static_transfers(module):
+    """Whether every tensor handed between workers has a static shape (process mode needs
+    that to preallocate its shared buffers)."""
+    return all(shape is not None and None not in shape for _, shape in module.TRANSFERS.values())
+
+
+def _import_program(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _check_outputs(outputs, expected, names):
+    if not isinstance(outputs, tuple) or len(outputs) != len(expected):
+        return "returned %r, expected a tuple of %d tensors" % (type(outputs).__name__, len(expected))
+    for i, (actual, (want, elem_type)) in enumerate(zip(outputs, expected)):
+        if not isinstance(actual, torch.Tensor):
+            return "output %r is a %s, not a tensor" % (names[i], type(actual).__name__)
+        got_type = _TORCH_TO_ONNX.get(actual.dtype)
+        if got_type != elem_type:
+            return "output %r is %s, expected %s" % (names[i], actual.dtype, _type_name(elem_type))
+        problem = compare(want, _to_numpy(actual))
+        if problem:
+            return "output %r: %s" % (names[i], problem)
+    return None
+
+
+def run_case(request, serial_number):
+    """Runs one compiled case; returns (status, detail) with status pass / wrong / runtime."""
+    model = onnx.load(request["model"], load_external_data=False)
+    initializers = {t.name for t in model.graph.initializer}
+    graph_inputs = [v for v in model.graph.input if v.name not in initializers]
+    input_types = [_tensor_type(v, "input") for v in graph_inputs]
+    output_types = [_tensor_type(v, "output") for v in model.graph.output]
+    module = _import_program(os.path.join(request["dir"], "model.py"),
+                             "conformance_case_%d" % serial_number)
+    try:
+        order = [entry[0] for entry in module.INPUTS]
+        names = [entry[0] for entry in module.OUTPUTS]
+        if names != [v.name for v in model.graph.output]:
+            raise CaseError("the program's outputs %s are not the graph's %s"
+                            % (names, [v.name for v in model.graph.output]))
+        runs = [("serial", 1, "thread")]
+        if len(module.CLUSTERS) > 1:
+            runs.append(("parallel", None, "thread"))
+            if request.get("process") and _static_transfers(module):
+                runs.append(("process", None, "process"))
+        for data_set in data_sets(request["data"]):
+            given = {}
+            for value, elem_type, path in zip(graph_inputs, input_types,
+                                              numbered_files(data_set, "input")):
+                array = _read_tensor(path, elem_type)
+                _check_declared_shape(value, array)
+                given[value.name] = _to_torch(array, elem_type, value.name)
+            missing = [name for name in order if name not in given]
+            if missing:
+                raise CaseError("no test data for the program's inputs %s" % missing)
+            inputs = [given[name] for name in order]
+            expected = [(_read_tensor(path, elem_type), elem_type)
+                        for elem_type, path in zip(output_types, numbered_files(data_set, "output"))]
+            for label, workers, mode in runs:
+                with module.load(request["model"], workers=workers, mode=mode, threads=1) as program:
+                    outputs = program(*[t.clone() for t in inputs])
+                problem = _check_outputs(outputs, expected, names)
+                if problem:
+                    return "wrong", "%s run: %s" % (label, problem)
+        return "pass", "+".join(label for label, _, _ in runs)
+    finally:
+        sys.modules.pop(module.__name__, None)
+
+
+def main():
+    results = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # whatever a program prints goes to stderr, never into the results
+    sys.stdout = sys.stderr
+    torch.set_num_threads(1)
+    for serial_number, line in enumerate(sys.stdin):
+        request = json.loads(line)
+        start = time.perf_counter()
+        try:
+            status, detail = run_case(request, serial_number)
+        except CaseError as e:
+            status, detail = "runtime", str(e)
+        except DataError as e:
+            status, detail = "data", str(e)
+        except Exception as e:  # the program failed: what and where, in one line
+            frames = traceback.extract_tb(e.__traceback__)
+            where = frames[-1] if frames else None
+            detail = "%s: %s" % (type(e).__name__, str(e).strip().splitlines()[0] if str(e).strip() else "")
+            if where is not None:
+                detail += " (%s:%d)" % (os.path.basename(where.filename), where.lineno)
+            status = "runtime"
+        gc.collect()
+        results.write(json.dumps({"case": request["case"], "status": status, "detail": detail,
+                                  "seconds": round(time.perf_counter() - start, 4)}) + "\n")
+
+
+if __name__ == "__main__":
+    main()
