@@ -97,7 +97,6 @@ class Server:
         return total
 
     def stderr(self):
-        self._stderr.flush()
         with open(self.stderr_path) as f:
             return f.read()
 

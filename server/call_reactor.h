@@ -1,0 +1,128 @@
+// CallReactor: what the Compile and Lookup reactors share: finishing a call exactly once, the
+// per-request log line, cancellation, and lifetime across gRPC and broker threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include <grpcpp/grpcpp.h>
+
+#include "core/support/stopwatch.h"
+#include "server/compile_broker.h"
+#include "server/compile_service.h"
+#include "server/request_log.h"
+
+namespace ramiel::server {
+
+// Every entry point (constructor, reactions, the broker's callback) takes the call's mutex before
+// touching its state. gRPC runs the reactions of one call one at a time except OnCancel, but the
+// broker answers from its own threads, and gRPC's ordering lives in libraries ThreadSanitizer
+// cannot see; the mutex makes the ordering explicit and checkable. gRPC is never called with the
+// mutex held, since it may run the next reaction on another thread at once.
+//
+// The reactor is deleted when gRPC is done with it (OnDone) *and* no broker callback can still
+// reach it: OnDone holds one reference, a pending broker callback another.
+template <class Reactor>
+class CallReactor : public Reactor {
+ protected:
+  CallReactor(const ServiceContext& service, grpc::CallbackServerContext* call, const char* method)
+      : service_(service), ticket_(std::make_shared<Ticket>(call->deadline())) {
+    std::lock_guard lock(mutex_);
+    record_.method = method;
+    record_.peer = call->peer();
+    service_.metrics.add_inflight(1);
+  }
+
+  std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+  bool finished_locked() const { return finished_; }
+
+  // Finishes with `status`; `fill` (run under the lock) writes the response and the record first.
+  // Returns false when the call was already finished.
+  bool finish_once(grpc::Status status, const std::function<void()>& fill = {}) {
+    {
+      std::lock_guard lock(mutex_);
+      if (finished_) return false;
+      finished_ = true;
+      if (fill) fill();
+      record_.duration_ms = watch_.elapsed_ms();
+      record_.status = status;
+      service_.log.request(record_);
+    }
+    this->Finish(std::move(status));
+    return true;
+  }
+
+  // Hands the call to the broker through `to_broker` unless it was cancelled already; from then
+  // on OnCancel finishes it at once. Before that, the thread holding the call notices the
+  // cancellation itself (a cancelled call fails its pending read).
+  void submit(const std::function<void(CompileBroker::Callback)>& to_broker,
+              v1::CompileResponse* response) {
+    bool cancelled_already = false;
+    {
+      std::lock_guard lock(mutex_);
+      submitted_ = true;
+      cancelled_already = ticket_->abandoned(std::chrono::system_clock::now());
+      if (!cancelled_already) refs_.fetch_add(1);  // for the broker's callback
+    }
+    if (cancelled_already) {
+      finish_once({grpc::StatusCode::CANCELLED, "cancelled by the client"});
+      return;
+    }
+    to_broker([this, response](Completion done) {
+      finish_once(done.status, [&] {
+        record_.cache = cache_outcome_name(done.cache);
+        if (done.result) {
+          response->CopyFrom(*done.result);
+          response->set_cache_hit(done.cache == CacheOutcome::kHit);
+        }
+      });
+      release();
+    });
+  }
+
+  void OnCancel() override {
+    bool finish_now = false;
+    {
+      std::lock_guard lock(mutex_);
+      ticket_->cancel();
+      finish_now = submitted_;
+    }
+    if (finish_now) finish_once({grpc::StatusCode::CANCELLED, "cancelled by the client"});
+  }
+
+  void OnDone() override {
+    {
+      std::lock_guard lock(mutex_);
+      service_.metrics.add_inflight(-1);
+    }
+    release();
+  }
+
+  // Runs once, just before the reactor is deleted.
+  virtual void on_release() {}
+
+  const ServiceContext& service_;
+  const std::shared_ptr<Ticket> ticket_;
+  RequestRecord record_;  // guarded by the mutex
+
+ private:
+  void release() {
+    if (refs_.fetch_sub(1) != 1) return;
+    {
+      std::lock_guard lock(mutex_);  // see every other thread's last writes
+    }
+    on_release();
+    delete this;
+  }
+
+  std::mutex mutex_;
+  Stopwatch watch_;
+  bool submitted_ = false;
+  bool finished_ = false;
+  std::atomic<int> refs_{1};
+};
+
+}  // namespace ramiel::server
