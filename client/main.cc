@@ -9,6 +9,10 @@
 #include "client/local_compile.h"
 #include "client/output_writer.h"
 #include "core/driver/compile.h"
+#ifdef RAMIEL_WITH_REMOTE
+#include "client/remote_compile.h"
+#include "client/remote_health.h"
+#endif
 
 namespace ramiel::client {
 namespace {
@@ -21,9 +25,11 @@ int fail(const Status& status, int exit_code) {
 }
 int fail(const Status& status) { return fail(status, exit_code_for(status)); }
 
+#ifndef RAMIEL_WITH_REMOTE
 StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request) {
   return invalid_argument("this ramiel-client was built without remote support (RAMIEL_BUILD_SERVER=OFF); use --local");
 }
+#endif
 
 int run_compile(CompileRequest& request, const std::vector<std::string>& shapes,
                 const std::string& profile_path, const std::string& costs_path) {
@@ -89,15 +95,33 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::PositiveNumber);
   compile->add_flag("-q,--quiet", request.quiet, "Print nothing but errors and warnings");
 
+#ifdef RAMIEL_WITH_REMOTE
+  HealthRequest health_request;
+  CLI::App* health = app.add_subcommand(
+      "health", "Ask the ramiel-server at --server whether it is SERVING; exit 0 only then, 4 otherwise.");
+  health->add_option("--server", health_request.server, "The ramiel-server at HOST:PORT")->required();
+  health->add_option("--service", health_request.service, "A service name (default: the whole server)");
+  health->add_option("--deadline", health_request.deadline_seconds, "Seconds to wait for the answer")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  health->add_flag("-q,--quiet", health_request.quiet, "Print nothing but errors");
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+#ifdef RAMIEL_WITH_REMOTE
+  if (health->parsed()) return check_health(health_request);
+#endif
   if (compile->parsed()) {
     if (!local && request.server.empty()) {
       std::cerr << "ramiel-client: error: say where to compile: --local or --server HOST:PORT\n";
+      return kExitUsage;
+    }
+    if (!request.server.empty() && !request.options.print_ir_after.empty()) {
+      std::cerr << "ramiel-client: error: --print-ir-after needs --local\n";
       return kExitUsage;
     }
     return run_compile(request, shapes, profile_path, costs_path);

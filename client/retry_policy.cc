@@ -1,0 +1,21 @@
+#include "client/retry_policy.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ramiel::client {
+
+bool RetryPolicy::retryable(grpc::StatusCode code) {
+  return code == grpc::StatusCode::RESOURCE_EXHAUSTED || code == grpc::StatusCode::UNAVAILABLE;
+}
+
+std::chrono::milliseconds RetryPolicy::backoff(int attempt, std::mt19937& random) const {
+  if (attempt <= 1) return std::chrono::milliseconds(0);
+  const double base =
+      static_cast<double>(initial_backoff.count()) * std::pow(multiplier, attempt - 2);
+  const double capped = std::min(base, static_cast<double>(max_backoff.count()));
+  std::uniform_real_distribution<double> spread(1.0 - jitter, 1.0 + jitter);
+  return std::chrono::milliseconds(static_cast<int64_t>(capped * spread(random)));
+}
+
+}  // namespace ramiel::client
