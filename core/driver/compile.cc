@@ -69,6 +69,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   ir::Graph& graph = *imported.graph;
   result.warnings = std::move(imported.warnings);
   const auto nodes_in = static_cast<int64_t>(graph.num_nodes());
+  const std::string model_name = options.model_name.empty() ? graph.name : options.model_name;
   timings.import_ms = stage.elapsed_ms();
 
   // The cost model is needed by node cloning, so it is built before the passes run.
@@ -116,6 +117,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   codegen_input.indexed = &indexed;
   codegen_input.schedule = &plan;
   codegen_input.model_sha256 = result.model_sha256;
+  codegen_input.model_name = model_name;
   codegen_input.compiler_version = compiler_version();
   codegen_input.options_summary = options_summary(options);
   RAMIEL_ASSIGN_OR_RETURN(result.files, codegen::generate_python(codegen_input));
@@ -128,7 +130,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   report.schedule = &plan;
   report.options = &options;
   report.model_sha256 = result.model_sha256;
-  report.model_name = options.model_name.empty() ? graph.name : options.model_name;
+  report.model_name = model_name;
   report.device_profile = nlohmann::json::parse(profile.to_json());
   report.nodes_in = nodes_in;
   report.pass_counters = context.counters;

@@ -41,8 +41,12 @@ StatusOr<ir::Tensor> constant_value(const onnx::NodeProto& node, int64_t max_loa
 
 class GraphBuilder {
  public:
-  GraphBuilder(const onnx::GraphProto& proto, int opset, int64_t max_loaded_bytes)
-      : proto_(proto), opset_(opset), max_loaded_bytes_(max_loaded_bytes) {}
+  GraphBuilder(const onnx::GraphProto& proto, int opset, int64_t max_loaded_bytes,
+               const std::unordered_map<std::string, int64_t>& stripped_bytes)
+      : proto_(proto),
+        opset_(opset),
+        max_loaded_bytes_(max_loaded_bytes),
+        stripped_bytes_(stripped_bytes) {}
 
   StatusOr<std::unique_ptr<ir::Graph>> build() {
     graph_ = std::make_unique<ir::Graph>();
@@ -76,7 +80,11 @@ class GraphBuilder {
       if (graph_->find_value(init.name())) {
         return invalid_argument("initializer '" + init.name() + "' is defined twice");
       }
-      auto tensor = tensor_from_proto(init, max_loaded_bytes_);
+      auto stripped = stripped_bytes_.find(init.name());
+      auto tensor = tensor_from_proto(init, max_loaded_bytes_,
+                                      stripped == stripped_bytes_.end()
+                                          ? std::nullopt
+                                          : std::optional<int64_t>(stripped->second));
       if (!tensor.ok()) return tensor.status().with_context("initializer '" + init.name() + "'");
       graph_->add_constant(init.name(), std::move(tensor).value(), ir::ConstantOrigin::kModel);
     }
@@ -165,15 +173,17 @@ class GraphBuilder {
   const onnx::GraphProto& proto_;
   int opset_;
   int64_t max_loaded_bytes_;
+  const std::unordered_map<std::string, int64_t>& stripped_bytes_;
   std::unique_ptr<ir::Graph> graph_;
   std::unordered_map<std::string, const onnx::TypeProto*> types_;
 };
 
 }  // namespace
 
-StatusOr<std::unique_ptr<ir::Graph>> build_graph(const onnx::GraphProto& proto, int opset,
-                                                 int64_t max_loaded_constant_bytes) {
-  return GraphBuilder(proto, opset, max_loaded_constant_bytes).build();
+StatusOr<std::unique_ptr<ir::Graph>> build_graph(
+    const onnx::GraphProto& proto, int opset, int64_t max_loaded_constant_bytes,
+    const std::unordered_map<std::string, int64_t>& stripped_bytes) {
+  return GraphBuilder(proto, opset, max_loaded_constant_bytes, stripped_bytes).build();
 }
 
 }  // namespace ramiel::frontend

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 #include <onnx/onnx_pb.h>
 
@@ -11,8 +13,10 @@
 namespace ramiel::frontend {
 
 // `opset` is the model's ai.onnx opset; constants larger than `max_loaded_constant_bytes`
-// are imported without their contents.
-StatusOr<std::unique_ptr<ir::Graph>> build_graph(const onnx::GraphProto& proto, int opset,
-                                                 int64_t max_loaded_constant_bytes);
+// are imported without their contents; `stripped_bytes` names the initializers whose payload
+// slim_model() cut out, with its size.
+StatusOr<std::unique_ptr<ir::Graph>> build_graph(
+    const onnx::GraphProto& proto, int opset, int64_t max_loaded_constant_bytes,
+    const std::unordered_map<std::string, int64_t>& stripped_bytes = {});
 
 }  // namespace ramiel::frontend

@@ -10,6 +10,7 @@
 #include "core/frontend/graph_builder.h"
 #include "core/frontend/input_binding.h"
 #include "core/frontend/opset_upgrade.h"
+#include "core/frontend/slim_model.h"
 
 namespace ramiel::frontend {
 namespace {
@@ -88,8 +89,9 @@ StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOpt
   if (model_bytes.size() > static_cast<size_t>(INT_MAX)) {
     return invalid_argument("the model is larger than 2 GiB; store its weights as external data");
   }
+  RAMIEL_ASSIGN_OR_RETURN(SlimModel slim, slim_model(model_bytes, options.max_loaded_constant_bytes));
   onnx::ModelProto model;
-  if (!model.ParseFromArray(model_bytes.data(), static_cast<int>(model_bytes.size()))) {
+  if (!model.ParseFromString(slim.bytes)) {
     return invalid_argument("not an ONNX model: the bytes do not parse as a ModelProto (truncated or "
                             "corrupt file?)");
   }
@@ -106,7 +108,8 @@ StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOpt
   RAMIEL_RETURN_IF_ERROR(run_checker(model, options.model_dir));
   RAMIEL_RETURN_IF_ERROR(infer_shapes(model));
   RAMIEL_ASSIGN_OR_RETURN(result.graph,
-                          build_graph(model.graph(), opset, options.max_loaded_constant_bytes));
+                          build_graph(model.graph(), opset, options.max_loaded_constant_bytes,
+                                      slim.stripped_bytes));
   result.graph->ir_version = model.ir_version();
   if (result.graph->name.empty()) result.graph->name = "model";
   return result;

@@ -43,7 +43,8 @@ StatusOr<std::vector<uint8_t>> typed_field_bytes(const onnx::TensorProto& proto,
 
 }  // namespace
 
-StatusOr<ir::Tensor> tensor_from_proto(const onnx::TensorProto& proto, int64_t max_loaded_bytes) {
+StatusOr<ir::Tensor> tensor_from_proto(const onnx::TensorProto& proto, int64_t max_loaded_bytes,
+                                       std::optional<int64_t> stripped_bytes) {
   auto dtype = ir::dtype_from_onnx(proto.data_type());
   if (!dtype || *dtype == ir::DType::kUndefined) {
     return invalid_argument("tensor '" + proto.name() + "' has unknown element type " +
@@ -62,6 +63,15 @@ StatusOr<ir::Tensor> tensor_from_proto(const onnx::TensorProto& proto, int64_t m
     return ir::Tensor::from_strings(shape, {proto.string_data().begin(), proto.string_data().end()});
   }
   const int64_t bytes = *count * static_cast<int64_t>(ir::dtype_size(*dtype));
+  auto size_error = [&](int64_t held) {
+    return invalid_argument("tensor '" + proto.name() + "' holds " + std::to_string(held) +
+                            " bytes, but its type " + std::string(ir::dtype_name(*dtype)) + "[" +
+                            ir::shape_to_string(shape) + "] needs " + std::to_string(bytes));
+  };
+  if (stripped_bytes) {
+    if (*stripped_bytes != bytes) return size_error(*stripped_bytes);
+    return ir::Tensor::without_data(*dtype, shape);
+  }
   if (proto.data_location() == onnx::TensorProto::EXTERNAL || bytes > max_loaded_bytes) {
     return ir::Tensor::without_data(*dtype, shape);
   }
@@ -71,11 +81,7 @@ StatusOr<ir::Tensor> tensor_from_proto(const onnx::TensorProto& proto, int64_t m
   } else {
     RAMIEL_ASSIGN_OR_RETURN(raw, typed_field_bytes(proto, *dtype));
   }
-  if (static_cast<int64_t>(raw.size()) != bytes) {
-    return invalid_argument("tensor '" + proto.name() + "' holds " + std::to_string(raw.size()) +
-                            " bytes, but its type " + std::string(ir::dtype_name(*dtype)) + "[" +
-                            ir::shape_to_string(shape) + "] needs " + std::to_string(bytes));
-  }
+  if (static_cast<int64_t>(raw.size()) != bytes) return size_error(static_cast<int64_t>(raw.size()));
   return ir::Tensor(*dtype, std::move(shape), std::move(raw));
 }
 
