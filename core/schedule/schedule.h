@@ -44,6 +44,10 @@ struct ScheduleStats {
 struct Schedule {
   std::vector<int32_t> cluster_of;             // per node index
   std::vector<std::vector<int32_t>> clusters;  // node indices per cluster, in execution order
+  // Intra-op threads of each cluster's worker, parallel to `clusters`. Empty means one thread
+  // per worker. A cluster with more threads than the others is "wide": it holds the stretches
+  // that run best with every core, and never runs while another cluster does.
+  std::vector<int32_t> cluster_threads;
   double serial_us = 0;                        // sum of node costs
   double critical_path_us = 0;                 // longest path, node and edge costs
   double makespan_us = 0;                      // simulated run time of this schedule
