@@ -1,0 +1,44 @@
+"""Derived figures of one model's latency results: best runs per family and the ratios."""
+
+SERIAL = ("serial-1", "serial-all")
+PARALLEL = ("thread", "process", "pgo")
+TORCH = ("torch-1", "torch-all")
+ORT = ("ort-seq-1", "ort-seq-all", "ort-parallel")
+ORDER = TORCH + SERIAL + PARALLEL + ORT
+
+
+def median(configs, name):
+    return configs.get(name, {}).get("median_ms")
+
+
+def best(configs, names):
+    """(name, median) of the fastest measured configuration among `names`, or (None, None)."""
+    measured = [(configs[n]["median_ms"], n) for n in names if median(configs, n)]
+    if not measured:
+        return None, None
+    ms, name = min(measured)
+    return name, ms
+
+
+def derive(configs):
+    """Best serial, parallel (the default modes; the profile-guided one apart), PyTorch, ORT
+    and Ramiel runs, and each configuration's speedup over the best serial run."""
+    out = {}
+    for key, names in (("serial", SERIAL), ("parallel", ("thread", "process")),
+                       ("torch", TORCH), ("ort", ORT), ("ramiel", SERIAL + PARALLEL)):
+        name, ms = best(configs, names)
+        out["best_" + key] = {"config": name, "median_ms": ms}
+    base = out["best_serial"]["median_ms"]
+    out["speedup_vs_best_serial"] = {
+        n: base / configs[n]["median_ms"] for n in ORDER if base and median(configs, n)}
+    serial1 = median(configs, "serial-1")
+    parallel = out["best_parallel"]["median_ms"]
+    out["parallel_vs_serial_1"] = serial1 / parallel if serial1 and parallel else None
+    out["parallel_vs_best_serial"] = base / parallel if base and parallel else None
+    torch_best = out["best_torch"]["median_ms"]
+    out["serial_vs_torch"] = torch_best / base if torch_best and base else None
+    ort_best, ramiel_best = out["best_ort"]["median_ms"], out["best_ramiel"]["median_ms"]
+    out["ramiel_over_ort"] = ramiel_best / ort_best if ort_best and ramiel_best else None
+    pgo = median(configs, "pgo")
+    out["pgo_vs_best_serial"] = base / pgo if base and pgo else None
+    return out

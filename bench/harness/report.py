@@ -1,0 +1,174 @@
+"""results.md: the run's tables in Markdown (the same figures as results.json)."""
+from harness.compile_times import STAGES
+from harness.figures import ORDER
+
+SHORT = {"torch-1": "PyTorch 1t", "torch-all": "PyTorch %dt", "serial-1": "serial 1t",
+         "serial-all": "serial %dt", "thread": "parallel threads",
+         "process": "parallel processes", "pgo": "parallel profile-guided",
+         "ort-seq-1": "ORT seq 1t", "ort-seq-all": "ORT seq %dt", "ort-parallel": "ORT parallel"}
+
+
+def _fmt(value, digits=2, suffix=""):
+    if value is None:
+        return "n/a"
+    return ("%." + str(digits) + "f%s") % (value, suffix)
+
+
+def _diff(value):
+    return "n/a" if value is None else "%.2g" % value
+
+
+def _table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _cell(config):
+    if "median_ms" in config:
+        return _fmt(config["median_ms"], 1)
+    if "skipped" in config:
+        return "skipped"
+    return "error"
+
+
+def _names(cores):
+    return [SHORT[n] % cores if "%d" in SHORT[n] else SHORT[n] for n in ORDER]
+
+
+def machine_section(results):
+    m, s = results["machine"], results["settings"]
+    ort = results.get("ort", {})
+    return "\n".join([
+        "Measured on: %s, %d cores, %s GB RAM; Linux %s; Python %s, torch %s; ONNX Runtime %s "
+        "(onnxruntime-node, CPU) on Node %s; %s." % (
+            m["cpu"], m["cores"], m["memory_gb"], m["kernel"], m["python"], m["torch"],
+            ort.get("version") or "not measured (%s)" % ort.get("reason", "?"),
+            m.get("node") or "n/a", m["date"]),
+        "Load average (1, 5, 15 min) at start %s, at end %s: other work shared the machine "
+        "when these exceed 0." % (m.get("load_average_at_start"), m.get("load_average_at_end")),
+        "Latency: %d interleaved rounds x %d iterations per configuration after %d warm-up "
+        "iterations; medians over all rounds. Programs compiled for %d workers.%s" % (
+            s["rounds"], s["iters"], s["warmup"], s["workers"],
+            " Quick mode (a smoke run, not a measurement)." if s["quick"] else "")])
+
+
+def targets_section(rows):
+    body = []
+    for row in rows:
+        figure = row["figure"]
+        text = "n/a" if figure is None else (
+            "%.3f%s" % (figure, row["unit"]) if row["unit"] != "ms" else "%.1f ms" % figure)
+        met = {True: "met", False: "**not met**", None: "n/a"}[row["met"]]
+        body.append([row["target"], text, row["limit"], met])
+    return _table(["target", "figure", "limit", ""], body)
+
+
+def latency_section(results):
+    cores = results["machine"]["cores"]
+    latency = results["latency"]
+    header = ["model"] + _names(cores)
+    ms_rows, ratio_rows, check_rows = [], [], []
+    for model in latency.values():
+        configs = model["configs"]
+        ms_rows.append([model["label"]] + [_cell(configs[n]) for n in ORDER])
+        speedups = model["derived"]["speedup_vs_best_serial"]
+        ratio_rows.append([model["label"]] + [_fmt(speedups.get(n), 2, "x") if n in speedups
+                                              else "" for n in ORDER] +
+                          [_fmt(model.get("predicted_speedup"), 2, "x")])
+        check = model["check"]
+        failed = [n for n, c in check["configs"].items() if not c["ok"]]
+        check_rows.append([model["label"], _diff(check.get("module_vs_program")),
+                           "%d of %d" % (len(check["configs"]) - len(failed),
+                                         len(check["configs"])),
+                           _diff(check.get("worst_diff")), ", ".join(failed) or "none"])
+    return "\n\n".join([
+        "### Median latency at batch 1 (ms)", _table(header, ms_rows),
+        "### Speedup over the generated program's best serial run (best serial / configuration)",
+        _table(header + ["predicted (schedule.json)"], ratio_rows),
+        "### Output check (every configuration against the exported PyTorch output)",
+        _table(["model", "module vs serial program max abs diff", "configurations within "
+                "tolerance", "worst max abs diff", "outside tolerance"], check_rows),
+    ])
+
+
+def compile_section(results):
+    rows = []
+    for model in results["compile"].values():
+        rows.append([model["label"], "%d / %d" % (model["nodes_in"], model["nodes_out"])] +
+                    [_fmt(model.get(s), 1) for s in STAGES] +
+                    [_fmt(model.get("after_import"), 1), _fmt(model.get("client_wall"), 1)])
+    runs = next(iter(results["compile"].values()), {}).get("runs", 0)
+    text = ["### Compile time per stage (median ms of %d compiles)" % runs,
+            _table(["model", "nodes in / out"] + STAGES + ["after import", "client process"],
+                   rows)]
+    scaling = results.get("scaling")
+    if scaling:
+        srows = [[s["nodes"], s["edges"], s["clusters"], _fmt(s["ms"]["total"], 2),
+                  _fmt(s["ms"]["cpu"], 2)] for s in scaling["sizes"]]
+        text += ["### Scheduler on random DAGs (%d workers, median of %d runs)"
+                 % (scaling["workers"], scaling["runs"]),
+                 _table(["nodes", "edges", "clusters", "wall ms", "cpu ms"], srows),
+                 "Fitted growth exponent: %.3f (wall), %.3f (CPU)." % (
+                     scaling["exponent"], scaling["cpu_exponent"])]
+    return "\n\n".join(text)
+
+
+def memory_section(results):
+    rows = []
+    for model in results["memory"].values():
+        serial = model.get("serial", {}).get("peak_rss_mb")
+
+        def cell(key):
+            m = model.get(key, {})
+            if "peak_rss_mb" not in m:
+                return "error" if "error" in m else "n/a"
+            ratio = " (%.2fx)" % (m["peak_rss_mb"] / serial) if serial and key != "serial" \
+                else ""
+            return "%.0f%s" % (m["peak_rss_mb"], ratio)
+
+        process = model.get("process", {})
+        rows.append([model["label"], cell("torch"), cell("serial"), cell("thread"),
+                     cell("process"), _fmt(process.get("pss_mb"), 0),
+                     process.get("processes", "n/a")])
+    iters = next(iter(results["memory"].values()), {}).get("serial", {}).get("iters", 0)
+    return "\n\n".join([
+        "### Peak memory (RSS, MB; fresh process, load + %d runs)" % iters,
+        _table(["model", "PyTorch module", "serial", "parallel threads",
+                "parallel processes (sum)", "processes: PSS now", "processes counted"], rows)])
+
+
+def schedule_section(results):
+    rows = []
+    for model in results["gantt"].values():
+        if "error" in model:
+            rows.append([model["label"], "error: " + model["error"], "", "", "", ""])
+            continue
+        s = model["summary"]
+        workers = "; ".join("w%d %.1f busy + %.1f hand-off" % (
+            w["worker"], w["busy_ms"], w["handoff_ms"]) for w in s["workers"])
+        ops = ", ".join("%s %.1f (pred. %.1f)" % (o["op"], o["measured_ms"], o["predicted_ms"])
+                        for o in s["ops"][:4])
+        rows.append([model["label"], model["clusters"], _fmt(s["predicted_makespan_ms"], 1),
+                     _fmt(s["measured_makespan_ms"], 1), workers, ops])
+    return "\n\n".join([
+        "### Schedule: predicted against one traced run (thread mode; ms)",
+        _table(["model", "clusters", "predicted makespan", "traced makespan",
+                "per worker (traced)", "top ops, traced (predicted)"], rows),
+        "The traced run uses sys.settrace, which adds per-statement overhead; the latency "
+        "tables above are untraced."])
+
+
+def write(path, results, plots):
+    parts = ["# Ramiel benchmark results", machine_section(results), "## Targets",
+             targets_section(results["targets"]), "## Latency", latency_section(results)]
+    if results.get("compile"):
+        parts += ["## Compile time", compile_section(results)]
+    if results.get("memory"):
+        parts += ["## Memory", memory_section(results)]
+    if results.get("gantt"):
+        parts += ["## Schedule", schedule_section(results)]
+    if plots:
+        parts += ["## Plots"] + ["![%s](%s)" % (name, name) for name in plots]
+    with open(path, "w") as f:
+        f.write("\n\n".join(parts) + "\n")

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Ramiel's benchmark: every configuration side by side in one run.
+
+    bench/run.sh [--build-dir build] [--quick] [--models NAME ...] [--out bench/results]
+
+Needs a built tree (ramiel-client, bench/schedule_scaling); builds nothing. Exports the
+reference models it needs into the work dir (bench/.work/), installs ONNX Runtime's CPU build
+for Node (onnxruntime-node, pinned) there when missing, compiles each model and measures:
+latency at batch 1 of the PyTorch module, the generated program (serial and parallel) and ONNX
+Runtime, interleaved over long-lived workers; compile time per stage and on random DAGs; peak
+memory; predicted against traced schedules. Writes results.md, results.json and PNG plots to
+the output directory. See bench/README.md.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from harness import compile_times, configs, gantt, latency, machine, memory  # noqa: E402
+from harness import models as refmodels  # noqa: E402
+from harness import ort_setup, plots, report, targets  # noqa: E402
+from harness.figures import derive  # noqa: E402
+
+EXPORT_SCRIPT = os.path.join(ROOT, "tests", "models", "export_models.py")
+QUICK_MODELS = ["squeezenet1_0", "googlenet"]
+
+
+def log(message):
+    sys.stderr.write("[bench %s] %s\n" % (time.strftime("%H:%M:%S"), message))
+    sys.stderr.flush()
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"),
+                        help="a built tree with client/ramiel-client (default: build/)")
+    parser.add_argument("--work-dir", default=os.path.join(HERE, ".work"),
+                        help="models, compiled programs, ONNX Runtime, logs (default: "
+                             "bench/.work)")
+    parser.add_argument("--models-dir", help="exported models (default: WORK/models)")
+    parser.add_argument("--out", default=os.path.join(HERE, "results"),
+                        help="results.md, results.json and plots (default: bench/results)")
+    parser.add_argument("--models", nargs="+", choices=refmodels.MODELS,
+                        help="models (default: all; with --quick: %s)" % " ".join(QUICK_MODELS))
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: fewer rounds, iterations and models")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 15; quick 2)")
+    parser.add_argument("--iters", type=int, help="timed iterations per round (default 3; "
+                                                  "quick 2)")
+    parser.add_argument("--warmup", type=int, help="untimed iterations first (default 3; "
+                                                   "quick 1)")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
+                        help="workers to compile for (default: the cores)")
+    parser.add_argument("--compile-runs", type=int, help="compiles per model (default 7; "
+                                                         "quick 2)")
+    parser.add_argument("--memory-iters", type=int, help="runs in a memory process (default "
+                                                         "10; quick 2)")
+    parser.add_argument("--settle-ms", type=float, default=50,
+                        help="pause before each configuration's turn (default 50)")
+    parser.add_argument("--ort", choices=("auto", "off", "require"), default="auto",
+                        help="ONNX Runtime: install if missing and skip if impossible (auto), "
+                             "never, or fail without it")
+    parser.add_argument("--skip", nargs="+", default=[],
+                        choices=("latency", "compile", "scaling", "memory", "gantt"),
+                        help="sections to leave out")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    args.models = args.models or (QUICK_MODELS if quick else refmodels.MODELS)
+    args.rounds = args.rounds or (2 if quick else 15)
+    args.iters = args.iters or (2 if quick else 3)
+    args.warmup = args.warmup if args.warmup is not None else (1 if quick else 3)
+    args.compile_runs = args.compile_runs or (2 if quick else 7)
+    args.memory_iters = args.memory_iters or (2 if quick else 10)
+    args.models_dir = args.models_dir or os.path.join(args.work_dir, "models")
+    return args
+
+
+def supports_profile(program):
+    """Whether the generated program has --profile (profile-guided compilation's first step)."""
+    done = subprocess.run([sys.executable, program, "--help"], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300)
+    return "--profile" in done.stdout
+
+
+def profile_guided(client, files, program, out_dir, workers):
+    """Measures node costs with model.py --profile and compiles again with --costs; returns
+    (program path, "") or (None, why not)."""
+    if not supports_profile(program):
+        return None, "model.py has no --profile yet"
+    costs = os.path.join(out_dir + ".costs.json")
+    try:
+        subprocess.run([sys.executable, program, "--onnx", files.onnx, "--profile", costs],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       timeout=900)
+        refmodels.compile_model(client, files.onnx, out_dir, workers, costs=costs)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError) as error:
+        return None, "profile-guided compile failed: %s" % str(error)[:200]
+    return os.path.join(out_dir, "model.py"), ""
+
+
+def check_outputs(files, results):
+    """Every configuration's outputs against the exported PyTorch output; the module against
+    the serial program (the comparison is apples to apples only when they agree)."""
+    import torch
+
+    expected = refmodels.load_expected(files)
+    outputs, check = {}, {"configs": {}}
+    for name, result in results.items():
+        path = result.pop("outputs_file", None)
+        if not path or not os.path.exists(path):
+            continue
+        if result["family"] == "ort":
+            outputs[name] = refmodels.read_ort_outputs(path)
+        else:
+            outputs[name] = torch.load(path)
+        ok, diff = refmodels.compare(expected, outputs[name])
+        check["configs"][name] = {"ok": ok, "max_abs_diff": diff}
+    if check["configs"]:
+        check["worst_diff"] = max(c["max_abs_diff"] for c in check["configs"].values())
+    if "torch-all" in outputs and "serial-all" in outputs:
+        check["module_vs_program"] = refmodels.compare(outputs["torch-all"],
+                                                       outputs["serial-all"])[1]
+    return check
+
+
+def run_latency(args, files, client, ort_package, ort_skip):
+    work = args.work_dir
+    out_dir = os.path.join(work, "compiled", files.name)
+    schedule, _ = refmodels.compile_model(client, files.onnx, out_dir, args.workers)
+    program = os.path.join(out_dir, "model.py")
+    pgo_program, pgo_skip = profile_guided(client, files, program,
+                                           os.path.join(work, "compiled-pgo", files.name),
+                                           args.workers)
+    feeds = None
+    if ort_package:
+        feeds = refmodels.write_ort_feeds(files, [i["name"] for i in schedule["model"]["inputs"]],
+                                          os.path.join(work, "feeds"))
+    cores = len(os.sched_getaffinity(0))
+    all_configs = (configs.torch_configs(files, EXPORT_SCRIPT, cores) +
+                   configs.ramiel_configs(files, program, pgo_program, pgo_skip, cores,
+                                          args.workers) +
+                   configs.ort_configs(files, ort_package, feeds, cores, ort_skip))
+    results = latency.measure(all_configs, args.rounds, args.iters, args.warmup,
+                              args.settle_ms / 1e3, os.path.join(work, "logs", files.name), log)
+    check = check_outputs(files, results)
+    return {"label": files.label, "configs": results, "derived": derive(results),
+            "check": check, "clusters": len(schedule["clusters"]),
+            "predicted_speedup": schedule["prediction"]["speedup"]}, all_configs
+
+
+def run_memory(args, files, all_configs):
+    by_name = {c.name: c for c in all_configs}
+    scratch = os.path.join(args.work_dir, "logs", files.name)
+    os.makedirs(scratch, exist_ok=True)
+    keys = (("torch", "torch-all"), ("serial", "serial-all"), ("thread", "thread"),
+            ("process", "process"))
+    out = memory.peak_memory({key: by_name[name] for key, name in keys}, args.memory_iters,
+                             scratch)
+    out["label"] = files.label
+    return out
+
+
+def run_gantt(args, files):
+    program_dir = os.path.join(args.work_dir, "compiled", files.name)
+    with open(os.path.join(program_dir, "schedule.json")) as f:
+        schedule = json.load(f)
+    out = {"name": files.name, "label": files.label, "clusters": len(schedule["clusters"])}
+    try:
+        predicted, span = gantt.predict(schedule, gantt.tensor_bytes(files.onnx))
+        trace = os.path.join(args.work_dir, "traces", files.name + ".trace.json")
+        os.makedirs(os.path.dirname(trace), exist_ok=True)
+        measured = gantt.run_trace(sys.executable, os.path.join(program_dir, "model.py"),
+                                   files.onnx, trace, args.workers)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError) as error:
+        out["error"] = str(error)[:300]
+        return out
+    out.update(predicted=predicted, measured=measured, trace=os.path.relpath(trace, ROOT),
+               summary=gantt.summarize(predicted, measured, span,
+                                       schedule["prediction"]["makespan_us"]))
+    return out
+
+
+def without_slices(results):
+    """results.json keeps the schedule summaries; the per-node slices are in the plots."""
+    copy = dict(results)
+    copy["gantt"] = {name: {k: v for k, v in g.items() if k not in ("predicted", "measured")}
+                     for name, g in results.get("gantt", {}).items()}
+    return copy
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    client = os.path.join(args.build_dir, "client", "ramiel-client")
+    scaling_bin = os.path.join(args.build_dir, "bench", "schedule_scaling")
+    for path in (client,) + (() if "scaling" in args.skip else (scaling_bin,)):
+        if not os.access(path, os.X_OK):
+            sys.stderr.write("bench: %s is missing: build first (scripts/build.sh %s)\n"
+                             % (path, args.build_dir))
+            return 2
+    os.makedirs(args.out, exist_ok=True)
+    results = {"machine": machine.describe(),
+               "settings": {"quick": args.quick, "rounds": args.rounds, "iters": args.iters,
+                            "warmup": args.warmup, "workers": args.workers,
+                            "compile_runs": args.compile_runs,
+                            "memory_iters": args.memory_iters, "models": args.models}}
+    log("machine: %s" % results["machine"])
+    model_files = refmodels.ensure_models(args.models, args.models_dir, sys.executable,
+                                          EXPORT_SCRIPT, log)
+
+    ort_package, ort_skip = None, "ONNX Runtime off (--ort off)"
+    if args.ort != "off" and "latency" not in args.skip:
+        ort_package, ort_skip = ort_setup.ensure_ort(os.path.join(args.work_dir, "ort"), log=log)
+        if ort_package is None and args.ort == "require":
+            sys.stderr.write("bench: ONNX Runtime unavailable: %s\n" % ort_skip)
+            return 2
+        ort_skip = ort_skip or ""
+        if ort_skip:
+            log("ONNX Runtime skipped: %s" % ort_skip)
+    results["ort"] = {"version": ort_setup.ORT_VERSION if ort_package else None,
+                      "reason": ort_skip or None}
+
+    config_lists = {}
+    if "latency" not in args.skip:
+        results["latency"] = {}
+        for files in model_files:
+            log("latency: %s" % files.name)
+            results["latency"][files.name], config_lists[files.name] = run_latency(
+                args, files, client, ort_package, ort_skip)
+    if "compile" not in args.skip:
+        results["compile"] = {}
+        for files in model_files:
+            log("compile times: %s" % files.name)
+            scratch = os.path.join(args.work_dir, "compile-times", files.name)
+            entry = compile_times.model_compile_times(client, files.onnx, scratch, args.workers,
+                                                      args.compile_runs)
+            schedule, _ = refmodels.compile_model(client, files.onnx, scratch + "-final",
+                                                  args.workers)
+            entry.update(label=files.label, nodes_in=schedule["graph"]["nodes_in"],
+                         nodes_out=schedule["graph"]["nodes_out"])
+            results["compile"][files.name] = entry
+    if "scaling" not in args.skip:
+        log("scheduler scaling on random DAGs")
+        results["scaling"] = compile_times.dag_scaling(
+            scaling_bin, os.path.join(args.work_dir, "schedule_scaling.json"),
+            3 if args.quick else 5)
+    if "memory" not in args.skip and config_lists:
+        results["memory"] = {}
+        for files in model_files:
+            log("memory: %s" % files.name)
+            results["memory"][files.name] = run_memory(args, files, config_lists[files.name])
+    if "gantt" not in args.skip and config_lists:
+        results["gantt"] = {}
+        for files in model_files:
+            log("trace: %s" % files.name)
+            results["gantt"][files.name] = run_gantt(args, files)
+
+    results["machine"]["load_average_at_end"] = machine.load_average()
+    results["targets"] = targets.evaluate(results)
+    names = plots.draw_all(results, args.out)
+    report.write(os.path.join(args.out, "results.md"), results, names)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(without_slices(results), f, indent=1, sort_keys=True)
+        f.write("\n")
+    log("wrote %s (results.md, results.json, %d plots)" % (args.out, len(names)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
