@@ -12,13 +12,19 @@ namespace ramiel::cost {
 struct NodeCost {
   double flops = 0;       // arithmetic operations
   double bytes = 0;       // bytes read (constants included) and written
-  double us = 0;          // predicted run time on the profile
-  bool measured = false;  // `us` came from MeasuredCosts, not from the estimate
+  double us = 0;          // predicted run time on one thread
+  double wide_us = 0;     // predicted run time with all the profile's cores (never above `us`)
+  bool measured = false;  // the times came from MeasuredCosts, not from the estimate
 };
 
-// Measured run times by node name (from the generated program's --profile), which replace
-// the static estimate for the nodes they name. Negative or non-finite entries are ignored.
-using MeasuredCosts = std::map<std::string, double>;
+// A node's measured run times (from the generated program's --profile); a negative or
+// non-finite time is unknown and left to the estimate.
+struct MeasuredCost {
+  double us = -1;       // one intra-op thread
+  double wide_us = -1;  // all cores
+};
+// Measured run times by node name, which replace the static estimate for the nodes they name.
+using MeasuredCosts = std::map<std::string, MeasuredCost>;
 
 class CostModel {
  public:
@@ -27,8 +33,11 @@ class CostModel {
 
   // flops and bytes come from the op's cost function (core/cost/op_cost.h); the time is
   //   max(flops / peak, bytes / bandwidth, pool windows / pool rate) + dispatch overhead,
-  // a roofline plus the fixed Python cost every op pays in the generated program.
+  // a roofline plus the fixed Python cost every op pays in the generated program. The wide
+  // time scales the roofline part by the profile's intra-op speedup (see DeviceProfile).
   NodeCost node_cost(const ir::Node& node) const;
+  // The one-thread time of an op whose roofline part takes `roofline_us`, spread over all cores.
+  double wide_time_us(double roofline_us) const;
   // Cost of handing `value` from one worker to another: latency + bytes / transfer bandwidth.
   double transfer_cost_us(const ir::Value& value) const;
   const DeviceProfile& profile() const { return profile_; }

@@ -13,6 +13,10 @@ struct NumberField {
 };
 
 constexpr NumberField kNumberFields[] = {
+    {"cores", &DeviceProfile::cores},
+    {"intra_op_efficiency", &DeviceProfile::intra_op_efficiency},
+    {"intra_op_half_us", &DeviceProfile::intra_op_half_us},
+    {"intra_op_sync_us", &DeviceProfile::intra_op_sync_us},
     {"memory_gbps", &DeviceProfile::memory_gbps},
     {"op_overhead_us", &DeviceProfile::op_overhead_us},
     {"peak_gflops", &DeviceProfile::peak_gflops},
@@ -52,6 +56,12 @@ StatusOr<DeviceProfile> DeviceProfile::from_json(std::string_view json_text) {
     double value = it->get<double>();
     if (!std::isfinite(value) || value <= 0) {
       return invalid_argument("device profile: '" + key + "' must be a positive number");
+    }
+    if (field->field == &DeviceProfile::cores && (value < 1 || value != std::floor(value))) {
+      return invalid_argument("device profile: 'cores' must be a whole number of at least 1");
+    }
+    if (field->field == &DeviceProfile::intra_op_efficiency && value > 1) {
+      return invalid_argument("device profile: 'intra_op_efficiency' must be at most 1");
     }
     profile.*(field->field) = value;
   }

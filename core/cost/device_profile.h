@@ -24,14 +24,25 @@ struct DeviceProfile {
   double op_overhead_us = 2.3;
   // Window elements per second (x1e9) of sliding-window pooling, which in this torch is
   // neither compute- nor bandwidth-bound: max_pool2d 3x3/2 on an NCHW 1x64x112x112 tensor does
-  // 1.8M window compares in 5.2 ms, 0.35 Gop/s (channels-last runs 14x faster).
-  double pool_gops = 0.35;
+  // 1.8M window compares in 5.2 ms, 0.35 Gop/s; on channels-last tensors, which the generated
+  // programs use for 4-D activations, the same pooling runs at 5 Gop/s.
+  double pool_gops = 5.0;
   // Cost of handing a tensor to another worker: latency plus bytes at transfer bandwidth.
   // Latency: half a round trip between two Python threads over threading.Event. Bandwidth: the
   // extra time of reading a tensor another thread wrote grows with size no faster than memory
   // bandwidth, so the calibration caps it there.
   double transfer_latency_us = 28.0;
   double transfer_gbps = 28.0;
+
+  // Intra-op parallelism: a "wide" worker runs an op with all `cores` threads. Its roofline
+  // part speeds up by 1 + (cores - 1) * efficiency * r / (r + intra_op_half_us), where r is the
+  // op's one-thread roofline time: big kernels scale by nearly `efficiency` per extra core, an
+  // op of intra_op_half_us by half that, tiny ones not at all; each parallel op also pays
+  // intra_op_sync_us to fork and join its threads.
+  double cores = 2;
+  double intra_op_efficiency = 0.85;
+  double intra_op_half_us = 40.0;
+  double intra_op_sync_us = 3.0;
 
   // The built-in profile: the measured numbers above.
   static DeviceProfile defaults() { return {}; }

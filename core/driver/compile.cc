@@ -22,18 +22,29 @@ Status check_cancelled(const CompileOptions& options, const char* next_stage) {
   return ok_status();
 }
 
+// Accepts the generated program's --profile output, {"nodes": {"name": {"us_1": a, "us_T": b}}},
+// or a plain {"name": microseconds} table.
 StatusOr<cost::MeasuredCosts> parse_measured_costs(const std::string& text) {
   cost::MeasuredCosts costs;
   if (text.empty()) return costs;
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  // Accept {"node": us, ...} or the profiler's {"nodes": {"node": us, ...}, ...}.
   const nlohmann::json& table = json.contains("nodes") ? json["nodes"] : json;
   if (!table.is_object()) return invalid_argument("measured costs must map node names to microseconds");
+  auto time = [](const nlohmann::json& value, double& out) {
+    if (!value.is_number() || value.get<double>() < 0) return false;
+    out = value.get<double>();
+    return true;
+  };
   for (const auto& [name, value] : table.items()) {
-    if (!value.is_number() || value.get<double>() < 0) {
-      return invalid_argument("measured cost of node '" + name + "' is not a non-negative number");
+    cost::MeasuredCost& cost = costs[name];
+    const bool ok = value.is_object()
+                        ? value.contains("us_1") && time(value["us_1"], cost.us) &&
+                              (!value.contains("us_T") || time(value["us_T"], cost.wide_us))
+                        : time(value, cost.us);
+    if (!ok) {
+      return invalid_argument("measured cost of node '" + name +
+                              "' must be microseconds or {\"us_1\": ..., \"us_T\": ...}");
     }
-    costs[name] = value.get<double>();
   }
   return costs;
 }
@@ -104,6 +115,8 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   stage.restart();
   schedule::ScheduleOptions schedule_options;
   schedule_options.workers = options.workers;
+  schedule_options.threads = static_cast<int>(profile.cores);
+  schedule_options.handoff_us = profile.transfer_latency_us;
   RAMIEL_ASSIGN_OR_RETURN(schedule::Schedule plan,
                           schedule::schedule_graph(indexed.dataflow, schedule_options));
   RAMIEL_RETURN_IF_ERROR(schedule::verify_schedule(indexed.dataflow, plan, options.workers));
@@ -128,6 +141,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   report.graph = &graph;
   report.indexed = &indexed;
   report.schedule = &plan;
+  report.node_costs = schedule::scheduled_costs(indexed.dataflow, plan);
   report.options = &options;
   report.model_sha256 = result.model_sha256;
   report.model_name = model_name;

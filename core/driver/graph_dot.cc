@@ -62,17 +62,22 @@ std::string graph_dot(const ReportInput& input) {
     }
     for (size_t c = 0; c < sched.clusters.size(); ++c) {
       double cost = 0;
-      for (int32_t i : sched.clusters[c]) cost += indexed.dataflow.node_cost_us[static_cast<size_t>(i)];
+      for (int32_t i : sched.clusters[c]) cost += input.node_costs[static_cast<size_t>(i)];
       out.line("subgraph " + quoted("cluster_" + std::to_string(c)) + " {");
       {
         IndentedStream::Scope inner(out);
-        out.line("label=" + quoted("cluster " + std::to_string(c) + " (" + format_us(cost) + ")") + ";");
+        const bool wide = static_cast<int32_t>(c) == sched.wide_cluster;
+        const int threads = c < sched.cluster_threads.size() ? sched.cluster_threads[c] : 1;
+        out.line("label=" + quoted("cluster " + std::to_string(c) + (wide ? ", wide" : "") + " (" +
+                                   std::to_string(threads) + (threads == 1 ? " thread, " : " threads, ") +
+                                   format_us(cost) + ")") +
+                 ";");
         out.line("style=dashed; color=\"#999999\";");
         for (int32_t i : sched.clusters[c]) {
           const ir::Node* n = indexed.nodes[static_cast<size_t>(i)];
           out.line(node_id(n) + " [fillcolor=\"" + kPalette[c % kPalette.size()] + "\", label=" +
                    quoted(std::string(n->op_type()) + "\n" + n->name() + "\n" +
-                          format_us(indexed.dataflow.node_cost_us[static_cast<size_t>(i)])) +
+                          format_us(input.node_costs[static_cast<size_t>(i)])) +
                    "];");
         }
       }

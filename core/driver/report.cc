@@ -83,7 +83,7 @@ std::string schedule_json(const ReportInput& input) {
     nodes.push_back({{"name", node.name()},
                      {"op", node.op_type()},
                      {"cluster", sched.cluster_of[i]},
-                     {"cost_us", rounded(indexed.dataflow.node_cost_us[i])},
+                     {"cost_us", rounded(input.node_costs[i])},
                      {"inputs", ins},
                      {"outputs", outs}});
   }
@@ -94,10 +94,16 @@ std::string schedule_json(const ReportInput& input) {
     double cost = 0;
     for (int32_t i : sched.clusters[c]) {
       names.push_back(indexed.nodes[static_cast<size_t>(i)]->name());
-      cost += indexed.dataflow.node_cost_us[static_cast<size_t>(i)];
+      cost += input.node_costs[static_cast<size_t>(i)];
     }
-    clusters.push_back({{"id", c}, {"nodes", names}, {"cost_us", rounded(cost)}});
+    clusters.push_back({{"id", c},
+                        {"kind", static_cast<int32_t>(c) == sched.wide_cluster ? "wide" : "narrow"},
+                        {"threads", c < sched.cluster_threads.size() ? sched.cluster_threads[c] : 1},
+                        {"nodes", names},
+                        {"cost_us", rounded(cost)}});
   }
+  double one_thread_us = 0;
+  for (double c : indexed.dataflow.node_cost_us) one_thread_us += c;
 
   json edges = json::array();
   for (const ClusterEdge& e : cluster_edges(input)) {
@@ -133,6 +139,7 @@ std::string schedule_json(const ReportInput& input) {
       {"cluster_edges", edges},
       {"prediction",
        {{"serial_us", rounded(sched.serial_us)},
+        {"serial_one_thread_us", rounded(one_thread_us)},
         {"critical_path_us", rounded(sched.critical_path_us)},
         {"makespan_us", rounded(sched.makespan_us)},
         {"speedup", rounded(sched.speedup())}}},

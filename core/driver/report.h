@@ -22,6 +22,7 @@ struct ReportInput {
   const ir::Graph* graph = nullptr;  // the final graph
   const schedule::IndexedGraph* indexed = nullptr;
   const schedule::Schedule* schedule = nullptr;
+  std::vector<double> node_costs;  // each node's predicted time where the schedule runs it
   const CompileOptions* options = nullptr;
   std::string model_sha256;
   std::string model_name;

@@ -30,6 +30,11 @@ int32_t DataflowGraph::add_node(double cost_us) {
   return size() - 1;
 }
 
+int32_t DataflowGraph::add_node(double cost_us, double wide_cost_us) {
+  node_wide_cost_us.push_back(wide_cost_us);
+  return add_node(cost_us);
+}
+
 void DataflowGraph::add_edge(int32_t from, int32_t to, double cost_us) {
   RAMIEL_CHECK(0 <= from && from < to && to < size());
   if (Edge* existing = find_edge(pred[static_cast<size_t>(to)], from)) {
@@ -49,7 +54,8 @@ IndexedGraph index_graph(const ir::Graph& graph, const cost::CostModel& costs) {
   std::vector<int32_t> index_of(static_cast<size_t>(graph.node_id_bound()), -1);
   std::vector<const ir::Value*> seen;  // distinct values read by the current node
   for (const ir::Node* node : graph.nodes()) {
-    const int32_t index = indexed.dataflow.add_node(costs.node_cost(*node).us);
+    const cost::NodeCost cost = costs.node_cost(*node);
+    const int32_t index = indexed.dataflow.add_node(cost.us, cost.wide_us);
     index_of[static_cast<size_t>(node->id())] = index;
     indexed.nodes.push_back(node);
     seen.clear();

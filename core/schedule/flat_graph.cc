@@ -1,5 +1,6 @@
 #include "core/schedule/flat_graph.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -21,8 +22,20 @@ StatusOr<FlatGraph> FlatGraph::build(const DataflowGraph& graph) {
   if (graph.succ.size() != n || graph.pred.size() != n) {
     return invalid_argument("dataflow graph: succ and pred must have one list per node");
   }
+  if (!graph.node_wide_cost_us.empty() && graph.node_wide_cost_us.size() != n) {
+    return invalid_argument("dataflow graph: wide costs must be given for every node or none");
+  }
   FlatGraph flat;
   flat.cost_ = graph.node_cost_us;
+  flat.wide_cost_ = graph.node_wide_cost_us;
+  for (size_t u = 0; u < flat.wide_cost_.size(); ++u) {
+    if (!valid_cost(flat.wide_cost_[u])) {
+      return invalid_argument("dataflow graph: node " + std::to_string(u) +
+                              " has a negative or non-finite wide cost");
+    }
+    // More threads never make a node slower: a worse estimate is not the better choice.
+    flat.wide_cost_[u] = std::min(flat.wide_cost_[u], flat.cost_[u]);
+  }
   flat.succ_begin_.reserve(n + 1);
   flat.pred_begin_.assign(n + 1, 0);
   for (size_t u = 0; u < n; ++u) {

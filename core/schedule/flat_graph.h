@@ -24,6 +24,10 @@ class FlatGraph {
   size_t num_edges() const { return succ_.size(); }
   double cost(int32_t v) const { return cost_[static_cast<size_t>(v)]; }
   const std::vector<double>& costs() const { return cost_; }
+  // Costs on a wide worker (all cores), when the graph models them; each is at most cost(v).
+  bool has_wide_costs() const { return !wide_cost_.empty(); }
+  double wide_cost(int32_t v) const { return wide_cost_[static_cast<size_t>(v)]; }
+  const std::vector<double>& wide_costs() const { return wide_cost_; }
   // Successors by increasing index, as listed in the DataflowGraph.
   std::span<const Edge> succ(int32_t v) const { return row(succ_begin_, succ_, v); }
   // Predecessors by increasing index.
@@ -38,6 +42,7 @@ class FlatGraph {
   }
 
   std::vector<double> cost_;
+  std::vector<double> wide_cost_;
   std::vector<int32_t> succ_begin_;
   std::vector<Edge> succ_;
   std::vector<int32_t> pred_begin_;

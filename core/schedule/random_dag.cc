@@ -52,8 +52,11 @@ DataflowGraph random_dag(const RandomDagOptions& options) {
   for (int32_t layer = 0; layer < layers; ++layer) {
     layer_begin.push_back(graph.size());
     for (int32_t i = 0; i < layer_size[static_cast<size_t>(layer)]; ++i) {
+      const double cost = random.log_uniform(options.min_node_us, options.max_node_us);
       const int32_t v =
-          graph.add_node(random.log_uniform(options.min_node_us, options.max_node_us));
+          options.max_wide_speedup > 1
+              ? graph.add_node(cost, cost / random.log_uniform(1.0, options.max_wide_speedup))
+              : graph.add_node(cost);
       if (layer == 0) continue;
       const int32_t fan_in = 1 + random.below(std::max(options.max_fan_in, 1));
       preds.clear();

@@ -21,6 +21,9 @@ struct RandomDagOptions {
   double max_node_us = 1000;
   double min_edge_us = 1;
   double max_edge_us = 100;
+  // When above 1, every node also gets a wide cost (all cores): its cost divided by a speedup
+  // drawn log-uniformly from [1, max_wide_speedup].
+  double max_wide_speedup = 0;
   uint64_t seed = 1;
 };
 

@@ -8,16 +8,12 @@
 #include "core/schedule/levels.h"
 #include "core/schedule/linear_clustering.h"
 #include "core/schedule/merge.h"
+#include "core/schedule/simulate.h"
+#include "core/schedule/stages.h"
 #include "core/support/stopwatch.h"
 
 namespace ramiel::schedule {
 namespace {
-
-double total_cost(const DataflowGraph& graph) {
-  double sum = 0;
-  for (double c : graph.node_cost_us) sum += c;  // in index order, as the verifier sums
-  return sum;
-}
 
 // The clusters of an assignment: each worker's nodes in the global rank's order, empty workers
 // dropped, numbered by their lowest node index so the numbering is canonical.
@@ -37,21 +33,52 @@ void fill_clusters(const WorkerAssignment& a, Schedule& s) {
     for (int32_t v : clusters[c]) s.cluster_of[static_cast<size_t>(v)] = static_cast<int32_t>(c);
   }
   s.clusters = std::move(clusters);
+  s.cluster_threads.assign(s.clusters.size(), std::max(1, s.cores / std::max(1, a.workers)));
   s.makespan_us = a.makespan_us;
+}
+
+// Whether a parallel schedule beats the serial one by enough to be worth its threads.
+bool pays(double parallel_us, double serial_us, double min_speedup) {
+  return parallel_us > 0 && parallel_us <= serial_us && serial_us / parallel_us >= min_speedup;
 }
 
 }  // namespace
 
-Schedule serial_schedule(const DataflowGraph& graph) {
+Schedule serial_schedule(const FlatGraph& graph, int threads) {
   Schedule s;
-  s.serial_us = total_cost(graph);
+  s.cores = std::max(threads, 1);
+  const bool wide = graph.has_wide_costs() && s.cores > 1;
+  for (int32_t v = 0; v < graph.size(); ++v) s.serial_us += wide ? graph.wide_cost(v) : graph.cost(v);
   s.makespan_us = s.serial_us;
   s.cluster_of.assign(static_cast<size_t>(graph.size()), 0);
   if (graph.size() > 0) {
     s.clusters.emplace_back(static_cast<size_t>(graph.size()));
     std::iota(s.clusters[0].begin(), s.clusters[0].end(), 0);
+    s.cluster_threads = {s.cores};
+    if (wide) s.wide_cluster = 0;
   }
   return s;
+}
+
+Schedule serial_schedule(const DataflowGraph& graph, int threads) {
+  StatusOr<FlatGraph> flat = FlatGraph::build(graph);
+  if (!flat.ok()) return {};
+  return serial_schedule(*flat, threads);
+}
+
+std::vector<double> scheduled_costs(const FlatGraph& graph, const Schedule& schedule) {
+  std::vector<double> costs(static_cast<size_t>(graph.size()));
+  for (int32_t v = 0; v < graph.size(); ++v) {
+    const auto c = static_cast<size_t>(schedule.cluster_of[static_cast<size_t>(v)]);
+    const int threads = c < schedule.cluster_threads.size() ? schedule.cluster_threads[c] : 1;
+    costs[static_cast<size_t>(v)] = cost_with_threads(graph, v, threads, schedule.cores);
+  }
+  return costs;
+}
+
+std::vector<double> scheduled_costs(const DataflowGraph& graph, const Schedule& schedule) {
+  StatusOr<FlatGraph> flat = FlatGraph::build(graph);
+  return flat.ok() ? scheduled_costs(*flat, schedule) : graph.node_cost_us;
 }
 
 StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOptions& options) {
@@ -59,8 +86,15 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
     return invalid_argument("schedule: workers must be at least 1, not " +
                             std::to_string(options.workers));
   }
+  if (options.threads < 1) {
+    return invalid_argument("schedule: threads must be at least 1, not " +
+                            std::to_string(options.threads));
+  }
   if (!std::isfinite(options.min_speedup) || options.min_speedup < 0) {
     return invalid_argument("schedule: min_speedup must be a finite non-negative number");
+  }
+  if (!std::isfinite(options.handoff_us) || options.handoff_us < 0) {
+    return invalid_argument("schedule: handoff_us must be a finite non-negative number");
   }
   ScheduleStats stats;
   Stopwatch watch;
@@ -72,30 +106,44 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
   const std::vector<int32_t> order = level_order(bottom);
   stats.levels_ms = watch.elapsed_ms();
 
-  watch.restart();
-  const LinearClusters linear = linear_clusters(flat, bottom, order);
-  stats.linear_clusters = linear.count();
-  stats.clustering_ms = watch.elapsed_ms();
-
-  Schedule s = serial_schedule(graph);
-  s.critical_path_us = critical_path_us(bottom);
+  Schedule s = serial_schedule(flat, options.threads);
   stats.parallel_makespan_us = s.serial_us;
-  if (options.workers >= 2 && linear.count() >= 2) {
+  if (flat.has_wide_costs() && options.threads > 1) {
+    // Staged: the wide worker for what intra-op threads do best, narrow workers for the rest.
     watch.restart();
-    const WorkerAssignment merged = merge_clusters(flat, order, linear, options.workers);
+    Schedule staged = staged_schedule(flat, options, stats);
     stats.merging_ms = watch.elapsed_ms();
-    stats.groups = merged.groups;
-    stats.merge_unit = merge_unit_name(merged.unit);
-    stats.parallel_makespan_us = merged.makespan_us;
-    // Never slower than serial, and parallel only when the predicted gain is worth it.
-    const bool pays = merged.makespan_us > 0 && merged.makespan_us <= s.serial_us &&
-                      s.serial_us / merged.makespan_us >= options.min_speedup;
-    if (pays) {
-      fill_clusters(merged, s);
+    const std::vector<double> costs = scheduled_costs(flat, staged);
+    RAMIEL_ASSIGN_OR_RETURN(staged.makespan_us,
+                            simulate_clusters(flat, staged.cluster_of, staged.clusters, &costs));
+    staged.serial_us = s.serial_us;
+    stats.parallel_makespan_us = staged.makespan_us;
+    if (staged.clusters.size() > 1 && pays(staged.makespan_us, s.serial_us, options.min_speedup)) {
+      s = std::move(staged);
     } else {
-      stats.fell_back = true;
+      stats.fell_back = staged.clusters.size() > 1;
+    }
+  } else {
+    watch.restart();
+    const LinearClusters linear = linear_clusters(flat, bottom, order);
+    stats.linear_clusters = linear.count();
+    stats.clustering_ms = watch.elapsed_ms();
+    if (options.workers >= 2 && linear.count() >= 2) {
+      watch.restart();
+      const WorkerAssignment merged = merge_clusters(flat, order, linear, options.workers);
+      stats.merging_ms = watch.elapsed_ms();
+      stats.groups = merged.groups;
+      stats.merge_unit = merge_unit_name(merged.unit);
+      stats.parallel_makespan_us = merged.makespan_us;
+      // Never slower than serial, and parallel only when the predicted gain is worth it.
+      if (pays(merged.makespan_us, s.serial_us, options.min_speedup)) {
+        fill_clusters(merged, s);
+      } else {
+        stats.fell_back = true;
+      }
     }
   }
+  s.critical_path_us = critical_path_us(bottom);
 
   watch.restart();
   if (Status verified = verify_schedule(flat, s, options.workers); !verified.ok()) {

@@ -21,10 +21,15 @@
 namespace ramiel::schedule {
 
 struct ScheduleOptions {
-  int workers = 2;  // at most this many clusters (>= 1)
+  int workers = 2;  // at most this many narrow (concurrently running) clusters (>= 1)
   // Fall back to one cluster unless the predicted speedup over serial reaches this. The result
   // falls back whenever the prediction is slower than serial, whatever this says.
   double min_speedup = 1.05;
+  // Cores of the machine: a wide cluster runs with this many intra-op threads. Staging (see
+  // stages.h) happens when this is above 1 and the graph has wide costs.
+  int threads = 1;
+  // What switching between the wide worker and the narrow ones costs (one hand-off).
+  double handoff_us = 0;
 };
 
 // What the scheduler did, for metadata and benchmarks (times are wall-clock, not output).
@@ -39,16 +44,23 @@ struct ScheduleStats {
   double clustering_ms = 0;
   double merging_ms = 0;
   double verify_ms = 0;
+  int32_t segments = 0;       // staging: the graph's segments between cut nodes
+  int32_t wide_segments = 0;  // ... of which the wide worker runs this many
 };
 
 struct Schedule {
   std::vector<int32_t> cluster_of;             // per node index
   std::vector<std::vector<int32_t>> clusters;  // node indices per cluster, in execution order
   // Intra-op threads of each cluster's worker, parallel to `clusters`. Empty means one thread
-  // per worker. A cluster with more threads than the others is "wide": it holds the stretches
-  // that run best with every core, and never runs while another cluster does.
+  // per worker.
   std::vector<int32_t> cluster_threads;
-  double serial_us = 0;                        // sum of node costs
+  // The wide cluster, or -1: it holds the stretches that run best with every core as intra-op
+  // threads, its nodes cost their wide cost, and it never runs while another cluster does.
+  int32_t wide_cluster = -1;
+  int32_t cores = 1;  // the machine's cores, which cluster_threads share out
+  // The best serial run: the sum of wide costs when the graph has them and cores > 1, else of
+  // costs.
+  double serial_us = 0;
   double critical_path_us = 0;                 // longest path, node and edge costs
   double makespan_us = 0;                      // simulated run time of this schedule
   ScheduleStats stats;
@@ -63,12 +75,20 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
 
 // Checks every invariant: each node in exactly one cluster and cluster_of agreeing, no empty
 // cluster, cluster order respects dependencies, no deadlock (see above), at most `max_clusters`
-// clusters, serial_us the sum of costs, makespan_us the simulated makespan and not above
-// serial. INTERNAL naming the first broken invariant.
+// narrow clusters (plus the wide one), the wide cluster never concurrent with another,
+// serial_us the best serial time, makespan_us the simulated makespan and not above serial.
+// INTERNAL naming the first broken invariant.
 Status verify_schedule(const DataflowGraph& graph, const Schedule& schedule, int max_clusters);
 Status verify_schedule(const FlatGraph& graph, const Schedule& schedule, int max_clusters);
 
-// One cluster holding every node in index order: the serial program.
-Schedule serial_schedule(const DataflowGraph& graph);
+// One cluster holding every node in index order: the serial program. With wide costs it is
+// the wide cluster, run with `threads` intra-op threads.
+Schedule serial_schedule(const DataflowGraph& graph, int threads = 1);
+Schedule serial_schedule(const FlatGraph& graph, int threads = 1);
+
+// The cost each node has in `schedule`: its cost with its cluster's intra-op threads (the
+// wide cost in the wide cluster, the one-thread cost on a one-thread worker).
+std::vector<double> scheduled_costs(const FlatGraph& graph, const Schedule& schedule);
+std::vector<double> scheduled_costs(const DataflowGraph& graph, const Schedule& schedule);
 
 }  // namespace ramiel::schedule

@@ -80,7 +80,8 @@ double RankedSimulator::makespan(const std::vector<int32_t>& worker_at, int work
 }
 
 StatusOr<double> simulate_clusters(const FlatGraph& graph, const std::vector<int32_t>& cluster_of,
-                                   const std::vector<std::vector<int32_t>>& clusters) {
+                                   const std::vector<std::vector<int32_t>>& clusters,
+                                   const std::vector<double>* costs) {
   // Kahn's algorithm over data edges plus program-order edges; a node runs once its data
   // predecessors and its program-order predecessor (the node before it in its cluster) ran.
   const auto n = static_cast<size_t>(graph.size());
@@ -113,7 +114,7 @@ StatusOr<double> simulate_clusters(const FlatGraph& graph, const std::vector<int
     const int32_t prev = prev_in_cluster[vi];
     const double start = std::max(prev >= 0 ? finish[static_cast<size_t>(prev)] : 0.0,
                                   inputs_ready(graph, v, cluster_of, cluster_of[vi], finish));
-    finish[vi] = start + graph.cost(v);
+    finish[vi] = start + (costs != nullptr ? (*costs)[vi] : graph.cost(v));
     makespan = std::max(makespan, finish[vi]);
     for (const Edge& e : graph.succ(v)) release(e.node);
     if (next_in_cluster[vi] >= 0) release(next_in_cluster[vi]);

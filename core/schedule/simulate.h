@@ -62,7 +62,9 @@ class RankedSimulator {
 // Runs the model for arbitrary cluster orders. `cluster_of` and `clusters` must describe the
 // same partition of the nodes. INTERNAL, naming a node, when the orders deadlock: a cycle in the
 // graph of data edges plus program-order edges (each node to the next of its cluster).
+// `costs` (per node) replaces the graph's node costs when given.
 StatusOr<double> simulate_clusters(const FlatGraph& graph, const std::vector<int32_t>& cluster_of,
-                                   const std::vector<std::vector<int32_t>>& clusters);
+                                   const std::vector<std::vector<int32_t>>& clusters,
+                                   const std::vector<double>* costs = nullptr);
 
 }  // namespace ramiel::schedule

@@ -6,7 +6,10 @@ def check_schedule(s, max_clusters):
     nodes = {n["name"]: n for n in s["nodes"]}
     assert len(nodes) == len(s["nodes"]), "node names must be unique"
     clusters = s["clusters"]
-    assert 1 <= len(clusters) <= max_clusters
+    wide = [c for c in clusters if c["kind"] == "wide"]
+    assert len(wide) <= 1, "at most one wide cluster"
+    assert 1 <= len(clusters) - len(wide) <= max_clusters or (len(clusters) == 1 and wide)
+    assert all(c["threads"] >= 1 for c in clusters)
 
     # Every node in exactly one cluster, and the node's own record agrees.
     seen = {}
@@ -56,6 +59,22 @@ def check_schedule(s, max_clusters):
                 ready.append(b)
     assert visited == len(nodes), "data + program order has a cycle: the workers would deadlock"
 
+    # The wide cluster uses every core: each other node must be ordered against each wide node.
+    if wide and len(clusters) > 1:
+        def reachable(start):
+            seen, stack = set(), [start]
+            while stack:
+                for b in succ[stack.pop()]:
+                    if b not in seen:
+                        seen.add(b)
+                        stack.append(b)
+            return seen
+        reach = {name: reachable(name) for name in nodes}
+        for w in wide[0]["nodes"]:
+            for name, n in nodes.items():
+                if n["cluster"] != wide[0]["id"]:
+                    assert name in reach[w] or w in reach[name], f"{name} may run beside wide {w}"
+
     # Cross-cluster tensors are exactly the listed cluster edges.
     crossing = defaultdict(set)
     for n in s["nodes"]:
@@ -74,4 +93,6 @@ def check_schedule(s, max_clusters):
         before = [longest[producer[t]] for t in n["inputs"] if t in producer]
         longest[n["name"]] = n["cost_us"] + max(before, default=0.0)
     assert p["makespan_us"] >= max(longest.values(), default=0.0) - 0.01 * len(nodes) - 1e-3
-    assert abs(sum(c["cost_us"] for c in clusters) - p["serial_us"]) < 0.01 * len(nodes) + 1e-3
+    assert abs(sum(c["cost_us"] for c in clusters) - sum(n["cost_us"] for n in s["nodes"])) < (
+        0.01 * len(nodes) + 1e-3)
+    assert p["serial_one_thread_us"] >= p["serial_us"] - 1e-3

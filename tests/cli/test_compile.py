@@ -26,17 +26,40 @@ def test_reference_models_get_valid_schedules(compile_model, models_dir, name, w
     assert b"digraph" in out.file("graph.dot")
     if workers == 1:
         assert len(s["clusters"]) == 1
+        assert s["clusters"][0]["threads"] >= 1
 
 
 @pytest.mark.parametrize("name", ["googlenet", "inception_v3"])
-def test_branchy_models_are_parallel_at_two_workers(compile_model, models_dir, name):
-    out = compile_model(os.path.join(models_dir, f"{name}.onnx"), "--workers", 2)
+def test_branchy_models_are_parallel_at_two_workers(compile_model, models_dir, name, tmp_path):
+    # One core per worker: clustering alone decides, as on a machine without intra-op threads.
+    profile = tmp_path / "one_core.json"
+    profile.write_text('{"cores": 1}')
+    out = compile_model(os.path.join(models_dir, f"{name}.onnx"), "--workers", 2,
+                        "--device-profile", profile)
     assert out.returncode == 0, out.stderr
     s = out.schedule
     assert len(s["clusters"]) == 2
+    assert all(c["kind"] == "narrow" and c["threads"] == 1 for c in s["clusters"])
     assert s["prediction"]["speedup"] > 1.05
     assert s["cluster_edges"], "parallel clusters must exchange tensors"
     assert "cluster_1" in out.file("graph.dot").decode()
+
+
+def test_weak_intra_op_scaling_gives_a_staged_schedule(compile_model, models_dir, tmp_path):
+    # Where intra-op threads pay little, the branchy modules go to narrow workers while the
+    # wide worker keeps the stem and joins.
+    profile = tmp_path / "weak.json"
+    profile.write_text('{"cores": 2, "intra_op_efficiency": 0.5, "intra_op_half_us": 300}')
+    out = compile_model(os.path.join(models_dir, "inception_v3.onnx"), "--workers", 2,
+                        "--device-profile", profile)
+    assert out.returncode == 0, out.stderr
+    s = out.schedule
+    kinds = sorted(c["kind"] for c in s["clusters"])
+    assert kinds == ["narrow", "narrow", "wide"], kinds
+    wide = next(c for c in s["clusters"] if c["kind"] == "wide")
+    assert wide["threads"] == 2
+    assert s["nodes"][0]["name"] in wide["nodes"], "the stem runs wide"
+    assert s["prediction"]["speedup"] > 1.05
 
 
 def test_pure_chain_is_one_cluster(compile_model, tmp_path):

@@ -59,13 +59,43 @@ TEST(CostModelTest, MeasuredCostsOverrideByName) {
   ir::Value* x = g.input(ir::Shape{1000});
   const ir::Node& relu = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
   const ir::Node& other = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
-  CostModel model(unit_profile(), {{relu.name(), 123.0}, {other.name(), -1.0}});
+  CostModel model(unit_profile(), {{relu.name(), {123.0, 70.0}}, {other.name(), {-1.0, -1.0}}});
   NodeCost c = model.node_cost(relu);
   EXPECT_DOUBLE_EQ(c.us, 123.0);
+  EXPECT_DOUBLE_EQ(c.wide_us, 70.0);
   EXPECT_TRUE(c.measured);
   EXPECT_DOUBLE_EQ(c.flops, 1000);  // the work is still reported
   // A nonsensical measurement is ignored.
   EXPECT_DOUBLE_EQ(model.node_cost(other).us, 13);
+  EXPECT_FALSE(model.node_cost(other).measured);
+}
+
+TEST(CostModelTest, OneThreadMeasurementScalesTheWideEstimate) {
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1000});
+  const ir::Node& relu = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
+  CostModel estimate(unit_profile());
+  const NodeCost e = estimate.node_cost(relu);
+  CostModel model(unit_profile(), {{relu.name(), {2 * e.us, -1.0}}});
+  const NodeCost c = model.node_cost(relu);
+  EXPECT_DOUBLE_EQ(c.us, 2 * e.us);
+  EXPECT_DOUBLE_EQ(c.wide_us, 2 * e.wide_us);
+}
+
+TEST(CostModelTest, WideTimeScalesBigKernelsAndNotTinyOnes) {
+  DeviceProfile p = unit_profile();
+  p.cores = 2;
+  p.intra_op_efficiency = 0.8;
+  p.intra_op_half_us = 100;
+  p.intra_op_sync_us = 1;
+  CostModel model(p);
+  // A 1 s kernel: speedup 1 + 0.8 * 1e6 / (1e6 + 100), overhead 5 and sync 1 added.
+  EXPECT_NEAR(model.wide_time_us(1e6), 1e6 / (1 + 0.8 * 1e6 / (1e6 + 100)) + 5 + 1, 1e-6);
+  // A tiny op gains less than the fork costs: it stays at its one-thread time.
+  EXPECT_DOUBLE_EQ(model.wide_time_us(1.0), 1.0 + 5);
+  // One core: no intra-op parallelism at all.
+  p.cores = 1;
+  EXPECT_DOUBLE_EQ(CostModel(p).wide_time_us(1e6), 1e6 + 5);
 }
 
 TEST(CostModelTest, TransferIsLatencyPlusBytes) {

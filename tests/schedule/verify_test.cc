@@ -60,7 +60,7 @@ TEST(VerifyTest, RejectsMissingDuplicateAndUnknownNodes) {
 
 TEST(VerifyTest, RejectsTooManyClusters) {
   TwoChains t;
-  expect_rejected(t.g, t.s, 1, "2 clusters, more than the 1 allowed");
+  expect_rejected(t.g, t.s, 1, "2 narrow clusters, more than the 1 allowed");
 }
 
 TEST(VerifyTest, RejectsOrderAgainstDependencies) {
