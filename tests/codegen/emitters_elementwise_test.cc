@@ -111,9 +111,9 @@ TEST_F(ElementwiseTest, ParameterisedActivations) {
 }
 
 TEST_F(ElementwiseTest, OpsWithoutEmitterAreRefusedByName) {
-  EXPECT_EQ(emit(OpKind::LSTM, {x}, {}, 14),
-            "error: UNIMPLEMENTED: node 'n0' (LSTM, opset 14): Ramiel cannot translate this "
-            "operator to PyTorch");
+  EXPECT_EQ(emit(OpKind::StringNormalizer, {x}, {}, 14),
+            "error: UNIMPLEMENTED: node 'n0' (StringNormalizer, opset 14): Ramiel cannot translate "
+            "this operator to PyTorch");
 }
 
 TEST_F(ElementwiseTest, AttributesOfTheWrongTypeAreInvalid) {

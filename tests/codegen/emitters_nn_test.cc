@@ -88,17 +88,27 @@ TEST_F(NnTest, MaxPoolRefusesSizesTorchWouldNotProduce) {
             "supported: torch would pool dimension 2 to 3 where ONNX gives 4");
 }
 
-TEST_F(NnTest, MaxPoolIndicesAreRefusedWhenUsed) {
-  ir::Value* x = g.add_input("x", f32({1, 1, 4, 4}));
+TEST_F(NnTest, MaxPoolIndicesNumberTheWholeTensor) {
+  ir::Value* x = g.add_input("x", f32({2, 3, 4, 4}));
   ir::Node* n = g.add_node(OpKind::MaxPool, "pool", {x},
-                           {{"y", f32({1, 1, 2, 2})}, {"indices", i64({1, 1, 2, 2})}},
+                           {{"y", f32({2, 3, 2, 2})}, {"indices", i64({2, 3, 2, 2})}},
                            ints({{"kernel_shape", {2, 2}}, {"strides", {2, 2}}}));
   g.set_outputs({n->output(0), n->output(1)});
   auto text = emit_text(*n);
-  ASSERT_FALSE(text.ok());
-  EXPECT_EQ(text.status().message(),
-            "node 'pool' (MaxPool, opset 13): output 1 (Indices) is used, and only inference is "
-            "supported");
+  ASSERT_TRUE(text.ok()) << text.status().to_string();
+  // torch numbers each (n, c) plane from 0; ONNX numbers the whole tensor.
+  EXPECT_EQ(*text,
+            "pooled_tmp = F.max_pool2d(x, 2, stride=2, return_indices=True)\n"
+            "y = pooled_tmp[0]\n"
+            "indices = pooled_tmp[1] + torch.arange(6).reshape(2, 3, 1, 1) * 16\n");
+  // Padding torch cannot apply itself would shift the indices: refused.
+  ir::Node* padded = g.add_node(OpKind::MaxPool, "padded", {x},
+                                {{"y2", f32({2, 3, 4, 4})}, {"indices2", i64({2, 3, 4, 4})}},
+                                ints({{"kernel_shape", {2, 2}}, {"pads", {0, 0, 1, 1}}}));
+  g.set_outputs({padded->output(0), padded->output(1)});
+  EXPECT_EQ(emit_text(*padded).status().message(),
+            "node 'padded' (MaxPool, opset 13): attribute pads=[0, 1, 0, 1] is not supported: the "
+            "Indices output needs padding torch applies itself");
 }
 
 TEST_F(NnTest, AveragePoolSaysWhetherPaddingCounts) {
@@ -109,8 +119,8 @@ TEST_F(NnTest, AveragePoolSaysWhetherPaddingCounts) {
             "y0 = F.avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=True)\n");
   ir::Attributes uneven = ints({{"kernel_shape", {2, 2}}, {"pads", {0, 0, 1, 1}}});
   EXPECT_EQ(emit(OpKind::AveragePool, {x}, uneven, f32({1, 8, 35, 35})),
-            "error: UNIMPLEMENTED: node 'n1' (AveragePool, opset 13): attribute pads=[0, 1, 0, 1] "
-            "is not supported: torch cannot exclude uneven padding from the average");
+            "y1 = F.avg_pool2d(F.pad(x, (0, 1, 0, 1)), 2, stride=1) / "
+            "F.avg_pool2d(F.pad(torch.ones_like(x[:1, :1]), (0, 1, 0, 1)), 2, stride=1)\n");
   EXPECT_EQ(emit(OpKind::GlobalAveragePool, {x}, {}, f32({1, 8, 1, 1})),
             "y2 = F.adaptive_avg_pool2d(x, 1)\n");
   EXPECT_EQ(emit(OpKind::GlobalMaxPool, {x}, {}, f32({1, 8, 1, 1})),

@@ -228,15 +228,16 @@ TEST(LoweringTest, UntranslatableNodesAreRefusedAtCompileTime) {
   auto g = std::make_unique<ir::Graph>();
   g->opset = 13;
   ir::Value* x = g->add_input("x", f32({1, 2, 3}));
-  ir::Node* n = g->add_node(OpKind::GRU, "encoder/gru", {x}, {{"y", f32({})}}, {}, 14);
+  ir::Node* n =
+      g->add_node(OpKind::StringNormalizer, "encoder/norm", {x}, {{"y", f32({})}}, {}, 14);
   g->set_outputs({n->output(0)});
   auto s = schedule_by_name(std::move(g), {});
   ASSERT_TRUE(s.ok());
   auto result = generate_python(s->input());
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().to_string(),
-            "UNIMPLEMENTED: node 'encoder/gru' (GRU, opset 14): Ramiel cannot translate this "
-            "operator to PyTorch");
+            "UNIMPLEMENTED: node 'encoder/norm' (StringNormalizer, opset 14): Ramiel cannot "
+            "translate this operator to PyTorch");
 }
 
 TEST(LoweringTest, StringConstantsAreRefusedNamingTheNode) {

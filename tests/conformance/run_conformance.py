@@ -238,6 +238,8 @@ def main(argv=None):
             status, detail, clusters[case] = future.result()
             if status:
                 results[case].update(status=status, detail=detail)
+                if args.verbose:
+                    print("%-60s %-8s %s" % (case, status, detail))
     t_compiled = time.monotonic()
 
     # Run what compiled; the process-mode sample: every k-th case with several clusters.

@@ -65,6 +65,13 @@ const EmitterTable& emitter_table() {
     emitters::register_shape(t);
     emitters::register_constant(t);
     emitters::register_indexing(t);
+    emitters::register_loss(t);
+    emitters::register_resize(t);
+    emitters::register_rnn(t);
+    emitters::register_math(t);
+    emitters::register_layout(t);
+    emitters::register_unpool(t);
+    emitters::register_quantize(t);
     return t;
   }();
   return table;

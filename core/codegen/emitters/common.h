@@ -20,6 +20,13 @@ void register_reduce(EmitterTable& table);
 void register_shape(EmitterTable& table);
 void register_constant(EmitterTable& table);
 void register_indexing(EmitterTable& table);
+void register_loss(EmitterTable& table);
+void register_resize(EmitterTable& table);
+void register_rnn(EmitterTable& table);
+void register_math(EmitterTable& table);
+void register_layout(EmitterTable& table);
+void register_unpool(EmitterTable& table);
+void register_quantize(EmitterTable& table);
 
 // One table entry: the emitter of `op`.
 inline void set(EmitterTable& table, ir::OpKind op, Emitter emitter) {

@@ -26,9 +26,38 @@ Status emit_batch_norm(EmitContext& ctx) {
   return ok_status();
 }
 
+// LayerNormalization whose Mean or InvStdDev output is read: the statistics spelled out, with
+// the normalized axes kept (size 1) as ONNX shapes them.
+Status emit_layer_norm_with_statistics(EmitContext& ctx) {
+  RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
+  RAMIEL_ASSIGN_OR_RETURN(int64_t axis, ctx.int_attr("axis", -1));
+  RAMIEL_ASSIGN_OR_RETURN(float epsilon, ctx.float_attr("epsilon", 1e-5f));
+  auto rank = ctx.input_rank(0);
+  if (!rank) return ctx.unsupported("the Mean / InvStdDev outputs of an input of unknown rank");
+  RAMIEL_ASSIGN_OR_RETURN(int64_t start, normalize_axis(ctx, axis, *rank));
+  std::vector<int64_t> dims;
+  for (int64_t d = start; d < *rank; ++d) dims.push_back(d);
+  const py::Keywords reduce = {{"dim", py::ints_tuple(dims)}, {"keepdim", py::bool_lit(true)}};
+  auto mean = ctx.let("mean", py::call(torch_fn("mean"), {x}, reduce));
+  auto centered = ctx.let("centered", py::binop("-", x, mean));
+  auto variance = py::call(torch_fn("mean"), {py::binop("*", centered, centered)}, reduce);
+  auto inv_std = ctx.let(
+      "inv_std", py::call(torch_fn("rsqrt"), {py::binop("+", variance, py::float32_lit(epsilon))}));
+  RAMIEL_ASSIGN_OR_RETURN(auto scale, ctx.input(1));
+  py::ExprPtr y = py::binop("*", py::binop("*", centered, inv_std), scale);
+  if (ctx.has_input(2)) {
+    RAMIEL_ASSIGN_OR_RETURN(auto bias, ctx.input(2));
+    y = py::binop("+", y, bias);
+  }
+  ctx.assign(y);
+  if (ctx.output_used(1)) ctx.assign_output(1, mean);
+  if (ctx.num_outputs() > 2 && ctx.output_used(2)) ctx.assign_output(2, inv_std);
+  return ok_status();
+}
+
 Status emit_layer_norm(EmitContext& ctx) {
   for (size_t i = 1; i < ctx.num_outputs(); ++i) {
-    RAMIEL_RETURN_IF_ERROR(ctx.require_unused_output(i, i == 1 ? "Mean" : "InvStdDev"));
+    if (ctx.output_used(i)) return emit_layer_norm_with_statistics(ctx);
   }
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
   RAMIEL_ASSIGN_OR_RETURN(int64_t axis, ctx.int_attr("axis", -1));

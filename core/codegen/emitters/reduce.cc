@@ -8,28 +8,42 @@ namespace {
 using ir::OpKind;
 
 // The reduced axes: an attribute until the op moved them to input 1 (ReduceSum in opset 13,
-// the others in 18). nullopt: all axes.
-StatusOr<std::optional<std::vector<int64_t>>> reduce_axes(EmitContext& ctx) {
+// the others in 18). nullopt: all axes. Axes read at run time from a tensor of known length
+// set `runtime` to their expression (an empty tensor is no axes).
+StatusOr<std::optional<std::vector<int64_t>>> reduce_axes(EmitContext& ctx, py::ExprPtr& runtime) {
   const int moved_in = ctx.node().op() == OpKind::ReduceSum ? 13 : 18;
   if (ctx.opset() < moved_in) return ctx.ints_attr("axes");
   if (!ctx.has_input(1)) return std::optional<std::vector<int64_t>>();
   auto axes = ctx.input_ints(1);
-  if (!axes) return ctx.unsupported("axes computed at run time are not supported");
-  return std::optional<std::vector<int64_t>>(*axes);
+  if (axes) return std::optional<std::vector<int64_t>>(*axes);
+  auto shape = ctx.input_shape(1);
+  if (!shape || shape->size() != 1 || !known((*shape)[0])) {
+    return ctx.unsupported("axes computed at run time, of unknown count, are not supported");
+  }
+  if ((*shape)[0] == 0) return std::optional<std::vector<int64_t>>();
+  if (ctx.node().op() == OpKind::ReduceProd) {
+    return ctx.unsupported("axes computed at run time are not supported");
+  }
+  RAMIEL_ASSIGN_OR_RETURN(auto tensor, ctx.input(1));
+  RAMIEL_ASSIGN_OR_RETURN(runtime, helper_call(ctx, "onnx_ints", {tensor}));
+  return std::optional<std::vector<int64_t>>(std::vector<int64_t>{});
 }
 
 Status emit_reduce(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
-  RAMIEL_ASSIGN_OR_RETURN(auto axes, reduce_axes(ctx));
+  py::ExprPtr runtime_dims;
+  RAMIEL_ASSIGN_OR_RETURN(auto axes, reduce_axes(ctx, runtime_dims));
   RAMIEL_ASSIGN_OR_RETURN(int64_t keepdims, ctx.int_attr("keepdims", 1));
   RAMIEL_ASSIGN_OR_RETURN(int64_t noop, ctx.int_attr("noop_with_empty_axes", 0));
-  if ((!axes || axes->empty()) && noop) {
+  if ((!axes || axes->empty()) && noop && !runtime_dims) {
     ctx.assign(x);
     return ok_status();
   }
   auto rank = ctx.input_rank(0);
   std::vector<int64_t> dims;
-  if (axes && !axes->empty()) {
+  if (runtime_dims) {
+    // dims stays empty: only ReduceProd reads it, and it refuses run-time axes above.
+  } else if (axes && !axes->empty()) {
     dims = *axes;
     if (rank) {
       for (int64_t& d : dims) {
@@ -40,7 +54,8 @@ Status emit_reduce(EmitContext& ctx) {
     if (!rank) return ctx.unsupported("reducing every axis of a tensor of unknown rank");
     for (int64_t d = 0; d < *rank; ++d) dims.push_back(d);
   }
-  py::Keywords keywords = {{"dim", py::ints_tuple(dims)}, {"keepdim", py::bool_lit(keepdims != 0)}};
+  py::Keywords keywords = {{"dim", runtime_dims ? runtime_dims : py::ints_tuple(dims)},
+                           {"keepdim", py::bool_lit(keepdims != 0)}};
   auto reduce = [&](const char* function, py::ExprPtr operand) {
     return py::call(torch_fn(function), {std::move(operand)}, keywords);
   };
@@ -93,10 +108,18 @@ Status emit_arg_reduce(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(int64_t axis, ctx.int_attr("axis", 0));
   RAMIEL_ASSIGN_OR_RETURN(int64_t keepdims, ctx.int_attr("keepdims", 1));
   RAMIEL_ASSIGN_OR_RETURN(int64_t last, ctx.int_attr("select_last_index", 0));
-  if (last) return ctx.unsupported_attribute("select_last_index", "1");
   const char* function = ctx.node().op() == OpKind::ArgMax ? "argmax" : "argmin";
-  ctx.assign(py::call(torch_fn(function), {x},
-                      {{"dim", py::int_lit(axis)}, {"keepdim", py::bool_lit(keepdims != 0)}}));
+  const py::Keywords keywords = {{"dim", py::int_lit(axis)},
+                                 {"keepdim", py::bool_lit(keepdims != 0)}};
+  if (!last) {
+    ctx.assign(py::call(torch_fn(function), {x}, keywords));
+    return ok_status();
+  }
+  // The last of equal extremes: the first one of the flipped axis, counted from the end.
+  auto flipped = py::call(torch_fn("flip"), {x, py::ints_list({axis})});
+  auto size = py::subscript(py::attr(x, "shape"), py::int_lit(axis));
+  ctx.assign(py::binop("-", py::binop("-", size, py::int_lit(1)),
+                       py::call(torch_fn(function), {flipped}, keywords)));
   return ok_status();
 }
 

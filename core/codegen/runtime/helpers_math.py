@@ -1,0 +1,25 @@
+# Helpers of the math ops (emitters/math.cc) that are more than one torch call. The marker
+# lines work as in helpers.py.
+
+# @helper onnx_cumsum
+def onnx_cumsum(x, axis, exclusive=0, reverse=0):
+    """ONNX CumSum: running sums along `axis`, optionally from the end and excluding each
+    element itself (a shifted sum, not a subtraction, so floats round as ONNX's do)."""
+    axis = int(axis)
+    if reverse:
+        x = x.flip(axis)
+    y = torch.cumsum(x, axis, dtype=x.dtype)
+    if exclusive:
+        first = torch.zeros_like(x.narrow(axis, 0, 1))
+        y = torch.cat([first, y.narrow(axis, 0, x.shape[axis] - 1)], dim=axis)
+    return y.flip(axis) if reverse else y
+
+# @helper onnx_hardmax
+def onnx_hardmax(x, axis, coerce_2d=False):
+    """ONNX Hardmax: 1 at the first maximum along `axis`, 0 elsewhere. Before opset 13 the
+    input is seen as 2-D: the dimensions from `axis` on form one row."""
+    if coerce_2d:
+        return onnx_hardmax(x.flatten(axis), -1).reshape(x.shape)
+    axis = axis + x.dim() if axis < 0 else axis
+    hot = F.one_hot(torch.argmax(x, dim=axis), x.shape[axis])
+    return hot.movedim(-1, axis).to(x.dtype)
