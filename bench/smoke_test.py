@@ -54,8 +54,8 @@ def check_latency(results, models, f):
                  "%s/pgo: neither measured nor skipped with a reason" % model)
         check = entry["check"]
         for name, c in check["configs"].items():
-            f.expect(c["ok"], "%s/%s: outputs differ from PyTorch's (max |diff| %g)"
-                     % (model, name, c["max_abs_diff"]))
+            f.expect(c["ok"], "%s/%s: outputs differ from PyTorch's (max |diff| %g, scaled %g)"
+                     % (model, name, c["max_abs_diff"], c["scaled_diff"]))
         f.expect(set(CONFIGS) <= set(check["configs"]), "%s: outputs not checked for all "
                  "configurations: %s" % (model, sorted(check["configs"])))
         f.expect(check.get("module_vs_program") is not None and

@@ -94,14 +94,23 @@ def read_ort_outputs(index_path):
 
 
 def compare(expected, actual, rtol=1e-3, atol=1e-4):
-    """(equal within tolerance, max |difference|) of two output lists."""
+    """(agree, max |difference|, max |difference| / the output's scale) of two output lists.
+
+    Randomly initialised deep networks can output values near 1e12, where a different
+    summation order (another thread count, another library) moves single elements by more than
+    an element-wise rtol; so outputs agree when every difference is within atol + rtol times the
+    largest |expected| value of its tensor."""
     if len(expected) != len(actual):
-        return False, float("inf")
-    worst, ok = 0.0, True
+        return False, float("inf"), float("inf")
+    worst, worst_scaled, ok = 0.0, 0.0, True
     for e, a in zip(expected, actual):
         if tuple(e.shape) != tuple(a.shape):
-            return False, float("inf")
+            return False, float("inf"), float("inf")
+        if not e.numel():
+            continue
         e, a = e.double(), a.double()
-        worst = max(worst, (e - a).abs().max().item() if e.numel() else 0.0)
-        ok = ok and torch.allclose(e, a, rtol=rtol, atol=atol)
-    return ok, worst
+        diff = (e - a).abs().max().item()
+        scale = max(1.0, e.abs().max().item())
+        worst, worst_scaled = max(worst, diff), max(worst_scaled, diff / scale)
+        ok = ok and diff <= atol + rtol * scale
+    return ok, worst, worst_scaled

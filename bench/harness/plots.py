@@ -14,10 +14,15 @@ from harness.report import SHORT  # noqa: E402
 
 FAMILY_COLORS = {"torch": "#8c8c8c", "serial": "#4c72b0", "parallel": "#dd8452",
                  "ort": "#55a868"}
-OP_COLORS = [("Conv", "#4c72b0"), ("MaxPool", "#dd8452"), ("AveragePool", "#dd8452"),
-             ("GlobalAveragePool", "#dd8452"), ("MatMul", "#8172b3"), ("Gemm", "#8172b3"),
-             ("Concat", "#c44e52"), ("recv", "#d0d0d0"), ("send", "#a0a0a0")]
-OTHER_COLOR = "#55a868"
+# Gantt colours by op category; hand-offs in greys.
+OP_CATEGORIES = [("convolution", "#4c72b0", {"Conv", "ConvTranspose"}),
+                 ("pooling", "#dd8452", {"MaxPool", "AveragePool", "GlobalAveragePool",
+                                         "GlobalMaxPool"}),
+                 ("matmul", "#8172b3", {"MatMul", "Gemm"}),
+                 ("concat", "#c44e52", {"Concat"}),
+                 ("receive (waiting)", "#d0d0d0", {"recv"}),
+                 ("send", "#808080", {"send"})]
+OTHER = ("other ops", "#55a868")
 
 
 def _label(name, cores):
@@ -96,7 +101,7 @@ def compile_stages(results, out_dir):
     ax.invert_yaxis()
     ax.set_xlabel("median compile time (ms)")
     ax.set_title("Compile time per stage")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return _save(fig, out_dir, "compile_stages.png")
 
 
@@ -140,8 +145,11 @@ def memory(results, out_dir):
     return _save(fig, out_dir, "memory.png")
 
 
-def _op_color(op):
-    return dict(OP_COLORS).get(op, OTHER_COLOR)
+def _category(op):
+    for name, color, ops in OP_CATEGORIES:
+        if op in ops:
+            return name, color
+    return OTHER
 
 
 def gantt(model, out_dir):
@@ -157,16 +165,16 @@ def gantt(model, out_dir):
             mine = [s for s in slices if s["worker"] == w]
             ax.broken_barh([(s["start_us"] / 1e3, (s["end_us"] - s["start_us"]) / 1e3)
                             for s in mine], (w - 0.4, 0.8),
-                           facecolors=[_op_color(s["op"]) for s in mine], edgecolor="white",
+                           facecolors=[_category(s["op"])[1] for s in mine], edgecolor="white",
                            linewidth=0.2)
         ax.set_yticks(workers, ["worker %d" % w for w in workers])
         ax.invert_yaxis()
         ax.set_xlim(0, end * 1.02)
         ax.set_title(title, fontsize=9)
     axes[-1].set_xlabel("time (ms)")
-    seen = {op for _, slices in panels for s in slices for op in [s["op"]]}
-    handles = [Patch(color=c, label=op) for op, c in OP_COLORS if op in seen]
-    handles.append(Patch(color=OTHER_COLOR, label="other ops"))
+    seen = {_category(s["op"]) for _, slices in panels for s in slices}
+    handles = [Patch(color=c, label=name) for name, c, _ in OP_CATEGORIES + [OTHER + (None,)]
+               if (name, c) in seen]
     fig.legend(handles=handles, loc="upper right", fontsize=7, ncol=len(handles))
     fig.suptitle("%s: %d cluster%s" % (model["label"], model["clusters"],
                                       "" if model["clusters"] == 1 else "s"),

@@ -82,7 +82,8 @@ class Worker:
         try:
             reply = json.loads(line)
         except ValueError:
-            raise WorkerError("%s: not a protocol line during %s: %r" % (self.name, what, line[:200]))
+            raise WorkerError("%s: not a protocol line during %s: %r"
+                              % (self.name, what, line[:200]))
         if not reply.get("ok"):
             raise WorkerError("%s: %s" % (self.name, reply.get("error", "failed")))
         return reply
