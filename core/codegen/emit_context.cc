@@ -71,6 +71,11 @@ std::optional<std::vector<int64_t>> EmitContext::input_ints(size_t i) const {
   return data->to_int64();
 }
 
+bool EmitContext::may_overwrite_input(size_t i) const {
+  const ir::Value* value = node_.input(i);
+  return value && !value->is_constant() && !value->is_graph_input() && env_.overwritable(*value);
+}
+
 bool EmitContext::output_used(size_t i) const {
   const ir::Value* value = node_.output(i);
   return value->has_uses() || value->is_graph_output();

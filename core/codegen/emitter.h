@@ -30,6 +30,8 @@ class EmitEnvironment {
   virtual StatusOr<py::ExprPtr> helper(std::string_view name) = 0;
   // A fresh local variable for an intermediate result.
   virtual std::string temporary(std::string_view hint) = 0;
+  // Whether the one reader of `value` may overwrite it (see overwrite.h); by default never.
+  virtual bool overwritable(const ir::Value& /*value*/) { return false; }
 };
 
 class EmitContext {
@@ -60,6 +62,9 @@ class EmitContext {
   const ir::Tensor* input_data(size_t i) const;
   // Contents as integers when known at compile time, else nullopt.
   std::optional<std::vector<int64_t>> input_ints(size_t i) const;
+  // Whether this node may compute its result in input i's storage (an in-place op): nothing
+  // else can see that tensor (see overwrite.h).
+  bool may_overwrite_input(size_t i) const;
 
   // --- outputs --------------------------------------------------------------------------------
   size_t num_outputs() const { return node_.num_outputs(); }

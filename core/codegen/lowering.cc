@@ -6,6 +6,8 @@
 #include <set>
 
 #include "core/codegen/emitter.h"
+#include "core/codegen/memory_format.h"
+#include "core/codegen/overwrite.h"
 #include "core/codegen/python_names.h"
 #include "core/codegen/python_printer.h"
 #include "core/codegen/runtime_library.h"
@@ -30,6 +32,8 @@ constexpr const char* kGeneratedGlobals[] = {"MODEL_NAME",
                                              "CONSTANT_OUTPUTS",
                                              "TRANSFERS",
                                              "CLUSTERS",
+                                             "CLUSTER_THREADS",
+                                             "CHANNELS_LAST_CONSTANTS",
                                              "PREDICTED_SPEEDUP",
                                              "NODE_LINES",
                                              "folded_constants",
@@ -69,6 +73,8 @@ class Lowering : public EmitEnvironment {
   StatusOr<std::string> run() {
     RAMIEL_ASSIGN_OR_RETURN(placement_, place_nodes(graph_, *in_.indexed, *in_.schedule));
     RAMIEL_RETURN_IF_ERROR(check_deadlock_free(*in_.indexed, *in_.schedule, placement_));
+    formats_ = plan_memory_formats(graph_);
+    overwritable_ = overwritable_values(graph_, placement_);
     assign_names();
     RAMIEL_RETURN_IF_ERROR(emit_nodes());
     return assemble();
@@ -112,6 +118,10 @@ class Lowering : public EmitEnvironment {
     std::string name = vars_.fresh(hint);
     current_temporaries_.push_back(name);
     return name;
+  }
+
+  bool overwritable(const ir::Value& value) override {
+    return overwritable_[static_cast<size_t>(value.id())];
   }
 
  private:
@@ -206,6 +216,12 @@ class Lowering : public EmitEnvironment {
         body.push_back(tagged(
             py::assign(py::name(name), py::method(py::name(kIoParam), "recv", {py::str_lit(name)})),
             "recv " + v->name(), "recv"));
+        if (v->is_graph_input() && formats_.is_channels_last(*v)) {  // see memory_format.h
+          body.push_back(
+              tagged(py::assign(py::name(name), py::method(py::name(name), "contiguous", {},
+                                                           {{"memory_format", channels_last()}})),
+                     "recv " + v->name(), "recv"));
+        }
         receives.push_back(name);
         local.insert(v);
       }
@@ -253,6 +269,12 @@ class Lowering : public EmitEnvironment {
     return py::attr(py::name("torch"), std::string(*spelled));
   }
 
+  static py::ExprPtr channels_last() { return py::dotted("torch.channels_last"); }
+
+  py::ExprPtr memory_format_expr(const ir::Value& v) const {
+    return formats_.is_channels_last(v) ? channels_last() : py::dotted("torch.contiguous_format");
+  }
+
   static py::ExprPtr shape_expr(const ir::Value& v) {
     if (!v.type().shape) return py::none();
     std::vector<py::ExprPtr> dims;
@@ -281,8 +303,8 @@ class Lowering : public EmitEnvironment {
                   s.clusters.size(), s.serial_us, s.critical_path_us, s.makespan_us, s.speedup());
     add(line);
     for (size_t c = 0; c < s.clusters.size(); ++c) {
-      std::snprintf(line, sizeof(line), "  cluster %zu: %zu nodes, %.1f us", c,
-                    s.clusters[c].size(), cluster_cost(c));
+      std::snprintf(line, sizeof(line), "  cluster %zu: %zu nodes, %.1f us, threads %d", c,
+                    s.clusters[c].size(), cluster_cost(c), cluster_threads(c));
       add(line);
     }
     add("");
@@ -292,12 +314,18 @@ class Lowering : public EmitEnvironment {
     add("  python3 model.py --onnx MODEL.onnx --check         parallel against serial, random "
         "inputs");
     add("  python3 model.py --onnx MODEL.onnx --bench         median latency, serial and parallel");
+    add("  python3 model.py --onnx MODEL.onnx --profile FILE  every node's time, for --costs FILE");
     add("  python3 model.py --onnx MODEL.onnx --trace FILE    Chrome/Perfetto trace of one run");
     add("");
     add("  import model");
     add("  with model.load(\"MODEL.onnx\", workers=None, mode=\"thread\") as program:");
     add("      outputs = program(*inputs)  # torch tensors in graph-input order -> tuple");
     return out;
+  }
+
+  int cluster_threads(size_t cluster) const {
+    const auto& threads = in_.schedule->cluster_threads;
+    return cluster < threads.size() ? threads[cluster] : 1;
   }
 
   double cluster_cost(size_t cluster) const {
@@ -396,7 +424,8 @@ class Lowering : public EmitEnvironment {
     for (const std::string& key : transfer_keys) {
       const ir::Value* v = by_key.at(key);
       RAMIEL_ASSIGN_OR_RETURN(auto dtype, dtype_expr(*v));
-      transfers.emplace_back(py::str_lit(key), py::tuple({dtype, shape_expr(*v)}));
+      transfers.emplace_back(py::str_lit(key),
+                             py::tuple({dtype, shape_expr(*v), memory_format_expr(*v)}));
     }
 
     table("The model this program was compiled from; load() refuses any other file.", "MODEL_NAME",
@@ -414,6 +443,15 @@ class Lowering : public EmitEnvironment {
     table("Weights read from the model file: attribute -> (initializer or Constant name, dtype).",
           "MODEL_CONSTANTS", py::one_per_line(py::dict(std::move(model_constants))));
     tables.push_back(py::blank());
+    tables.push_back(py::blank());
+    std::vector<py::ExprPtr> channels_last_constants;
+    for (ir::ValueId id : used_constants_) {
+      if (formats_.is_channels_last(*graph_.value(id))) {
+        channels_last_constants.push_back(py::str_lit(attr_names_[static_cast<size_t>(id)]));
+      }
+    }
+    table("Convolution weights, kept channels-last like the activations they meet.",
+          "CHANNELS_LAST_CONSTANTS", py::tuple(std::move(channels_last_constants)));
     tables.push_back(py::blank());
     std::vector<py::Stmt> folded_body;
     folded_body.push_back(py::return_stmt(py::one_per_line(py::dict(std::move(folded)))));
@@ -441,8 +479,15 @@ class Lowering : public EmitEnvironment {
         "The schedule: (function, predicted us, tensors it receives, tensors it sends)."));
     module.push_back(
         py::assign(py::name("CLUSTERS"), py::one_per_line(py::tuple(std::move(cluster_rows)))));
+    std::vector<py::ExprPtr> threads;
+    for (int32_t t : in_.schedule->cluster_threads) threads.push_back(py::int_lit(t));
     module.push_back(py::comment(
-        "Tensors handed between clusters or to the caller: variable -> (dtype, shape)."));
+        "Intra-op threads of each cluster's worker, set once per worker; () divides the cores"));
+    module.push_back(py::comment("among the workers."));
+    module.push_back(py::assign(py::name("CLUSTER_THREADS"), py::tuple(std::move(threads))));
+    module.push_back(
+        py::comment("Tensors handed between clusters or to the caller: variable -> "
+                    "(dtype, shape, memory format)."));
     module.push_back(
         py::assign(py::name("TRANSFERS"), py::one_per_line(py::dict(std::move(transfers)))));
     module.push_back(py::assign(py::name("PREDICTED_SPEEDUP"),
@@ -484,6 +529,8 @@ class Lowering : public EmitEnvironment {
   std::vector<std::string> var_names_;   // by value id
   std::vector<std::string> attr_names_;  // by value id (constants)
   std::vector<NodeCode> code_;           // by node index
+  MemoryFormatPlan formats_;
+  std::vector<bool> overwritable_;  // by value id
   std::set<ir::ValueId> used_constants_;
   std::set<std::string> used_helpers_;
   std::vector<std::string> current_temporaries_;

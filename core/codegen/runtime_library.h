@@ -12,14 +12,14 @@ namespace ramiel::codegen {
 std::string_view embedded_runtime_source(std::string_view name);
 
 // The parts of the runtime every program carries, in the order they are printed.
-inline constexpr std::string_view kRuntimeParts[] = {"loading",   "execution", "threads",
-                                                     "processes", "program",   "cli"};
+inline constexpr std::string_view kRuntimeParts[] = {"loading", "execution", "threads", "processes",
+                                                     "program", "measure",   "cli"};
 
 // The files of helpers (runtime/<part>.py): helpers.py, and one per family of ops added for
 // ONNX conformance, so that family's emitters and helpers sit side by side.
-inline constexpr std::string_view kHelperParts[] = {"helpers",        "helpers_indexing",
-                                                    "helpers_resize", "helpers_rnn",
-                                                    "helpers_math",   "helpers_quantize"};
+inline constexpr std::string_view kHelperParts[] = {
+    "helpers",          "helpers_indexing", "helpers_resize",    "helpers_rnn", "helpers_math",
+    "helpers_quantize", "helpers_signal",   "helpers_detection", "helpers_text"};
 
 // One helper of runtime/helpers*.py: the function `name`, the helpers it calls, its text.
 struct HelperSection {

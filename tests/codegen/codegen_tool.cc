@@ -1,9 +1,11 @@
 // ramiel_codegen_tool: compiles an ONNX file to model.py with a schedule given by hand, for the
 // Python tests (they write small models with onnx.helper and choose the clusters).
 //
-//   ramiel_codegen_tool --onnx M.onnx --out DIR [--clusters "a,b;c"] [--fold-initializers]
+//   ramiel_codegen_tool --onnx M.onnx --out DIR [--clusters "a,b;c"] [--threads "2,1"]
+//                       [--fold-initializers]
 //
 // --clusters lists node names per cluster (';' between clusters); default: one cluster.
+// --threads gives each cluster's intra-op threads (Schedule::cluster_threads); default: none.
 // --fold-initializers marks every initializer with known contents as folded, so the program
 // carries it as a literal instead of loading it (exercising the folded-constant paths).
 #include <filesystem>
@@ -32,7 +34,7 @@ void fold_initializers(ir::Graph& graph) {
 }
 
 int run(int argc, char** argv) {
-  std::string onnx_path, out_dir, clusters;
+  std::string onnx_path, out_dir, clusters, threads;
   bool fold = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -43,6 +45,8 @@ int run(int argc, char** argv) {
       out_dir = value();
     } else if (arg == "--clusters") {
       clusters = value();
+    } else if (arg == "--threads") {
+      threads = value();
     } else if (arg == "--fold-initializers") {
       fold = true;
     } else {
@@ -52,7 +56,7 @@ int run(int argc, char** argv) {
   }
   if (onnx_path.empty() || out_dir.empty()) {
     std::cerr << "usage: ramiel_codegen_tool --onnx M.onnx --out DIR [--clusters SPEC] "
-                 "[--fold-initializers]\n";
+                 "[--threads SPEC] [--fold-initializers]\n";
     return 2;
   }
   std::ifstream in(onnx_path, std::ios::binary);
@@ -70,6 +74,15 @@ int run(int argc, char** argv) {
   auto scheduled = schedule_by_name(std::move(imported->graph), parse_clusters(clusters));
   if (!scheduled.ok()) {
     std::cerr << "error: " << scheduled.status().to_string() << "\n";
+    return 1;
+  }
+  std::stringstream thread_counts(threads);
+  for (std::string count; std::getline(thread_counts, count, ',');) {
+    scheduled->schedule.cluster_threads.push_back(std::stoi(count));
+  }
+  if (!scheduled->schedule.cluster_threads.empty() &&
+      scheduled->schedule.cluster_threads.size() != scheduled->schedule.clusters.size()) {
+    std::cerr << "error: --threads needs one count per cluster\n";
     return 1;
   }
   CodegenInput input = scheduled->input(sha256_hex(model));

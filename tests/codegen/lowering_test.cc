@@ -53,7 +53,7 @@ TEST(LoweringTest, ClustersReceiveBeforeUseSendAfterProductionAndRelease) {
             "    a = F.relu(x)\n"
             "    del x\n"
             "    b = io.recv(\"b\")\n"
-            "    y = a + b\n"
+            "    y = a.add_(b)\n"
             "    del a, b\n"
             "    io.send(\"y\", y)\n"
             "    del y\n");
@@ -74,7 +74,7 @@ TEST(LoweringTest, ClustersReceiveBeforeUseSendAfterProductionAndRelease) {
             "    a = F.relu(x)\n"
             "    b = torch.sigmoid(x)\n"
             "    del x\n"
-            "    y = a + b\n"
+            "    y = a.add_(b)\n"
             "    del a, b\n"
             "    io.send(\"y\", y)\n"
             "    del y\n");
@@ -103,9 +103,91 @@ TEST(LoweringTest, NodeLinesPointAtTheNodesStatements) {
   };
   check(": (\"relu\", \"Relu\"),", "a = F.relu(x)");
   check(": (\"sigmoid\", \"Sigmoid\"),", "b = torch.sigmoid(x)");
-  check(": (\"add\", \"Add\"),", "y = a + b");
+  check(": (\"add\", \"Add\"),", "y = a.add_(b)");
   check(": (\"recv b\", \"recv\"),", "b = io.recv(\"b\")");
   check(": (\"send y\", \"send\"),", "io.send(\"y\", y)");
+}
+
+TEST(LoweringTest, InPlaceOnlyOnTensorsNoOtherWorkerOrReaderSees) {
+  // relu's output is read by the add on the same worker: the add may overwrite it. sigmoid's
+  // crosses workers: never overwritten, neither by the add nor anywhere else.
+  auto s = schedule_by_name(branches(), {{"relu", "add"}, {"sigmoid"}});
+  ASSERT_TRUE(s.ok());
+  std::string program = generate(*s);
+  EXPECT_NE(function_text(program, "cluster_0").find("y = a.add_(b)\n"), std::string::npos);
+  auto other = schedule_by_name(branches(), {{"sigmoid", "add"}, {"relu"}});
+  ASSERT_TRUE(other.ok());
+  // Now b is local and a crosses: the add overwrites b instead (addition commutes).
+  EXPECT_NE(function_text(generate(*other), "cluster_0").find("y = b.add_(a)\n"),
+            std::string::npos);
+  auto apart = schedule_by_name(branches(), {{"add"}, {"relu"}, {"sigmoid"}});
+  ASSERT_TRUE(apart.ok());
+  EXPECT_NE(function_text(generate(*apart), "cluster_0").find("y = a + b\n"), std::string::npos);
+}
+
+// x -> conv -> relu -> global average pool -> flatten -> gemm, on two workers.
+std::unique_ptr<ir::Graph> conv_net() {
+  auto g = std::make_unique<ir::Graph>();
+  g->name = "convnet";
+  g->opset = 13;
+  ir::Value* x = g->add_input("x", f32({1, 3, 8, 8}));
+  ir::Value* w =
+      g->add_constant("conv.weight", ir::Tensor::without_data(ir::DType::kFloat32, {4, 3, 3, 3}),
+                      ir::ConstantOrigin::kModel);
+  ir::Value* fc =
+      g->add_constant("fc.weight", ir::Tensor::without_data(ir::DType::kFloat32, {2, 4}),
+                      ir::ConstantOrigin::kModel);
+  ir::Attributes pads;
+  pads.set("pads", std::vector<int64_t>{1, 1, 1, 1});
+  ir::Node* conv =
+      g->add_node(OpKind::Conv, "conv", {x, w}, {{"a", f32({1, 4, 8, 8})}}, std::move(pads));
+  ir::Node* relu = g->add_node(OpKind::Relu, "relu", {conv->output(0)}, {{"r", f32({1, 4, 8, 8})}});
+  ir::Node* gap =
+      g->add_node(OpKind::GlobalAveragePool, "gap", {relu->output(0)}, {{"g", f32({1, 4, 1, 1})}});
+  ir::Node* flat = g->add_node(OpKind::Flatten, "flat", {gap->output(0)}, {{"f", f32({1, 4})}});
+  ir::Attributes trans;
+  trans.set("transB", int64_t{1});
+  ir::Node* gemm = g->add_node(OpKind::Gemm, "fc", {flat->output(0), fc}, {{"y", f32({1, 2})}},
+                               std::move(trans));
+  g->set_outputs({gemm->output(0)});
+  return g;
+}
+
+TEST(LoweringTest, ConvNetsConvertOnceAtTheEntryAndLoadWeightsChannelsLast) {
+  auto s = schedule_by_name(conv_net(), {{"conv", "relu"}, {"gap", "flat", "fc"}});
+  ASSERT_TRUE(s.ok());
+  std::string program = generate(*s);
+  EXPECT_EQ(function_text(program, "cluster_0"),
+            "def cluster_0(c, io):\n"
+            "    \"\"\"Cluster 0: 2 nodes, predicted 20.0 us.\"\"\"\n"
+            "    x = io.recv(\"x\")\n"
+            "    x = x.contiguous(memory_format=torch.channels_last)\n"
+            "    a = F.conv2d(x, c.conv_weight, padding=1)\n"
+            "    del x\n"
+            "    r = F.relu(a, inplace=True)\n"
+            "    del a\n"
+            "    io.send(\"r\", r)\n"
+            "    del r\n");
+  EXPECT_NE(program.find("CHANNELS_LAST_CONSTANTS = (\"conv_weight\",)\n"), std::string::npos);
+  // Shared buffers (process mode) take the layout the tensors arrive in.
+  EXPECT_NE(program.find("    \"r\": (torch.float32, (1, 4, 8, 8), torch.channels_last),\n"),
+            std::string::npos);
+  EXPECT_NE(program.find("    \"x\": (torch.float32, (1, 3, 8, 8), torch.channels_last),\n"),
+            std::string::npos);
+  EXPECT_NE(program.find("    \"y\": (torch.float32, (1, 2), torch.contiguous_format),\n"),
+            std::string::npos);
+  // The entry's conversion counts as receiving the input, not as a node.
+  EXPECT_NE(program.find(": (\"recv x\", \"recv\"),\n"), std::string::npos);
+}
+
+TEST(LoweringTest, ClusterThreadsTableFollowsTheSchedule) {
+  auto s = schedule_by_name(conv_net(), {{"conv", "relu", "gap", "flat"}, {"fc"}});
+  ASSERT_TRUE(s.ok());
+  EXPECT_NE(generate(*s).find("\nCLUSTER_THREADS = ()\n"), std::string::npos);
+  s->schedule.cluster_threads = {4, 1};
+  std::string program = generate(*s);
+  EXPECT_NE(program.find("\nCLUSTER_THREADS = (4, 1)\n"), std::string::npos);
+  EXPECT_NE(program.find("#   cluster 0: 4 nodes, 40.0 us, threads 4\n"), std::string::npos);
 }
 
 TEST(LoweringTest, OutputIsDeterministic) {
@@ -132,7 +214,7 @@ TEST(LoweringTest, HeaderDescribesModelCompilerOptionsAndSchedule) {
       program.find("# Schedule:  2 clusters; predicted serial 30.0 us, critical path 20.0 us, "
                    "makespan 20.0 us (1.50x)\n"),
       std::string::npos);
-  EXPECT_NE(program.find("#   cluster 1: 1 nodes, 10.0 us\n"), std::string::npos);
+  EXPECT_NE(program.find("#   cluster 1: 1 nodes, 10.0 us, threads 1\n"), std::string::npos);
   EXPECT_NE(program.find("MODEL_SHA256 = \"" + std::string(64, '0') + "\""), std::string::npos);
 }
 
@@ -151,10 +233,10 @@ TEST(LoweringTest, NamesNeverShadowKeywordsBuiltinsModulesOrTheRuntime) {
   std::string body = function_text(generate(*s), "cluster_0");
   EXPECT_NE(body.find("input_ = io.recv(\"input_\")"), std::string::npos) << body;
   EXPECT_NE(body.find("torch_ = F.relu(input_)"), std::string::npos) << body;
-  EXPECT_NE(body.find("class_ = F.relu(torch_)"), std::string::npos) << body;
-  EXPECT_NE(body.find("load_ = F.relu(class_)"), std::string::npos) << body;
-  EXPECT_NE(body.find("cluster_0_ = F.relu(load_)"), std::string::npos) << body;
-  EXPECT_NE(body.find("onnx_Relu_7 = F.relu(cluster_0_)"), std::string::npos) << body;
+  EXPECT_NE(body.find("class_ = F.relu(torch_, inplace=True)"), std::string::npos) << body;
+  EXPECT_NE(body.find("load_ = F.relu(class_, inplace=True)"), std::string::npos) << body;
+  EXPECT_NE(body.find("cluster_0_ = F.relu(load_, inplace=True)"), std::string::npos) << body;
+  EXPECT_NE(body.find("onnx_Relu_7 = F.relu(cluster_0_, inplace=True)"), std::string::npos) << body;
 }
 
 TEST(LoweringTest, ConstantsAreLoadedFoldedOrInlined) {
@@ -188,7 +270,7 @@ TEST(LoweringTest, ConstantsAreLoadedFoldedOrInlined) {
             std::string::npos);
   EXPECT_NE(program.find("\"big\": tensor_from_base64(\n"), std::string::npos);
   EXPECT_NE(program.find("def tensor_from_base64(chunks, dtype, shape):"), std::string::npos);
-  EXPECT_NE(program.find("y = s * 0.5\n"), std::string::npos);
+  EXPECT_NE(program.find("y = s.mul_(0.5)\n"), std::string::npos);
   EXPECT_EQ(program.find("\"half\""), std::string::npos) << "inlined constants are not loaded";
   EXPECT_EQ(program.find("unused"), std::string::npos);
   EXPECT_NE(program.find("CONSTANT_OUTPUTS = {\"c.shift\": \"shift\"}"), std::string::npos);

@@ -72,6 +72,9 @@ const EmitterTable& emitter_table() {
     emitters::register_layout(t);
     emitters::register_unpool(t);
     emitters::register_quantize(t);
+    emitters::register_signal(t);
+    emitters::register_detection(t);
+    emitters::register_text(t);
     return t;
   }();
   return table;

@@ -27,6 +27,9 @@ void register_math(EmitterTable& table);
 void register_layout(EmitterTable& table);
 void register_unpool(EmitterTable& table);
 void register_quantize(EmitterTable& table);
+void register_signal(EmitterTable& table);
+void register_detection(EmitterTable& table);
+void register_text(EmitterTable& table);
 
 // One table entry: the emitter of `op`.
 inline void set(EmitterTable& table, ir::OpKind op, Emitter emitter) {

@@ -6,8 +6,42 @@ namespace {
 
 using ir::OpKind;
 
+// BatchNormalization in training mode (opset 14+): normalized by the batch's own statistics
+// (the variance without Bessel's correction), with the running statistics updated by momentum.
+Status emit_batch_norm_training(EmitContext& ctx) {
+  RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
+  RAMIEL_ASSIGN_OR_RETURN(auto scale, ctx.input(1));
+  RAMIEL_ASSIGN_OR_RETURN(auto bias, ctx.input(2));
+  RAMIEL_ASSIGN_OR_RETURN(auto running_mean, ctx.input(3));
+  RAMIEL_ASSIGN_OR_RETURN(auto running_var, ctx.input(4));
+  RAMIEL_ASSIGN_OR_RETURN(float epsilon, ctx.float_attr("epsilon", 1e-5f));
+  RAMIEL_ASSIGN_OR_RETURN(float momentum, ctx.float_attr("momentum", 0.9f));
+  auto rank = ctx.input_rank(0);
+  if (!rank || *rank < 2) return ctx.unsupported("training mode on an input of unknown rank");
+  std::vector<int64_t> dims = {0};
+  std::vector<py::ExprPtr> per_channel = {py::int_lit(1), py::int_lit(-1)};
+  for (int64_t d = 2; d < *rank; ++d) {
+    dims.push_back(d);
+    per_channel.push_back(py::int_lit(1));
+  }
+  auto mean = ctx.let("mean", py::call(torch_fn("mean"), {x}, {{"dim", py::ints_tuple(dims)}}));
+  auto centered = py::binop("-", x, py::method(mean, "reshape", per_channel));
+  auto var = ctx.let("var", py::call(torch_fn("mean"), {py::binop("*", centered, centered)},
+                                     {{"dim", py::ints_tuple(dims)}}));
+  ctx.assign(py::call(nn_fn("batch_norm"), {x, mean, var},
+                      {{"weight", scale}, {"bias", bias}, {"eps", py::float32_lit(epsilon)}}));
+  auto blend = [&](const py::ExprPtr& running, const py::ExprPtr& batch) {
+    return py::binop("+", py::binop("*", running, py::float32_lit(momentum)),
+                     py::binop("*", batch, py::float32_lit(1.0f - momentum)));
+  };
+  if (ctx.num_outputs() > 1 && ctx.output_used(1)) ctx.assign_output(1, blend(running_mean, mean));
+  if (ctx.num_outputs() > 2 && ctx.output_used(2)) ctx.assign_output(2, blend(running_var, var));
+  return ok_status();
+}
+
 Status emit_batch_norm(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(int64_t training, ctx.int_attr("training_mode", 0));
+  if (training && ctx.opset() >= 14) return emit_batch_norm_training(ctx);
   if (training)
     return ctx.unsupported_attribute("training_mode", "1", "only inference is supported");
   RAMIEL_ASSIGN_OR_RETURN(int64_t spatial, ctx.int_attr("spatial", 1));

@@ -128,7 +128,14 @@ std::optional<py::ExprPtr> as_interpolate(const EmitContext& ctx, const ResizeSp
   } else {
     const bool half_pixel = spec.transform == "half_pixel" ||
                             (spec.transform == "pytorch_half_pixel" && every_output_above_one);
-    const bool corners = spec.transform == "align_corners";
+    // align_corners maps onto ONNX's output width scale * size, which torch's integer size
+    // matches only when the product is a whole number.
+    bool whole_widths = true;
+    for (size_t i = 2; i < spec.scales.size(); ++i) {
+      whole_widths &=
+          spec.scales[i] * static_cast<double>((*in)[i]) == static_cast<double>((*out)[i]);
+    }
+    const bool corners = spec.transform == "align_corners" && whole_widths;
     if (!half_pixel && !corners) return std::nullopt;
     if (spec.mode == "linear") {
       mode = *rank == 3 ? "linear" : *rank == 4 ? "bilinear" : "trilinear";

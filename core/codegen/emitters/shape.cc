@@ -359,6 +359,33 @@ Status emit_tile(EmitContext& ctx) {
   return ok_status();
 }
 
+// Pad through onnx_pad: pads known only at run time, or edge / reflect on axes F.pad cannot
+// pad that way.
+Status emit_pad_at_run_time(EmitContext& ctx, py::ExprPtr x, const std::string& mode) {
+  if (mode != "constant" && mode != "reflect" && mode != "edge") {
+    return ctx.unsupported_attribute("mode", mode);
+  }
+  py::ExprPtr pads;
+  if (ctx.opset() < 11) {
+    RAMIEL_ASSIGN_OR_RETURN(auto values, ctx.ints_attr("pads"));
+    if (!values) return ctx.invalid("attribute pads is missing");
+    pads = py::ints_list(*values);
+  } else {
+    RAMIEL_ASSIGN_OR_RETURN(pads, ints_or_tensor(ctx, 1));
+  }
+  std::vector<py::ExprPtr> args = {x, pads};
+  if (mode != "constant") {
+    args.push_back(py::str_lit(mode));
+  } else if (ctx.opset() >= 11 && ctx.has_input(2)) {
+    RAMIEL_ASSIGN_OR_RETURN(auto value, ctx.scalar_or_input(2));
+    args.push_back(py::str_lit(mode));
+    args.push_back(value);
+  }
+  RAMIEL_ASSIGN_OR_RETURN(auto y, helper_call(ctx, "onnx_pad", std::move(args)));
+  ctx.assign(y);
+  return ok_status();
+}
+
 Status emit_pad(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
   RAMIEL_ASSIGN_OR_RETURN(std::string mode, ctx.string_attr("mode", "constant"));
@@ -371,7 +398,7 @@ Status emit_pad(EmitContext& ctx) {
   } else {
     if (ctx.has_input(3)) return ctx.unsupported("the axes input is not supported");
     pads = ctx.input_ints(1);
-    if (!pads) return ctx.unsupported("pads computed at run time are not supported");
+    if (!pads) return emit_pad_at_run_time(ctx, x, mode);
     if (ctx.has_input(2)) {
       RAMIEL_ASSIGN_OR_RETURN(value, ctx.scalar_or_input(2));
       if (value->kind != py::ExprKind::kInt && value->kind != py::ExprKind::kFloat) {
@@ -402,11 +429,13 @@ Status emit_pad(EmitContext& ctx) {
   if (mode == "constant") {
     if (value) keywords.emplace_back("value", value);
   } else if (mode == "reflect" || mode == "edge") {
-    // torch pads only the last 1-3 axes this way, and never the first two.
+    // torch pads only the last 1-3 axes of float32 / float64 tensors this way, never the first
+    // two.
     const size_t padded = n - first_padded;
-    if (first_padded < 2 || padded > 3) {
-      return ctx.unsupported_attribute("mode", mode,
-                                       "torch pads only up to 3 trailing spatial axes this way");
+    const ir::TensorType* type = ctx.input_type(0);
+    if (first_padded < 2 || padded > 3 || !type ||
+        (type->dtype != ir::DType::kFloat32 && type->dtype != ir::DType::kFloat64)) {
+      return emit_pad_at_run_time(ctx, x, mode);
     }
     keywords.emplace_back("mode", py::str_lit(mode == "edge" ? "replicate" : "reflect"));
   } else {
@@ -438,12 +467,33 @@ Status emit_size(EmitContext& ctx) {
   return ok_status();
 }
 
+// Dropout in training mode (training_mode true, or read at run time): onnx_dropout draws the
+// mask (random, unless the ratio is 0).
+Status emit_training_dropout(EmitContext& ctx) {
+  RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
+  std::vector<py::ExprPtr> args = {x, py::float_lit(0.5)};  // ratio 0.5 unless given
+  if (ctx.has_input(1)) {
+    RAMIEL_ASSIGN_OR_RETURN(args[1], ctx.scalar_or_input(1));
+  }
+  RAMIEL_ASSIGN_OR_RETURN(auto training, ctx.scalar_or_input(2));
+  args.push_back(training);
+  py::Keywords keywords;
+  if (ctx.attributes().has("seed")) {
+    RAMIEL_ASSIGN_OR_RETURN(int64_t seed, ctx.int_attr("seed", 0));
+    keywords.emplace_back("seed", py::int_lit(seed));
+  }
+  RAMIEL_ASSIGN_OR_RETURN(auto both,
+                          helper_call(ctx, "onnx_dropout", std::move(args), std::move(keywords)));
+  const size_t n = std::min<size_t>(ctx.num_outputs(), 2);
+  ctx.assign_outputs(n, n == 2 ? both : py::subscript(both, py::slice(nullptr, py::int_lit(1))));
+  return ok_status();
+}
+
 Status emit_dropout(EmitContext& ctx) {
   if (ctx.has_input(2)) {
     auto training = ctx.input_ints(2);
-    if (!training) return ctx.unsupported("training_mode computed at run time");
-    if (!training->empty() && (*training)[0] != 0) {
-      return ctx.unsupported("training_mode=true (only inference is supported)");
+    if (!training || (!training->empty() && (*training)[0] != 0)) {
+      return emit_training_dropout(ctx);
     }
   }
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));

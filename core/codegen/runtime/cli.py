@@ -1,4 +1,4 @@
-# --- the command line: --check, --bench, --trace -------------------------------------------------
+# --- the command line: --check, --bench, --profile, --trace --------------------------------------
 
 def random_inputs(seed=0):
     """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools."""
@@ -32,7 +32,8 @@ def _check(args):
         expected = serial(*inputs)
     with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
         actual = program(*inputs)
-        label = "%s, %d workers x %d threads" % (program.mode, program.workers, program.threads)
+        label = "%s, %d workers, intra-op threads %s" % (
+            program.mode, program.workers, ",".join(map(str, program.worker_threads)))
     ok = True
     print("check: %s against serial" % label)
     for (name, _, _, _), e, a in zip(OUTPUTS, expected, actual):
@@ -41,40 +42,6 @@ def _check(args):
         print("  %-30s %-5s %s" % (name, "ok" if equal else "FAIL", detail))
     print("check: %s" % ("passed" if ok else "FAILED"))
     return 0 if ok else 1
-
-
-def _bench(args):
-    inputs = random_inputs(args.seed)
-    programs = [load(args.onnx, workers=1),
-                load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads)]
-    times = [[], []]
-    try:
-        for _ in range(args.warmup):
-            for program in programs:
-                program(*inputs)
-        for _ in range(args.runs):  # interleaved, so both see the same machine
-            for program, samples in zip(programs, times):
-                start = time.perf_counter()
-                program(*inputs)
-                samples.append((time.perf_counter() - start) * 1e3)
-        rows = []
-        for program, samples in zip(programs, times):
-            rows.append({"mode": program.mode, "workers": program.workers,
-                         "threads": program.threads, "median_ms": statistics.median(samples),
-                         "min_ms": min(samples), "runs": len(samples)})
-    finally:
-        for program in programs:
-            program.close()
-    speedup = rows[0]["median_ms"] / rows[1]["median_ms"] if rows[1]["median_ms"] > 0 else 0.0
-    print("%-8s %7s %7s %10s %10s" % ("mode", "workers", "threads", "median_ms", "min_ms"))
-    for row in rows:
-        print("%-8s %7d %7d %10.3f %10.3f" % (row["mode"], row["workers"], row["threads"],
-                                              row["median_ms"], row["min_ms"]))
-    print("speedup %.2fx (predicted %.2fx)" % (speedup, PREDICTED_SPEEDUP))
-    print(json.dumps({"model": MODEL_NAME, "serial": rows[0], "parallel": rows[1],
-                      "speedup": speedup, "predicted_speedup": PREDICTED_SPEEDUP},
-                     sort_keys=True))
-    return 0
 
 
 def _trace(args):
@@ -119,16 +86,22 @@ def main(argv=None):
     parser.add_argument("--mode", choices=("thread", "process"), default="thread",
                         help="workers as threads (default) or processes")
     parser.add_argument("--threads", type=int, default=None,
-                        help="intra-op threads per worker (default: cores / workers)")
+                        help="intra-op threads of the narrow workers (default: the schedule's "
+                             "CLUSTER_THREADS %s, or cores / workers)" % (CLUSTER_THREADS,))
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--check", action="store_true",
                         help="run random inputs in parallel and serially; exit 0 when equal")
     action.add_argument("--bench", action="store_true",
-                        help="median latency, serial against parallel (a table and JSON)")
+                        help="median latency: serial at 1 thread and at every core against "
+                             "parallel, interleaved (a table and JSON)")
+    action.add_argument("--profile", metavar="FILE",
+                        help="time every node serially at 1 thread and at every core; write "
+                             "JSON for ramiel-client compile --costs FILE")
     action.add_argument("--trace", metavar="FILE",
                         help="write a Chrome/Perfetto trace of one run (a track per worker)")
-    parser.add_argument("--runs", type=int, default=20, help="timed runs for --bench")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed runs for --bench")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs for --bench, --profile")
+    parser.add_argument("--warmup", type=int, default=3,
+                        help="untimed runs for --bench, --profile")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     parser.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance of --check")
     parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance of --check")
@@ -138,6 +111,8 @@ def main(argv=None):
             return _check(args)
         if args.bench:
             return _bench(args)
+        if args.profile:
+            return _profile(args)
         if args.trace:
             return _trace(args)
         return _run_once(args)

@@ -1,5 +1,14 @@
 # --- running cluster functions: their order, failures named by node, tracing ---------------------
 
+def _set_intra_op_threads(count):
+    """Gives the calling thread `count` intra-op threads. Call it once per thread: changing a
+    thread's count makes its next kernels several times slower. Reading the count first matters:
+    torch initialises a thread's count lazily, on its first use, to the count the last
+    set_num_threads of any thread gave, which would undo this one."""
+    if torch.get_num_threads() != count:
+        torch.set_num_threads(count)
+
+
 def _cluster_order():
     """Cluster indices in an order where every cluster comes after those it receives from, or
     None when clusters receive from each other both ways (which the schedule allows: a worker
@@ -75,10 +84,10 @@ def _describe_failure(error, worker):
 
 
 class _Tracer:
-    """Times the statements of cluster functions (sys.settrace) for --trace."""
+    """Times the statements of cluster functions (sys.settrace) for --trace and --profile."""
 
-    def __init__(self):
-        self._codes = _cluster_codes()
+    def __init__(self, codes=None):
+        self._codes = _cluster_codes() if codes is None else codes
         self.events = []  # (perf_counter_ns, line); line 0 marks a return
 
     def __call__(self, frame, event, arg):

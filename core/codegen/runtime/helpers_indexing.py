@@ -118,3 +118,30 @@ def onnx_reverse_sequence(x, lengths, batch_axis, time_axis):
 def onnx_eye_like(x, k, dtype):
     """ONNX EyeLike: ones on diagonal k of a 2-D tensor shaped like `x`."""
     return torch.ones(tuple(x.shape), dtype=torch.float64).triu(k).tril(k).to(dtype)
+
+# @helper onnx_pad uses onnx_ints
+def onnx_pad(x, pads, mode="constant", value=None):
+    """ONNX Pad of any axes: constant (negative pads crop), or edge / reflect by reading
+    clamped / mirrored positions along each padded axis."""
+    pads = onnx_ints(pads)
+    rank = x.dim()
+    if mode == "constant":
+        torch_pads = []
+        for axis in reversed(range(rank)):
+            torch_pads += [pads[axis], pads[axis + rank]]
+        fill = value.item() if isinstance(value, torch.Tensor) else (value or 0)
+        return F.pad(x, torch_pads, value=fill)
+    for axis in range(rank):
+        begin, end = pads[axis], pads[axis + rank]
+        if begin == 0 and end == 0:
+            continue
+        size = x.shape[axis]
+        at = torch.arange(-begin, size + end)
+        if mode == "edge":
+            at = at.clamp(0, size - 1)
+        else:  # reflect: mirror about the first and last elements, which are not repeated
+            period = max(2 * (size - 1), 1)
+            at = at % period
+            at = torch.where(at >= size, period - at, at)
+        x = torch.index_select(x, axis, at)
+    return x

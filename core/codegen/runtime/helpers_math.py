@@ -23,3 +23,15 @@ def onnx_hardmax(x, axis, coerce_2d=False):
     axis = axis + x.dim() if axis < 0 else axis
     hot = F.one_hot(torch.argmax(x, dim=axis), x.shape[axis])
     return hot.movedim(-1, axis).to(x.dtype)
+
+# @helper onnx_dropout
+def onnx_dropout(x, ratio=0.5, training=False, seed=None):
+    """ONNX Dropout whose training_mode is read at run time: (x, all-true mask) in inference;
+    in training, each element kept with probability 1 - ratio and scaled by 1 / (1 - ratio).
+    A seed makes the mask the same on every run."""
+    ratio = float(ratio)
+    if not bool(training) or ratio == 0:
+        return x, torch.ones_like(x, dtype=torch.bool)
+    generator = torch.Generator().manual_seed(int(seed)) if seed is not None else None
+    keep = torch.rand(x.shape, generator=generator) >= ratio
+    return torch.where(keep, x / (1 - ratio), torch.zeros_like(x)), keep

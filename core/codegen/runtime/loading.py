@@ -86,6 +86,8 @@ def load_constants(onnx_path):
                                          % (onnx_path, onnx_name))
             tensors[attribute] = torch.from_numpy(np.array(array, copy=True)).to(dtype)
     tensors.update(folded_constants())
+    for attribute in CHANNELS_LAST_CONSTANTS:  # as the activations the convolutions read
+        tensors[attribute] = tensors[attribute].contiguous(memory_format=torch.channels_last)
     return tensors
 
 

@@ -5,31 +5,45 @@ def _element_size(dtype):
 
 
 def _arena_layout(specs):
-    """Places tensors (key, dtype, shape) in one byte buffer, 64-byte aligned."""
+    """Places tensors (key, dtype, shape, memory format) in one byte buffer, 64-byte aligned."""
     layout, offset = {}, 0
-    for key, dtype, shape in specs:
+    for key, dtype, shape, memory_format in specs:
         count = 1
         for dim in shape:
             count *= dim
-        layout[key] = (offset, dtype, tuple(shape))
+        # A bool: torch.contiguous_format does not pickle (for the worker processes).
+        layout[key] = (offset, dtype, tuple(shape), memory_format == torch.channels_last)
         offset += (count * _element_size(dtype) + 63) // 64 * 64
     return layout, max(offset, 64)
 
 
 def _arena_views(arena, layout):
+    """Tensors over the arena, each in its memory format (copies into them keep it)."""
     views = {}
-    for key, (offset, dtype, shape) in layout.items():
+    for key, (offset, dtype, shape, channels_last) in layout.items():
         count = 1
         for dim in shape:
             count *= dim
-        size = count * _element_size(dtype)
-        views[key] = arena[offset:offset + size].view(dtype).view(shape)
+        flat = arena[offset:offset + count * _element_size(dtype)].view(dtype)
+        if channels_last and len(shape) == 4:
+            n, c, h, w = shape
+            views[key] = flat.view(n, h, w, c).permute(0, 3, 1, 2)
+        else:
+            views[key] = flat.view(shape)
     return views
+
+
+def _memory_format_of(tensor):
+    if (tensor.dim() == 4 and not tensor.is_contiguous() and
+            tensor.is_contiguous(memory_format=torch.channels_last)):
+        return torch.channels_last
+    return torch.contiguous_format
 
 
 def _shared_arena(tensors):
     """One shared-memory buffer holding all `tensors` (one file descriptor, however many)."""
-    layout, size = _arena_layout([(key, t.dtype, t.shape) for key, t in sorted(tensors.items())])
+    layout, size = _arena_layout([(key, t.dtype, t.shape, _memory_format_of(t))
+                                  for key, t in sorted(tensors.items())])
     arena = torch.zeros(size, dtype=torch.uint8).share_memory_()
     views = _arena_views(arena, layout)
     for key, tensor in tensors.items():
@@ -88,7 +102,7 @@ class _ProcessIO:
 def _process_worker_main(args):
     """The body of a worker process (spawned; it runs this file with runpy)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-    torch.set_num_threads(args["threads"])
+    _set_intra_op_threads(args["threads"])
     constants = Constants(_arena_views(args["constants_arena"], args["constants_layout"]))
     io = _ProcessIO(args)
     functions = [CLUSTERS[index][0] for index in args["clusters"]]
@@ -138,7 +152,7 @@ def _main_script_hidden():
 class _ProcessRunner:
     """Worker processes: tensors through preallocated shared memory, weights shared once."""
 
-    def __init__(self, constants, assignment, threads, module_path):
+    def __init__(self, constants, assignment, worker_threads, module_path):
         context = multiprocessing.get_context("spawn")  # fork after OpenMP ran can hang
         self.workers = assignment
         worker_of = {index: w for w, indices in enumerate(assignment) for index in indices}
@@ -159,8 +173,7 @@ class _ProcessRunner:
             if TRANSFERS[name][1] is None or None in TRANSFERS[name][1]:
                 raise ValueError("process mode needs static shapes, and %r has none; use "
                                  "mode='thread'" % name)
-        self._io_layout, size = _arena_layout(
-            [(name, TRANSFERS[name][0], TRANSFERS[name][1]) for name in buffered])
+        self._io_layout, size = _arena_layout([(name,) + TRANSFERS[name] for name in buffered])
         self._io_arena = torch.zeros(size, dtype=torch.uint8).share_memory_()
         self._buffers = _arena_views(self._io_arena, self._io_layout)
         crossing = [name for name in buffered
@@ -175,7 +188,7 @@ class _ProcessRunner:
         with _main_script_hidden():
             for worker, indices in enumerate(assignment):
                 parent_end, child_end = context.Pipe()
-                args = {"worker": worker, "clusters": indices, "threads": threads,
+                args = {"worker": worker, "clusters": indices, "threads": worker_threads[worker],
                         "constants_arena": constants_arena, "constants_layout": constants_layout,
                         "io_arena": self._io_arena, "io_layout": self._io_layout,
                         "semaphores": self._semaphores, "failed": self._failed,

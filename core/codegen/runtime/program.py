@@ -6,9 +6,29 @@ def load(onnx_path, workers=None, mode="thread", threads=None):
     workers: None for the schedule's count, 1 for a serial run in the calling thread.
     mode: "thread" (workers are threads; PyTorch releases the GIL in its kernels) or "process"
     (workers are processes; tensors pass through shared memory, weights are shared).
-    threads: intra-op threads per worker; by default the cores divided among the workers.
+    threads: intra-op threads. None: the schedule's count for each cluster's worker (the wide
+    cluster, if any, runs with every core and never beside another), or the cores divided among
+    the workers when the schedule has none; serial runs use every core. An int: that many for
+    serial runs and for the narrow clusters' workers.
     """
     return Program(onnx_path, workers=workers, mode=mode, threads=threads)
+
+
+def _worker_threads(assignment, threads, cores):
+    """Intra-op threads of each worker, fixed for its life. From CLUSTER_THREADS (at most the
+    cores; `threads` instead for narrow clusters, those below the table's largest count), the
+    largest of its clusters' when a worker runs several; without the table, `threads` or the
+    cores divided among the workers."""
+    if not CLUSTER_THREADS:
+        return [threads or max(1, cores // len(assignment))] * len(assignment)
+    wide = max(CLUSTER_THREADS) if max(CLUSTER_THREADS) > min(CLUSTER_THREADS) else None
+
+    def count(index):
+        if threads is not None and CLUSTER_THREADS[index] != wide:
+            return threads
+        return max(1, min(CLUSTER_THREADS[index], cores))
+
+    return [max(count(index) for index in indices) for indices in assignment]
 
 
 class Program:
@@ -23,19 +43,25 @@ class Program:
             raise ValueError("workers must be a positive integer, not %r" % (workers,))
         self.workers = max(1, min(workers, len(CLUSTERS)))
         self.mode = mode if self.workers > 1 else "serial"
+        if threads is not None and (not isinstance(threads, int) or threads < 1):
+            raise ValueError("threads must be a positive integer or None, not %r" % (threads,))
         cores = _available_cores()
-        self.threads = threads or (cores if self.workers == 1 else max(1, cores // self.workers))
         self._lock = threading.Lock()
         self._runner = None
         self.constants = Constants(load_constants(onnx_path))
         if self.workers == 1:
+            self.threads = threads or cores
+            self.worker_threads = [self.threads]
             self._runner = _SerialRunner(self.constants, self.threads)
-        elif mode == "thread":
-            self._runner = _ThreadRunner(self.constants, _assign_clusters(self.workers),
-                                         self.threads)
+            return
+        assignment = _assign_clusters(self.workers)
+        self.worker_threads = _worker_threads(assignment, threads, cores)
+        self.threads = min(self.worker_threads)  # what a narrow worker runs with
+        if mode == "thread":
+            self._runner = _ThreadRunner(self.constants, assignment, self.worker_threads)
         else:
-            self._runner = _ProcessRunner(self.constants, _assign_clusters(self.workers),
-                                          self.threads, os.path.abspath(__file__))
+            self._runner = _ProcessRunner(self.constants, assignment, self.worker_threads,
+                                          os.path.abspath(__file__))
             self.constants = self._runner.constants
 
     def _check_inputs(self, inputs):

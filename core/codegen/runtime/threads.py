@@ -16,12 +16,12 @@ class _SerialRunner:
     def send(self, name, value):
         self._values[name] = value
 
-    def run(self, inputs, trace):
-        if torch.get_num_threads() != self._threads:
-            torch.set_num_threads(self._threads)
+    def run(self, inputs, trace, tracer=None):
+        _set_intra_op_threads(self._threads)
         values = self._values
         values.update(inputs)
-        tracer = _Tracer() if trace is not None else None
+        if tracer is None and trace is not None:
+            tracer = _Tracer()
         try:
             _run_functions(self._functions, self._constants, self, tracer)
             return dict(values)
@@ -30,7 +30,7 @@ class _SerialRunner:
             raise NodeError(message, node, op, 0) from error
         finally:
             values.clear()
-            if tracer is not None:
+            if trace is not None:
                 trace["events"].extend(tracer.slices(0, trace["t0"]))
 
     def close(self):
@@ -40,9 +40,9 @@ class _SerialRunner:
 class _ThreadRunner:
     """Persistent worker threads that hand tensors over through one Event per tensor."""
 
-    def __init__(self, constants, assignment, threads):
+    def __init__(self, constants, assignment, worker_threads):
         self._constants = constants
-        self._threads = threads
+        self._threads = worker_threads
         self.workers = assignment
         worker_of = {}
         for worker, indices in enumerate(assignment):
@@ -97,7 +97,7 @@ class _ThreadRunner:
 
     def _worker(self, worker):
         try:
-            torch.set_num_threads(self._threads)  # once: changing it later slows the next kernels
+            _set_intra_op_threads(self._threads[worker])
         finally:
             self._done.put(None)
         functions = [CLUSTERS[index][0] for index in self.workers[worker]]

@@ -5,14 +5,15 @@
 # Compiler:  Ramiel 0.0.0-test
 # Options:   clusters=embedding_lookup;relu,add
 # Schedule:  2 clusters; predicted serial 30.0 us, critical path 20.0 us, makespan 20.0 us (1.50x)
-#   cluster 0: 1 nodes, 10.0 us
-#   cluster 1: 2 nodes, 20.0 us
+#   cluster 0: 1 nodes, 10.0 us, threads 1
+#   cluster 1: 2 nodes, 20.0 us, threads 1
 #
 # It needs Python 3, PyTorch (1.13 to 2.x) and the onnx package, which reads the weights
 # from the model file; Ramiel need not be installed.
 #
 #   python3 model.py --onnx MODEL.onnx --check         parallel against serial, random inputs
 #   python3 model.py --onnx MODEL.onnx --bench         median latency, serial and parallel
+#   python3 model.py --onnx MODEL.onnx --profile FILE  every node's time, for --costs FILE
 #   python3 model.py --onnx MODEL.onnx --trace FILE    Chrome/Perfetto trace of one run
 #
 #   import model
@@ -54,6 +55,9 @@ CONSTANT_OUTPUTS = {}
 MODEL_CONSTANTS = {}
 
 
+# Convolution weights, kept channels-last like the activations they meet.
+CHANNELS_LAST_CONSTANTS = ()
+
 def folded_constants():
     """Constants the compiler computed, which the model file lacks."""
     return {
@@ -88,7 +92,7 @@ def cluster_1(c, io):
     xr = F.relu(x)
     del x
     rows = io.recv("rows")
-    y = xr + rows
+    y = xr.add_(rows)
     del xr, rows
     io.send("y", y)
     del y
@@ -102,7 +106,7 @@ def run_serial(c, io):
     x = io.recv("x")
     xr = F.relu(x)
     del x
-    y = xr + rows
+    y = xr.add_(rows)
     del xr, rows
     io.send("y", y)
     del y
@@ -113,12 +117,15 @@ CLUSTERS = (
     (cluster_0, 10.0, ("ids",), ("rows",)),
     (cluster_1, 20.0, ("x", "rows"), ("y",)),
 )
-# Tensors handed between clusters or to the caller: variable -> (dtype, shape).
+# Intra-op threads of each cluster's worker, set once per worker; () divides the cores
+# among the workers.
+CLUSTER_THREADS = ()
+# Tensors handed between clusters or to the caller: variable -> (dtype, shape, memory format).
 TRANSFERS = {
-    "ids": (torch.int64, (3,)),
-    "rows": (torch.float32, (3, 2)),
-    "x": (torch.float32, (3, 2)),
-    "y": (torch.float32, (3, 2)),
+    "ids": (torch.int64, (3,), torch.contiguous_format),
+    "rows": (torch.float32, (3, 2), torch.contiguous_format),
+    "x": (torch.float32, (3, 2), torch.contiguous_format),
+    "y": (torch.float32, (3, 2), torch.contiguous_format),
 }
 PREDICTED_SPEEDUP = 1.5
 
@@ -211,6 +218,8 @@ def load_constants(onnx_path):
                                          % (onnx_path, onnx_name))
             tensors[attribute] = torch.from_numpy(np.array(array, copy=True)).to(dtype)
     tensors.update(folded_constants())
+    for attribute in CHANNELS_LAST_CONSTANTS:  # as the activations the convolutions read
+        tensors[attribute] = tensors[attribute].contiguous(memory_format=torch.channels_last)
     return tensors
 
 
@@ -222,6 +231,15 @@ def _available_cores():
 
 
 # --- running cluster functions: their order, failures named by node, tracing ---------------------
+
+def _set_intra_op_threads(count):
+    """Gives the calling thread `count` intra-op threads. Call it once per thread: changing a
+    thread's count makes its next kernels several times slower. Reading the count first matters:
+    torch initialises a thread's count lazily, on its first use, to the count the last
+    set_num_threads of any thread gave, which would undo this one."""
+    if torch.get_num_threads() != count:
+        torch.set_num_threads(count)
+
 
 def _cluster_order():
     """Cluster indices in an order where every cluster comes after those it receives from, or
@@ -298,10 +316,10 @@ def _describe_failure(error, worker):
 
 
 class _Tracer:
-    """Times the statements of cluster functions (sys.settrace) for --trace."""
+    """Times the statements of cluster functions (sys.settrace) for --trace and --profile."""
 
-    def __init__(self):
-        self._codes = _cluster_codes()
+    def __init__(self, codes=None):
+        self._codes = _cluster_codes() if codes is None else codes
         self.events = []  # (perf_counter_ns, line); line 0 marks a return
 
     def __call__(self, frame, event, arg):
@@ -362,12 +380,12 @@ class _SerialRunner:
     def send(self, name, value):
         self._values[name] = value
 
-    def run(self, inputs, trace):
-        if torch.get_num_threads() != self._threads:
-            torch.set_num_threads(self._threads)
+    def run(self, inputs, trace, tracer=None):
+        _set_intra_op_threads(self._threads)
         values = self._values
         values.update(inputs)
-        tracer = _Tracer() if trace is not None else None
+        if tracer is None and trace is not None:
+            tracer = _Tracer()
         try:
             _run_functions(self._functions, self._constants, self, tracer)
             return dict(values)
@@ -376,7 +394,7 @@ class _SerialRunner:
             raise NodeError(message, node, op, 0) from error
         finally:
             values.clear()
-            if tracer is not None:
+            if trace is not None:
                 trace["events"].extend(tracer.slices(0, trace["t0"]))
 
     def close(self):
@@ -386,9 +404,9 @@ class _SerialRunner:
 class _ThreadRunner:
     """Persistent worker threads that hand tensors over through one Event per tensor."""
 
-    def __init__(self, constants, assignment, threads):
+    def __init__(self, constants, assignment, worker_threads):
         self._constants = constants
-        self._threads = threads
+        self._threads = worker_threads
         self.workers = assignment
         worker_of = {}
         for worker, indices in enumerate(assignment):
@@ -443,7 +461,7 @@ class _ThreadRunner:
 
     def _worker(self, worker):
         try:
-            torch.set_num_threads(self._threads)  # once: changing it later slows the next kernels
+            _set_intra_op_threads(self._threads[worker])
         finally:
             self._done.put(None)
         functions = [CLUSTERS[index][0] for index in self.workers[worker]]
@@ -513,31 +531,45 @@ def _element_size(dtype):
 
 
 def _arena_layout(specs):
-    """Places tensors (key, dtype, shape) in one byte buffer, 64-byte aligned."""
+    """Places tensors (key, dtype, shape, memory format) in one byte buffer, 64-byte aligned."""
     layout, offset = {}, 0
-    for key, dtype, shape in specs:
+    for key, dtype, shape, memory_format in specs:
         count = 1
         for dim in shape:
             count *= dim
-        layout[key] = (offset, dtype, tuple(shape))
+        # A bool: torch.contiguous_format does not pickle (for the worker processes).
+        layout[key] = (offset, dtype, tuple(shape), memory_format == torch.channels_last)
         offset += (count * _element_size(dtype) + 63) // 64 * 64
     return layout, max(offset, 64)
 
 
 def _arena_views(arena, layout):
+    """Tensors over the arena, each in its memory format (copies into them keep it)."""
     views = {}
-    for key, (offset, dtype, shape) in layout.items():
+    for key, (offset, dtype, shape, channels_last) in layout.items():
         count = 1
         for dim in shape:
             count *= dim
-        size = count * _element_size(dtype)
-        views[key] = arena[offset:offset + size].view(dtype).view(shape)
+        flat = arena[offset:offset + count * _element_size(dtype)].view(dtype)
+        if channels_last and len(shape) == 4:
+            n, c, h, w = shape
+            views[key] = flat.view(n, h, w, c).permute(0, 3, 1, 2)
+        else:
+            views[key] = flat.view(shape)
     return views
+
+
+def _memory_format_of(tensor):
+    if (tensor.dim() == 4 and not tensor.is_contiguous() and
+            tensor.is_contiguous(memory_format=torch.channels_last)):
+        return torch.channels_last
+    return torch.contiguous_format
 
 
 def _shared_arena(tensors):
     """One shared-memory buffer holding all `tensors` (one file descriptor, however many)."""
-    layout, size = _arena_layout([(key, t.dtype, t.shape) for key, t in sorted(tensors.items())])
+    layout, size = _arena_layout([(key, t.dtype, t.shape, _memory_format_of(t))
+                                  for key, t in sorted(tensors.items())])
     arena = torch.zeros(size, dtype=torch.uint8).share_memory_()
     views = _arena_views(arena, layout)
     for key, tensor in tensors.items():
@@ -596,7 +628,7 @@ class _ProcessIO:
 def _process_worker_main(args):
     """The body of a worker process (spawned; it runs this file with runpy)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-    torch.set_num_threads(args["threads"])
+    _set_intra_op_threads(args["threads"])
     constants = Constants(_arena_views(args["constants_arena"], args["constants_layout"]))
     io = _ProcessIO(args)
     functions = [CLUSTERS[index][0] for index in args["clusters"]]
@@ -646,7 +678,7 @@ def _main_script_hidden():
 class _ProcessRunner:
     """Worker processes: tensors through preallocated shared memory, weights shared once."""
 
-    def __init__(self, constants, assignment, threads, module_path):
+    def __init__(self, constants, assignment, worker_threads, module_path):
         context = multiprocessing.get_context("spawn")  # fork after OpenMP ran can hang
         self.workers = assignment
         worker_of = {index: w for w, indices in enumerate(assignment) for index in indices}
@@ -667,8 +699,7 @@ class _ProcessRunner:
             if TRANSFERS[name][1] is None or None in TRANSFERS[name][1]:
                 raise ValueError("process mode needs static shapes, and %r has none; use "
                                  "mode='thread'" % name)
-        self._io_layout, size = _arena_layout(
-            [(name, TRANSFERS[name][0], TRANSFERS[name][1]) for name in buffered])
+        self._io_layout, size = _arena_layout([(name,) + TRANSFERS[name] for name in buffered])
         self._io_arena = torch.zeros(size, dtype=torch.uint8).share_memory_()
         self._buffers = _arena_views(self._io_arena, self._io_layout)
         crossing = [name for name in buffered
@@ -683,7 +714,7 @@ class _ProcessRunner:
         with _main_script_hidden():
             for worker, indices in enumerate(assignment):
                 parent_end, child_end = context.Pipe()
-                args = {"worker": worker, "clusters": indices, "threads": threads,
+                args = {"worker": worker, "clusters": indices, "threads": worker_threads[worker],
                         "constants_arena": constants_arena, "constants_layout": constants_layout,
                         "io_arena": self._io_arena, "io_layout": self._io_layout,
                         "semaphores": self._semaphores, "failed": self._failed,
@@ -798,9 +829,29 @@ def load(onnx_path, workers=None, mode="thread", threads=None):
     workers: None for the schedule's count, 1 for a serial run in the calling thread.
     mode: "thread" (workers are threads; PyTorch releases the GIL in its kernels) or "process"
     (workers are processes; tensors pass through shared memory, weights are shared).
-    threads: intra-op threads per worker; by default the cores divided among the workers.
+    threads: intra-op threads. None: the schedule's count for each cluster's worker (the wide
+    cluster, if any, runs with every core and never beside another), or the cores divided among
+    the workers when the schedule has none; serial runs use every core. An int: that many for
+    serial runs and for the narrow clusters' workers.
     """
     return Program(onnx_path, workers=workers, mode=mode, threads=threads)
+
+
+def _worker_threads(assignment, threads, cores):
+    """Intra-op threads of each worker, fixed for its life. From CLUSTER_THREADS (at most the
+    cores; `threads` instead for narrow clusters, those below the table's largest count), the
+    largest of its clusters' when a worker runs several; without the table, `threads` or the
+    cores divided among the workers."""
+    if not CLUSTER_THREADS:
+        return [threads or max(1, cores // len(assignment))] * len(assignment)
+    wide = max(CLUSTER_THREADS) if max(CLUSTER_THREADS) > min(CLUSTER_THREADS) else None
+
+    def count(index):
+        if threads is not None and CLUSTER_THREADS[index] != wide:
+            return threads
+        return max(1, min(CLUSTER_THREADS[index], cores))
+
+    return [max(count(index) for index in indices) for indices in assignment]
 
 
 class Program:
@@ -815,19 +866,25 @@ class Program:
             raise ValueError("workers must be a positive integer, not %r" % (workers,))
         self.workers = max(1, min(workers, len(CLUSTERS)))
         self.mode = mode if self.workers > 1 else "serial"
+        if threads is not None and (not isinstance(threads, int) or threads < 1):
+            raise ValueError("threads must be a positive integer or None, not %r" % (threads,))
         cores = _available_cores()
-        self.threads = threads or (cores if self.workers == 1 else max(1, cores // self.workers))
         self._lock = threading.Lock()
         self._runner = None
         self.constants = Constants(load_constants(onnx_path))
         if self.workers == 1:
+            self.threads = threads or cores
+            self.worker_threads = [self.threads]
             self._runner = _SerialRunner(self.constants, self.threads)
-        elif mode == "thread":
-            self._runner = _ThreadRunner(self.constants, _assign_clusters(self.workers),
-                                         self.threads)
+            return
+        assignment = _assign_clusters(self.workers)
+        self.worker_threads = _worker_threads(assignment, threads, cores)
+        self.threads = min(self.worker_threads)  # what a narrow worker runs with
+        if mode == "thread":
+            self._runner = _ThreadRunner(self.constants, assignment, self.worker_threads)
         else:
-            self._runner = _ProcessRunner(self.constants, _assign_clusters(self.workers),
-                                          self.threads, os.path.abspath(__file__))
+            self._runner = _ProcessRunner(self.constants, assignment, self.worker_threads,
+                                          os.path.abspath(__file__))
             self.constants = self._runner.constants
 
     def _check_inputs(self, inputs):
@@ -886,7 +943,208 @@ class Program:
             pass
 
 
-# --- the command line: --check, --bench, --trace -------------------------------------------------
+# --- measuring: --bench (serial against parallel) and --profile (every node's time) --------------
+
+class _OwnThread:
+    """A thread of its own for one configuration: it builds the object (a loaded program) and
+    runs jobs on it on request. Its intra-op thread count never changes, which matters: changing
+    a thread's count makes its next kernels several times slower."""
+
+    def __init__(self, make):
+        self._jobs = queue.SimpleQueue()
+        self._replies = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._loop, args=(make,), daemon=True,
+                                        name="ramiel-measure")
+        self._thread.start()
+        self.value = self._reply()
+
+    def _loop(self, make):
+        try:
+            value = make()
+        except BaseException as error:
+            self._replies.put((False, error))
+            return
+        self._replies.put((True, value))
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            try:
+                self._replies.put((True, job(value)))
+            except BaseException as error:
+                self._replies.put((False, error))
+
+    def _reply(self):
+        ok, value = self._replies.get()
+        if not ok:
+            raise value
+        return value
+
+    def call(self, job):
+        self._jobs.put(job)
+        return self._reply()
+
+    def close(self):
+        if self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join()
+
+
+def _timed_runs(inputs, count):
+    def job(program):
+        samples = []
+        for _ in range(count):
+            start = time.perf_counter()
+            program(*inputs)
+            samples.append((time.perf_counter() - start) * 1e3)
+        return samples
+    return job
+
+
+def _closing(threads):
+    for thread in threads:
+        try:
+            thread.call(lambda program: program.close())
+        finally:
+            thread.close()
+
+
+def _bench(args):
+    """Serial at one intra-op thread, serial at every core (the best serial run, usually) and
+    parallel, each loaded in a thread of its own; runs alternate between them round by round,
+    so all three see the same machine."""
+    inputs = random_inputs(args.seed)
+    cores = _available_cores()
+    configs = [("serial-1", {"workers": 1, "threads": 1})]
+    if cores > 1:
+        configs.append(("serial-%d" % cores, {"workers": 1, "threads": cores}))
+    configs.append(("parallel", {"workers": args.workers, "mode": args.mode,
+                                 "threads": args.threads}))
+    threads = []
+    try:
+        for _, options in configs:
+            threads.append(_OwnThread(lambda options=options: load(args.onnx, **options)))
+        samples = [[] for _ in configs]
+        for thread in threads:
+            thread.call(_timed_runs(inputs, args.warmup))
+        for _ in range(args.runs):
+            for thread, times in zip(threads, samples):
+                times.extend(thread.call(_timed_runs(inputs, 1)))
+        rows = {}
+        for (name, _), thread, times in zip(configs, threads, samples):
+            program = thread.value
+            rows[name] = {"mode": program.mode, "workers": program.workers,
+                          "threads": list(program.worker_threads),
+                          "median_ms": statistics.median(times), "min_ms": min(times),
+                          "runs": len(times)}
+    finally:
+        _closing(threads)
+    serial_1, parallel = rows["serial-1"], rows["parallel"]
+    best = min((row for name, row in rows.items() if name != "parallel"),
+               key=lambda row: row["median_ms"])
+    result = {"model": MODEL_NAME, "cores": cores, "serial_1": serial_1,
+              "serial_all": rows.get("serial-%d" % cores, serial_1), "parallel": parallel,
+              "speedup_vs_serial_1": serial_1["median_ms"] / parallel["median_ms"],
+              "speedup_vs_best_serial": best["median_ms"] / parallel["median_ms"],
+              "predicted_speedup": PREDICTED_SPEEDUP}
+    print("%-10s %-8s %7s %-9s %10s %10s" % ("run", "mode", "workers", "threads", "median_ms",
+                                             "min_ms"))
+    for name, row in rows.items():
+        print("%-10s %-8s %7d %-9s %10.3f %10.3f" % (
+            name, row["mode"], row["workers"], ",".join(map(str, row["threads"])),
+            row["median_ms"], row["min_ms"]))
+    print("parallel: %.2fx serial-1, %.2fx the best serial (predicted %.2fx); medians of %d "
+          "interleaved runs" % (result["speedup_vs_serial_1"], result["speedup_vs_best_serial"],
+                                PREDICTED_SPEEDUP, args.runs))
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
+def _tracer_cost_ns():
+    """What tracing adds to each traced line (calibrated on lines that do almost nothing)."""
+    def lines():
+        a = 0
+        a = 1
+        a = 2
+        a = 3
+        a = 4
+        a = 5
+        a = 6
+        a = 7
+        return a
+
+    tracer = _Tracer(codes=frozenset([lines.__code__]))
+    costs = []
+    for _ in range(50):
+        tracer.events.clear()
+        sys.settrace(tracer)
+        try:
+            lines()
+        finally:
+            sys.settrace(None)
+        stamps = [t for t, _ in tracer.events]
+        costs.extend(b - a for a, b in zip(stamps, stamps[1:]))
+    return statistics.median(costs)
+
+
+def _node_times_us(events, tracer_cost_ns):
+    """Microseconds per node in one traced run: the time from each traced line to the next,
+    less the tracer's own cost, summed by the node the line belongs to (hand-offs excluded)."""
+    times = {}
+    for (t, line), (t_next, _) in zip(events, events[1:]):
+        label = NODE_LINES.get(line)
+        if label is None or label[1] in ("recv", "send"):
+            continue
+        times[label[0]] = times.get(label[0], 0.0) + max(0, t_next - t - tracer_cost_ns) / 1e3
+    return times
+
+
+def _profile(args):
+    """Times every node serially at one intra-op thread and at every core, each count in a
+    thread of its own, runs alternating between them; writes the median of each node's times:
+    the measured costs `ramiel-client compile --costs FILE` clusters with."""
+    inputs = random_inputs(args.seed)
+    cores = _available_cores()
+    counts = [1] if cores == 1 else [1, cores]
+    threads = []
+
+    def traced_run(program):
+        tracer = _Tracer()
+        program._runner.run(program._check_inputs(inputs), None, tracer=tracer)
+        return list(tracer.events)
+
+    try:
+        for count in counts:
+            threads.append(_OwnThread(
+                lambda count=count: load(args.onnx, workers=1, threads=count)))
+        tracer_cost = threads[0].call(lambda program: _tracer_cost_ns())
+        for thread in threads:
+            thread.call(_timed_runs(inputs, args.warmup))
+        samples = {count: {} for count in counts}
+        for _ in range(args.runs):
+            for count, thread in zip(counts, threads):
+                for node, us in _node_times_us(thread.call(traced_run), tracer_cost).items():
+                    samples[count].setdefault(node, []).append(us)
+    finally:
+        _closing(threads)
+    nodes = {}
+    for node in samples[1]:
+        median_1 = statistics.median(samples[1][node])
+        median_t = statistics.median(samples[cores][node]) if cores > 1 else median_1
+        nodes[node] = {"us_1": round(median_1, 3), "us_T": round(median_t, 3)}
+    profile = {"model": MODEL_NAME, "sha256": MODEL_SHA256, "threads": cores, "runs": args.runs,
+               "tracer_cost_us": round(tracer_cost / 1e3, 3), "nodes": nodes}
+    with open(args.profile, "w") as f:
+        json.dump(profile, f, indent=1, sort_keys=True)
+        f.write("\n")
+    total_1 = sum(row["us_1"] for row in nodes.values()) / 1e3
+    total_t = sum(row["us_T"] for row in nodes.values()) / 1e3
+    print("profile: %d nodes, %.2f ms at 1 thread, %.2f ms at %d (medians of %d runs) written "
+          "to %s" % (len(nodes), total_1, total_t, cores, args.runs, args.profile))
+    return 0
+
+
+# --- the command line: --check, --bench, --profile, --trace --------------------------------------
 
 def random_inputs(seed=0):
     """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools."""
@@ -920,7 +1178,8 @@ def _check(args):
         expected = serial(*inputs)
     with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
         actual = program(*inputs)
-        label = "%s, %d workers x %d threads" % (program.mode, program.workers, program.threads)
+        label = "%s, %d workers, intra-op threads %s" % (
+            program.mode, program.workers, ",".join(map(str, program.worker_threads)))
     ok = True
     print("check: %s against serial" % label)
     for (name, _, _, _), e, a in zip(OUTPUTS, expected, actual):
@@ -929,40 +1188,6 @@ def _check(args):
         print("  %-30s %-5s %s" % (name, "ok" if equal else "FAIL", detail))
     print("check: %s" % ("passed" if ok else "FAILED"))
     return 0 if ok else 1
-
-
-def _bench(args):
-    inputs = random_inputs(args.seed)
-    programs = [load(args.onnx, workers=1),
-                load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads)]
-    times = [[], []]
-    try:
-        for _ in range(args.warmup):
-            for program in programs:
-                program(*inputs)
-        for _ in range(args.runs):  # interleaved, so both see the same machine
-            for program, samples in zip(programs, times):
-                start = time.perf_counter()
-                program(*inputs)
-                samples.append((time.perf_counter() - start) * 1e3)
-        rows = []
-        for program, samples in zip(programs, times):
-            rows.append({"mode": program.mode, "workers": program.workers,
-                         "threads": program.threads, "median_ms": statistics.median(samples),
-                         "min_ms": min(samples), "runs": len(samples)})
-    finally:
-        for program in programs:
-            program.close()
-    speedup = rows[0]["median_ms"] / rows[1]["median_ms"] if rows[1]["median_ms"] > 0 else 0.0
-    print("%-8s %7s %7s %10s %10s" % ("mode", "workers", "threads", "median_ms", "min_ms"))
-    for row in rows:
-        print("%-8s %7d %7d %10.3f %10.3f" % (row["mode"], row["workers"], row["threads"],
-                                              row["median_ms"], row["min_ms"]))
-    print("speedup %.2fx (predicted %.2fx)" % (speedup, PREDICTED_SPEEDUP))
-    print(json.dumps({"model": MODEL_NAME, "serial": rows[0], "parallel": rows[1],
-                      "speedup": speedup, "predicted_speedup": PREDICTED_SPEEDUP},
-                     sort_keys=True))
-    return 0
 
 
 def _trace(args):
@@ -1007,16 +1232,22 @@ def main(argv=None):
     parser.add_argument("--mode", choices=("thread", "process"), default="thread",
                         help="workers as threads (default) or processes")
     parser.add_argument("--threads", type=int, default=None,
-                        help="intra-op threads per worker (default: cores / workers)")
+                        help="intra-op threads of the narrow workers (default: the schedule's "
+                             "CLUSTER_THREADS %s, or cores / workers)" % (CLUSTER_THREADS,))
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--check", action="store_true",
                         help="run random inputs in parallel and serially; exit 0 when equal")
     action.add_argument("--bench", action="store_true",
-                        help="median latency, serial against parallel (a table and JSON)")
+                        help="median latency: serial at 1 thread and at every core against "
+                             "parallel, interleaved (a table and JSON)")
+    action.add_argument("--profile", metavar="FILE",
+                        help="time every node serially at 1 thread and at every core; write "
+                             "JSON for ramiel-client compile --costs FILE")
     action.add_argument("--trace", metavar="FILE",
                         help="write a Chrome/Perfetto trace of one run (a track per worker)")
-    parser.add_argument("--runs", type=int, default=20, help="timed runs for --bench")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed runs for --bench")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs for --bench, --profile")
+    parser.add_argument("--warmup", type=int, default=3,
+                        help="untimed runs for --bench, --profile")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     parser.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance of --check")
     parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance of --check")
@@ -1026,6 +1257,8 @@ def main(argv=None):
             return _check(args)
         if args.bench:
             return _bench(args)
+        if args.profile:
+            return _profile(args)
         if args.trace:
             return _trace(args)
         return _run_once(args)
@@ -1037,20 +1270,20 @@ def main(argv=None):
 # Source line -> (node, op) of every statement of the functions above; error
 # messages and --trace name nodes with it. Hand-offs read ("recv x", "recv").
 NODE_LINES = {
-    78: ("recv ids", "recv"),
-    79: ("embedding_lookup", "Gather"),
-    81: ("send rows", "send"),
-    87: ("recv x", "recv"),
-    88: ("relu", "Relu"),
-    90: ("recv rows", "recv"),
-    91: ("add", "Add"),
-    93: ("send y", "send"),
-    99: ("recv ids", "recv"),
-    100: ("embedding_lookup", "Gather"),
-    102: ("recv x", "recv"),
-    103: ("relu", "Relu"),
-    105: ("add", "Add"),
-    107: ("send y", "send"),
+    82: ("recv ids", "recv"),
+    83: ("embedding_lookup", "Gather"),
+    85: ("send rows", "send"),
+    91: ("recv x", "recv"),
+    92: ("relu", "Relu"),
+    94: ("recv rows", "recv"),
+    95: ("add", "Add"),
+    97: ("send y", "send"),
+    103: ("recv ids", "recv"),
+    104: ("embedding_lookup", "Gather"),
+    106: ("recv x", "recv"),
+    107: ("relu", "Relu"),
+    109: ("add", "Add"),
+    111: ("send y", "send"),
 }
 
 

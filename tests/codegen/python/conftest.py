@@ -18,8 +18,9 @@ TOOL = os.environ.get("RAMIEL_CODEGEN_TOOL", "")
 PYTHON = sys.executable
 
 
-def compile_model(model, directory, clusters=None, fold=False):
-    """Writes `model` to directory/<name>.onnx and compiles it; returns (onnx path, model.py)."""
+def compile_model(model, directory, clusters=None, fold=False, threads=None):
+    """Writes `model` to directory/<name>.onnx and compiles it; returns (onnx path, model.py).
+    `threads`: each cluster's intra-op threads ("2,1,1"), Schedule::cluster_threads."""
     if not TOOL or not os.path.exists(TOOL):
         pytest.fail("set RAMIEL_CODEGEN_TOOL to the ramiel_codegen_tool binary (ctest does)")
     onnx_path = model.write(str(directory))
@@ -28,6 +29,8 @@ def compile_model(model, directory, clusters=None, fold=False):
                "--clusters", model.clusters if clusters is None else clusters]
     if fold:
         command.append("--fold-initializers")
+    if threads:
+        command += ["--threads", threads]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return onnx_path, os.path.join(out, "model.py")

@@ -305,7 +305,60 @@ def helpers():
     return Model("helpers", proto, "reshape,gather;slice,unsqueeze,expand", reference, inputs)
 
 
-ALL = [branches, encoder, ops, chain, lookup, helpers]
+def layout():
+    """A small conv net, so the program runs channels-last: views of channels-last tensors
+    (Split, Slice, Transpose, Reshape), padding, pools, broadcasting, a concatenation, in-place
+    candidates that must stay out of place, and a convolution whose output crosses workers."""
+    w = _weights(7, {"wa": (8, 3, 3, 3), "ba": (8,), "wb": (4, 3, 1, 1), "fc.weight": (3, 8),
+                     "fc.bias": (3,), "scale": (4, 1, 1)})
+    w["split"] = np.array([4, 4], np.int64)
+    w["starts"], w["ends"], w["axes"] = (np.array([v], np.int64) for v in (1, 7, 2))
+    w["pads"] = np.array([0, 0, 1, 0, 0, 0, 1, 0], np.int64)
+    w["flat_shape"] = np.array([1, 256], np.int64)
+    n = helper.make_node
+    nodes = [
+        n("Conv", ["x", "wa", "ba"], ["a"], "conv_a", pads=[1, 1, 1, 1]),
+        n("Relu", ["a"], ["ar"], "relu_a"),
+        n("Split", ["ar", "split"], ["s1", "s2"], "split", axis=1),
+        n("Relu", ["s1"], ["r1"], "relu_s1"),
+        n("Transpose", ["s2"], ["t"], "transpose", perm=[0, 2, 3, 1]),
+        n("Reshape", ["t", "flat_shape"], ["rt"], "reshape"),
+        n("Conv", ["x", "wb"], ["b"], "conv_b"),
+        n("Slice", ["r1", "starts", "ends", "axes"], ["sl"], "slice"),
+        n("Pad", ["sl", "pads"], ["pd"], "pad"),
+        n("AveragePool", ["pd"], ["ap"], "pool", kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+          count_include_pad=0),
+        n("Relu", ["b"], ["br"], "relu_b"),
+        n("Add", ["ap", "br"], ["sum"], "add"),
+        n("Mul", ["sum", "scale"], ["m"], "mul"),
+        n("Concat", ["m", "s1"], ["cat"], "concat", axis=1),
+        n("GlobalAveragePool", ["cat"], ["g"], "gap"),
+        n("Flatten", ["g"], ["f"], "flatten", axis=1),
+        n("Gemm", ["f", "fc.weight", "fc.bias"], ["y"], "fc", transB=1),
+    ]
+    f32 = TensorProto.FLOAT
+    proto = _model("layout", nodes, [helper.make_tensor_value_info("x", f32, [1, 3, 8, 8])],
+                   [helper.make_tensor_value_info("y", f32, [1, 3]),
+                    helper.make_tensor_value_info("rt", f32, [1, 256]),
+                    helper.make_tensor_value_info("cat", f32, [1, 8, 8, 8])], w)
+
+    def reference(p, x):
+        ar = F.relu(F.conv2d(x, p["wa"], p["ba"], padding=1))
+        s1, s2 = ar[:, :4], ar[:, 4:]
+        rt = s2.permute(0, 2, 3, 1).reshape(1, 256)
+        pd = F.pad(F.relu(s1)[:, :, 1:7], (0, 0, 1, 1))
+        ap = F.avg_pool2d(pd, 3, stride=1, padding=1, count_include_pad=False)
+        m = (ap + F.relu(F.conv2d(x, p["wb"]))) * p["scale"]
+        cat = torch.cat([m, s1], dim=1)
+        y = F.linear(cat.mean(dim=(2, 3)), p["fc.weight"], p["fc.bias"])
+        return y, rt, cat
+
+    return Model("layout", proto,
+                 "conv_a,relu_a,split,relu_s1,transpose,reshape,relu_b,add,mul,concat,gap,flatten,"
+                 "fc;conv_b,slice,pad,pool", reference, _float_inputs((1, 3, 8, 8)))
+
+
+ALL = [branches, encoder, ops, chain, lookup, helpers, layout]
 
 
 def by_name(name):

@@ -1,5 +1,6 @@
-"""The generated program's command line: --help, --check, --bench, --trace, and errors."""
+"""The generated program's command line: --help, --check, --bench, --profile, --trace, errors."""
 import json
+import os
 import subprocess
 
 import pytest
@@ -20,7 +21,8 @@ def test_help_lists_every_action(compiled):
     result = subprocess.run([PYTHON, program.path, "--help"], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
-    for option in ("--onnx", "--check", "--bench", "--trace", "--workers", "--mode", "--threads"):
+    for option in ("--onnx", "--check", "--bench", "--profile", "--trace", "--workers", "--mode",
+                   "--threads"):
         assert option in result.stdout
     assert "'branches'" in result.stdout
 
@@ -52,19 +54,52 @@ def test_check_fails_when_parallel_differs(compiled, tmp_path):
 
 
 def test_bench_prints_a_table_and_json(compiled):
+    # Serial at one thread, serial at every core and parallel, with the ratios.
     program = compiled("branches")
+    cores = len(os.sched_getaffinity(0))
     result = run(program, "--bench", "--runs", "5", "--warmup", "1")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert lines[0].split() == ["mode", "workers", "threads", "median_ms", "min_ms"]
-    assert lines[1].split()[:2] == ["serial", "1"]
-    assert lines[2].split()[:2] == ["thread", "2"]
-    assert lines[3].startswith("speedup ")
+    assert lines[0].split() == ["run", "mode", "workers", "threads", "median_ms", "min_ms"]
+    assert lines[1].split()[:4] == ["serial-1", "serial", "1", "1"]
+    rows = 2
+    if cores > 1:
+        assert lines[2].split()[:4] == ["serial-%d" % cores, "serial", "1", str(cores)]
+        rows = 3
+    assert lines[rows].split()[:3] == ["parallel", "thread", "2"]
+    assert lines[rows + 1].startswith("parallel: ")
     report = json.loads(lines[-1])
-    assert report["model"] == "branches"
-    assert report["serial"]["runs"] == report["parallel"]["runs"] == 5
-    assert report["serial"]["median_ms"] > 0 and report["parallel"]["median_ms"] > 0
+    assert report["model"] == "branches" and report["cores"] == cores
+    assert report["serial_1"]["runs"] == report["parallel"]["runs"] == 5
+    assert report["serial_1"]["threads"] == [1] and report["serial_all"]["threads"] == [cores]
+    assert report["parallel"]["workers"] == 2
+    for key in ("serial_1", "serial_all", "parallel"):
+        assert 0 < report[key]["min_ms"] <= report[key]["median_ms"]
+    ratio = report["serial_1"]["median_ms"] / report["parallel"]["median_ms"]
+    assert report["speedup_vs_serial_1"] == pytest.approx(ratio)
+    best = min(report["serial_1"]["median_ms"], report["serial_all"]["median_ms"])
+    assert report["speedup_vs_best_serial"] == pytest.approx(best / report["parallel"]["median_ms"])
     assert report["predicted_speedup"] == program.module.PREDICTED_SPEEDUP
+
+
+def test_profile_times_every_node_at_one_thread_and_every_core(compiled, tmp_path):
+    program = compiled("layout")
+    path = tmp_path / "costs.json"
+    result = run(program, "--profile", str(path), "--runs", "3", "--warmup", "1")
+    assert result.returncode == 0, result.stderr
+    assert "written to %s" % path in result.stdout
+    profile = json.loads(path.read_text())
+    module = program.module
+    assert profile["model"] == "layout" and profile["sha256"] == module.MODEL_SHA256
+    assert profile["threads"] == len(os.sched_getaffinity(0)) and profile["runs"] == 3
+    nodes = {label for label, category in module.NODE_LINES.values()
+             if category not in ("recv", "send")}
+    assert set(profile["nodes"]) == nodes  # named as in the schedule, hand-offs left out
+    for name, times in profile["nodes"].items():
+        assert set(times) == {"us_1", "us_T"}, name
+        assert times["us_1"] >= 0 and times["us_T"] >= 0
+    # The convolutions are the heavy nodes of this model; a flatten of 8 numbers is not.
+    assert profile["nodes"]["conv_a"]["us_1"] > profile["nodes"]["flatten"]["us_1"]
 
 
 @pytest.mark.parametrize("mode", ["thread", "process"])

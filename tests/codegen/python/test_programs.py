@@ -12,7 +12,7 @@ from conftest import PYTHON, assert_outputs_match
 MODES = [("thread", 1), ("thread", None), ("process", 1), ("process", None)]
 
 
-@pytest.mark.parametrize("name", ["branches", "encoder", "ops", "chain"])
+@pytest.mark.parametrize("name", ["branches", "encoder", "ops", "chain", "layout"])
 @pytest.mark.parametrize("mode,workers", MODES)
 def test_matches_direct_torch(compiled, name, mode, workers):
     program = compiled(name)
