@@ -93,8 +93,9 @@ def _check_declared_shape(value_info, array):
 
 def _static_transfers(module):
     """Whether every tensor handed between workers has a static shape (process mode needs
-    that to preallocate its shared buffers)."""
-    return all(shape is not None and None not in shape for _, shape in module.TRANSFERS.values())
+    that to preallocate its shared buffers). TRANSFERS entries are (dtype, shape, ...)."""
+    return all(entry[1] is not None and None not in entry[1]
+               for entry in module.TRANSFERS.values())
 
 
 def _import_program(path, name):
