@@ -48,7 +48,8 @@ OpWork conv_cost(const ir::Node& node) {
     out_spatial = window_output_dims({x.begin() + 2, x.end()}, kernel, node.attributes());
   }
   const double batch = static_cast<double>(dim_or(x, 0, dim_or(y, 0, 1)));
-  const double out_channels = static_cast<double>(dim_or(w, 0, dim_or(y, 1, 1)));
+  // The output's channels first: a split convolution computes a range of the weight's.
+  const double out_channels = static_cast<double>(dim_or(y, 1, dim_or(w, 0, 1)));
   const double in_channels_per_group =
       static_cast<double>(dim_or(w, 1, std::max<int64_t>(dim_or(x, 1, 1) / group, 1)));
 

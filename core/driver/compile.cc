@@ -95,6 +95,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   // Passes.
   stage.restart();
   passes::PassContext context;
+  context.workers = options.workers;
   context.node_cost_us = [&costs](const ir::Node& node) { return costs.node_cost(node).us; };
   context.transfer_cost_us = [&costs](const ir::Value& value) { return costs.transfer_cost_us(value); };
   passes::PassManagerOptions pass_options;

@@ -76,6 +76,11 @@ Node* Graph::clone_node(const Node* original, std::string_view suffix) {
   return clone;
 }
 
+void Graph::move_before(Node* node, const Node* anchor) {
+  order_.erase(node->position_);
+  node->position_ = order_.insert(anchor->position_, node);
+}
+
 void Graph::set_outputs(const std::vector<Value*>& outputs) {
   for (Value* v : outputs_) --v->graph_output_count_;
   outputs_ = outputs;

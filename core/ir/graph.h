@@ -148,6 +148,8 @@ class Graph {
   // Its outputs are new values named after the originals with `suffix`, with no uses.
   Node* clone_node(const Node* original, std::string_view suffix);
   void set_outputs(const std::vector<Value*>& outputs);
+  // Moves `node` right before `anchor` in the order; the caller keeps the order topological.
+  void move_before(Node* node, const Node* anchor);
 
   // --- rewriting -------------------------------------------------------------------------------
   // Points every use of `from`, including graph outputs, at `to`.

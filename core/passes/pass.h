@@ -19,6 +19,9 @@ inline constexpr const char* kClonedCounter = "cloned";    // nodes created by c
 
 // What passes may read besides the graph, and where they report what they did.
 struct PassContext {
+  // Workers the schedule may use; passes that only help parallel runs check it.
+  int workers = 1;
+
   // Largest tensor (in elements) constant folding may create; bigger results stay as nodes.
   int64_t max_folded_elements = 4096;
 

@@ -10,7 +10,7 @@
 namespace ramiel::passes {
 
 std::vector<std::string> default_pipeline() {
-  return {"fold-constants", "remove-noops", "eliminate-dead-code", "clone-nodes"};
+  return {"fold-constants", "remove-noops", "eliminate-dead-code", "split-branches", "clone-nodes"};
 }
 
 namespace {

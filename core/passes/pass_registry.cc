@@ -6,6 +6,7 @@
 #include "core/passes/eliminate_dead_code.h"
 #include "core/passes/fold_constants.h"
 #include "core/passes/remove_noops.h"
+#include "core/passes/split_branches.h"
 
 namespace ramiel::passes {
 namespace {
@@ -19,6 +20,7 @@ constexpr std::array kPasses = {
     Entry{"fold-constants", fold_constants},
     Entry{"remove-noops", remove_noops},
     Entry{"eliminate-dead-code", eliminate_dead_code},
+    Entry{"split-branches", split_branches},
     Entry{"clone-nodes", clone_nodes},
 };
 

@@ -50,10 +50,19 @@ Status emit_conv(EmitContext& ctx) {
     w.pads_begin.assign(w.spatial(), 0);
     w.pads_end.assign(w.spatial(), 0);
   }
-  std::vector<py::ExprPtr> args = {x, weight};
+  // A convolution split by the split-branches pass computes a range of the output channels.
+  RAMIEL_ASSIGN_OR_RETURN(auto channels, ctx.ints_attr("ramiel_output_channels"));
+  auto channel_range = [&](py::ExprPtr tensor) {
+    if (!channels) return tensor;
+    return py::subscript(tensor, py::slice(py::int_lit((*channels)[0]), py::int_lit((*channels)[1])));
+  };
+  if (channels && (channels->size() != 2 || groups != 1)) {
+    return ctx.invalid("ramiel_output_channels needs [begin, end) and group 1");
+  }
+  std::vector<py::ExprPtr> args = {x, channel_range(weight)};
   if (ctx.has_input(2)) {
     RAMIEL_ASSIGN_OR_RETURN(auto bias, ctx.input(2));
-    args.push_back(bias);
+    args.push_back(channel_range(bias));
   }
   py::Keywords keywords;
   window_keywords(w, groups, keywords);

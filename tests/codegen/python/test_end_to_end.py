@@ -4,6 +4,7 @@ computes what PyTorch computed for the reference models (tests/models/export_mod
 Needs RAMIEL_CLIENT (the built client) and RAMIEL_MODELS_DIR (the exported models); ctest
 provides both once the client exists.
 """
+import json
 import os
 import subprocess
 
@@ -23,23 +24,36 @@ def environment():
     return client, models
 
 
+# Device profiles that shape the schedule, so every kind of program is checked: the default
+# (this machine's), one core (narrow clusters only, one per worker), and weak intra-op
+# scaling (staged: serial stretches on a wide worker with every core, branches on narrow ones).
+PROFILES = {
+    "default": None,
+    "narrow": {"cores": 1},
+    "staged": {"intra_op_efficiency": 0.5, "intra_op_half_us": 300},
+}
+
+
 @pytest.fixture(scope="module")
 def programs(tmp_path_factory):
-    """name -> (onnx path, program directory), compiled once for 2 workers."""
+    """(name, profile) -> (onnx path, program directory), compiled once for 2 workers."""
     client, models = environment()
     out = tmp_path_factory.mktemp("e2e")
     cache = {}
 
-    def get(name):
-        if name not in cache:
+    def get(name, profile="default"):
+        if (name, profile) not in cache:
             onnx_path = os.path.join(models, name + ".onnx")
-            target = out / name
-            result = subprocess.run([client, "compile", onnx_path, "-o", str(target), "--local",
-                                     "--workers", "2"], capture_output=True, text=True,
-                                    timeout=600)
+            target = out / profile / name
+            command = [client, "compile", onnx_path, "-o", str(target), "--local", "--workers", "2"]
+            if PROFILES[profile] is not None:
+                profile_path = out / (profile + ".json")
+                profile_path.write_text(json.dumps(PROFILES[profile]))
+                command += ["--device-profile", str(profile_path)]
+            result = subprocess.run(command, capture_output=True, text=True, timeout=600)
             assert result.returncode == 0, result.stderr
-            cache[name] = (onnx_path, str(target))
-        return cache[name]
+            cache[(name, profile)] = (onnx_path, str(target))
+        return cache[(name, profile)]
 
     return get
 
@@ -69,26 +83,32 @@ def test_program_sits_next_to_the_schedule_and_checks_itself(programs, name):
     assert "check: passed" in result.stdout
 
 
+@pytest.mark.parametrize("profile", sorted(PROFILES))
 @pytest.mark.parametrize("name", MODELS)
-def test_program_computes_what_pytorch_computed(programs, name):
-    onnx_path, directory = programs(name)
+def test_program_computes_what_pytorch_computed(programs, name, profile):
+    """Serially, with the schedule's workers in threads, and in processes when it has more than
+    one cluster: the same outputs as PyTorch's own, within 1e-4 of the output's scale."""
+    onnx_path, directory = programs(name, profile)
     module = import_program(os.path.join(directory, "model.py"))
     inputs, expected = reference(name)
-    for workers in (1, None):
-        with module.load(onnx_path, workers=workers) as program:
+    runs = [(1, "thread"), (None, "thread")]
+    if len(module.CLUSTERS) > 1:
+        runs.append((None, "process"))
+    for workers, mode in runs:
+        with module.load(onnx_path, workers=workers, mode=mode) as program:
             outputs = program(*inputs)
         assert len(outputs) == len(expected)
         for a, e in zip(outputs, expected):
             assert a.shape == e.shape
-            assert close_enough(a, e), "%s, workers=%s: max |diff| %g" % (
-                name, workers, (a - e).abs().max().item())
+            assert close_enough(a, e), "%s (%s profile), workers=%s, %s: max |diff| %g" % (
+                name, profile, workers, mode, (a - e).abs().max().item())
 
 
-@pytest.mark.parametrize("name", ["googlenet", "transformer"])
-def test_process_mode_on_reference_models(programs, name):
-    onnx_path, directory = programs(name)
-    module = import_program(os.path.join(directory, "model.py"))
-    inputs, expected = reference(name)
-    with module.load(onnx_path, mode="process") as program:
-        for a, e in zip(program(*inputs), expected):
-            assert close_enough(a, e)
+@pytest.mark.parametrize("name", ["googlenet", "inception_v3"])
+def test_profiles_give_parallel_schedules(programs, name):
+    """The narrow and staged profiles really exercise the parallel drivers on these models."""
+    for profile in ("narrow", "staged"):
+        _, directory = programs(name, profile)
+        with open(os.path.join(directory, "schedule.json")) as f:
+            schedule = json.load(f)
+        assert len(schedule["clusters"]) >= 2, profile
