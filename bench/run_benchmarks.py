@@ -93,14 +93,18 @@ def profile_guided(client, files, program, out_dir, workers):
     (program path, "") or (None, why not)."""
     if not supports_profile(program):
         return None, "model.py has no --profile yet"
-    costs = os.path.join(out_dir + ".costs.json")
+    costs = out_dir + ".costs.json"
+    os.makedirs(os.path.dirname(costs), exist_ok=True)
     try:
         subprocess.run([sys.executable, program, "--onnx", files.onnx, "--profile", costs],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        timeout=900)
         refmodels.compile_model(client, files.onnx, out_dir, workers, costs=costs)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError) as error:
-        return None, "profile-guided compile failed: %s" % str(error)[:200]
+    except subprocess.CalledProcessError as error:
+        stderr = (error.stderr or b"").decode(errors="replace")
+        return None, "model.py --profile failed: %s" % stderr[-300:]
+    except (subprocess.TimeoutExpired, RuntimeError) as error:
+        return None, "profile-guided compile failed: %s" % str(error)[:300]
     return os.path.join(out_dir, "model.py"), ""
 
 

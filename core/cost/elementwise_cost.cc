@@ -27,6 +27,7 @@ double ops_per_element(OpKind op) {
     case OpKind::Acosh:
     case OpKind::Atanh:
     case OpKind::Erf:
+    case OpKind::Gelu:  // x * (1 + erf(x / sqrt 2)) / 2
     case OpKind::Tanh:
     case OpKind::Sigmoid:
     case OpKind::Softplus:

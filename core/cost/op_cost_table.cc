@@ -47,6 +47,7 @@ constexpr FamilyEntry kFamilies[] = {
     {OpKind::Cosh, elementwise_cost},
     {OpKind::Elu, elementwise_cost},
     {OpKind::Erf, elementwise_cost},
+    {OpKind::Gelu, elementwise_cost},
     {OpKind::Exp, elementwise_cost},
     {OpKind::Floor, elementwise_cost},
     {OpKind::HardSigmoid, elementwise_cost},

@@ -134,6 +134,7 @@ std::string schedule_json(const ReportInput& input) {
         {"folded", counter("folded")},
         {"removed", counter("removed")},
         {"cloned", counter("cloned")},
+        {"fused", counter("fused")},
         {"split", counter("split")}}},
       {"nodes", nodes},
       {"clusters", clusters},

@@ -10,7 +10,8 @@
 namespace ramiel::passes {
 
 std::vector<std::string> default_pipeline() {
-  return {"fold-constants", "remove-noops", "eliminate-dead-code", "split-branches", "clone-nodes"};
+  return {"fold-constants", "remove-noops", "eliminate-dead-code", "fuse-ops",
+          "split-branches", "clone-nodes"};
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include "core/passes/clone_nodes.h"
 #include "core/passes/eliminate_dead_code.h"
 #include "core/passes/fold_constants.h"
+#include "core/passes/fuse_ops.h"
 #include "core/passes/remove_noops.h"
 #include "core/passes/split_branches.h"
 
@@ -20,6 +21,7 @@ constexpr std::array kPasses = {
     Entry{"fold-constants", fold_constants},
     Entry{"remove-noops", remove_noops},
     Entry{"eliminate-dead-code", eliminate_dead_code},
+    Entry{"fuse-ops", fuse_ops},
     Entry{"split-branches", split_branches},
     Entry{"clone-nodes", clone_nodes},
 };

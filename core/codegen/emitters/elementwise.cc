@@ -19,6 +19,7 @@ const std::map<OpKind, const char*>& unary_functions() {
       {OpKind::Cos, "torch.cos"},         {OpKind::Cosh, "torch.cosh"},
       {OpKind::Erf, "torch.erf"},         {OpKind::Exp, "torch.exp"},
       {OpKind::Floor, "torch.floor"},     {OpKind::IsNaN, "torch.isnan"},
+      {OpKind::Gelu, "F.gelu"},
       {OpKind::Log, "torch.log"},         {OpKind::Neg, "torch.neg"},
       {OpKind::Not, "torch.logical_not"}, {OpKind::Reciprocal, "torch.reciprocal"},
       {OpKind::Relu, "F.relu"},           {OpKind::Round, "torch.round"},

@@ -1,0 +1,192 @@
+#include "core/passes/fuse_ops.h"
+
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include "core/passes/rewrite.h"
+
+namespace ramiel::passes {
+namespace {
+
+using ir::OpKind;
+
+// The node computing `value` when it is op `op`, else null.
+ir::Node* made_by(const ir::Value* value, OpKind op) {
+  if (!value || value->kind() != ir::ValueKind::kNodeOutput) return nullptr;
+  ir::Node* node = value->producer();
+  return node->op() == op && node->num_outputs() == 1 ? node : nullptr;
+}
+
+// Whether only one node (once) reads `value`, and it is not a graph output.
+bool private_value(const ir::Value* value) {
+  return value->uses().size() == 1 && !value->is_graph_output();
+}
+
+// The value of a one-element float constant.
+std::optional<double> scalar_of(const ir::Value* value) {
+  if (!value || !value->is_constant() || !ir::is_floating(value->type().dtype)) return {};
+  const ir::Tensor* tensor = value->constant();
+  if (!tensor->has_data() || tensor->element_count() != 1) return {};
+  return tensor->to_double()[0];
+}
+
+bool is_scalar(const ir::Value* value, double expected) {
+  const std::optional<double> got = scalar_of(value);
+  return got && std::abs(*got - expected) <= 1e-6 * std::abs(expected);
+}
+
+// For a binary node with one operand the scalar `expected`: the other operand, else null.
+ir::Value* operand_beside(const ir::Node* node, double expected) {
+  if (!node || node->num_inputs() != 2) return nullptr;
+  if (is_scalar(node->input(1), expected)) return node->input(0);
+  if (is_scalar(node->input(0), expected)) return node->input(1);
+  return nullptr;
+}
+
+// A ReduceMean of `node`'s input over its last axis alone, keeping it.
+bool is_mean_over_last_axis(const ir::Node* node) {
+  if (!node || node->attributes().get_int("keepdims", 1) != 1) return false;
+  const auto& shape = node->input(0)->type().shape;
+  const std::vector<int64_t> axes = node->attributes().get_ints("axes", {});
+  if (!shape || axes.size() != 1 || node->num_inputs() != 1) return false;
+  const auto rank = static_cast<int64_t>(shape->size());
+  return axes[0] == -1 || axes[0] == rank - 1;
+}
+
+// A 1-d constant of the input's last dimension (LayerNorm's scale and bias).
+bool is_per_feature(const ir::Value* value, const ir::Value* x) {
+  const auto& shape = x->type().shape;
+  return value && value->is_constant() && shape && !shape->empty() &&
+         value->type().shape == ir::Shape{shape->back()} && shape->back() > 0;
+}
+
+// Replaces `last`'s output by a new `op` node reading `inputs`, then removes `chain`
+// (the pattern's nodes, each read only inside the pattern once `last` is replaced).
+void replace_pattern(ir::Graph& graph, ir::Node* last, OpKind op, std::vector<ir::Value*> inputs,
+                     ir::Attributes attributes, int opset, const std::vector<ir::Node*>& chain) {
+  ir::Value* out = last->output(0);
+  ir::Node* fused = graph.add_node(op, graph.unique_node_name(last->name() + "_fused"), inputs,
+                                   {{graph.unique_value_name(out->name() + "_fused"), out->type()}},
+                                   std::move(attributes), opset);
+  graph.move_before(fused, last);
+  replace_keeping_name(graph, out, fused->output(0));
+  for (ir::Node* node : chain) graph.remove_node(node);  // consumers first
+}
+
+// ((x - mean(x)) / sqrt(mean((x - mean(x))^2) + eps)) * gamma + beta over the last axis.
+bool fuse_layer_norm(ir::Graph& graph, ir::Node* add_beta) {
+  if (add_beta->op() != OpKind::Add || add_beta->num_inputs() != 2) return false;
+  for (int side = 0; side < 2; ++side) {
+    ir::Value* beta = add_beta->input(1 - side);
+    ir::Node* mul_gamma = made_by(add_beta->input(side), OpKind::Mul);
+    if (!mul_gamma || !private_value(mul_gamma->output(0)) || !beta->is_constant()) continue;
+    for (int order = 0; order < 2; ++order) {
+      ir::Value* gamma = mul_gamma->input(1 - order);
+      ir::Node* div = made_by(mul_gamma->input(order), OpKind::Div);
+      if (!div || !private_value(div->output(0))) continue;
+      ir::Node* sqrt = made_by(div->input(1), OpKind::Sqrt);
+      ir::Node* sub = made_by(div->input(0), OpKind::Sub);
+      if (!sqrt || !sub || !private_value(sqrt->output(0))) continue;
+      ir::Node* add_eps = made_by(sqrt->input(0), OpKind::Add);
+      if (!add_eps || !private_value(add_eps->output(0))) continue;
+      const bool eps_second = scalar_of(add_eps->input(1)).has_value();
+      ir::Node* variance = made_by(add_eps->input(eps_second ? 0 : 1), OpKind::ReduceMean);
+      const std::optional<double> epsilon = scalar_of(add_eps->input(eps_second ? 1 : 0));
+      if (!variance || !epsilon || !private_value(variance->output(0))) continue;
+      ir::Node* square = made_by(variance->input(0), OpKind::Pow);
+      if (!square || !private_value(square->output(0)) || !is_scalar(square->input(1), 2.0) ||
+          square->input(0) != sub->output(0) || sub->output(0)->uses().size() != 2 ||
+          sub->output(0)->is_graph_output()) {
+        continue;
+      }
+      ir::Value* x = sub->input(0);
+      ir::Node* mean = made_by(sub->input(1), OpKind::ReduceMean);
+      if (!mean || mean->input(0) != x || !private_value(mean->output(0)) ||
+          !is_mean_over_last_axis(mean) || !is_mean_over_last_axis(variance) ||
+          !is_per_feature(gamma, x) || !is_per_feature(beta, x)) {
+        continue;
+      }
+      ir::Attributes attributes;
+      attributes.set("axis", int64_t{-1});
+      attributes.set("epsilon", static_cast<float>(*epsilon));
+      replace_pattern(graph, add_beta, OpKind::LayerNormalization, {x, gamma, beta},
+                      std::move(attributes), 17,
+                      {add_beta, mul_gamma, div, sqrt, add_eps, variance, square, sub, mean});
+      return true;
+    }
+  }
+  return false;
+}
+
+// 1 + erf(x / sqrt(2)) (or x * (1 / sqrt(2))): returns x, and the nodes, from the Add.
+ir::Value* erf_term(ir::Value* value, std::vector<ir::Node*>& nodes) {
+  ir::Node* add_one = made_by(value, OpKind::Add);
+  if (!add_one || !private_value(value)) return nullptr;
+  ir::Value* erf_out = operand_beside(add_one, 1.0);
+  ir::Node* erf = made_by(erf_out, OpKind::Erf);
+  if (!erf || !private_value(erf_out)) return nullptr;
+  ir::Value* scaled = erf->input(0);
+  if (!private_value(scaled)) return nullptr;
+  ir::Node* div = made_by(scaled, OpKind::Div);
+  ir::Node* mul = made_by(scaled, OpKind::Mul);
+  ir::Value* x = nullptr;
+  if (div && is_scalar(div->input(1), std::sqrt(2.0))) x = div->input(0);
+  if (mul) x = operand_beside(mul, 1.0 / std::sqrt(2.0));
+  if (!x) return nullptr;
+  nodes.insert(nodes.end(), {add_one, erf, div ? div : mul});
+  return x;
+}
+
+// x * 0.5 * (1 + erf(x / sqrt(2))) in either association.
+bool fuse_gelu(ir::Graph& graph, ir::Node* last) {
+  if (last->op() != OpKind::Mul || last->num_inputs() != 2) return false;
+  std::vector<ir::Node*> nodes = {last};
+  ir::Value* x = nullptr;
+  if (ir::Value* product = operand_beside(last, 0.5)) {  // (x * (1 + erf)) * 0.5
+    ir::Node* mul_x = made_by(product, OpKind::Mul);
+    if (!mul_x || !private_value(product)) return false;
+    nodes.push_back(mul_x);
+    for (int side = 0; side < 2 && !x; ++side) {
+      std::vector<ir::Node*> term;
+      ir::Value* found = erf_term(mul_x->input(side), term);
+      if (found && found == mul_x->input(1 - side)) {
+        x = found;
+        nodes.insert(nodes.end(), term.begin(), term.end());
+      }
+    }
+  } else {  // (x * 0.5) * (1 + erf)
+    for (int side = 0; side < 2 && !x; ++side) {
+      ir::Node* half = made_by(last->input(side), OpKind::Mul);
+      ir::Value* x_half = half ? operand_beside(half, 0.5) : nullptr;
+      if (!x_half || !private_value(last->input(side))) continue;
+      std::vector<ir::Node*> term;
+      if (erf_term(last->input(1 - side), term) == x_half && !term.empty()) {
+        x = x_half;
+        nodes.push_back(half);
+        nodes.insert(nodes.end(), term.begin(), term.end());
+      }
+    }
+  }
+  if (!x) return false;
+  replace_pattern(graph, last, OpKind::Gelu, {x}, {}, 0, nodes);
+  return true;
+}
+
+}  // namespace
+
+StatusOr<bool> fuse_ops(ir::Graph& graph, PassContext& context) {
+  // Patterns end in their last node; walking backwards finds each end before its parts.
+  // Ids, not pointers: a fusion removes nodes the walk has yet to reach.
+  std::vector<ir::NodeId> order;
+  for (const ir::Node* node : graph.nodes()) order.push_back(node->id());
+  int64_t fused = 0;
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    ir::Node* node = graph.node(*it);
+    if (node && (fuse_layer_norm(graph, node) || fuse_gelu(graph, node))) ++fused;
+  }
+  context.count(kFusedCounter, fused);
+  return fused > 0;
+}
+
+}  // namespace ramiel::passes
