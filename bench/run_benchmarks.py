@@ -147,8 +147,7 @@ def run_latency(args, files, client, ort_package, ort_skip):
                                           os.path.join(work, "feeds"))
     cores = len(os.sched_getaffinity(0))
     all_configs = (configs.torch_configs(files, EXPORT_SCRIPT, cores) +
-                   configs.ramiel_configs(files, program, pgo_program, pgo_skip, cores,
-                                          args.workers) +
+                   configs.ramiel_configs(files, program, pgo_program, pgo_skip, cores) +
                    configs.ort_configs(files, ort_package, feeds, cores, ort_skip))
     results = latency.measure(all_configs, args.rounds, args.iters, args.warmup,
                               args.settle_ms / 1e3, os.path.join(work, "logs", files.name), log)
@@ -180,7 +179,7 @@ def run_gantt(args, files):
         trace = os.path.join(args.work_dir, "traces", files.name + ".trace.json")
         os.makedirs(os.path.dirname(trace), exist_ok=True)
         measured = gantt.run_trace(sys.executable, os.path.join(program_dir, "model.py"),
-                                   files.onnx, trace, args.workers)
+                                   files.onnx, trace)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError) as error:
         out["error"] = str(error)[:300]
         return out

@@ -30,26 +30,29 @@ def torch_configs(files, export_script, cores):
 
 
 def program_argv(program, files, workers, mode="thread", threads=None):
+    """workers None: the schedule's count (a staged schedule's wide cluster has a worker of its
+    own beside the narrow ones)."""
     argv = [sys.executable, TORCH_WORKER, "--kind", "program", "--program", program, "--onnx",
-            files.onnx, "--input", files.input, "--workers", str(workers), "--mode", mode]
+            files.onnx, "--input", files.input, "--mode", mode]
+    argv += ["--workers", str(workers)] if workers is not None else []
     return argv + (["--threads", str(threads)] if threads else [])
 
 
-def ramiel_configs(files, program, pgo_program, pgo_skip, cores, workers):
+def ramiel_configs(files, program, pgo_program, pgo_skip, cores):
     configs = [
         Config("serial-1", "Ramiel serial, 1 thread", "serial",
                program_argv(program, files, 1, threads=1)),
         Config("serial-all", "Ramiel serial, %d threads" % cores, "serial",
                program_argv(program, files, 1, threads=cores)),
         Config("thread", "Ramiel parallel, threads", "parallel",
-               program_argv(program, files, workers, "thread")),
+               program_argv(program, files, None, "thread")),
         Config("process", "Ramiel parallel, processes", "parallel",
-               program_argv(program, files, workers, "process")),
+               program_argv(program, files, None, "process")),
     ]
     # Profile-guided compilation hook: measured once model.py supports --profile.
     pgo = Config("pgo", "Ramiel parallel, profile-guided", "parallel", skip=pgo_skip)
     if not pgo_skip:
-        pgo.argv = program_argv(pgo_program, files, workers, "thread")
+        pgo.argv = program_argv(pgo_program, files, None, "thread")
     configs.append(pgo)
     return configs
 

@@ -80,10 +80,10 @@ def predict(schedule, sizes):
     return slices, max((s["end_us"] for s in slices), default=0.0)
 
 
-def run_trace(python, program, onnx_path, trace_path, workers, timeout=600):
+def run_trace(python, program, onnx_path, trace_path, timeout=600):
     """One traced run of the program (its own warm-up first) in thread mode."""
-    subprocess.run([python, program, "--onnx", onnx_path, "--trace", trace_path, "--workers",
-                    str(workers)], check=True, stdout=subprocess.DEVNULL, timeout=timeout)
+    subprocess.run([python, program, "--onnx", onnx_path, "--trace", trace_path], check=True,
+                   stdout=subprocess.DEVNULL, timeout=timeout)
     return measured(trace_path)
 
 

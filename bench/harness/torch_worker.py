@@ -4,7 +4,7 @@
     torch_worker.py --kind module  --model NAME --export-script tests/models/export_models.py
                     --input NAME.input.pt --threads T
     torch_worker.py --kind program --program OUT/model.py --onnx NAME.onnx
-                    --input NAME.input.pt --workers W [--mode thread|process] [--threads T]
+                    --input NAME.input.pt [--workers W] [--mode thread|process] [--threads T]
 
 It loads once, sets this process's intra-op thread count once (changing it mid-run slows the
 next convolutions with this torch), then serves the line protocol of protocol.py on stdin and
@@ -130,7 +130,8 @@ def main():
     parser.add_argument("--input", required=True, help="NAME.input.pt")
     parser.add_argument("--threads", type=int, default=None,
                         help="intra-op threads (module, serial program) or per worker")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="the program's workers (default: the schedule's)")
     parser.add_argument("--mode", choices=("thread", "process"), default="thread")
     args = parser.parse_args()
 

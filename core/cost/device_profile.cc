@@ -13,6 +13,7 @@ struct NumberField {
 };
 
 constexpr NumberField kNumberFields[] = {
+    {"co_run_slowdown", &DeviceProfile::co_run_slowdown},
     {"cores", &DeviceProfile::cores},
     {"intra_op_efficiency", &DeviceProfile::intra_op_efficiency},
     {"intra_op_half_us", &DeviceProfile::intra_op_half_us},
@@ -59,6 +60,9 @@ StatusOr<DeviceProfile> DeviceProfile::from_json(std::string_view json_text) {
     }
     if (field->field == &DeviceProfile::cores && (value < 1 || value != std::floor(value))) {
       return invalid_argument("device profile: 'cores' must be a whole number of at least 1");
+    }
+    if (field->field == &DeviceProfile::co_run_slowdown && value < 1) {
+      return invalid_argument("device profile: 'co_run_slowdown' must be at least 1");
     }
     if (field->field == &DeviceProfile::intra_op_efficiency && value > 1) {
       return invalid_argument("device profile: 'intra_op_efficiency' must be at most 1");

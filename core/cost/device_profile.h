@@ -44,6 +44,12 @@ struct DeviceProfile {
   double intra_op_half_us = 40.0;
   double intra_op_sync_us = 3.0;
 
+  // How much slower a narrow worker's ops run beside the others in a staged program than alone:
+  // cores, caches and memory are shared, and the wide worker's idle intra-op threads spin for a
+  // while after each of its stretches. Measured here on GoogLeNet's profile-guided staged
+  // schedule (narrow stretches 2.3x their solo node times); at least 1.
+  double co_run_slowdown = 2.0;
+
   // The built-in profile: the measured numbers above.
   static DeviceProfile defaults() { return {}; }
   // Starts from defaults() and overrides the keys the JSON object names; malformed JSON,

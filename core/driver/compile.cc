@@ -118,6 +118,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   schedule_options.workers = options.workers;
   schedule_options.threads = static_cast<int>(profile.cores);
   schedule_options.handoff_us = profile.transfer_latency_us;
+  schedule_options.co_run_slowdown = profile.co_run_slowdown;
   RAMIEL_ASSIGN_OR_RETURN(schedule::Schedule plan,
                           schedule::schedule_graph(indexed.dataflow, schedule_options));
   RAMIEL_RETURN_IF_ERROR(schedule::verify_schedule(indexed.dataflow, plan, options.workers));

@@ -71,7 +71,10 @@ std::vector<double> scheduled_costs(const FlatGraph& graph, const Schedule& sche
   for (int32_t v = 0; v < graph.size(); ++v) {
     const auto c = static_cast<size_t>(schedule.cluster_of[static_cast<size_t>(v)]);
     const int threads = c < schedule.cluster_threads.size() ? schedule.cluster_threads[c] : 1;
-    costs[static_cast<size_t>(v)] = cost_with_threads(graph, v, threads, schedule.cores);
+    const bool beside_others = schedule.wide_cluster >= 0 &&
+                               static_cast<int32_t>(c) != schedule.wide_cluster;
+    costs[static_cast<size_t>(v)] = cost_with_threads(graph, v, threads, schedule.cores) *
+                                    (beside_others ? schedule.co_run_slowdown : 1.0);
   }
   return costs;
 }
@@ -93,6 +96,9 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
   if (!std::isfinite(options.min_speedup) || options.min_speedup < 0) {
     return invalid_argument("schedule: min_speedup must be a finite non-negative number");
   }
+  if (!std::isfinite(options.co_run_slowdown) || options.co_run_slowdown < 1) {
+    return invalid_argument("schedule: co_run_slowdown must be a finite number of at least 1");
+  }
   if (!std::isfinite(options.handoff_us) || options.handoff_us < 0) {
     return invalid_argument("schedule: handoff_us must be a finite non-negative number");
   }
@@ -113,6 +119,7 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
     watch.restart();
     Schedule staged = staged_schedule(flat, options, stats);
     stats.merging_ms = watch.elapsed_ms();
+    staged.co_run_slowdown = options.co_run_slowdown;
     const std::vector<double> costs = scheduled_costs(flat, staged);
     RAMIEL_ASSIGN_OR_RETURN(staged.makespan_us,
                             simulate_clusters(flat, staged.cluster_of, staged.clusters, &costs));

@@ -30,6 +30,8 @@ struct ScheduleOptions {
   int threads = 1;
   // What switching between the wide worker and the narrow ones costs (one hand-off).
   double handoff_us = 0;
+  // A staged schedule's narrow nodes take this many times their cost (see DeviceProfile).
+  double co_run_slowdown = 1;
 };
 
 // What the scheduler did, for metadata and benchmarks (times are wall-clock, not output).
@@ -57,6 +59,9 @@ struct Schedule {
   // The wide cluster, or -1: it holds the stretches that run best with every core as intra-op
   // threads, its nodes cost their wide cost, and it never runs while another cluster does.
   int32_t wide_cluster = -1;
+  // With a wide cluster: the other clusters' nodes cost this many times their cost (they run
+  // beside each other; see ScheduleOptions::co_run_slowdown).
+  double co_run_slowdown = 1;
   int32_t cores = 1;  // the machine's cores, which cluster_threads share out
   // The best serial run: the sum of wide costs when the graph has them and cores > 1, else of
   // costs.
@@ -87,7 +92,8 @@ Schedule serial_schedule(const DataflowGraph& graph, int threads = 1);
 Schedule serial_schedule(const FlatGraph& graph, int threads = 1);
 
 // The cost each node has in `schedule`: its cost with its cluster's intra-op threads (the
-// wide cost in the wide cluster, the one-thread cost on a one-thread worker).
+// wide cost in the wide cluster, the one-thread cost on a one-thread worker, times the
+// co-run slowdown beside a wide cluster).
 std::vector<double> scheduled_costs(const FlatGraph& graph, const Schedule& schedule);
 std::vector<double> scheduled_costs(const DataflowGraph& graph, const Schedule& schedule);
 

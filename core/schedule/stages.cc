@@ -143,7 +143,8 @@ Schedule staged_schedule(const FlatGraph& graph, const ScheduleOptions& options,
   const int narrow_threads = std::max(1, cores / workers);
   std::vector<double> narrow_cost(static_cast<size_t>(graph.size()));
   for (int32_t v = 0; v < graph.size(); ++v) {
-    narrow_cost[static_cast<size_t>(v)] = cost_with_threads(graph, v, narrow_threads, cores);
+    narrow_cost[static_cast<size_t>(v)] =
+        cost_with_threads(graph, v, narrow_threads, cores) * options.co_run_slowdown;
   }
 
   // Each segment's two options, then the cheapest sequence, switches between them included.

@@ -49,7 +49,8 @@ def test_weak_intra_op_scaling_gives_a_staged_schedule(compile_model, models_dir
     # Where intra-op threads pay little, the branchy modules go to narrow workers while the
     # wide worker keeps the stem and joins.
     profile = tmp_path / "weak.json"
-    profile.write_text('{"cores": 2, "intra_op_efficiency": 0.5, "intra_op_half_us": 300}')
+    profile.write_text('{"cores": 2, "intra_op_efficiency": 0.5, "intra_op_half_us": 300, '
+                       '"co_run_slowdown": 1}')
     out = compile_model(os.path.join(models_dir, "inception_v3.onnx"), "--workers", 2,
                         "--device-profile", profile)
     assert out.returncode == 0, out.stderr

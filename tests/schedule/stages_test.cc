@@ -95,6 +95,27 @@ TEST(StagedScheduleTest, WideStemAndTailNarrowBranches) {
   EXPECT_TRUE(verify_schedule(stem_module_tail(), *s, 2).ok());
 }
 
+TEST(StagedScheduleTest, CoRunSlowdownStretchesNarrowWorkAndCanMakeItNotPay) {
+  ScheduleOptions options;
+  options.workers = 2;
+  options.threads = 2;
+  options.handoff_us = 5;
+  // Branches of 600 us each taking 1.5x beside each other: 900, still below 1200 wide.
+  options.co_run_slowdown = 1.5;
+  auto slowed = schedule_graph(stem_module_tail(), options);
+  ASSERT_TRUE(slowed.ok()) << slowed.status().to_string();
+  ASSERT_EQ(slowed->clusters.size(), 3u);
+  EXPECT_DOUBLE_EQ(slowed->makespan_us, 600 + 5 + 900 + 5 + 10 + 600);
+  // At 2.5x the branches take 1500, slower than the wide run: everything stays wide.
+  options.co_run_slowdown = 2.5;
+  auto wide = schedule_graph(stem_module_tail(), options);
+  ASSERT_TRUE(wide.ok());
+  EXPECT_EQ(wide->clusters.size(), 1u);
+  EXPECT_DOUBLE_EQ(wide->makespan_us, wide->serial_us);
+  options.co_run_slowdown = 0.5;
+  EXPECT_FALSE(schedule_graph(stem_module_tail(), options).ok());
+}
+
 TEST(StagedScheduleTest, EverythingWideWhenThreadsScaleWell) {
   DataflowGraph g = stem_module_tail();
   for (size_t v = 0; v < g.node_cost_us.size(); ++v) g.node_wide_cost_us[v] = g.node_cost_us[v] / 1.9;

@@ -30,7 +30,7 @@ def environment():
 PROFILES = {
     "default": None,
     "narrow": {"cores": 1},
-    "staged": {"intra_op_efficiency": 0.5, "intra_op_half_us": 300},
+    "staged": {"intra_op_efficiency": 0.5, "intra_op_half_us": 300, "co_run_slowdown": 1},
 }
 
 
