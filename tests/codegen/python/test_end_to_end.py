@@ -112,3 +112,8 @@ def test_profiles_give_parallel_schedules(programs, name):
         with open(os.path.join(directory, "schedule.json")) as f:
             schedule = json.load(f)
         assert len(schedule["clusters"]) >= 2, profile
+        staged = any(c["kind"] == "wide" for c in schedule["clusters"])
+        with open(os.path.join(directory, "model.py")) as f:
+            source = f.read()
+        # Staged programs keep the wide worker's idle OpenMP threads from spinning.
+        assert ('os.environ.setdefault("GOMP_SPINCOUNT"' in source) == staged, profile
