@@ -185,6 +185,11 @@ void CompileBroker::run_compile(std::shared_ptr<Flight> flight) {
                              Stopwatch watch;
                              auto result = compile_(*flight->job.model, options);
                              metrics_.observe_stage("compile", watch.elapsed_ms() / 1000);
+                             if (result.ok()) {  // the compiler's own stages within it
+                               for (const auto& [stage, seconds] : result->stage_seconds) {
+                                 metrics_.observe_stage(stage, seconds);
+                               }
+                             }
                              return result;
                            }();
 

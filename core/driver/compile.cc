@@ -138,6 +138,11 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   RAMIEL_ASSIGN_OR_RETURN(result.files, codegen::generate_python(codegen_input));
   timings.codegen_ms = stage.elapsed_ms();
   timings.total_ms = total.elapsed_ms();
+  result.stage_seconds = {{"import", timings.import_ms / 1e3},
+                          {"passes", timings.passes_ms / 1e3},
+                          {"cost", timings.cost_ms / 1e3},
+                          {"schedule", timings.schedule_ms / 1e3},
+                          {"codegen", timings.codegen_ms / 1e3}};
 
   ReportInput report;
   report.graph = &graph;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/ir/tensor.h"
@@ -45,6 +46,9 @@ struct CompileResult {
   int clusters = 0;
   double predicted_speedup = 1.0;
   std::string model_sha256;
+  // Wall-clock seconds of this compile's stages, in order: import, passes, cost, schedule,
+  // codegen (the server's ramiel_compile_duration_seconds{stage}).
+  std::vector<std::pair<std::string, double>> stage_seconds;
 };
 
 std::string compiler_version();

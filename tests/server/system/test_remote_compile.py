@@ -31,6 +31,9 @@ def test_second_compile_is_a_cache_hit_without_upload(start_server, model_dir, t
     assert first.returncode == 0, first.stderr
     assert server.metric("ramiel_cache_requests_total", result="miss") >= 1
     assert server.metric("ramiel_compiles_total", result="ok") == 1
+    for stage in ("queue", "compile", "import", "passes", "cost", "schedule", "codegen",
+                  "cache_store"):
+        assert server.metric("ramiel_compile_duration_seconds_count", stage=stage) == 1, stage
     second = compile_remote(server.address, model_dir / "m1.onnx", tmp_path / "b")
     assert second.returncode == 0, second.stderr
     assert server.metric("ramiel_cache_requests_total", result="hit") == 1
