@@ -18,11 +18,6 @@ ir::Node* made_by(const ir::Value* value, OpKind op) {
   return node->op() == op && node->num_outputs() == 1 ? node : nullptr;
 }
 
-// Whether only one node (once) reads `value`, and it is not a graph output.
-bool private_value(const ir::Value* value) {
-  return value->uses().size() == 1 && !value->is_graph_output();
-}
-
 // The value of a one-element float constant.
 std::optional<double> scalar_of(const ir::Value* value) {
   if (!value || !value->is_constant() || !ir::is_floating(value->type().dtype)) return {};
@@ -65,12 +60,7 @@ bool is_per_feature(const ir::Value* value, const ir::Value* x) {
 // (the pattern's nodes, each read only inside the pattern once `last` is replaced).
 void replace_pattern(ir::Graph& graph, ir::Node* last, OpKind op, std::vector<ir::Value*> inputs,
                      ir::Attributes attributes, int opset, const std::vector<ir::Node*>& chain) {
-  ir::Value* out = last->output(0);
-  ir::Node* fused = graph.add_node(op, graph.unique_node_name(last->name() + "_fused"), inputs,
-                                   {{graph.unique_value_name(out->name() + "_fused"), out->type()}},
-                                   std::move(attributes), opset);
-  graph.move_before(fused, last);
-  replace_keeping_name(graph, out, fused->output(0));
+  replace_output_with_node(graph, last, op, inputs, std::move(attributes), opset, "_fused");
   for (ir::Node* node : chain) graph.remove_node(node);  // consumers first
 }
 
@@ -80,29 +70,29 @@ bool fuse_layer_norm(ir::Graph& graph, ir::Node* add_beta) {
   for (int side = 0; side < 2; ++side) {
     ir::Value* beta = add_beta->input(1 - side);
     ir::Node* mul_gamma = made_by(add_beta->input(side), OpKind::Mul);
-    if (!mul_gamma || !private_value(mul_gamma->output(0)) || !beta->is_constant()) continue;
+    if (!mul_gamma || !has_single_reader(*mul_gamma->output(0)) || !beta->is_constant()) continue;
     for (int order = 0; order < 2; ++order) {
       ir::Value* gamma = mul_gamma->input(1 - order);
       ir::Node* div = made_by(mul_gamma->input(order), OpKind::Div);
-      if (!div || !private_value(div->output(0))) continue;
+      if (!div || !has_single_reader(*div->output(0))) continue;
       ir::Node* sqrt = made_by(div->input(1), OpKind::Sqrt);
       ir::Node* sub = made_by(div->input(0), OpKind::Sub);
-      if (!sqrt || !sub || !private_value(sqrt->output(0))) continue;
+      if (!sqrt || !sub || !has_single_reader(*sqrt->output(0))) continue;
       ir::Node* add_eps = made_by(sqrt->input(0), OpKind::Add);
-      if (!add_eps || !private_value(add_eps->output(0))) continue;
+      if (!add_eps || !has_single_reader(*add_eps->output(0))) continue;
       const bool eps_second = scalar_of(add_eps->input(1)).has_value();
       ir::Node* variance = made_by(add_eps->input(eps_second ? 0 : 1), OpKind::ReduceMean);
       const std::optional<double> epsilon = scalar_of(add_eps->input(eps_second ? 1 : 0));
-      if (!variance || !epsilon || !private_value(variance->output(0))) continue;
+      if (!variance || !epsilon || !has_single_reader(*variance->output(0))) continue;
       ir::Node* square = made_by(variance->input(0), OpKind::Pow);
-      if (!square || !private_value(square->output(0)) || !is_scalar(square->input(1), 2.0) ||
+      if (!square || !has_single_reader(*square->output(0)) || !is_scalar(square->input(1), 2.0) ||
           square->input(0) != sub->output(0) || sub->output(0)->uses().size() != 2 ||
           sub->output(0)->is_graph_output()) {
         continue;
       }
       ir::Value* x = sub->input(0);
       ir::Node* mean = made_by(sub->input(1), OpKind::ReduceMean);
-      if (!mean || mean->input(0) != x || !private_value(mean->output(0)) ||
+      if (!mean || mean->input(0) != x || !has_single_reader(*mean->output(0)) ||
           !is_mean_over_last_axis(mean) || !is_mean_over_last_axis(variance) ||
           !is_per_feature(gamma, x) || !is_per_feature(beta, x)) {
         continue;
@@ -122,12 +112,12 @@ bool fuse_layer_norm(ir::Graph& graph, ir::Node* add_beta) {
 // 1 + erf(x / sqrt(2)) (or x * (1 / sqrt(2))): returns x, and the nodes, from the Add.
 ir::Value* erf_term(ir::Value* value, std::vector<ir::Node*>& nodes) {
   ir::Node* add_one = made_by(value, OpKind::Add);
-  if (!add_one || !private_value(value)) return nullptr;
+  if (!add_one || !has_single_reader(*value)) return nullptr;
   ir::Value* erf_out = operand_beside(add_one, 1.0);
   ir::Node* erf = made_by(erf_out, OpKind::Erf);
-  if (!erf || !private_value(erf_out)) return nullptr;
+  if (!erf || !has_single_reader(*erf_out)) return nullptr;
   ir::Value* scaled = erf->input(0);
-  if (!private_value(scaled)) return nullptr;
+  if (!has_single_reader(*scaled)) return nullptr;
   ir::Node* div = made_by(scaled, OpKind::Div);
   ir::Node* mul = made_by(scaled, OpKind::Mul);
   ir::Value* x = nullptr;
@@ -145,7 +135,7 @@ bool fuse_gelu(ir::Graph& graph, ir::Node* last) {
   ir::Value* x = nullptr;
   if (ir::Value* product = operand_beside(last, 0.5)) {  // (x * (1 + erf)) * 0.5
     ir::Node* mul_x = made_by(product, OpKind::Mul);
-    if (!mul_x || !private_value(product)) return false;
+    if (!mul_x || !has_single_reader(*product)) return false;
     nodes.push_back(mul_x);
     for (int side = 0; side < 2 && !x; ++side) {
       std::vector<ir::Node*> term;
@@ -159,7 +149,7 @@ bool fuse_gelu(ir::Graph& graph, ir::Node* last) {
     for (int side = 0; side < 2 && !x; ++side) {
       ir::Node* half = made_by(last->input(side), OpKind::Mul);
       ir::Value* x_half = half ? operand_beside(half, 0.5) : nullptr;
-      if (!x_half || !private_value(last->input(side))) continue;
+      if (!x_half || !has_single_reader(*last->input(side))) continue;
       std::vector<ir::Node*> term;
       if (erf_term(last->input(1 - side), term) == x_half && !term.empty()) {
         x = x_half;

@@ -14,4 +14,21 @@ void replace_keeping_name(ir::Graph& graph, ir::Value* from, ir::Value* to) {
   graph.replace_all_uses(from, to);
 }
 
+bool has_single_reader(const ir::Value& value) {
+  return value.uses().size() == 1 && !value.is_graph_output();
+}
+
+ir::Node* replace_output_with_node(ir::Graph& graph, ir::Node* old, ir::OpKind op,
+                                   const std::vector<ir::Value*>& inputs,
+                                   ir::Attributes attributes, int opset, std::string_view suffix) {
+  ir::Value* out = old->output(0);
+  ir::Node* fresh = graph.add_node(
+      op, graph.unique_node_name(old->name() + std::string(suffix)), inputs,
+      {{graph.unique_value_name(out->name() + std::string(suffix)), out->type()}},
+      std::move(attributes), opset);
+  graph.move_before(fresh, old);
+  replace_keeping_name(graph, out, fresh->output(0));
+  return fresh;
+}
+
 }  // namespace ramiel::passes

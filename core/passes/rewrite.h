@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/ir/graph.h"
 
@@ -13,5 +15,16 @@ std::string release_name(ir::Graph& graph, ir::Value* value);
 
 // Points every use of `from` (graph outputs included) at `to`, which takes over `from`'s name.
 void replace_keeping_name(ir::Graph& graph, ir::Value* from, ir::Value* to);
+
+// Whether exactly one use reads `value` and it is not a graph output: rewriting its reader may
+// drop it.
+bool has_single_reader(const ir::Value& value);
+
+// A new `op` node reading `inputs`, placed right before the one-output node `old`, takes over
+// `old`'s output (its uses and ONNX name; `suffix` marks the new node's name). `old` is left
+// unused for the caller to remove.
+ir::Node* replace_output_with_node(ir::Graph& graph, ir::Node* old, ir::OpKind op,
+                                   const std::vector<ir::Value*>& inputs,
+                                   ir::Attributes attributes, int opset, std::string_view suffix);
 
 }  // namespace ramiel::passes

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/passes/rewrite.h"
+
 namespace ramiel::passes {
 namespace {
 
@@ -30,11 +32,6 @@ bool is_channel_concat(const ir::Node& node) {
   if (!shape || shape->size() != 4) return false;
   const int64_t axis = node.attributes().get_int("axis", 1);
   return axis == 1 || axis == -3;
-}
-
-// The one node reading `value`, if exactly one node reads it once and it is not a graph output.
-bool has_single_use(const ir::Value& value) {
-  return value.uses().size() == 1 && !value.is_graph_output();
 }
 
 // Ops that compute each element from the same element of their first input (other inputs are
@@ -79,7 +76,7 @@ bool is_splittable_conv(const ir::Node& node) {
 // from the value backwards (so the first node is the Concat's operand's producer).
 std::vector<ir::Node*> branch_ending_in(ir::Value* value) {
   std::vector<ir::Node*> chain;
-  while (value->kind() == ir::ValueKind::kNodeOutput && has_single_use(*value)) {
+  while (value->kind() == ir::ValueKind::kNodeOutput && has_single_reader(*value)) {
     ir::Node* producer = value->producer();
     if (producer->num_outputs() != 1 || producer->num_inputs() == 0) break;
     chain.push_back(producer);
@@ -102,40 +99,25 @@ ir::TensorType with_channels(ir::TensorType type, int64_t channels) {
 
 // Replaces `concat` by one with `inputs` (same attributes, output and name).
 void replace_concat_inputs(ir::Graph& graph, ir::Node* concat, const std::vector<ir::Value*>& inputs) {
-  ir::Value* old_out = concat->output(0);
-  const std::string node_name = concat->name();
-  const std::string value_name = old_out->name();
-  ir::Node* fresh = graph.add_node(OpKind::Concat, graph.unique_node_name(node_name + "_joined"),
-                                   inputs,
-                                   {{graph.unique_value_name(value_name + "_joined"), old_out->type()}},
-                                   concat->attributes(), concat->opset());
-  graph.move_before(fresh, concat);
-  graph.replace_all_uses(old_out, fresh->output(0));
+  replace_output_with_node(graph, concat, OpKind::Concat, inputs, concat->attributes(),
+                           concat->opset(), "_joined");
   graph.remove_node(concat);
-  graph.rename_value(fresh->output(0), value_name);
 }
 
 // Inner channel Concats read only by `concat` become part of its operand list.
 bool flatten_nested(ir::Graph& graph, ir::Node* concat) {
   std::vector<ir::Value*> inputs;
-  bool changed = false;
+  std::vector<ir::Node*> inners;
   for (ir::Value* in : concat->inputs()) {
     ir::Node* inner = in->kind() == ir::ValueKind::kNodeOutput ? in->producer() : nullptr;
-    if (inner && is_channel_concat(*inner) && has_single_use(*in)) {
+    if (inner && is_channel_concat(*inner) && has_single_reader(*in)) {
       inputs.insert(inputs.end(), inner->inputs().begin(), inner->inputs().end());
-      changed = true;
+      inners.push_back(inner);
     } else {
       inputs.push_back(in);
     }
   }
-  if (!changed) return false;
-  std::vector<ir::Node*> inners;
-  for (ir::Value* in : concat->inputs()) {
-    if (in->kind() == ir::ValueKind::kNodeOutput && is_channel_concat(*in->producer()) &&
-        has_single_use(*in)) {
-      inners.push_back(in->producer());
-    }
-  }
+  if (inners.empty()) return false;
   replace_concat_inputs(graph, concat, inputs);
   for (ir::Node* inner : inners) graph.remove_node(inner);
   return true;
@@ -215,20 +197,19 @@ bool balance(ir::Graph& graph, ir::Node* concat, const PassContext& context) {
 
 StatusOr<bool> split_branches(ir::Graph& graph, PassContext& context) {
   if (context.workers < 2 || !context.node_cost_us) return false;
-  std::vector<ir::Node*> concats;
-  for (ir::Node* node : graph.nodes()) {
-    if (is_channel_concat(*node)) concats.push_back(node);
-  }
+  auto channel_concats = [&graph] {
+    std::vector<ir::Node*> concats;
+    for (ir::Node* node : graph.nodes()) {
+      if (is_channel_concat(*node)) concats.push_back(node);
+    }
+    return concats;
+  };
   bool changed = false;
-  int64_t split = 0;
   // In topological order an inner Concat is flattened before the outer one removes it.
-  for (ir::Node* concat : concats) changed |= flatten_nested(graph, concat);
-  // Flattening replaced Concats: collect the survivors again.
-  concats.clear();
-  for (ir::Node* node : graph.nodes()) {
-    if (is_channel_concat(*node)) concats.push_back(node);
-  }
-  for (ir::Node* concat : concats) {
+  for (ir::Node* concat : channel_concats()) changed |= flatten_nested(graph, concat);
+  int64_t split = 0;
+  // Flattening replaced Concats: balance the survivors.
+  for (ir::Node* concat : channel_concats()) {
     if (balance(graph, concat, context)) ++split;
   }
   context.count(kSplitCounter, split);

@@ -119,7 +119,6 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
     watch.restart();
     Schedule staged = staged_schedule(flat, options, stats);
     stats.merging_ms = watch.elapsed_ms();
-    staged.co_run_slowdown = options.co_run_slowdown;
     const std::vector<double> costs = scheduled_costs(flat, staged);
     RAMIEL_ASSIGN_OR_RETURN(staged.makespan_us,
                             simulate_clusters(flat, staged.cluster_of, staged.clusters, &costs));

@@ -217,6 +217,7 @@ Schedule staged_schedule(const FlatGraph& graph, const ScheduleOptions& options,
   });
   Schedule schedule;
   schedule.cores = cores;
+  schedule.co_run_slowdown = options.co_run_slowdown;
   schedule.cluster_of.assign(n, -1);
   for (size_t g : used) {
     const auto c = static_cast<int32_t>(schedule.clusters.size());
