@@ -25,7 +25,8 @@ _PROTOCOL = os.fdopen(os.dup(1), "w", buffering=1)
 os.dup2(2, 1)
 sys.stdout = sys.stderr
 
-import torch  # noqa: E402  (after the redirection: importing torch may print)
+# torch is imported in main(), after a generated program: see there.
+torch = None
 
 
 def _reply(**fields):
@@ -58,8 +59,7 @@ def build_module(model_name, export_script):
     return run, {"kind": "module"}, lambda: None
 
 
-def build_program(args):
-    program_module = import_path("ramiel_generated_model", args.program)
+def build_program(args, program_module):
     program = program_module.load(args.onnx, workers=args.workers, mode=args.mode,
                                   threads=args.threads)
     info = {"kind": "program", "workers": program.workers, "mode": program.mode,
@@ -135,14 +135,21 @@ def main():
     parser.add_argument("--mode", choices=("thread", "process"), default="thread")
     args = parser.parse_args()
 
+    global torch
     try:
+        # The generated program is imported first, as `python3 model.py` runs: it sets OpenMP's
+        # settings before torch loads OpenMP (a staged program needs them, and otherwise runs
+        # serially).
+        program_module = (import_path("ramiel_generated_model", args.program)
+                          if args.kind == "program" else None)
+        import torch
         # Once, before any kernel runs: the calling thread runs the module and serial programs.
         torch.set_num_threads(args.threads or len(os.sched_getaffinity(0)))
         started = time.perf_counter()
         if args.kind == "module":
             run, info, close = build_module(args.model, args.export_script)
         else:
-            run, info, close = build_program(args)
+            run, info, close = build_program(args, program_module)
         loaded = torch.load(args.input)
         inputs = tuple(loaded) if isinstance(loaded, (tuple, list)) else (loaded,)
         info.update(load_ms=(time.perf_counter() - started) * 1e3,

@@ -461,15 +461,12 @@ class Lowering : public EmitEnvironment {
 
     std::vector<py::Stmt> module = header();
     module.push_back(py::blank());
-    if (in_.schedule->wide_cluster >= 0 && in_.schedule->clusters.size() > 1) {
-      // Measured: an idle wide team spinning after its stretch slows the narrow workers 1.2-1.5x.
-      module.push_back(py::raw(
-          "import os\n\n"
-          "# A staged schedule: the wide worker's idle OpenMP threads must not spin while the narrow\n"
-          "# workers run. Set before torch loads OpenMP; a value in the environment wins.\n"
-          "os.environ.setdefault(\"GOMP_SPINCOUNT\", \"10000\")\n"));
-      module.push_back(py::blank());
-    }
+    // Read by the prelude before it imports torch: a staged program limits OpenMP's spinning.
+    const bool staged = in_.schedule->wide_cluster >= 0 && in_.schedule->clusters.size() > 1;
+    module.push_back(py::raw(
+        "# A wide worker runs beside narrow ones (a staged schedule).\n"
+        "STAGED = " + std::string(staged ? "True" : "False") + "\n"));
+    module.push_back(py::blank());
     module.push_back(py::raw(std::string(embedded_runtime_source("prelude"))));
     module.push_back(py::blank());
     for (py::Stmt& s : tables) module.push_back(std::move(s));

@@ -105,7 +105,10 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     parser.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance of --check")
     parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance of --check")
+    parser.add_argument("--measure-worker", metavar="OPTIONS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.measure_worker:  # a measuring process that --bench or --profile started
+        return _serve_measurements(args)
     try:
         if args.check:
             return _check(args)

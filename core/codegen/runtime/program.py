@@ -31,6 +31,14 @@ def _worker_threads(assignment, threads, cores):
     return [max(count(index) for index in indices) for indices in assignment]
 
 
+_SPINNING_OPENMP = (
+    "%s runs serially: OpenMP was loaded (by torch or numpy) before this program, without "
+    "GOMP_SPINCOUNT, so the wide worker's idle threads would spin beside the narrow workers and "
+    "make the parallel run slower than the serial one. Import this program before torch, or set "
+    "GOMP_SPINCOUNT=10000 in the environment, to run it in parallel; mode='process' is not "
+    "affected." % MODEL_NAME)
+
+
 class Program:
     """The compiled model: call it with the graph inputs, get a tuple of the graph outputs."""
 
@@ -42,6 +50,9 @@ class Program:
         if not isinstance(workers, int) or workers < 1:
             raise ValueError("workers must be a positive integer, not %r" % (workers,))
         self.workers = max(1, min(workers, len(CLUSTERS)))
+        if self.workers > 1 and mode == "thread" and not OPENMP_SPIN_LIMITED:
+            warnings.warn(_SPINNING_OPENMP, RuntimeWarning, stacklevel=3)
+            self.workers = 1
         self.mode = mode if self.workers > 1 else "serial"
         if threads is not None and (not isinstance(threads, int) or threads < 1):
             raise ValueError("threads must be a positive integer or None, not %r" % (threads,))

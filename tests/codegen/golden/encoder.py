@@ -21,6 +21,9 @@
 #   with model.load("MODEL.onnx", workers=None, mode="thread") as program:
 #       outputs = program(*inputs)  # torch tensors in graph-input order -> tuple
 
+# A wide worker runs beside narrow ones (a staged schedule).
+STAGED = False
+
 import argparse
 import contextlib
 import hashlib
@@ -32,11 +35,33 @@ import queue
 import runpy
 import signal
 import statistics
+import subprocess
 import sys
 import threading
 import time
+import warnings
 
-import torch
+
+def _openmp_loaded():
+    """Whether this process already has OpenMP (libgomp): it reads its settings once, when it
+    loads, so what this module sets later does not reach it."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return "libgomp" in maps.read()
+    except OSError:
+        return "torch" in sys.modules or "numpy" in sys.modules
+
+
+# A staged program's wide worker must not leave its idle OpenMP threads spinning while the
+# narrow workers run (measured: 26 ms against 36 ms on GoogLeNet). GOMP_SPINCOUNT does that when
+# it is set before OpenMP loads; a value already in the environment wins. Where OpenMP loaded
+# first without it, a staged program in threads runs serially instead, and load() says why.
+OPENMP_SPIN_LIMITED = (not STAGED or "GOMP_SPINCOUNT" in os.environ or
+                       "OMP_WAIT_POLICY" in os.environ or not _openmp_loaded())
+if STAGED:
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+
+import torch  # noqa: E402  (after OpenMP's settings)
 import torch.multiprocessing  # registers the reductions that share tensors with worker processes
 import torch.nn.functional as F
 
@@ -1000,6 +1025,14 @@ def _worker_threads(assignment, threads, cores):
     return [max(count(index) for index in indices) for indices in assignment]
 
 
+_SPINNING_OPENMP = (
+    "%s runs serially: OpenMP was loaded (by torch or numpy) before this program, without "
+    "GOMP_SPINCOUNT, so the wide worker's idle threads would spin beside the narrow workers and "
+    "make the parallel run slower than the serial one. Import this program before torch, or set "
+    "GOMP_SPINCOUNT=10000 in the environment, to run it in parallel; mode='process' is not "
+    "affected." % MODEL_NAME)
+
+
 class Program:
     """The compiled model: call it with the graph inputs, get a tuple of the graph outputs."""
 
@@ -1011,6 +1044,9 @@ class Program:
         if not isinstance(workers, int) or workers < 1:
             raise ValueError("workers must be a positive integer, not %r" % (workers,))
         self.workers = max(1, min(workers, len(CLUSTERS)))
+        if self.workers > 1 and mode == "thread" and not OPENMP_SPIN_LIMITED:
+            warnings.warn(_SPINNING_OPENMP, RuntimeWarning, stacklevel=3)
+            self.workers = 1
         self.mode = mode if self.workers > 1 else "serial"
         if threads is not None and (not isinstance(threads, int) or threads < 1):
             raise ValueError("threads must be a positive integer or None, not %r" % (threads,))
@@ -1091,100 +1127,150 @@ class Program:
 
 # --- measuring: --bench (serial against parallel) and --profile (every node's time) --------------
 
-class _OwnThread:
-    """A thread of its own for one configuration: it builds the object (a loaded program) and
-    runs jobs on it on request. Its intra-op thread count never changes, which matters: changing
-    a thread's count makes its next kernels several times slower."""
+class _Configuration:
+    """One configuration of this program (workers, mode, threads) loaded in a process of its own,
+    which runs measurement jobs on request. Configurations sharing one process would share its
+    OpenMP threads and settings: measured there, serial at 2 threads took 42-45 ms on GoogLeNet
+    against 26 ms alone. The process is this file run with --measure-worker; the two speak one
+    JSON line each way."""
 
-    def __init__(self, make):
-        self._jobs = queue.SimpleQueue()
-        self._replies = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._loop, args=(make,), daemon=True,
-                                        name="ramiel-measure")
-        self._thread.start()
-        self.value = self._reply()
+    def __init__(self, onnx_path, options, seed):
+        self.options = options
+        argv = [sys.executable, os.path.abspath(__file__), "--onnx", onnx_path, "--seed",
+                str(seed), "--measure-worker", json.dumps(options)]
+        self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         text=True)
+        self.info = None
 
-    def _loop(self, make):
-        try:
-            value = make()
-        except BaseException as error:
-            self._replies.put((False, error))
-            return
-        self._replies.put((True, value))
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            try:
-                self._replies.put((True, job(value)))
-            except BaseException as error:
-                self._replies.put((False, error))
+    def wait_ready(self):
+        """The loaded program's mode, workers and threads per worker."""
+        self.info = self._reply()
+        return self.info
 
-    def _reply(self):
-        ok, value = self._replies.get()
-        if not ok:
-            raise value
-        return value
-
-    def call(self, job):
-        self._jobs.put(job)
+    def call(self, job, **fields):
+        self._process.stdin.write(json.dumps(dict(fields, job=job)) + "\n")
+        self._process.stdin.flush()
         return self._reply()
 
+    def _reply(self):
+        line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError("the measuring process for %s exited with code %s" % (
+                json.dumps(self.options), self._process.wait()))
+        reply = json.loads(line)
+        if "error" in reply:
+            raise RuntimeError("%s: %s" % (json.dumps(self.options), reply["error"]))
+        return reply["value"]
+
     def close(self):
-        if self._thread.is_alive():
-            self._jobs.put(None)
-            self._thread.join()
+        if self._process.poll() is None:
+            try:
+                self._process.stdin.write(json.dumps({"job": "quit"}) + "\n")
+                self._process.stdin.close()
+                self._process.wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                self._process.kill()
+                self._process.wait()
+        self._process.stdout.close()
 
 
-def _timed_runs(inputs, count):
-    def job(program):
-        samples = []
-        for _ in range(count):
-            start = time.perf_counter()
-            program(*inputs)
-            samples.append((time.perf_counter() - start) * 1e3)
-        return samples
-    return job
+def _start(onnx_path, option_sets, seed):
+    """A measuring process per option set, loading side by side; closed again on failure."""
+    configurations = []
+    try:
+        for options in option_sets:
+            configurations.append(_Configuration(onnx_path, options, seed))
+        for configuration in configurations:
+            configuration.wait_ready()
+    except BaseException:
+        _close_all(configurations)
+        raise
+    return configurations
 
 
-def _closing(threads):
-    for thread in threads:
-        try:
-            thread.call(lambda program: program.close())
-        finally:
-            thread.close()
+def _close_all(configurations):
+    for configuration in configurations:
+        configuration.close()
+
+
+def _timed_runs(program, inputs, count):
+    samples = []
+    for _ in range(count):
+        start = time.perf_counter()
+        program(*inputs)
+        samples.append((time.perf_counter() - start) * 1e3)
+    return samples
+
+
+def _traced_node_times(program, inputs, tracer_cost):
+    tracer = _Tracer()
+    program._runner.run(program._check_inputs(inputs), None, tracer=tracer)
+    return _node_times_us(tracer.events, tracer_cost)
+
+
+def _serve_measurements(args):
+    """The measuring process: loads the program with the options given as JSON, answers
+    {"value": ...} or {"error": "..."} to each job line until "quit"."""
+    protocol = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # stray prints must not break the protocol
+    sys.stdout = sys.stderr
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+
+    def reply(**fields):
+        protocol.write(json.dumps(fields) + "\n")
+
+    inputs = random_inputs(args.seed)
+    try:
+        program = load(args.onnx, **json.loads(args.measure_worker))
+    except Exception as error:
+        reply(error="cannot load: %s" % error)
+        return 2
+    reply(value={"mode": program.mode, "workers": program.workers,
+                 "threads": list(program.worker_threads)})
+    tracer_cost = _tracer_cost_ns()
+    with program:
+        for line in sys.stdin:
+            request = json.loads(line)
+            try:
+                if request["job"] == "quit":
+                    break
+                if request["job"] == "timed":
+                    reply(value=_timed_runs(program, inputs, request["count"]))
+                elif request["job"] == "traced":
+                    reply(value=_traced_node_times(program, inputs, tracer_cost))
+                elif request["job"] == "tracer_cost":
+                    reply(value=tracer_cost)
+                else:
+                    reply(error="unknown job %r" % request["job"])
+            except Exception as error:
+                reply(error="%s: %s" % (type(error).__name__, error))
+    return 0
 
 
 def _bench(args):
     """Serial at one intra-op thread, serial at every core (the best serial run, usually) and
-    parallel, each loaded in a thread of its own; runs alternate between them round by round,
+    parallel, each loaded in a process of its own; runs alternate between them round by round,
     so all three see the same machine."""
-    inputs = random_inputs(args.seed)
     cores = _available_cores()
     configs = [("serial-1", {"workers": 1, "threads": 1})]
     if cores > 1:
         configs.append(("serial-%d" % cores, {"workers": 1, "threads": cores}))
     configs.append(("parallel", {"workers": args.workers, "mode": args.mode,
                                  "threads": args.threads}))
-    threads = []
+    configurations = _start(args.onnx, [options for _, options in configs], args.seed)
     try:
-        for _, options in configs:
-            threads.append(_OwnThread(lambda options=options: load(args.onnx, **options)))
         samples = [[] for _ in configs]
-        for thread in threads:
-            thread.call(_timed_runs(inputs, args.warmup))
+        for configuration in configurations:
+            configuration.call("timed", count=args.warmup)
         for _ in range(args.runs):
-            for thread, times in zip(threads, samples):
-                times.extend(thread.call(_timed_runs(inputs, 1)))
+            for configuration, times in zip(configurations, samples):
+                times.extend(configuration.call("timed", count=1))
         rows = {}
-        for (name, _), thread, times in zip(configs, threads, samples):
-            program = thread.value
-            rows[name] = {"mode": program.mode, "workers": program.workers,
-                          "threads": list(program.worker_threads),
-                          "median_ms": statistics.median(times), "min_ms": min(times),
-                          "runs": len(times)}
+        for (name, _), configuration, times in zip(configs, configurations, samples):
+            rows[name] = dict(configuration.info, median_ms=statistics.median(times),
+                              min_ms=min(times), runs=len(times))
     finally:
-        _closing(threads)
+        _close_all(configurations)
     serial_1, parallel = rows["serial-1"], rows["parallel"]
     best = min((row for name, row in rows.items() if name != "parallel"),
                key=lambda row: row["median_ms"])
@@ -1247,32 +1333,23 @@ def _node_times_us(events, tracer_cost_ns):
 
 def _profile(args):
     """Times every node serially at one intra-op thread and at every core, each count in a
-    thread of its own, runs alternating between them; writes the median of each node's times:
+    process of its own, runs alternating between them; writes the median of each node's times:
     the measured costs `ramiel-client compile --costs FILE` clusters with."""
-    inputs = random_inputs(args.seed)
     cores = _available_cores()
     counts = [1] if cores == 1 else [1, cores]
-    threads = []
-
-    def traced_run(program):
-        tracer = _Tracer()
-        program._runner.run(program._check_inputs(inputs), None, tracer=tracer)
-        return list(tracer.events)
-
+    configurations = _start(args.onnx, [{"workers": 1, "threads": count} for count in counts],
+                            args.seed)
     try:
-        for count in counts:
-            threads.append(_OwnThread(
-                lambda count=count: load(args.onnx, workers=1, threads=count)))
-        tracer_cost = threads[0].call(lambda program: _tracer_cost_ns())
-        for thread in threads:
-            thread.call(_timed_runs(inputs, args.warmup))
+        for configuration in configurations:
+            configuration.call("timed", count=args.warmup)
         samples = {count: {} for count in counts}
         for _ in range(args.runs):
-            for count, thread in zip(counts, threads):
-                for node, us in _node_times_us(thread.call(traced_run), tracer_cost).items():
+            for count, configuration in zip(counts, configurations):
+                for node, us in configuration.call("traced").items():
                     samples[count].setdefault(node, []).append(us)
+        tracer_cost = configurations[0].call("tracer_cost")
     finally:
-        _closing(threads)
+        _close_all(configurations)
     nodes = {}
     for node in samples[1]:
         median_1 = statistics.median(samples[1][node])
@@ -1397,7 +1474,10 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     parser.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance of --check")
     parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance of --check")
+    parser.add_argument("--measure-worker", metavar="OPTIONS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.measure_worker:  # a measuring process that --bench or --profile started
+        return _serve_measurements(args)
     try:
         if args.check:
             return _check(args)
@@ -1416,87 +1496,87 @@ def main(argv=None):
 # Source line -> (node, op) of every statement of the functions above; error
 # messages and --trace name nodes with it. Hand-offs read ("recv x", "recv").
 NODE_LINES = {
-    98: ("recv ids", "recv"),
-    99: ("embed", "Gather"),
-    101: ("add_pos", "Add"),
-    103: ("ln0", "LayerNormalization"),
-    105: ("send h", "send"),
-    106: ("q_proj", "MatMul"),
-    107: ("q_bias", "Add"),
-    109: ("q_heads", "Reshape"),
-    111: ("q_t", "Transpose"),
-    113: ("recv kt", "recv"),
-    114: ("scores", "MatMul"),
-    116: ("scale_scores", "Div"),
-    118: ("softmax", "Softmax"),
-    120: ("recv v", "recv"),
-    121: ("context", "MatMul"),
-    123: ("context_t", "Transpose"),
-    125: ("merge_heads", "Reshape"),
-    127: ("out_proj", "MatMul"),
-    129: ("out_bias", "Add"),
-    131: ("residual0", "Add"),
-    133: ("ln1", "LayerNormalization"),
-    135: ("ff1", "MatMul"),
-    136: ("ff1_bias", "Add"),
-    138: ("gelu_div", "Div"),
-    139: ("gelu_erf", "Erf"),
-    141: ("gelu_add", "Add"),
-    143: ("gelu_mul", "Mul"),
-    145: ("gelu_half", "Mul"),
-    147: ("ff2", "MatMul"),
-    149: ("ff2_bias", "Add"),
-    151: ("residual1", "Add"),
-    153: ("send y", "send"),
-    159: ("recv h", "recv"),
-    160: ("k_proj", "MatMul"),
-    162: ("k_bias", "Add"),
-    164: ("k_heads", "Reshape"),
-    166: ("k_t", "Transpose"),
-    168: ("send kt", "send"),
-    174: ("recv h", "recv"),
-    175: ("v_proj", "MatMul"),
-    177: ("v_bias", "Add"),
-    179: ("v_heads", "Reshape"),
-    181: ("v_t", "Transpose"),
-    183: ("send v", "send"),
-    189: ("recv ids", "recv"),
-    190: ("embed", "Gather"),
-    192: ("add_pos", "Add"),
-    194: ("ln0", "LayerNormalization"),
-    196: ("q_proj", "MatMul"),
-    197: ("q_bias", "Add"),
-    199: ("q_heads", "Reshape"),
-    201: ("q_t", "Transpose"),
-    203: ("k_proj", "MatMul"),
-    204: ("k_bias", "Add"),
-    206: ("k_heads", "Reshape"),
-    208: ("k_t", "Transpose"),
-    210: ("v_proj", "MatMul"),
-    211: ("v_bias", "Add"),
-    213: ("v_heads", "Reshape"),
-    215: ("v_t", "Transpose"),
-    217: ("scores", "MatMul"),
-    219: ("scale_scores", "Div"),
-    221: ("softmax", "Softmax"),
-    223: ("context", "MatMul"),
-    225: ("context_t", "Transpose"),
-    227: ("merge_heads", "Reshape"),
-    229: ("out_proj", "MatMul"),
-    231: ("out_bias", "Add"),
-    233: ("residual0", "Add"),
-    235: ("ln1", "LayerNormalization"),
-    237: ("ff1", "MatMul"),
-    238: ("ff1_bias", "Add"),
-    240: ("gelu_div", "Div"),
-    241: ("gelu_erf", "Erf"),
-    243: ("gelu_add", "Add"),
-    245: ("gelu_mul", "Mul"),
-    247: ("gelu_half", "Mul"),
-    249: ("ff2", "MatMul"),
-    251: ("ff2_bias", "Add"),
-    253: ("residual1", "Add"),
-    255: ("send y", "send"),
+    123: ("recv ids", "recv"),
+    124: ("embed", "Gather"),
+    126: ("add_pos", "Add"),
+    128: ("ln0", "LayerNormalization"),
+    130: ("send h", "send"),
+    131: ("q_proj", "MatMul"),
+    132: ("q_bias", "Add"),
+    134: ("q_heads", "Reshape"),
+    136: ("q_t", "Transpose"),
+    138: ("recv kt", "recv"),
+    139: ("scores", "MatMul"),
+    141: ("scale_scores", "Div"),
+    143: ("softmax", "Softmax"),
+    145: ("recv v", "recv"),
+    146: ("context", "MatMul"),
+    148: ("context_t", "Transpose"),
+    150: ("merge_heads", "Reshape"),
+    152: ("out_proj", "MatMul"),
+    154: ("out_bias", "Add"),
+    156: ("residual0", "Add"),
+    158: ("ln1", "LayerNormalization"),
+    160: ("ff1", "MatMul"),
+    161: ("ff1_bias", "Add"),
+    163: ("gelu_div", "Div"),
+    164: ("gelu_erf", "Erf"),
+    166: ("gelu_add", "Add"),
+    168: ("gelu_mul", "Mul"),
+    170: ("gelu_half", "Mul"),
+    172: ("ff2", "MatMul"),
+    174: ("ff2_bias", "Add"),
+    176: ("residual1", "Add"),
+    178: ("send y", "send"),
+    184: ("recv h", "recv"),
+    185: ("k_proj", "MatMul"),
+    187: ("k_bias", "Add"),
+    189: ("k_heads", "Reshape"),
+    191: ("k_t", "Transpose"),
+    193: ("send kt", "send"),
+    199: ("recv h", "recv"),
+    200: ("v_proj", "MatMul"),
+    202: ("v_bias", "Add"),
+    204: ("v_heads", "Reshape"),
+    206: ("v_t", "Transpose"),
+    208: ("send v", "send"),
+    214: ("recv ids", "recv"),
+    215: ("embed", "Gather"),
+    217: ("add_pos", "Add"),
+    219: ("ln0", "LayerNormalization"),
+    221: ("q_proj", "MatMul"),
+    222: ("q_bias", "Add"),
+    224: ("q_heads", "Reshape"),
+    226: ("q_t", "Transpose"),
+    228: ("k_proj", "MatMul"),
+    229: ("k_bias", "Add"),
+    231: ("k_heads", "Reshape"),
+    233: ("k_t", "Transpose"),
+    235: ("v_proj", "MatMul"),
+    236: ("v_bias", "Add"),
+    238: ("v_heads", "Reshape"),
+    240: ("v_t", "Transpose"),
+    242: ("scores", "MatMul"),
+    244: ("scale_scores", "Div"),
+    246: ("softmax", "Softmax"),
+    248: ("context", "MatMul"),
+    250: ("context_t", "Transpose"),
+    252: ("merge_heads", "Reshape"),
+    254: ("out_proj", "MatMul"),
+    256: ("out_bias", "Add"),
+    258: ("residual0", "Add"),
+    260: ("ln1", "LayerNormalization"),
+    262: ("ff1", "MatMul"),
+    263: ("ff1_bias", "Add"),
+    265: ("gelu_div", "Div"),
+    266: ("gelu_erf", "Erf"),
+    268: ("gelu_add", "Add"),
+    270: ("gelu_mul", "Mul"),
+    272: ("gelu_half", "Mul"),
+    274: ("ff2", "MatMul"),
+    276: ("ff2_bias", "Add"),
+    278: ("residual1", "Add"),
+    280: ("send y", "send"),
 }
 
 

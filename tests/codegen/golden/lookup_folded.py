@@ -20,6 +20,9 @@
 #   with model.load("MODEL.onnx", workers=None, mode="thread") as program:
 #       outputs = program(*inputs)  # torch tensors in graph-input order -> tuple
 
+# A wide worker runs beside narrow ones (a staged schedule).
+STAGED = False
+
 import argparse
 import contextlib
 import hashlib
@@ -31,11 +34,33 @@ import queue
 import runpy
 import signal
 import statistics
+import subprocess
 import sys
 import threading
 import time
+import warnings
 
-import torch
+
+def _openmp_loaded():
+    """Whether this process already has OpenMP (libgomp): it reads its settings once, when it
+    loads, so what this module sets later does not reach it."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return "libgomp" in maps.read()
+    except OSError:
+        return "torch" in sys.modules or "numpy" in sys.modules
+
+
+# A staged program's wide worker must not leave its idle OpenMP threads spinning while the
+# narrow workers run (measured: 26 ms against 36 ms on GoogLeNet). GOMP_SPINCOUNT does that when
+# it is set before OpenMP loads; a value already in the environment wins. Where OpenMP loaded
+# first without it, a staged program in threads runs serially instead, and load() says why.
+OPENMP_SPIN_LIMITED = (not STAGED or "GOMP_SPINCOUNT" in os.environ or
+                       "OMP_WAIT_POLICY" in os.environ or not _openmp_loaded())
+if STAGED:
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+
+import torch  # noqa: E402  (after OpenMP's settings)
 import torch.multiprocessing  # registers the reductions that share tensors with worker processes
 import torch.nn.functional as F
 
@@ -854,6 +879,14 @@ def _worker_threads(assignment, threads, cores):
     return [max(count(index) for index in indices) for indices in assignment]
 
 
+_SPINNING_OPENMP = (
+    "%s runs serially: OpenMP was loaded (by torch or numpy) before this program, without "
+    "GOMP_SPINCOUNT, so the wide worker's idle threads would spin beside the narrow workers and "
+    "make the parallel run slower than the serial one. Import this program before torch, or set "
+    "GOMP_SPINCOUNT=10000 in the environment, to run it in parallel; mode='process' is not "
+    "affected." % MODEL_NAME)
+
+
 class Program:
     """The compiled model: call it with the graph inputs, get a tuple of the graph outputs."""
 
@@ -865,6 +898,9 @@ class Program:
         if not isinstance(workers, int) or workers < 1:
             raise ValueError("workers must be a positive integer, not %r" % (workers,))
         self.workers = max(1, min(workers, len(CLUSTERS)))
+        if self.workers > 1 and mode == "thread" and not OPENMP_SPIN_LIMITED:
+            warnings.warn(_SPINNING_OPENMP, RuntimeWarning, stacklevel=3)
+            self.workers = 1
         self.mode = mode if self.workers > 1 else "serial"
         if threads is not None and (not isinstance(threads, int) or threads < 1):
             raise ValueError("threads must be a positive integer or None, not %r" % (threads,))
@@ -945,100 +981,150 @@ class Program:
 
 # --- measuring: --bench (serial against parallel) and --profile (every node's time) --------------
 
-class _OwnThread:
-    """A thread of its own for one configuration: it builds the object (a loaded program) and
-    runs jobs on it on request. Its intra-op thread count never changes, which matters: changing
-    a thread's count makes its next kernels several times slower."""
+class _Configuration:
+    """One configuration of this program (workers, mode, threads) loaded in a process of its own,
+    which runs measurement jobs on request. Configurations sharing one process would share its
+    OpenMP threads and settings: measured there, serial at 2 threads took 42-45 ms on GoogLeNet
+    against 26 ms alone. The process is this file run with --measure-worker; the two speak one
+    JSON line each way."""
 
-    def __init__(self, make):
-        self._jobs = queue.SimpleQueue()
-        self._replies = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._loop, args=(make,), daemon=True,
-                                        name="ramiel-measure")
-        self._thread.start()
-        self.value = self._reply()
+    def __init__(self, onnx_path, options, seed):
+        self.options = options
+        argv = [sys.executable, os.path.abspath(__file__), "--onnx", onnx_path, "--seed",
+                str(seed), "--measure-worker", json.dumps(options)]
+        self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         text=True)
+        self.info = None
 
-    def _loop(self, make):
-        try:
-            value = make()
-        except BaseException as error:
-            self._replies.put((False, error))
-            return
-        self._replies.put((True, value))
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            try:
-                self._replies.put((True, job(value)))
-            except BaseException as error:
-                self._replies.put((False, error))
+    def wait_ready(self):
+        """The loaded program's mode, workers and threads per worker."""
+        self.info = self._reply()
+        return self.info
 
-    def _reply(self):
-        ok, value = self._replies.get()
-        if not ok:
-            raise value
-        return value
-
-    def call(self, job):
-        self._jobs.put(job)
+    def call(self, job, **fields):
+        self._process.stdin.write(json.dumps(dict(fields, job=job)) + "\n")
+        self._process.stdin.flush()
         return self._reply()
 
+    def _reply(self):
+        line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError("the measuring process for %s exited with code %s" % (
+                json.dumps(self.options), self._process.wait()))
+        reply = json.loads(line)
+        if "error" in reply:
+            raise RuntimeError("%s: %s" % (json.dumps(self.options), reply["error"]))
+        return reply["value"]
+
     def close(self):
-        if self._thread.is_alive():
-            self._jobs.put(None)
-            self._thread.join()
+        if self._process.poll() is None:
+            try:
+                self._process.stdin.write(json.dumps({"job": "quit"}) + "\n")
+                self._process.stdin.close()
+                self._process.wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                self._process.kill()
+                self._process.wait()
+        self._process.stdout.close()
 
 
-def _timed_runs(inputs, count):
-    def job(program):
-        samples = []
-        for _ in range(count):
-            start = time.perf_counter()
-            program(*inputs)
-            samples.append((time.perf_counter() - start) * 1e3)
-        return samples
-    return job
+def _start(onnx_path, option_sets, seed):
+    """A measuring process per option set, loading side by side; closed again on failure."""
+    configurations = []
+    try:
+        for options in option_sets:
+            configurations.append(_Configuration(onnx_path, options, seed))
+        for configuration in configurations:
+            configuration.wait_ready()
+    except BaseException:
+        _close_all(configurations)
+        raise
+    return configurations
 
 
-def _closing(threads):
-    for thread in threads:
-        try:
-            thread.call(lambda program: program.close())
-        finally:
-            thread.close()
+def _close_all(configurations):
+    for configuration in configurations:
+        configuration.close()
+
+
+def _timed_runs(program, inputs, count):
+    samples = []
+    for _ in range(count):
+        start = time.perf_counter()
+        program(*inputs)
+        samples.append((time.perf_counter() - start) * 1e3)
+    return samples
+
+
+def _traced_node_times(program, inputs, tracer_cost):
+    tracer = _Tracer()
+    program._runner.run(program._check_inputs(inputs), None, tracer=tracer)
+    return _node_times_us(tracer.events, tracer_cost)
+
+
+def _serve_measurements(args):
+    """The measuring process: loads the program with the options given as JSON, answers
+    {"value": ...} or {"error": "..."} to each job line until "quit"."""
+    protocol = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # stray prints must not break the protocol
+    sys.stdout = sys.stderr
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+
+    def reply(**fields):
+        protocol.write(json.dumps(fields) + "\n")
+
+    inputs = random_inputs(args.seed)
+    try:
+        program = load(args.onnx, **json.loads(args.measure_worker))
+    except Exception as error:
+        reply(error="cannot load: %s" % error)
+        return 2
+    reply(value={"mode": program.mode, "workers": program.workers,
+                 "threads": list(program.worker_threads)})
+    tracer_cost = _tracer_cost_ns()
+    with program:
+        for line in sys.stdin:
+            request = json.loads(line)
+            try:
+                if request["job"] == "quit":
+                    break
+                if request["job"] == "timed":
+                    reply(value=_timed_runs(program, inputs, request["count"]))
+                elif request["job"] == "traced":
+                    reply(value=_traced_node_times(program, inputs, tracer_cost))
+                elif request["job"] == "tracer_cost":
+                    reply(value=tracer_cost)
+                else:
+                    reply(error="unknown job %r" % request["job"])
+            except Exception as error:
+                reply(error="%s: %s" % (type(error).__name__, error))
+    return 0
 
 
 def _bench(args):
     """Serial at one intra-op thread, serial at every core (the best serial run, usually) and
-    parallel, each loaded in a thread of its own; runs alternate between them round by round,
+    parallel, each loaded in a process of its own; runs alternate between them round by round,
     so all three see the same machine."""
-    inputs = random_inputs(args.seed)
     cores = _available_cores()
     configs = [("serial-1", {"workers": 1, "threads": 1})]
     if cores > 1:
         configs.append(("serial-%d" % cores, {"workers": 1, "threads": cores}))
     configs.append(("parallel", {"workers": args.workers, "mode": args.mode,
                                  "threads": args.threads}))
-    threads = []
+    configurations = _start(args.onnx, [options for _, options in configs], args.seed)
     try:
-        for _, options in configs:
-            threads.append(_OwnThread(lambda options=options: load(args.onnx, **options)))
         samples = [[] for _ in configs]
-        for thread in threads:
-            thread.call(_timed_runs(inputs, args.warmup))
+        for configuration in configurations:
+            configuration.call("timed", count=args.warmup)
         for _ in range(args.runs):
-            for thread, times in zip(threads, samples):
-                times.extend(thread.call(_timed_runs(inputs, 1)))
+            for configuration, times in zip(configurations, samples):
+                times.extend(configuration.call("timed", count=1))
         rows = {}
-        for (name, _), thread, times in zip(configs, threads, samples):
-            program = thread.value
-            rows[name] = {"mode": program.mode, "workers": program.workers,
-                          "threads": list(program.worker_threads),
-                          "median_ms": statistics.median(times), "min_ms": min(times),
-                          "runs": len(times)}
+        for (name, _), configuration, times in zip(configs, configurations, samples):
+            rows[name] = dict(configuration.info, median_ms=statistics.median(times),
+                              min_ms=min(times), runs=len(times))
     finally:
-        _closing(threads)
+        _close_all(configurations)
     serial_1, parallel = rows["serial-1"], rows["parallel"]
     best = min((row for name, row in rows.items() if name != "parallel"),
                key=lambda row: row["median_ms"])
@@ -1101,32 +1187,23 @@ def _node_times_us(events, tracer_cost_ns):
 
 def _profile(args):
     """Times every node serially at one intra-op thread and at every core, each count in a
-    thread of its own, runs alternating between them; writes the median of each node's times:
+    process of its own, runs alternating between them; writes the median of each node's times:
     the measured costs `ramiel-client compile --costs FILE` clusters with."""
-    inputs = random_inputs(args.seed)
     cores = _available_cores()
     counts = [1] if cores == 1 else [1, cores]
-    threads = []
-
-    def traced_run(program):
-        tracer = _Tracer()
-        program._runner.run(program._check_inputs(inputs), None, tracer=tracer)
-        return list(tracer.events)
-
+    configurations = _start(args.onnx, [{"workers": 1, "threads": count} for count in counts],
+                            args.seed)
     try:
-        for count in counts:
-            threads.append(_OwnThread(
-                lambda count=count: load(args.onnx, workers=1, threads=count)))
-        tracer_cost = threads[0].call(lambda program: _tracer_cost_ns())
-        for thread in threads:
-            thread.call(_timed_runs(inputs, args.warmup))
+        for configuration in configurations:
+            configuration.call("timed", count=args.warmup)
         samples = {count: {} for count in counts}
         for _ in range(args.runs):
-            for count, thread in zip(counts, threads):
-                for node, us in _node_times_us(thread.call(traced_run), tracer_cost).items():
+            for count, configuration in zip(counts, configurations):
+                for node, us in configuration.call("traced").items():
                     samples[count].setdefault(node, []).append(us)
+        tracer_cost = configurations[0].call("tracer_cost")
     finally:
-        _closing(threads)
+        _close_all(configurations)
     nodes = {}
     for node in samples[1]:
         median_1 = statistics.median(samples[1][node])
@@ -1251,7 +1328,10 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     parser.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance of --check")
     parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance of --check")
+    parser.add_argument("--measure-worker", metavar="OPTIONS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.measure_worker:  # a measuring process that --bench or --profile started
+        return _serve_measurements(args)
     try:
         if args.check:
             return _check(args)
@@ -1270,20 +1350,20 @@ def main(argv=None):
 # Source line -> (node, op) of every statement of the functions above; error
 # messages and --trace name nodes with it. Hand-offs read ("recv x", "recv").
 NODE_LINES = {
-    82: ("recv ids", "recv"),
-    83: ("embedding_lookup", "Gather"),
-    85: ("send rows", "send"),
-    91: ("recv x", "recv"),
-    92: ("relu", "Relu"),
-    94: ("recv rows", "recv"),
-    95: ("add", "Add"),
-    97: ("send y", "send"),
-    103: ("recv ids", "recv"),
-    104: ("embedding_lookup", "Gather"),
-    106: ("recv x", "recv"),
-    107: ("relu", "Relu"),
-    109: ("add", "Add"),
-    111: ("send y", "send"),
+    107: ("recv ids", "recv"),
+    108: ("embedding_lookup", "Gather"),
+    110: ("send rows", "send"),
+    116: ("recv x", "recv"),
+    117: ("relu", "Relu"),
+    119: ("recv rows", "recv"),
+    120: ("add", "Add"),
+    122: ("send y", "send"),
+    128: ("recv ids", "recv"),
+    129: ("embedding_lookup", "Gather"),
+    131: ("recv x", "recv"),
+    132: ("relu", "Relu"),
+    134: ("add", "Add"),
+    136: ("send y", "send"),
 }
 
 

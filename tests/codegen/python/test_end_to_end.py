@@ -91,11 +91,15 @@ def test_program_computes_what_pytorch_computed(programs, name, profile):
     onnx_path, directory = programs(name, profile)
     module = import_program(os.path.join(directory, "model.py"))
     inputs, expected = reference(name)
+    # This process loaded OpenMP before the program: let a staged program run its parallel
+    # driver anyway (it would run serially, see test_staged_program_runs_serially_after_openmp).
+    module.OPENMP_SPIN_LIMITED = True
     runs = [(1, "thread"), (None, "thread")]
     if len(module.CLUSTERS) > 1:
         runs.append((None, "process"))
     for workers, mode in runs:
         with module.load(onnx_path, workers=workers, mode=mode) as program:
+            assert program.workers == (workers or len(module.CLUSTERS))
             outputs = program(*inputs)
         assert len(outputs) == len(expected)
         for a, e in zip(outputs, expected):
@@ -116,4 +120,57 @@ def test_profiles_give_parallel_schedules(programs, name):
         with open(os.path.join(directory, "model.py")) as f:
             source = f.read()
         # Staged programs keep the wide worker's idle OpenMP threads from spinning.
-        assert ('os.environ.setdefault("GOMP_SPINCOUNT"' in source) == staged, profile
+        assert ("\nSTAGED = %s\n" % staged in source), profile
+
+
+# Loads the staged GoogLeNet in a fresh interpreter, torch imported before or after it; prints
+# the workers it runs with and whether the outputs match the expected ones.
+_LOAD_STAGED = """
+import importlib.util, json, sys, warnings
+if sys.argv[4] == "torch-first":
+    import torch
+spec = importlib.util.spec_from_file_location("program", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+import torch
+inputs, expected = torch.load(sys.argv[3]), torch.load(sys.argv[2])
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    with module.load(sys.argv[5]) as program:
+        (output,) = program(inputs)
+        workers, mode = program.workers, program.mode
+scale = max(expected.abs().max().item(), 1.0)
+print(json.dumps({"workers": workers, "mode": mode, "clusters": len(module.CLUSTERS),
+                  "close": (output - expected).abs().max().item() <= 1e-4 * scale,
+                  "warnings": [str(w.message) for w in caught]}))
+"""
+
+
+@pytest.mark.parametrize("order, spin, parallel", [
+    ("program-first", None, True),   # the program sets GOMP_SPINCOUNT before OpenMP loads
+    ("torch-first", None, False),    # too late: the wide worker's team would spin
+    ("torch-first", "10000", True),  # the user set it in the environment
+])
+def test_staged_program_runs_serially_after_openmp(programs, order, spin, parallel):
+    """A staged program runs in parallel only when OpenMP's idle threads cannot spin beside
+    the narrow workers; otherwise it runs serially with every core, and says so."""
+    onnx_path, directory = programs("googlenet", "staged")
+    _, models = environment()
+    env = dict(os.environ)
+    env.pop("GOMP_SPINCOUNT", None)
+    env.pop("OMP_WAIT_POLICY", None)
+    if spin is not None:
+        env["GOMP_SPINCOUNT"] = spin
+    result = subprocess.run(
+        [PYTHON, "-c", _LOAD_STAGED, os.path.join(directory, "model.py"),
+         os.path.join(models, "googlenet.expected.pt"), os.path.join(models, "googlenet.input.pt"),
+         order, onnx_path], capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["close"]
+    if parallel:
+        assert report["workers"] == report["clusters"] > 1 and report["mode"] == "thread"
+        assert report["warnings"] == []
+    else:
+        assert report["workers"] == 1 and report["mode"] == "serial"
+        assert len(report["warnings"]) == 1 and "GOMP_SPINCOUNT" in report["warnings"][0]
