@@ -5,9 +5,15 @@
 
 #include "core/cost/op_cost.h"
 #include "core/cost/shape_facts.h"
+#include "core/ir/split_parts.h"
 
 namespace ramiel::cost {
 namespace {
+
+bool known(double us) { return std::isfinite(us) && us >= 0; }
+
+// Two parts' times: unknown when either is.
+double sum(double a_us, double b_us) { return known(a_us) && known(b_us) ? a_us + b_us : -1; }
 
 // GFLOP/s and GB/s are 1e3 operations or bytes per microsecond.
 double us_at(double amount, double giga_per_second) {
@@ -35,9 +41,8 @@ NodeCost CostModel::node_cost(const ir::Node& node) const {
                 us_at(work.pool_window_ops, profile_.pool_gops)});
   cost.us = roofline + profile_.op_overhead_us;
   cost.wide_us = wide_time_us(roofline);
-  auto known = [](double v) { return std::isfinite(v) && v >= 0; };
-  if (auto it = measured_.find(node.name()); it != measured_.end()) {
-    const MeasuredCost& m = it->second;
+  if (const std::optional<MeasuredCost> found = measurement_of(node)) {
+    const MeasuredCost& m = *found;
     if (known(m.us)) {
       // Without a wide measurement, scale the estimate's wide/narrow ratio to the measurement.
       cost.wide_us = known(m.wide_us) ? m.wide_us : m.us * (cost.wide_us / cost.us);
@@ -50,6 +55,30 @@ NodeCost CostModel::node_cost(const ir::Node& node) const {
     cost.wide_us = std::min(cost.wide_us, cost.us);
   }
   return cost;
+}
+
+std::optional<MeasuredCost> CostModel::measurement_of(const ir::Node& node) const {
+  auto find = [this](const std::string& name) -> const MeasuredCost* {
+    auto it = measured_.find(name);
+    return it == measured_.end() ? nullptr : &it->second;
+  };
+  const std::string suffix(ir::kSplitPartSuffix);
+  const std::string& name = node.name();
+  if (!node.attributes().has(ir::kSplitShareAttribute)) {  // whole here
+    const MeasuredCost* first = find(name);
+    const MeasuredCost* second = find(name + suffix);
+    if (first && second) return MeasuredCost{sum(first->us, second->us), sum(first->wide_us, second->wide_us)};
+    if (first) return *first;
+    return std::nullopt;
+  }
+  // A part here: was the profiled node split the same way, or whole?
+  const bool second_part = name.size() > suffix.size() && name.ends_with(suffix);
+  const std::string whole = second_part ? name.substr(0, name.size() - suffix.size()) : name;
+  const MeasuredCost* first = find(whole);
+  if (first && find(whole + suffix)) return *find(name);
+  if (!first) return std::nullopt;
+  const double share = node.attributes().get_float(ir::kSplitShareAttribute, 1.0f);
+  return MeasuredCost{first->us * share, first->wide_us * share};
 }
 
 double CostModel::transfer_cost_us(const ir::Value& value) const {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "core/cost/device_profile.h"
@@ -24,6 +25,9 @@ struct MeasuredCost {
   double wide_us = -1;  // all cores
 };
 // Measured run times by node name, which replace the static estimate for the nodes they name.
+// The profiled program may have had nodes split in two (core/ir/split_parts.h) where this graph
+// has them whole, or the other way round: a whole node measured as two parts costs their sum,
+// a part of a node measured whole costs its share of it.
 using MeasuredCosts = std::map<std::string, MeasuredCost>;
 
 class CostModel {
@@ -43,6 +47,9 @@ class CostModel {
   const DeviceProfile& profile() const { return profile_; }
 
  private:
+  // The measurement that stands for `node`, matched across splits (see MeasuredCosts).
+  std::optional<MeasuredCost> measurement_of(const ir::Node& node) const;
+
   DeviceProfile profile_;
   MeasuredCosts measured_;
 };

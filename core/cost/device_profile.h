@@ -44,14 +44,14 @@ struct DeviceProfile {
   double intra_op_half_us = 40.0;
   double intra_op_sync_us = 3.0;
 
-  // How much slower a narrow worker's ops run beside the others in a staged program than alone:
-  // cores, caches and memory are shared, and the wide worker's idle intra-op threads spin for a
-  // while after each of its stretches. Measured here on GoogLeNet's profile-guided staged
-  // schedule (narrow stretches 2.3x their solo node times); at least 1. With the spinning
-  // limited (GOMP_SPINCOUNT, which staged programs now set) nodes run near their solo times,
-  // but GoogLeNet's staged schedule, predicted 1.20x at 1.0, still measured 0.93-1.0x of the
-  // serial program (hand-offs wake an idle core, the branches do not balance): 2.0 keeps
-  // such schedules from being chosen on this machine.
+  // How much slower a staged program's narrow stretches run than their nodes' solo times add
+  // up to; at least 1. First measured as 2.3x on GoogLeNet's profile-guided staged schedule,
+  // while the wide worker's idle threads still spun beside the narrow ones and the profile's
+  // split convolutions were matched to the wrong nodes. With both fixed, narrow nodes run within
+  // 5% of their solo times, yet staged programs still lose here: their wide stretches run
+  // 1.3-1.4x slower (with spinning cut short, every op wakes the wide team's sleeping helper)
+  // and hand-offs wait. GoogLeNet's staged schedules measured 0.84-1.0x of the serial program
+  // where a factor of 1 predicted 1.06-1.20x; 2.0 keeps such schedules from being chosen.
   double co_run_slowdown = 2.0;
 
   // The built-in profile: the measured numbers above.

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ir/split_parts.h"
 #include "core/passes/rewrite.h"
 
 namespace ramiel::passes {
@@ -131,20 +132,27 @@ std::vector<ir::Value*> split_tail(ir::Graph& graph, const std::vector<ir::Node*
   int64_t half = (channels / 2 + kChannelGranule / 2) / kChannelGranule * kChannelGranule;
   if (half <= 0 || half >= channels) half = channels / 2;
 
-  ir::Node* second = graph.clone_node(conv, "_split");
+  const float first_share = static_cast<float>(half) / static_cast<float>(channels);
+  // Both parts of every node divided here say which share of the whole they compute.
+  auto divide = [&](ir::Node* node) {
+    ir::Node* copy = graph.clone_node(node, ir::kSplitPartSuffix);
+    node->attributes().set(ir::kSplitShareAttribute, first_share);
+    copy->attributes().set(ir::kSplitShareAttribute, 1.0f - first_share);
+    node->output(0)->set_type(with_channels(node->output(0)->type(), half));
+    copy->output(0)->set_type(with_channels(copy->output(0)->type(), channels - half));
+    return copy;
+  };
+
+  ir::Node* second = divide(conv);
   conv->attributes().set(kOutputChannelsAttribute, std::vector<int64_t>{0, half});
   second->attributes().set(kOutputChannelsAttribute, std::vector<int64_t>{half, channels});
-  conv->output(0)->set_type(with_channels(conv->output(0)->type(), half));
-  second->output(0)->set_type(with_channels(second->output(0)->type(), channels - half));
 
   ir::Value* first_end = conv->output(0);
   ir::Value* second_end = second->output(0);
   for (auto it = tail.rbegin() + 1; it != tail.rend(); ++it) {  // from the conv to the Concat
     ir::Node* op = *it;
-    ir::Node* copy = graph.clone_node(op, "_split");
+    ir::Node* copy = divide(op);
     copy->set_input(0, second_end);
-    op->output(0)->set_type(with_channels(op->output(0)->type(), half));
-    copy->output(0)->set_type(with_channels(copy->output(0)->type(), channels - half));
     first_end = op->output(0);
     second_end = copy->output(0);
   }

@@ -6,7 +6,8 @@
 // of such a branch along its output channels into two convolutions that read slices of the same
 // weights (the `ramiel_output_channels` attribute, [begin, end)), clones the unary elementwise ops
 // between it and the Concat for each half, and feeds both halves to the Concat in channel order:
-// the values are unchanged, and the schedule can give the halves to different workers. Nested
+// the values are unchanged, and the schedule can give the halves to different workers. Every
+// divided node's second part is named and both are marked as core/ir/split_parts.h says. Nested
 // Concats along the same axis whose only reader is the outer Concat are flattened first, so
 // their parts count as branches of the outer one.
 //

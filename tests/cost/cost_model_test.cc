@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/ir/split_parts.h"
 #include "tests/cost/cost_test_graph.h"
 
 namespace ramiel::cost {
@@ -80,6 +81,40 @@ TEST(CostModelTest, OneThreadMeasurementScalesTheWideEstimate) {
   const NodeCost c = model.node_cost(relu);
   EXPECT_DOUBLE_EQ(c.us, 2 * e.us);
   EXPECT_DOUBLE_EQ(c.wide_us, 2 * e.wide_us);
+}
+
+// A profile names the nodes of the program it measured, whose split (split-branches) may
+// differ from this graph's: parts and wholes are matched by name and share.
+TEST(CostModelTest, MeasuredCostsFollowSplitNodes) {
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1000});
+  const ir::Node& whole = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
+  const std::string suffix(ir::kSplitPartSuffix);
+  // Measured as two parts, whole here: their sum (unknown when a part's time is).
+  CostModel split_profile(unit_profile(), {{whole.name(), {30.0, 20.0}},
+                                           {whole.name() + suffix, {10.0, -1.0}}});
+  EXPECT_DOUBLE_EQ(split_profile.node_cost(whole).us, 40.0);
+  EXPECT_TRUE(split_profile.node_cost(whole).measured);
+  // The wide time is unknown in one part, so the estimate's wide/narrow ratio scales the sum.
+  const NodeCost estimate = CostModel(unit_profile()).node_cost(whole);
+  EXPECT_DOUBLE_EQ(split_profile.node_cost(whole).wide_us, 40.0 * estimate.wide_us / estimate.us);
+
+  // Parts here: the same split measured gives each its own time; a whole measured, its share.
+  ir::Attributes first_share, second_share;
+  first_share.set(ir::kSplitShareAttribute, 0.75f);
+  second_share.set(ir::kSplitShareAttribute, 0.25f);
+  const ir::Node& first = g.named("conv", OpKind::Relu, {x}, {ir::Shape{750}}, first_share);
+  const ir::Node& second =
+      g.named("conv" + suffix, OpKind::Relu, {x}, {ir::Shape{250}}, second_share);
+  CostModel same_split(unit_profile(), {{first.name(), {30.0, 20.0}},
+                                        {second.name(), {10.0, 8.0}}});
+  EXPECT_DOUBLE_EQ(same_split.node_cost(first).us, 30.0);
+  EXPECT_DOUBLE_EQ(same_split.node_cost(second).wide_us, 8.0);
+  CostModel whole_profile(unit_profile(), {{first.name(), {40.0, 20.0}}});
+  EXPECT_DOUBLE_EQ(whole_profile.node_cost(first).us, 30.0);
+  EXPECT_DOUBLE_EQ(whole_profile.node_cost(second).us, 10.0);
+  EXPECT_DOUBLE_EQ(whole_profile.node_cost(second).wide_us, 5.0);
+  EXPECT_TRUE(whole_profile.node_cost(second).measured);
 }
 
 TEST(CostModelTest, WideTimeScalesBigKernelsAndNotTinyOnes) {

@@ -26,12 +26,16 @@ class OneNode {
   // The node under test, with float32 outputs of the given shapes.
   const ir::Node& node(ir::OpKind op, const std::vector<ir::Value*>& inputs,
                        const std::vector<MaybeShape>& outputs, ir::Attributes attributes = {}) {
+    return named(graph_.unique_node_name("node"), op, inputs, outputs, std::move(attributes));
+  }
+  // The same, named `name` (unique in the graph).
+  const ir::Node& named(const std::string& name, ir::OpKind op, const std::vector<ir::Value*>& inputs,
+                        const std::vector<MaybeShape>& outputs, ir::Attributes attributes = {}) {
     std::vector<ir::OutputSpec> specs;
     for (const MaybeShape& shape : outputs) {
       specs.push_back({graph_.unique_value_name("out"), {ir::DType::kFloat32, shape}});
     }
-    return *graph_.add_node(op, graph_.unique_node_name("node"), inputs, specs,
-                            std::move(attributes), 13);
+    return *graph_.add_node(op, name, inputs, specs, std::move(attributes), 13);
   }
 
  private:

@@ -1,6 +1,8 @@
 // Branch splitting: a Concat's dominant conv branch is split in two along its output channels.
 #include "core/passes/split_branches.h"
 
+#include "core/ir/split_parts.h"
+
 #include <gtest/gtest.h>
 
 #include "core/ir/verifier.h"
@@ -82,6 +84,12 @@ TEST(SplitBranchesTest, DominantConvIsSplitAlongItsOutputChannels) {
   EXPECT_EQ((*conv1->output(0)->type().shape)[1], 32);
   EXPECT_EQ((*second->output(0)->type().shape)[1], 32);
   EXPECT_EQ(conv1->attributes().get_ints("pads", {}), (std::vector<int64_t>{1, 1, 1, 1}));
+  // Each part says its share and the second is named after the first, for measured costs.
+  for (const ir::Node* part : {conv0, conv1, first, second}) {
+    EXPECT_FLOAT_EQ(part->attributes().get_float(ir::kSplitShareAttribute, 0), 0.5f);
+  }
+  EXPECT_EQ(conv1->name(), conv0->name() + std::string(ir::kSplitPartSuffix));
+  EXPECT_EQ(second->name(), first->name() + std::string(ir::kSplitPartSuffix));
 }
 
 TEST(SplitBranchesTest, BalancedBranchesSerialCompilesAndUnknownCostsStay) {

@@ -174,3 +174,31 @@ def test_staged_program_runs_serially_after_openmp(programs, order, spin, parall
     else:
         assert report["workers"] == 1 and report["mode"] == "serial"
         assert len(report["warnings"]) == 1 and "GOMP_SPINCOUNT" in report["warnings"][0]
+
+
+def test_profile_guided_compile_uses_every_measured_node(programs, tmp_path):
+    """`--profile` measures the nodes of a program whose convolutions split-branches divided;
+    compiling with those costs may split differently, and must still match every node to what
+    was measured: parts measured whole cost their share, wholes measured as parts their sum.
+    So the compile's serial prediction is the profile's own total at every core (each node at
+    most its one-thread time, as the cost model takes it: on a busy machine two threads can
+    measure slower than one)."""
+    client, _ = environment()
+    onnx_path, directory = programs("googlenet")
+    with open(os.path.join(directory, "schedule.json")) as f:
+        assert json.load(f)["graph"]["split"] > 0  # the profiled program has split nodes
+    costs = tmp_path / "costs.json"
+    result = subprocess.run([PYTHON, os.path.join(directory, "model.py"), "--onnx", onnx_path,
+                             "--profile", str(costs), "--runs", "3", "--warmup", "1"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    measured_total = sum(min(node["us_1"], node["us_T"])
+                         for node in json.loads(costs.read_text())["nodes"].values())
+    out = tmp_path / "guided"
+    result = subprocess.run([client, "compile", onnx_path, "-o", str(out), "--local",
+                             "--workers", "2", "--costs", str(costs)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    with open(out / "schedule.json") as f:
+        predicted = json.load(f)["prediction"]["serial_us"]
+    assert predicted == pytest.approx(measured_total, rel=0.03)
