@@ -1,4 +1,5 @@
 """results.md: the run's tables in Markdown (the same figures as results.json)."""
+from harness import targets
 from harness.compile_times import STAGES
 from harness.figures import ORDER
 
@@ -60,8 +61,14 @@ def targets_section(rows):
         text = "n/a" if figure is None else (
             "%.3f%s" % (figure, row["unit"]) if row["unit"] != "ms" else "%.1f ms" % figure)
         met = {True: "met", False: "**not met**", None: "n/a"}[row["met"]]
-        body.append([row["target"], text, row["limit"], met])
-    return _table(["target", "figure", "limit", ""], body)
+        body.append([row["target"], text, row["limit"], met, row.get("note", "")])
+    table = _table(["target", "figure", "limit", "", "note"], body)
+    if any(row.get("note") == targets.ONE_CLUSTER for row in rows):
+        table += ("\n\n*%s*: the compiler predicted no gain from running branches side by side, "
+                  "so the parallel program is the serial one with every core (and no worker "
+                  "processes); its ratios to the serial runs are this machine's run-to-run "
+                  "noise." % targets.ONE_CLUSTER)
+    return table
 
 
 def latency_section(results):
