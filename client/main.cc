@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   CLI::App app{"ramiel-client: compile ONNX models into parallel PyTorch programs (batch-1 CPU inference)."};
   app.footer(kExitCodeHelp);
   app.require_subcommand(1);
-  app.set_version_flag("--version", "ramiel-client " + ramiel::driver::compiler_version());
+  app.set_version_flag("--version", "ramiel-client " + ramiel::driver::compiler_build());
 
   CompileRequest request;
   std::vector<std::string> shapes;

@@ -11,6 +11,7 @@ work="${WORK_DIR:-$build_dir/demo}"
 
 scripts/install-deps.sh
 scripts/build.sh "$build_dir"
+rm -rf "$work/cache"  # a fresh cache: the first compile below is a miss, the second a hit
 mkdir -p "$work"
 echo "== exporting $model from torchvision (random weights, batch 1)"
 /usr/bin/python3 tests/models/export_models.py "$work/models" --only "$model"

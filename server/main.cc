@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
       "ramiel-server: compiles ONNX models into parallel PyTorch programs over gRPC, "
       "with a content-addressed cache and Prometheus metrics.");
   app.footer(kFooter);
-  app.set_version_flag("--version", ramiel::driver::compiler_version());
+  app.set_version_flag("--version", ramiel::driver::compiler_build());
   ServerSettings from_flags;
   FlagBinder flags(app, from_flags);
   std::string config_path;
@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  const std::string version = ramiel::driver::compiler_version();
+  const std::string version = ramiel::driver::compiler_build();
   auto server =
       ramiel::server::RamielServer::start(settings, ramiel::driver::compile, version, std::cout);
   if (!server.ok()) {

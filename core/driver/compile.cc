@@ -5,6 +5,7 @@
 #include "core/codegen/codegen.h"
 #include "core/cost/cost_model.h"
 #include "core/driver/report.h"
+#include "core/driver/build_fingerprint.h"
 #include "core/driver/version.h"
 #include "core/frontend/onnx_import.h"
 #include "core/passes/pass_manager.h"
@@ -62,6 +63,8 @@ std::string options_summary(const CompileOptions& options) {
 }  // namespace
 
 std::string compiler_version() { return RAMIEL_VERSION; }
+
+std::string compiler_build() { return RAMIEL_VERSION "+" RAMIEL_BUILD_FINGERPRINT; }
 
 StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptions& options) {
   RAMIEL_RETURN_IF_ERROR(options.validate());

@@ -51,7 +51,11 @@ struct CompileResult {
   std::vector<std::pair<std::string, double>> stage_seconds;
 };
 
+// The release version recorded in every output ("0.1.0").
 std::string compiler_version();
+// The version and a digest of the compiler's sources ("0.1.0+3f2a9c1b7e10"): what the server
+// keys its cache with and reports, so a rebuilt compiler never serves an older build's output.
+std::string compiler_build();
 
 StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptions& options);
 

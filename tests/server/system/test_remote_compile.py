@@ -1,7 +1,10 @@
 """The remote compile path end to end: same bytes as --local, cache hits, persistence, corruption."""
 import os
+import re
+import subprocess
 
-from ramiel_harness import assert_same_outputs, compile_local, compile_remote, read_outputs
+from ramiel_harness import (assert_same_outputs, binary, compile_local, compile_remote,
+                            read_outputs)
 
 
 def test_remote_output_equals_local_output(start_server, model_dir, tmp_path):
@@ -96,3 +99,16 @@ def test_corrupt_cache_entry_is_detected_and_recompiled(start_server, model_dir,
     third = compile_remote(second.address, model_dir / "m3.onnx", tmp_path / "c")
     assert third.returncode == 0
     assert second.metric("ramiel_compiles_total", result="ok") == 1
+
+
+def test_server_runs_as_the_compiler_build(start_server):
+    """The server's compiler version, which its cache keys carry (cache_key) and its log line and
+    metrics report, is the release plus a digest of the compiler's sources: a rebuilt compiler
+    never serves what an older build cached under the same release number."""
+    build = subprocess.run([binary("RAMIEL_SERVER"), "--version"], capture_output=True,
+                           text=True, timeout=60).stdout.strip()
+    assert re.fullmatch(r"\d+\.\d+\.\d+\+[0-9a-f]{12}", build), build
+    server = start_server()
+    listening = [r for r in server.log if r.get("event") == "listening"]
+    assert listening and listening[0]["compiler_version"] == build
+    assert server.metric("ramiel_build_info", compiler_version=build) == 1
