@@ -1,16 +1,15 @@
 # Writes OUTPUT, a header defining RAMIEL_BUILD_FINGERPRINT: the SHA-256 (first 12 hex digits) of
-# every source file under SOURCE_DIR/core that shapes what the compiler emits, names included.
-# The server's cache keys carry it, so a rebuilt compiler never answers from entries an older
-# build wrote under the same version number. The file is only rewritten when the value changes.
-# Usage: cmake -DSOURCE_DIR=<repo> -DOUTPUT=<header> -P build_fingerprint.cmake
-file(GLOB_RECURSE sources RELATIVE "${SOURCE_DIR}"
-     "${SOURCE_DIR}/core/*.cc" "${SOURCE_DIR}/core/*.h" "${SOURCE_DIR}/core/*.def"
-     "${SOURCE_DIR}/core/*.py" "${SOURCE_DIR}/core/*.in")
-list(SORT sources)
+# the compiler's source files listed in SOURCES (one absolute path per line, sorted; written by
+# core/driver/CMakeLists.txt), with their paths relative to SOURCE_DIR. The server's cache keys
+# carry it, so a rebuilt compiler never answers from entries an older build wrote under the same
+# version number. The file is only rewritten when the value changes.
+# Usage: cmake -DSOURCE_DIR=<repo> -DSOURCES=<list file> -DOUTPUT=<header> -P build_fingerprint.cmake
+file(STRINGS "${SOURCES}" sources)
 set(digests "")
 foreach(source IN LISTS sources)
-  file(SHA256 "${SOURCE_DIR}/${source}" digest)
-  string(APPEND digests "${source} ${digest}\n")
+  file(SHA256 "${source}" digest)
+  file(RELATIVE_PATH relative "${SOURCE_DIR}" "${source}")
+  string(APPEND digests "${relative} ${digest}\n")
 endforeach()
 string(SHA256 fingerprint "${digests}")
 string(SUBSTRING "${fingerprint}" 0 12 fingerprint)
