@@ -23,18 +23,24 @@ using Clock = std::chrono::system_clock;
 // About 1 MiB per message: large enough to amortise framing, far below gRPC's 4 MiB default limit.
 constexpr size_t kChunkBytes = 1 << 20;
 
-// Runs `attempt` until it succeeds, fails with a code the policy does not retry, runs out of
-// attempts, or the next wait would pass the deadline.
+// Runs `attempt` with a fresh context until it succeeds, fails with a code the policy does not
+// retry (or that the server marked final), runs out of attempts, or the next wait would pass the
+// deadline.
 grpc::Status with_retries(const RetryPolicy& policy, Clock::time_point deadline,
-                          const std::function<grpc::Status()>& attempt) {
+                          const std::function<grpc::Status(grpc::ClientContext&)>& attempt) {
   std::mt19937 random(std::random_device{}());
   grpc::Status status;
   for (int n = 1; n <= policy.max_attempts; ++n) {
     const auto wait = policy.backoff(n, random);
     if (Clock::now() + wait >= deadline) break;
     std::this_thread::sleep_for(wait);
-    status = attempt();
-    if (status.ok() || !RetryPolicy::retryable(status.error_code())) return status;
+    grpc::ClientContext context;
+    context.set_deadline(deadline);
+    status = attempt(context);
+    if (status.ok() || !RetryPolicy::retryable(status.error_code()) ||
+        server_says_final(context.GetServerTrailingMetadata())) {
+      return status;
+    }
   }
   if (status.ok())
     return {grpc::StatusCode::DEADLINE_EXCEEDED, "the deadline passed before an attempt"};
@@ -42,11 +48,9 @@ grpc::Status with_retries(const RetryPolicy& policy, Clock::time_point deadline,
 }
 
 // Streams the model: the header, then chunks, with a progress bar on a terminal.
-grpc::Status upload(v1::CompileService::Stub& stub, Clock::time_point deadline,
+grpc::Status upload(v1::CompileService::Stub& stub, grpc::ClientContext& context,
                     const v1::CompileHeader& header, const std::string& model, bool show_progress,
                     v1::CompileResponse& response) {
-  grpc::ClientContext context;
-  context.set_deadline(deadline);
   auto writer = stub.Compile(&context, &response);
   v1::CompileRequest message;
   *message.mutable_header() = header;
@@ -75,9 +79,7 @@ StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request,
   const v1::CompileOptions options = api::options_to_proto(request.options);
 
   v1::CompileResponse response;
-  grpc::Status status = with_retries(policy, deadline, [&] {
-    grpc::ClientContext context;
-    context.set_deadline(deadline);
+  grpc::Status status = with_retries(policy, deadline, [&](grpc::ClientContext& context) {
     v1::LookupRequest lookup;
     lookup.set_model_sha256(sha256);
     *lookup.mutable_options() = options;
@@ -92,9 +94,9 @@ StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request,
     header.set_model_size(model.size());
     header.set_model_sha256(sha256);
     const bool show_progress = !request.quiet && ProgressBar::is_terminal(stderr);
-    status = with_retries(policy, deadline, [&] {
+    status = with_retries(policy, deadline, [&](grpc::ClientContext& context) {
       response.Clear();
-      return upload(*stub, deadline, header, model, show_progress, response);
+      return upload(*stub, context, header, model, show_progress, response);
     });
   }
   if (!status.ok()) return from_grpc_status(status, request.server);

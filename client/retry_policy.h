@@ -2,8 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <random>
 
+#include <grpcpp/support/string_ref.h>
 #include <grpcpp/support/status.h>
 
 namespace ramiel::client {
@@ -24,5 +26,9 @@ struct RetryPolicy {
   // The wait before attempt `attempt` (1-based; attempt 1 has none).
   std::chrono::milliseconds backoff(int attempt, std::mt19937& random) const;
 };
+
+// True when the server's trailing metadata says that retrying cannot change the answer
+// (ramiel-retry: never, sent with a compile that hit its limits).
+bool server_says_final(const std::multimap<grpc::string_ref, grpc::string_ref>& trailers);
 
 }  // namespace ramiel::client

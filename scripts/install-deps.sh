@@ -9,10 +9,10 @@ PACKAGES=(
   # C++ libraries (see README: why each dependency is there)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libonnx-dev libboost-dev nlohmann-json3-dev prometheus-cpp-dev libssl-dev libcli11-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libseccomp-dev
   # Python side: generated programs, numeric tests, benchmarks
   python3 python3-torch python3-onnx python3-torchvision python3-numpy python3-pytest
-  python3-matplotlib libopenblas0-openmp
+  python3-matplotlib libopenblas0-openmp python3-grpcio
   # references and tools the tests run for real
   libonnx-testdata prometheus
 )

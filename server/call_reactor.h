@@ -11,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "core/support/stopwatch.h"
+#include "proto/retry_metadata.h"
 #include "server/compile_broker.h"
 #include "server/compile_service.h"
 #include "server/request_log.h"
@@ -29,7 +30,7 @@ template <class Reactor>
 class CallReactor : public Reactor {
  protected:
   CallReactor(const ServiceContext& service, grpc::CallbackServerContext* call, const char* method)
-      : service_(service), ticket_(std::make_shared<Ticket>(call->deadline())) {
+      : service_(service), ticket_(std::make_shared<Ticket>(call->deadline())), call_(call) {
     std::lock_guard lock(mutex_);
     record_.method = method;
     record_.peer = call->peer();
@@ -74,6 +75,9 @@ class CallReactor : public Reactor {
     to_broker([this, response](Completion done) {
       finish_once(done.status, [&] {
         record_.cache = cache_outcome_name(done.cache);
+        if (!done.retryable) {
+          call_->AddTrailingMetadata(api::kRetryMetadataKey, api::kNoRetryMetadataValue);
+        }
         if (done.result) {
           response->CopyFrom(*done.result);
           response->set_cache_hit(done.cache == CacheOutcome::kHit);
@@ -118,6 +122,7 @@ class CallReactor : public Reactor {
     delete this;
   }
 
+  grpc::CallbackServerContext* const call_;
   std::mutex mutex_;
   Stopwatch watch_;
   bool submitted_ = false;

@@ -197,7 +197,9 @@ void CompileBroker::run_compile(std::shared_ptr<Flight> flight) {
     grpc::Status status = to_grpc_status(compiled.status());
     if (aborting_.load()) status = draining_status();
     metrics_.count_compile(grpc_code_label(status.error_code()));
-    finish(flight, status, nullptr, CacheOutcome::kMiss, /*ran=*/true);
+    // The compiler's own RESOURCE_EXHAUSTED is a limit this model hits every time.
+    const bool retryable = status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED;
+    finish(flight, status, nullptr, CacheOutcome::kMiss, /*ran=*/true, retryable);
     return;
   }
   metrics_.count_compile("ok");
@@ -215,7 +217,7 @@ void CompileBroker::run_compile(std::shared_ptr<Flight> flight) {
 }
 
 void CompileBroker::finish(const std::shared_ptr<Flight>& flight, grpc::Status status,
-                           CachedResult result, CacheOutcome outcome, bool ran) {
+                           CachedResult result, CacheOutcome outcome, bool ran, bool retryable) {
   std::vector<Waiter> waiters;
   {
     std::lock_guard lock(mutex_);
@@ -238,7 +240,7 @@ void CompileBroker::finish(const std::shared_ptr<Flight>& flight, grpc::Status s
       waiter_status = {grpc::StatusCode::DEADLINE_EXCEEDED,
                        "the deadline passed during the compile"};
     }
-    waiter.done({waiter_status, result, mine});
+    waiter.done({waiter_status, result, mine, retryable});
   }
 }
 

@@ -36,6 +36,9 @@ struct Completion {
   grpc::Status status;
   CachedResult result;  // set when status is OK
   CacheOutcome cache = CacheOutcome::kNone;
+  // False when the same request would fail the same way again (a compile that hit its limits):
+  // the call then tells the client not to retry (proto/retry_metadata.h).
+  bool retryable = true;
 };
 
 // One caller's interest in a result. A compile runs while at least one of its callers still
@@ -110,7 +113,7 @@ class CompileBroker {
   bool abandoned(const Flight& flight);
   // Completes every waiter of `flight`; `ran` when it held a worker.
   void finish(const std::shared_ptr<Flight>& flight, grpc::Status status, CachedResult result,
-              CacheOutcome outcome, bool ran = false);
+              CacheOutcome outcome, bool ran = false, bool retryable = true);
   void release_io();
 
   ResultCache& cache_;

@@ -36,7 +36,14 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
       : CallReactor(service, call, "Compile"), response_(response) {
     {
       auto publish = lock();  // the members initialised above, to the threads of later reactions
+      peer_ = peer_address(record_.peer);
     }
+    // Outside the call's lock: the watchdog holds its own lock while it finishes an idle call.
+    watch_id_ = service_.watchdog.watch([this] {
+      service_.metrics.count_rejected("upload_idle");
+      finish_once({grpc::StatusCode::DEADLINE_EXCEEDED,
+                   "the upload sent nothing for " + idle_seconds() + " s; the server closed it"});
+    });
     StartRead(&request_);
   }
 
@@ -47,6 +54,12 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
       if (finished_locked()) return;
       // !ok: the client half-closed (the upload is whole) or the call was cancelled.
       step = !ok ? upload_complete() : !header_seen_ ? take_header() : take_chunk();
+    }
+    if (step.fail || step.job) {
+      service_.watchdog.forget(watch_id_);
+      end_upload();
+    } else {
+      service_.watchdog.touch(watch_id_);
     }
     if (step.fail) {
       finish_once(std::move(*step.fail));
@@ -88,16 +101,24 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
     const auto declared = static_cast<int64_t>(header.model_size());
     auto options = checked_options(header.options());
     if (!options.ok()) return fail(invalid(options.status().message()));
-    if (!service_.uploads.try_reserve(declared)) {
-      service_.metrics.count_rejected("upload_budget");
-      return fail({grpc::StatusCode::RESOURCE_EXHAUSTED,
-                   "too many uploads in progress; retry with backoff"});
+    switch (service_.peers.try_start(peer_)) {
+      case PeerQuota::Refusal::kNone:
+        break;
+      case PeerQuota::Refusal::kCalls:
+        service_.metrics.count_rejected("peer_compiles");
+        return fail({grpc::StatusCode::RESOURCE_EXHAUSTED,
+                     "this client already has " + std::to_string(service_.peers.max_calls()) +
+                         " compiles open (--max-compiles-per-peer); retry with backoff"});
+      case PeerQuota::Refusal::kUploads:
+        service_.metrics.count_rejected("peer_uploads");
+        return fail({grpc::StatusCode::RESOURCE_EXHAUSTED,
+                     "this client already has " + std::to_string(service_.peers.max_uploads()) +
+                         " uploads open (--max-uploads-per-peer); retry with backoff"});
     }
-    reserved_ = declared;
+    holds_peer_slots_ = true;
     declared_size_ = declared;
     expected_sha256_ = header.model_sha256();
     options_ = std::move(options).value();
-    model_.reserve(static_cast<size_t>(declared));
     record_.model_bytes = declared;
     return {};
   }
@@ -111,6 +132,14 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
       return fail(invalid("the upload is longer than the " + std::to_string(declared_size_) +
                           " bytes its header declared"));
     }
+    // The budget is taken as bytes arrive, not as declared: a header that promises 256 MiB and
+    // then stalls holds nothing.
+    if (!service_.uploads.try_reserve(static_cast<int64_t>(chunk.size()))) {
+      service_.metrics.count_rejected("upload_budget");
+      return fail({grpc::StatusCode::RESOURCE_EXHAUSTED,
+                   "too many uploads in progress; retry with backoff"});
+    }
+    reserved_ += static_cast<int64_t>(chunk.size());
     hasher_.update(chunk);
     model_.append(chunk);
     return {};
@@ -139,8 +168,31 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
     return {std::nullopt, std::move(job)};
   }
 
+  void OnDone() override {
+    service_.watchdog.forget(watch_id_);
+    end_upload();
+    CallReactor::OnDone();
+  }
+
   void on_release() override {
     if (reserved_ > 0) service_.uploads.release(reserved_);
+    if (holds_peer_slots_) service_.peers.call_done(peer_);
+  }
+
+  // Frees the peer's upload slot once, when the upload ends for any reason.
+  void end_upload() {
+    bool release = false;
+    {
+      auto held = lock();
+      release = holds_peer_slots_ && !upload_ended_;
+      upload_ended_ = true;
+    }
+    if (release) service_.peers.upload_done(peer_);
+  }
+
+  std::string idle_seconds() const {
+    const auto ms = service_.watchdog.idle_timeout().count();
+    return ms % 1000 == 0 ? std::to_string(ms / 1000) : std::to_string(static_cast<double>(ms) / 1000);
   }
 
   v1::CompileResponse* const response_;
@@ -152,6 +204,10 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
   driver::CompileOptions options_;
   std::string model_;
   Sha256 hasher_;
+  std::string peer_;  // the client's address, for PeerQuota
+  bool holds_peer_slots_ = false;
+  bool upload_ended_ = false;
+  uint64_t watch_id_ = 0;
 };
 
 // Lookup: validate, then ask the broker (memory inline, disk on an I/O thread).

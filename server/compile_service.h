@@ -8,9 +8,11 @@
 #include "ramiel/v1/compile_service.grpc.pb.h"
 #include "server/compile_broker.h"
 #include "server/metrics.h"
+#include "server/peer_quota.h"
 #include "server/request_log.h"
 #include "server/settings.h"
 #include "server/upload_budget.h"
+#include "server/upload_watchdog.h"
 
 namespace ramiel::server {
 
@@ -21,6 +23,8 @@ struct ServiceContext {
   Metrics& metrics;
   RequestLog& log;
   UploadBudget& uploads;
+  UploadWatchdog& watchdog;
+  PeerQuota& peers;
 };
 
 class CompileServiceImpl final : public v1::CompileService::CallbackService {

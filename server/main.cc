@@ -86,6 +86,14 @@ int main(int argc, char** argv) {
              "largest model accepted (INVALID_ARGUMENT beyond)");
   flags.bind("--max-upload-bytes-in-flight", &ServerSettings::max_upload_bytes_in_flight,
              "model bytes all uploads together may hold (RESOURCE_EXHAUSTED beyond)");
+  flags.bind("--upload-idle-timeout", &ServerSettings::upload_idle_timeout_seconds,
+             "seconds an upload may send nothing before the server ends it");
+  flags.bind("--max-compiles-per-peer", &ServerSettings::max_compiles_per_peer,
+             "Compile calls one client address may have open (RESOURCE_EXHAUSTED beyond)");
+  flags.bind("--max-uploads-per-peer", &ServerSettings::max_uploads_per_peer,
+             "uploads one client address may have in progress (RESOURCE_EXHAUSTED beyond)");
+  flags.bind("--max-streams-per-connection", &ServerSettings::max_streams_per_connection,
+             "concurrent calls on one HTTP/2 connection (more wait in the client)");
   flags.bind("--memory-cache-bytes", &ServerSettings::memory_cache_bytes,
              "size bound of the in-memory LRU cache");
   flags.bind("--disk-cache-bytes", &ServerSettings::disk_cache_bytes,
@@ -95,6 +103,17 @@ int main(int argc, char** argv) {
   flags.bind_flag("--reflection", &ServerSettings::reflection, "serve gRPC server reflection");
   flags.bind_flag("!--no-request-log", &ServerSettings::log_requests,
                   "do not write a JSON line per request");
+  flags.bind("--compile-memory-bytes", &ServerSettings::compile_memory_bytes,
+             "address-space limit of one compile worker (0: memory / (workers + 1), 1-8 GiB)");
+  flags.bind("--compile-cpu-seconds", &ServerSettings::compile_cpu_seconds,
+             "CPU-time limit of one compile (RESOURCE_EXHAUSTED beyond)");
+  flags.bind("--compile-worker", &ServerSettings::compile_worker,
+             "the ramiel-compile-worker executable (default: beside ramiel-server)");
+  flags.bind_flag("--compile-in-process", &ServerSettings::compile_in_process,
+                  "debugging only: compile inside the server (a hostile model can crash it)");
+  flags.bind("--debug-worker-fault", &ServerSettings::debug_worker_fault,
+             "tests only: every worker injects crash, oom or spin")
+      ->group("");
   flags
       .bind("--debug-compile-delay-ms", &ServerSettings::debug_compile_delay_ms,
             "tests only: sleep before every compile")

@@ -81,6 +81,11 @@ Metrics::Metrics(const std::string& compiler_version)
                       .Help("Size of uploaded models")
                       .Register(*registry_)
                       .Add({}, kBytesBuckets)),
+      worker_failures_(BuildCounter()
+                           .Name("ramiel_compile_worker_failures_total")
+                           .Help("Compile workers that ended without an answer, by reason "
+                                 "(crash, memory_limit, cpu_limit, spawn, protocol, exit)")
+                           .Register(*registry_)),
       rpc_requests_(BuildCounter()
                         .Name("ramiel_grpc_requests_total")
                         .Help("gRPC calls handled, by method and status code")
@@ -146,6 +151,10 @@ void Metrics::count_rejected(std::string_view reason) {
 
 void Metrics::observe_model_size(int64_t bytes) {
   model_size_.Observe(static_cast<double>(bytes));
+}
+
+void Metrics::count_worker_failure(std::string_view reason) {
+  worker_failures_.Add({{"reason", std::string(reason)}}).Increment();
 }
 
 void Metrics::observe_rpc(std::string_view method, std::string_view code, double seconds) {

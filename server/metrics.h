@@ -37,9 +37,13 @@ class Metrics {
   void set_cache_size(CacheTier tier, int64_t bytes, int64_t entries);
   void set_queue_depth(int64_t depth);
   void add_inflight(int delta);
-  // `reason`: "queue_full", "draining", "too_large", "upload_budget".
+  // `reason`: "queue_full", "draining", "too_large", "upload_budget", "upload_idle",
+  // "peer_compiles", "peer_uploads".
   void count_rejected(std::string_view reason);
   void observe_model_size(int64_t bytes);
+  // A compile worker that ended without an answer: "crash", "memory_limit", "cpu_limit",
+  // "spawn", "protocol", "exit".
+  void count_worker_failure(std::string_view reason);
   // Every RPC, including health checks: full method name and gRPC code name.
   void observe_rpc(std::string_view method, std::string_view code, double seconds);
 
@@ -59,6 +63,7 @@ class Metrics {
   prometheus::Gauge& inflight_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Histogram& model_size_;
+  prometheus::Family<prometheus::Counter>& worker_failures_;
   prometheus::Family<prometheus::Counter>& rpc_requests_;
   prometheus::Family<prometheus::Histogram>& rpc_duration_;
 };

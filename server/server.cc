@@ -1,5 +1,7 @@
 #include "server/server.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <optional>
 #include <vector>
@@ -11,11 +13,13 @@
 
 #include "server/compile_service.h"
 #include "server/disk_cache.h"
+#include "server/isolated_compiler.h"
 #include "server/metrics.h"
 #include "server/request_log.h"
 #include "server/result_cache.h"
 #include "server/rpc_metrics_interceptor.h"
 #include "server/upload_budget.h"
+#include "server/worker/sandbox.h"
 
 namespace ramiel::server {
 
@@ -28,6 +32,8 @@ struct RamielServer::Parts {
   std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<ResultCache> cache;
   std::unique_ptr<UploadBudget> uploads;
+  std::unique_ptr<UploadWatchdog> watchdog;
+  std::unique_ptr<PeerQuota> peers;
   std::unique_ptr<CompileBroker> broker;
   std::unique_ptr<CompileServiceImpl> service;
   std::unique_ptr<grpc::Server> grpc_server;
@@ -76,10 +82,34 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   parts->cache = std::make_unique<ResultCache>(settings.memory_cache_bytes, std::move(disk),
                                                parts->metrics.get());
   parts->uploads = std::make_unique<UploadBudget>(settings.max_upload_bytes_in_flight);
+  parts->watchdog = std::make_unique<UploadWatchdog>(std::chrono::milliseconds(
+      static_cast<int64_t>(settings.upload_idle_timeout_seconds * 1000)));
+  parts->peers =
+      std::make_unique<PeerQuota>(settings.max_compiles_per_peer, settings.max_uploads_per_peer);
+  if (!settings.compile_in_process) {
+    WorkerLimits limits{settings.compile_worker.empty() ? default_worker_path()
+                                                        : settings.compile_worker,
+                        settings.resolved_compile_memory_bytes(), settings.compile_cpu_seconds,
+                        settings.debug_worker_fault};
+    if (access(limits.worker_path.c_str(), X_OK) != 0) {
+      return not_found("the compile worker '" + limits.worker_path +
+                       "' is not an executable file (--compile-worker)");
+    }
+    parts->log->event("compile_isolation",
+                      {{"worker", limits.worker_path},
+                       {"memory_bytes", limits.memory_bytes},
+                       {"memory_limit_enforced", worker::kAddressSpaceLimitEnforceable},
+                       {"cpu_seconds", limits.cpu_seconds}});
+    compile = IsolatedCompiler(std::move(limits), *parts->metrics, *parts->log);
+  } else {
+    parts->log->event("compile_isolation", {{"worker", nullptr}, {"warning",
+        "compiles run inside the server: a hostile model can crash it"}});
+  }
   parts->broker = std::make_unique<CompileBroker>(parts->settings, *parts->cache, *parts->metrics,
                                                   std::move(compiler_version), std::move(compile));
   parts->service = std::make_unique<CompileServiceImpl>(ServiceContext{
-      parts->settings, *parts->broker, *parts->metrics, *parts->log, *parts->uploads});
+      parts->settings, *parts->broker, *parts->metrics, *parts->log, *parts->uploads,
+      *parts->watchdog, *parts->peers});
 
   grpc::EnableDefaultHealthCheckService(true);
   if (settings.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -88,6 +118,7 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   builder.RegisterService(parts->service.get());
   builder.SetMaxReceiveMessageSize(kMaxRequestMessageBytes);
   builder.SetMaxSendMessageSize(-1);  // results can be as large as the models they came from
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, settings.max_streams_per_connection);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<RpcMetricsInterceptorFactory>(*parts->metrics));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));

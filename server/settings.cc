@@ -9,6 +9,8 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 namespace ramiel::server {
@@ -49,16 +51,38 @@ Status ServerSettings::validate() const {
   if (max_upload_bytes_in_flight < max_model_bytes) {
     return invalid_argument("max_upload_bytes_in_flight must be at least max_model_bytes");
   }
+  if (!(upload_idle_timeout_seconds > 0)) {
+    return invalid_argument("upload_idle_timeout_seconds must be positive");
+  }
+  RAMIEL_RETURN_IF_ERROR(check_positive("max_compiles_per_peer", max_compiles_per_peer));
+  RAMIEL_RETURN_IF_ERROR(check_positive("max_uploads_per_peer", max_uploads_per_peer));
+  RAMIEL_RETURN_IF_ERROR(check_positive("max_streams_per_connection", max_streams_per_connection));
   if (memory_cache_bytes < 0) return invalid_argument("memory_cache_bytes must be >= 0");
   RAMIEL_RETURN_IF_ERROR(check_positive("disk_cache_bytes", disk_cache_bytes));
   if (!(drain_timeout_seconds >= 0)) return invalid_argument("drain_timeout_seconds must be >= 0");
   if (debug_compile_delay_ms < 0) return invalid_argument("debug_compile_delay_ms must be >= 0");
+  if (compile_memory_bytes != 0 && compile_memory_bytes < (int64_t{64} << 20)) {
+    return invalid_argument("compile_memory_bytes must be 0 (automatic) or at least 64 MiB");
+  }
+  RAMIEL_RETURN_IF_ERROR(check_positive("compile_cpu_seconds", compile_cpu_seconds));
+  if (!debug_worker_fault.empty() && debug_worker_fault != "crash" && debug_worker_fault != "oom" &&
+      debug_worker_fault != "spin") {
+    return invalid_argument("debug_worker_fault must be crash, oom or spin");
+  }
   return ok_status();
 }
 
 int ServerSettings::resolved_workers() const {
   if (workers > 0) return workers;
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+int64_t ServerSettings::resolved_compile_memory_bytes() const {
+  if (compile_memory_bytes > 0) return compile_memory_bytes;
+  constexpr int64_t kMin = int64_t{1} << 30;
+  constexpr int64_t kMax = int64_t{8} << 30;
+  const int64_t physical = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  return std::clamp(physical / (resolved_workers() + 1), kMin, kMax);
 }
 
 Status apply_json_settings(std::string_view json_text, ServerSettings& settings) {
@@ -94,6 +118,15 @@ Status apply_json_settings(std::string_view json_text, ServerSettings& settings)
       {"io_threads", int_field(settings.io_threads)},
       {"max_model_bytes", int_field(settings.max_model_bytes)},
       {"max_upload_bytes_in_flight", int_field(settings.max_upload_bytes_in_flight)},
+      {"upload_idle_timeout_seconds",
+       [&](const nlohmann::json& v) {
+         if (!v.is_number()) return false;
+         settings.upload_idle_timeout_seconds = v.get<double>();
+         return true;
+       }},
+      {"max_compiles_per_peer", int_field(settings.max_compiles_per_peer)},
+      {"max_uploads_per_peer", int_field(settings.max_uploads_per_peer)},
+      {"max_streams_per_connection", int_field(settings.max_streams_per_connection)},
       {"memory_cache_bytes", int_field(settings.memory_cache_bytes)},
       {"disk_cache_bytes", int_field(settings.disk_cache_bytes)},
       {"drain_timeout_seconds",
@@ -115,6 +148,16 @@ Status apply_json_settings(std::string_view json_text, ServerSettings& settings)
          return true;
        }},
       {"debug_compile_delay_ms", int_field(settings.debug_compile_delay_ms)},
+      {"compile_memory_bytes", int_field(settings.compile_memory_bytes)},
+      {"compile_cpu_seconds", int_field(settings.compile_cpu_seconds)},
+      {"compile_worker", string_field(settings.compile_worker)},
+      {"compile_in_process",
+       [&](const nlohmann::json& v) {
+         if (!v.is_boolean()) return false;
+         settings.compile_in_process = v.get<bool>();
+         return true;
+       }},
+      {"debug_worker_fault", string_field(settings.debug_worker_fault)},
   };
   for (const auto& [key, value] : json.items()) {
     const auto it = setters.find(key);

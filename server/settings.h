@@ -24,6 +24,13 @@ struct ServerSettings {
   int64_t max_model_bytes = int64_t{256} << 20;
   // Upper bound on the model bytes held by all uploads at once (declared sizes).
   int64_t max_upload_bytes_in_flight = int64_t{1} << 30;
+  // An upload that sends nothing for this long is ended (DEADLINE_EXCEEDED).
+  double upload_idle_timeout_seconds = 30;
+  // Per client address (without port): Compile calls open at once, and uploads among them.
+  int max_compiles_per_peer = 16;
+  int max_uploads_per_peer = 4;
+  // HTTP/2 streams one connection may have open; more wait in the client.
+  int max_streams_per_connection = 32;
   int64_t memory_cache_bytes = int64_t{256} << 20;
   int64_t disk_cache_bytes = int64_t{4} << 30;
   // On SIGTERM: how long in-flight compiles may run before they are cancelled.
@@ -35,10 +42,23 @@ struct ServerSettings {
   // Tests only: every compile sleeps this long first, so queues fill deterministically.
   int debug_compile_delay_ms = 0;
 
+  // Every compile runs in a ramiel-compile-worker process with these limits (server/README.md).
+  // Address space of one worker; 0: physical memory / (workers + 1), within [1 GiB, 8 GiB].
+  int64_t compile_memory_bytes = 0;
+  int compile_cpu_seconds = 30;
+  // The worker executable; empty: ramiel-compile-worker beside ramiel-server.
+  std::string compile_worker;
+  // Debugging only (gdb): compile inside the server, where a hostile model can crash it.
+  bool compile_in_process = false;
+  // Tests only: a fault every worker injects into itself ("crash", "oom", "spin").
+  std::string debug_worker_fault;
+
   // Checks ranges and addresses; the server never starts with settings that fail here.
   Status validate() const;
   // Worker count with 0 resolved to the hardware concurrency.
   int resolved_workers() const;
+  // compile_memory_bytes with 0 resolved from the machine's memory and the worker count.
+  int64_t resolved_compile_memory_bytes() const;
 };
 
 // Overlays the keys of a JSON object (same names as the fields) onto `settings`; unknown keys and

@@ -1,0 +1,107 @@
+"""Compiles run in ramiel-compile-worker processes: a crash, a memory or CPU limit hit, or a caller
+that stops waiting costs that one request, never the server. Faults are injected into the real
+worker (--debug-worker-fault); the limits are the kernel's own (rlimits)."""
+import os
+import time
+
+import pytest
+
+from ramiel_harness import SLOWDOWN, compile_local, compile_remote, assert_same_outputs, run_client, wait_until
+
+
+def worker_children(server):
+    """PIDs of the server's child processes (its compile workers)."""
+    pids = []
+    task_dir = f"/proc/{server.proc.pid}/task"
+    for task in os.listdir(task_dir):
+        try:
+            with open(f"{task_dir}/{task}/children") as f:
+                pids += [int(p) for p in f.read().split()]
+        except FileNotFoundError:
+            pass
+    return pids
+
+
+def peak_rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmHWM")
+
+
+def assert_serving(server):
+    health = run_client("health", "--server", server.address)
+    assert health.returncode == 0, health.stderr
+
+
+def failure_lines(server):
+    return [r for r in list(server.log) if r.get("event") == "compile_worker_failed"]
+
+
+def test_compiles_run_in_workers_and_match_local(start_server, model_dir, tmp_path):
+    server = start_server()
+    isolation = next(r for r in server.log if r.get("event") == "compile_isolation")
+    assert isolation["worker"].endswith("ramiel-compile-worker")
+    assert isolation["cpu_seconds"] == 30 and isolation["memory_bytes"] >= 1 << 30
+    remote = compile_remote(server.address, model_dir / "m1.onnx", tmp_path / "remote")
+    assert remote.returncode == 0, remote.stderr
+    local = compile_local(model_dir / "m1.onnx", tmp_path / "local")
+    assert local.returncode == 0, local.stderr
+    assert_same_outputs(tmp_path / "local", tmp_path / "remote")
+    assert server.metric("ramiel_compile_duration_seconds_count", stage="codegen") == 1
+    assert worker_children(server) == []
+
+
+def test_a_crashing_compile_costs_one_request(start_server, model_dir, tmp_path):
+    server = start_server("--debug-worker-fault", "crash")
+    for i in range(3):
+        run = compile_remote(server.address, model_dir / f"m{i}.onnx", tmp_path / f"out{i}")
+        assert run.returncode == 5, run.stderr  # INTERNAL
+        assert "compile worker crashed (SIGSEGV)" in run.stderr
+        assert_serving(server)
+    assert server.metric("ramiel_compile_worker_failures_total", reason="crash") == 3
+    assert server.metric("ramiel_compiles_total", result="internal") == 3
+    assert [line["reason"] for line in failure_lines(server)] == ["crash"] * 3
+    assert server.metric("ramiel_cache_entries", tier="memory") == 0
+
+
+def test_memory_limit_is_resource_exhausted_and_the_server_stays_small(start_server, model_dir,
+                                                                        tmp_path):
+    server = start_server("--debug-worker-fault", "oom", "--compile-memory-bytes", str(512 << 20))
+    isolation = next(r for r in server.log if r.get("event") == "compile_isolation")
+    if not isolation["memory_limit_enforced"]:
+        pytest.skip("this build cannot enforce an address-space limit (sanitizers)")
+    run = compile_remote(server.address, model_dir / "m0.onnx", tmp_path / "out")
+    assert run.returncode == 4, run.stderr  # RESOURCE_EXHAUSTED
+    assert "more than the 512 MiB of memory a compile may use" in run.stderr
+    assert server.metric("ramiel_compile_worker_failures_total", reason="memory_limit") == 1
+    assert_serving(server)
+    assert peak_rss_bytes(server.proc.pid) < 1536 << 20
+
+
+def test_cpu_limit_is_resource_exhausted(start_server, model_dir, tmp_path):
+    server = start_server("--debug-worker-fault", "spin", "--compile-cpu-seconds", "1")
+    run = compile_remote(server.address, model_dir / "m0.onnx", tmp_path / "out")
+    assert run.returncode == 4, run.stderr
+    assert "more than the 1 s of CPU time a compile may use" in run.stderr
+    assert server.metric("ramiel_compile_worker_failures_total", reason="cpu_limit") == 1
+    assert_serving(server)
+
+
+def test_deadline_kills_the_worker_within_a_second(start_server, model_dir, tmp_path):
+    server = start_server("--debug-worker-fault", "spin", "--compile-cpu-seconds", "600")
+    started = time.monotonic()
+    run = compile_remote(server.address, model_dir / "m0.onnx", tmp_path / "out", "--deadline", "3")
+    assert run.returncode == 4, run.stderr  # DEADLINE_EXCEEDED
+    # The client gives up at its deadline; the worker must be gone a second after that.
+    wait_until(lambda: worker_children(server) == [], timeout=started + 3 + 1 - time.monotonic(),
+               interval=0.02)
+    assert server.metric("ramiel_compile_worker_failures_total") == 0  # a kill is not a failure
+    assert_serving(server)
+
+
+def test_missing_worker_refuses_to_start(tmp_path):
+    from ramiel_harness import Server
+    with pytest.raises(RuntimeError, match="compile worker .* is not an executable file"):
+        Server(tmp_path / "s", "--compile-worker", str(tmp_path / "no-such-worker"))
