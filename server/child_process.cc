@@ -116,6 +116,13 @@ void ChildProcess::close_fds() {
   close_fd(out_);
 }
 
+bool ChildProcess::exited() {
+  if (pid_ <= 0) return true;
+  if (::waitpid(pid_, nullptr, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  return true;
+}
+
 void ChildProcess::kill_and_reap() {
   ::kill(-pid_, SIGKILL);
   ::kill(pid_, SIGKILL);

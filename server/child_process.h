@@ -49,6 +49,8 @@ class ChildProcess {
                           const StopFn& stop);
 
   pid_t pid() const { return pid_; }
+  // True when the child has ended before run() (it is reaped then).
+  bool exited();
 
  private:
   ChildProcess(pid_t pid, int stdin_fd, int stdout_fd) : pid_(pid), in_(stdin_fd), out_(stdout_fd) {}

@@ -34,6 +34,19 @@ bool known_status_code(int code) {
 
 }  // namespace
 
+IsolatedCompiler::IsolatedCompiler(WorkerLimits limits, size_t spares, Metrics& metrics,
+                                   RequestLog& log)
+    : limits_(std::move(limits)), metrics_(metrics), log_(log) {
+  std::vector<std::string> argv = {limits_.worker_path,
+                                   worker::kMemoryBytesFlag, std::to_string(limits_.memory_bytes),
+                                   worker::kCpuSecondsFlag, std::to_string(limits_.cpu_seconds),
+                                   worker::kMaxInputBytesFlag, std::to_string(limits_.max_job_bytes)};
+  if (!limits_.debug_fault.empty()) {
+    argv.insert(argv.end(), {worker::kDebugFaultFlag, limits_.debug_fault});
+  }
+  spares_ = std::make_shared<SpareWorkers>(std::move(argv), spares);
+}
+
 std::string default_worker_path() {
   std::error_code error;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
@@ -63,16 +76,8 @@ StatusOr<driver::CompileResult> IsolatedCompiler::operator()(
         google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
     coded.WriteVarint64(model.size());
   }
-  const size_t input_bytes = head.size() + model.size();
 
-  std::vector<std::string> argv = {limits_.worker_path,
-                                   worker::kMemoryBytesFlag, std::to_string(limits_.memory_bytes),
-                                   worker::kCpuSecondsFlag, std::to_string(limits_.cpu_seconds),
-                                   worker::kMaxInputBytesFlag, std::to_string(input_bytes)};
-  if (!limits_.debug_fault.empty()) {
-    argv.insert(argv.end(), {worker::kDebugFaultFlag, limits_.debug_fault});
-  }
-  auto child = ChildProcess::spawn(argv);
+  auto child = spares_->take();
   if (!child.ok()) {
     return worker_failed("spawn", internal_error("cannot start a compile worker"),
                          child.status().message());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,7 @@
 #include "core/support/status.h"
 #include "server/metrics.h"
 #include "server/request_log.h"
+#include "server/spare_workers.h"
 
 namespace ramiel::server {
 
@@ -19,13 +21,14 @@ struct WorkerLimits {
   std::string worker_path;  // the ramiel-compile-worker executable
   int64_t memory_bytes = 0;
   int64_t cpu_seconds = 0;
-  std::string debug_fault;  // tests only: see server/worker/protocol.h
+  int64_t max_job_bytes = 0;  // the largest model plus its options
+  std::string debug_fault;    // tests only: see server/worker/protocol.h
 };
 
 class IsolatedCompiler {
  public:
-  IsolatedCompiler(WorkerLimits limits, Metrics& metrics, RequestLog& log)
-      : limits_(std::move(limits)), metrics_(metrics), log_(log) {}
+  // Keeps `spares` workers started ahead of need (one per compile thread hides start-up).
+  IsolatedCompiler(WorkerLimits limits, size_t spares, Metrics& metrics, RequestLog& log);
 
   // Same contract as driver::compile(); options.is_cancelled is polled while the worker runs.
   StatusOr<driver::CompileResult> operator()(std::string_view model,
@@ -36,6 +39,8 @@ class IsolatedCompiler {
   Status worker_failed(std::string_view reason, Status status, std::string_view detail) const;
 
   const WorkerLimits limits_;
+  // Shared: std::function copies the compiler, and every copy hands out the same spares.
+  std::shared_ptr<SpareWorkers> spares_;
   Metrics& metrics_;
   RequestLog& log_;
 };

@@ -87,9 +87,12 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   parts->peers =
       std::make_unique<PeerQuota>(settings.max_compiles_per_peer, settings.max_uploads_per_peer);
   if (!settings.compile_in_process) {
+    // A job is the model plus its options; a device profile or measured costs are JSON text,
+    // bounded by the request message size.
     WorkerLimits limits{settings.compile_worker.empty() ? default_worker_path()
                                                         : settings.compile_worker,
                         settings.resolved_compile_memory_bytes(), settings.compile_cpu_seconds,
+                        settings.max_model_bytes + kMaxRequestMessageBytes,
                         settings.debug_worker_fault};
     if (access(limits.worker_path.c_str(), X_OK) != 0) {
       return not_found("the compile worker '" + limits.worker_path +
@@ -100,7 +103,8 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                        {"memory_bytes", limits.memory_bytes},
                        {"memory_limit_enforced", worker::kAddressSpaceLimitEnforceable},
                        {"cpu_seconds", limits.cpu_seconds}});
-    compile = IsolatedCompiler(std::move(limits), *parts->metrics, *parts->log);
+    compile = IsolatedCompiler(std::move(limits), static_cast<size_t>(settings.resolved_workers()),
+                               *parts->metrics, *parts->log);
   } else {
     parts->log->event("compile_isolation", {{"worker", nullptr}, {"warning",
         "compiles run inside the server: a hostile model can crash it"}});

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <onnx/onnx_pb.h>
+
 #include "core/driver/compile.h"
 #include "proto/convert.h"
 #include "ramiel/worker/v1/compile_worker.pb.h"
@@ -103,6 +105,31 @@ void inject_fault(const std::string& fault) {
   }
 }
 
+// Compiles a one-node model so that everything the compiler initialises on first use (onnx's
+// operator schemas above all) is ready before a job arrives: a spare worker does this while it
+// waits, and a real compile then pays only for its own model.
+void warm_up() {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  auto* opset = model.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(17);
+  onnx::GraphProto* graph = model.mutable_graph();
+  graph->set_name("warm_up");
+  for (const char* name : {"x", "y"}) {
+    onnx::ValueInfoProto* value = name[0] == 'x' ? graph->add_input() : graph->add_output();
+    value->set_name(name);
+    auto* tensor = value->mutable_type()->mutable_tensor_type();
+    tensor->set_elem_type(onnx::TensorProto::FLOAT);
+    tensor->mutable_shape()->add_dim()->set_dim_value(4);
+  }
+  onnx::NodeProto* node = graph->add_node();
+  node->set_op_type("Relu");
+  node->add_input("x");
+  node->add_output("y");
+  (void)ramiel::driver::compile(model.SerializeAsString(), ramiel::driver::CompileOptions{});
+}
+
 ramiel::worker::v1::CompileOutcome compile(const ramiel::worker::v1::CompileJob& job) {
   ramiel::worker::v1::CompileOutcome outcome;
   const ramiel::driver::CompileOptions options = ramiel::api::options_from_proto(job.options());
@@ -129,6 +156,7 @@ int main(int argc, char** argv) {
   if (auto status = worker::apply_limits(arguments.limits); !status.ok()) {
     fail(worker::kExitSandboxFailed, status.to_string());
   }
+  warm_up();
   const std::string input = read_stdin(arguments.max_input_bytes);
   if (auto status = worker::deny_files_and_network(); !status.ok()) {
     fail(worker::kExitSandboxFailed, status.to_string());
