@@ -15,6 +15,8 @@ PACKAGES=(
   python3-matplotlib libopenblas0-openmp
   # references and tools the tests run for real
   libonnx-testdata prometheus
+  # the fault tests' raw gRPC client (a header and half a model, then gone)
+  python3-grpcio
 )
 
 missing=()
