@@ -93,8 +93,7 @@ std::optional<FileError> sync_directory(const fs::path& dir, const FileSyncCalls
 std::optional<FileError> write_file_durably(const fs::path& temp_path, const fs::path& final_path,
                                             std::string_view bytes, const FileSyncCalls& calls,
                                             const fs::path& new_directory) {
-  FileDescriptor fd(
-      ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  FileDescriptor fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd.valid()) return error_for("cannot create", temp_path, errno);
   // Not fatal if unsupported: the process id in the name still protects a live writer's file.
   (void)::flock(fd.get(), LOCK_EX | LOCK_NB);

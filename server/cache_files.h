@@ -58,7 +58,6 @@ inline constexpr std::chrono::minutes kAbandonedTempFileAge{10};
 // name's process id is not a live process, or is this process (which has written nothing yet:
 // a server restarted in a container gets the same pid), or cannot be read, or the file is older
 // than kAbandonedTempFileAge. A file another live process is writing is kept.
-bool is_abandoned_temp_file(const std::filesystem::path& path,
-                            std::filesystem::file_time_type now);
+bool is_abandoned_temp_file(const std::filesystem::path& path, std::filesystem::file_time_type now);
 
 }  // namespace ramiel::server

@@ -154,15 +154,13 @@ Status DiskCache::put(const std::string& key, const v1::CompileResponse& value) 
   std::error_code error;
   const bool new_directory = fs::create_directories(final_path.parent_path(), error);
   if (error) {
-    return store_failed(key, {error.value(),
-                              "cannot create " + final_path.parent_path().string() + ": " +
-                                  error.message()});
+    return store_failed(key, {error.value(), "cannot create " + final_path.parent_path().string() +
+                                                 ": " + error.message()});
   }
   const fs::path temp_path =
       dir_ / "tmp" / temp_file_name(key, ::getpid(), temp_counter_.fetch_add(1));
-  const auto failure =
-      write_file_durably(temp_path, final_path, bytes, calls_,
-                         new_directory ? final_path.parent_path() : fs::path());
+  const auto failure = write_file_durably(temp_path, final_path, bytes, calls_,
+                                          new_directory ? final_path.parent_path() : fs::path());
   if (failure && !failure->entry_in_place) return store_failed(key, *failure);
   {
     std::lock_guard lock(mutex_);

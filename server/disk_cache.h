@@ -34,9 +34,10 @@ class DiskCache {
   // Creates the directories if needed, removes the temporary files of writers that are gone
   // (is_abandoned_temp_file) and entries whose size contradicts their header, and evicts down to
   // `capacity_bytes`. `metrics` and `log` may be null; `calls` are replaced only by tests.
-  static StatusOr<std::unique_ptr<DiskCache>> open(
-      const std::filesystem::path& dir, int64_t capacity_bytes, Metrics* metrics,
-      RequestLog* log = nullptr, FileSyncCalls calls = FileSyncCalls::system());
+  static StatusOr<std::unique_ptr<DiskCache>> open(const std::filesystem::path& dir,
+                                                   int64_t capacity_bytes, Metrics* metrics,
+                                                   RequestLog* log = nullptr,
+                                                   FileSyncCalls calls = FileSyncCalls::system());
 
   // The verified entry; nullopt when absent or corrupt (then it is gone from disk too).
   std::optional<CachedResult> get(const std::string& key);

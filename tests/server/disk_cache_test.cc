@@ -420,8 +420,8 @@ TEST(CacheFiles, WriterHoldsTheLockOnItsTemporaryFileUntilItIsRenamed) {
   FileSyncCalls calls = FileSyncCalls::system();
   calls.rename = [&](const char* from, const char* to) {
     // Mid-write: start-up cleanup in this or any other process must leave the file alone.
-    EXPECT_FALSE(is_abandoned_temp_file(temp, fs::file_time_type::clock::now() +
-                                                  kAbandonedTempFileAge * 2));
+    EXPECT_FALSE(
+        is_abandoned_temp_file(temp, fs::file_time_type::clock::now() + kAbandonedTempFileAge * 2));
     checked = true;
     return ::rename(from, to);
   };
