@@ -12,7 +12,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libseccomp-dev
   # Python side: generated programs, numeric tests, benchmarks
   python3 python3-torch python3-onnx python3-torchvision python3-numpy python3-pytest
-  python3-matplotlib libopenblas0-openmp python3-grpcio
+  python3-matplotlib libopenblas0-openmp
+  # the system tests' raw gRPC clients (stalled, truncated and abandoned uploads)
+  python3-grpcio
   # references and tools the tests run for real
   libonnx-testdata prometheus
 )

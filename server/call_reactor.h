@@ -110,6 +110,7 @@ class CallReactor : public Reactor {
 
   const ServiceContext& service_;
   const std::shared_ptr<Ticket> ticket_;
+  grpc::CallbackServerContext* const call_;
   RequestRecord record_;  // guarded by the mutex
 
  private:
@@ -122,7 +123,6 @@ class CallReactor : public Reactor {
     delete this;
   }
 
-  grpc::CallbackServerContext* const call_;
   std::mutex mutex_;
   Stopwatch watch_;
   bool submitted_ = false;

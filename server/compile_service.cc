@@ -146,7 +146,8 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
   }
 
   Step upload_complete() {
-    if (ticket_->abandoned(std::chrono::system_clock::now())) {
+    // A client that cancels or dies mid-upload fails the pending read before OnCancel runs.
+    if (call_->IsCancelled() || ticket_->abandoned(std::chrono::system_clock::now())) {
       return fail({grpc::StatusCode::CANCELLED, "cancelled during the upload"});
     }
     if (!header_seen_) return fail(invalid("the Compile stream ended before its header"));

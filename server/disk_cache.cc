@@ -1,13 +1,9 @@
 #include "server/disk_cache.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "server/cache_entry.h"
@@ -15,34 +11,6 @@
 namespace ramiel::server {
 namespace fs = std::filesystem;
 namespace {
-
-Status errno_status(const std::string& what, const fs::path& path) {
-  return internal_error(what + " " + path.string() + ": " + std::strerror(errno));
-}
-
-// Writes `bytes` to `path` and flushes them to stable storage before returning.
-Status write_durably(const fs::path& path, const std::string& bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return errno_status("cannot create", path);
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const Status status = errno_status("cannot write", path);
-      ::close(fd);
-      return status;
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    const Status status = errno_status("cannot sync", path);
-    ::close(fd);
-    return status;
-  }
-  if (::close(fd) != 0) return errno_status("cannot close", path);
-  return ok_status();
-}
 
 std::optional<std::string> read_file(const fs::path& path, size_t limit) {
   std::ifstream in(path, std::ios::binary);
@@ -61,19 +29,28 @@ bool is_cache_key(const std::string& key) {
          });
 }
 
-DiskCache::DiskCache(fs::path dir, int64_t capacity_bytes, Metrics* metrics)
-    : dir_(std::move(dir)), capacity_bytes_(capacity_bytes), metrics_(metrics) {}
+DiskCache::DiskCache(fs::path dir, int64_t capacity_bytes, Metrics* metrics, RequestLog* log,
+                     FileSyncCalls calls)
+    : dir_(std::move(dir)),
+      capacity_bytes_(capacity_bytes),
+      metrics_(metrics),
+      log_(log),
+      calls_(std::move(calls)) {}
 
 StatusOr<std::unique_ptr<DiskCache>> DiskCache::open(const fs::path& dir, int64_t capacity_bytes,
-                                                     Metrics* metrics) {
+                                                     Metrics* metrics, RequestLog* log,
+                                                     FileSyncCalls calls) {
   std::error_code error;
-  fs::create_directories(dir / "entries", error);
+  const bool created = fs::create_directories(dir / "entries", error);
   if (error)
     return internal_error("cannot create " + (dir / "entries").string() + ": " + error.message());
+  // So that entries/, and the entries synced into it later, survive a power loss.
+  if (created) (void)sync_directory(dir, calls);
   fs::create_directories(dir / "tmp", error);
   if (error)
     return internal_error("cannot create " + (dir / "tmp").string() + ": " + error.message());
-  std::unique_ptr<DiskCache> cache(new DiskCache(dir, capacity_bytes, metrics));
+  std::unique_ptr<DiskCache> cache(
+      new DiskCache(dir, capacity_bytes, metrics, log, std::move(calls)));
   RAMIEL_RETURN_IF_ERROR(cache->rebuild_index());
   return cache;
 }
@@ -82,11 +59,18 @@ fs::path DiskCache::path_for(const std::string& key) const {
   return dir_ / "entries" / key.substr(0, 2) / key;
 }
 
-Status DiskCache::rebuild_index() {
+void DiskCache::remove_abandoned_temp_files() {
+  // Another server sharing the directory may be writing some of them right now.
   std::error_code error;
-  // Temporary files belong to writes that never finished.
-  for (const auto& item : fs::directory_iterator(dir_ / "tmp", error))
-    fs::remove(item.path(), error);
+  const auto now = fs::file_time_type::clock::now();
+  for (const auto& item : fs::directory_iterator(dir_ / "tmp", error)) {
+    if (is_abandoned_temp_file(item.path(), now)) fs::remove(item.path(), error);
+  }
+}
+
+Status DiskCache::rebuild_index() {
+  remove_abandoned_temp_files();
+  std::error_code error;
 
   struct Found {
     fs::file_time_type mtime;
@@ -143,6 +127,13 @@ std::optional<CachedResult> DiskCache::get(const std::string& key) {
   if (!decoded.ok() || decoded->cache_key() != key) {
     fs::remove(path, error);
     if (metrics_ != nullptr) metrics_->count_cache_corruption();
+    if (log_ != nullptr) {
+      log_->event("cache_entry_dropped",
+                  {{"tier", "disk"},
+                   {"cache_key", key},
+                   {"error", decoded.ok() ? "entry holds another key" : decoded.status().message()},
+                   {"message", "a damaged cache entry was deleted and not served"}});
+    }
     std::lock_guard lock(mutex_);
     forget_locked(key);
     publish_locked();
@@ -160,27 +151,50 @@ Status DiskCache::put(const std::string& key, const v1::CompileResponse& value) 
   if (size > capacity_bytes_) return ok_status();  // would evict everything and still not fit
 
   const fs::path final_path = path_for(key);
-  std::ostringstream temp_name;
-  temp_name << key << '.' << ::getpid() << '.' << temp_counter_.fetch_add(1) << ".tmp";
-  const fs::path temp_path = dir_ / "tmp" / temp_name.str();
   std::error_code error;
-  fs::create_directories(final_path.parent_path(), error);
-  if (error) return internal_error("cannot create " + final_path.parent_path().string());
-  if (Status status = write_durably(temp_path, bytes); !status.ok()) {
-    fs::remove(temp_path, error);
-    return status;
-  }
-  fs::rename(temp_path, final_path, error);
+  const bool new_directory = fs::create_directories(final_path.parent_path(), error);
   if (error) {
-    fs::remove(temp_path, error);
-    return internal_error("cannot rename into " + final_path.string() + ": " + error.message());
+    return store_failed(key, {error.value(), "cannot create " + final_path.parent_path().string() +
+                                                 ": " + error.message()});
   }
-  std::lock_guard lock(mutex_);
-  forget_locked(key);
-  insert_locked(key, size);
-  evict_locked();
-  publish_locked();
-  return ok_status();
+  const fs::path temp_path =
+      dir_ / "tmp" / temp_file_name(key, ::getpid(), temp_counter_.fetch_add(1));
+  const auto failure = write_file_durably(temp_path, final_path, bytes, calls_,
+                                          new_directory ? final_path.parent_path() : fs::path());
+  if (failure && !failure->entry_in_place) return store_failed(key, *failure);
+  {
+    std::lock_guard lock(mutex_);
+    forget_locked(key);
+    insert_locked(key, size);
+    evict_locked();
+    publish_locked();
+  }
+  return failure ? store_failed(key, *failure) : ok_status();
+}
+
+Status DiskCache::store_failed(const std::string& key, const FileError& error) {
+  const StoreFailureReason reason = store_failure_reason_for(error.error_number);
+  if (metrics_ != nullptr) {
+    metrics_->count_cache_store_failure(CacheTier::kDisk, store_failure_reason_name(reason));
+  }
+  int64_t failures = 0;
+  {
+    std::lock_guard lock(failures_mutex_);
+    failures = failure_throttle_.record(reason, std::chrono::steady_clock::now());
+  }
+  if (failures > 0 && log_ != nullptr) {
+    log_->event("cache_store_failed",
+                {{"tier", "disk"},
+                 {"reason", store_failure_reason_name(reason)},
+                 {"error", error.message},
+                 {"cache_key", key},
+                 {"failures", failures},
+                 {"message", error.entry_in_place
+                                 ? "a result was stored but may not survive a crash"
+                                 : "compile results are not stored in the disk cache; compiles "
+                                   "are still answered"}});
+  }
+  return internal_error(error.message);
 }
 
 int64_t DiskCache::size_bytes() const {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <list>
@@ -12,25 +13,38 @@
 #include <string>
 
 #include "core/support/status.h"
+#include "server/cache_files.h"
+#include "server/cache_store_failures.h"
 #include "server/cached_result.h"
 #include "server/metrics.h"
+#include "server/request_log.h"
 
 namespace ramiel::server {
 
-// Entries live at DIR/entries/<key[0:2]>/<key>, written to DIR/tmp first and renamed into place,
-// so a reader or a crash never sees half an entry. Every read verifies the entry's checksum; a
+// A disk that stays full logs one line per reason per interval, not one per compile.
+inline constexpr std::chrono::seconds kStoreFailureLogInterval{60};
+
+// Entries live at DIR/entries/<key[0:2]>/<key>, written to DIR/tmp first, synced, renamed into
+// place and their directory synced (write_file_durably), so a reader or a crash never sees half
+// an entry and a stored entry survives a power loss. Every read verifies the entry's checksum; a
 // damaged entry is deleted and reported as a miss. The index (sizes and recency) is rebuilt from
 // the directory at start-up, recency from file modification times.
 class DiskCache {
  public:
-  // Creates the directories if needed, removes temporary files left by a crash and entries whose
-  // size contradicts their header, and evicts down to `capacity_bytes`. `metrics` may be null.
+  // Creates the directories if needed, removes the temporary files of writers that are gone
+  // (is_abandoned_temp_file) and entries whose size contradicts their header, and evicts down to
+  // `capacity_bytes`. `metrics` and `log` may be null; `calls` are replaced only by tests.
   static StatusOr<std::unique_ptr<DiskCache>> open(const std::filesystem::path& dir,
-                                                   int64_t capacity_bytes, Metrics* metrics);
+                                                   int64_t capacity_bytes, Metrics* metrics,
+                                                   RequestLog* log = nullptr,
+                                                   FileSyncCalls calls = FileSyncCalls::system());
 
   // The verified entry; nullopt when absent or corrupt (then it is gone from disk too).
   std::optional<CachedResult> get(const std::string& key);
-  // Writes atomically, then evicts least recently used entries beyond the capacity.
+  // Writes durably, then evicts least recently used entries beyond the capacity. A failure (full
+  // disk, read-only directory, I/O error) is counted in ramiel_cache_store_failures_total, logged
+  // as a "cache_store_failed" line (at most one per reason per kStoreFailureLogInterval, with the
+  // number of failures it stands for) and returned; the cache stays usable.
   Status put(const std::string& key, const v1::CompileResponse& value);
 
   int64_t size_bytes() const;
@@ -38,8 +52,11 @@ class DiskCache {
   std::filesystem::path path_for(const std::string& key) const;
 
  private:
-  DiskCache(std::filesystem::path dir, int64_t capacity_bytes, Metrics* metrics);
+  DiskCache(std::filesystem::path dir, int64_t capacity_bytes, Metrics* metrics, RequestLog* log,
+            FileSyncCalls calls);
   Status rebuild_index();
+  void remove_abandoned_temp_files();
+  Status store_failed(const std::string& key, const FileError& error);
   void insert_locked(const std::string& key, int64_t bytes);
   void forget_locked(const std::string& key);
   void evict_locked();
@@ -53,7 +70,11 @@ class DiskCache {
   const std::filesystem::path dir_;
   const int64_t capacity_bytes_;
   Metrics* const metrics_;
+  RequestLog* const log_;
+  const FileSyncCalls calls_;
   std::atomic<uint64_t> temp_counter_{0};
+  std::mutex failures_mutex_;
+  StoreFailureThrottle failure_throttle_{kStoreFailureLogInterval};
   mutable std::mutex mutex_;
   std::list<std::string> lru_;  // front: most recently used
   std::map<std::string, Entry> index_;

@@ -54,6 +54,12 @@ Metrics::Metrics(const std::string& compiler_version)
                            .Name("ramiel_cache_evictions_total")
                            .Help("Cache entries evicted to stay within the size bound, by tier")
                            .Register(*registry_)),
+      cache_store_failures_(
+          BuildCounter()
+              .Name("ramiel_cache_store_failures_total")
+              .Help("Results that could not be stored in the cache (still answered), by tier "
+                    "and reason")
+              .Register(*registry_)),
       cache_size_(BuildGauge()
                       .Name("ramiel_cache_size_bytes")
                       .Help("Bytes held by the result cache, by tier")
@@ -105,6 +111,9 @@ Metrics::Metrics(const std::string& compiler_version)
     set_cache_size(tier, 0, 0);
     cache_evictions_.Add({{"tier", tier_name(tier)}});
   }
+  for (const char* reason : {"no_space", "read_only", "io_error"}) {
+    cache_store_failures_.Add({{"tier", tier_name(CacheTier::kDisk)}, {"reason", reason}});
+  }
   compiles_.Add({{"result", "ok"}});
   for (const char* reason : {"queue_full", "draining", "too_large", "upload_budget"}) {
     rejected_.Add({{"reason", reason}});
@@ -131,6 +140,11 @@ void Metrics::count_cache_corruption() {
 
 void Metrics::count_cache_eviction(CacheTier tier) {
   cache_evictions_.Add({{"tier", tier_name(tier)}}).Increment();
+}
+
+void Metrics::count_cache_store_failure(CacheTier tier, std::string_view reason) {
+  cache_store_failures_.Add({{"tier", tier_name(tier)}, {"reason", std::string(reason)}})
+      .Increment();
 }
 
 void Metrics::set_cache_size(CacheTier tier, int64_t bytes, int64_t entries) {

@@ -34,6 +34,8 @@ class Metrics {
   void count_coalesced();
   void count_cache_corruption();
   void count_cache_eviction(CacheTier tier);
+  // A result that could not be stored; `reason`: "no_space", "read_only", "io_error".
+  void count_cache_store_failure(CacheTier tier, std::string_view reason);
   void set_cache_size(CacheTier tier, int64_t bytes, int64_t entries);
   void set_queue_depth(int64_t depth);
   void add_inflight(int delta);
@@ -57,6 +59,7 @@ class Metrics {
   prometheus::Counter& coalesced_;
   prometheus::Counter& cache_corruptions_;
   prometheus::Family<prometheus::Counter>& cache_evictions_;
+  prometheus::Family<prometheus::Counter>& cache_store_failures_;
   prometheus::Family<prometheus::Gauge>& cache_size_;
   prometheus::Family<prometheus::Gauge>& cache_entries_;
   prometheus::Gauge& queue_depth_;

@@ -78,7 +78,7 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   }
 
   RAMIEL_ASSIGN_OR_RETURN(auto disk, DiskCache::open(settings.cache_dir, settings.disk_cache_bytes,
-                                                     parts->metrics.get()));
+                                                     parts->metrics.get(), parts->log.get()));
   parts->cache = std::make_unique<ResultCache>(settings.memory_cache_bytes, std::move(disk),
                                                parts->metrics.get());
   parts->uploads = std::make_unique<UploadBudget>(settings.max_upload_bytes_in_flight);

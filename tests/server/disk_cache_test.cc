@@ -1,10 +1,20 @@
 #include "server/disk_cache.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <fstream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "server/cache_entry.h"
 #include "tests/server/metric_reader.h"
@@ -32,6 +42,56 @@ std::string contents_of(const std::optional<CachedResult>& result) {
   return result ? (*result)->files(0).contents() : "<miss>";
 }
 
+// The JSON lines of `event` a RequestLog wrote to `out`.
+std::vector<nlohmann::json> events_in(const std::ostringstream& out, const std::string& event) {
+  std::vector<nlohmann::json> found;
+  std::istringstream lines(out.str());
+  for (std::string line; std::getline(lines, line);) {
+    auto json = nlohmann::json::parse(line);
+    if (json["event"] == event) found.push_back(std::move(json));
+  }
+  return found;
+}
+
+double store_failures(const Metrics& metrics, const std::string& reason) {
+  return metric_value(*metrics.registry(), "ramiel_cache_store_failures_total",
+                      {{"tier", "disk"}, {"reason", reason}});
+}
+
+// The real calls, each recorded as "fsync file <inode>", "fsync dir <inode>" or "rename"; an
+// fsync of a directory fails with `directory_errno` when that is not 0.
+struct RecordedCalls {
+  std::vector<std::string> calls;
+  int directory_errno = 0;
+  int file_errno = 0;
+
+  FileSyncCalls hooks() {
+    return {[this](int fd) {
+              struct stat info {};
+              ::fstat(fd, &info);
+              const bool dir = S_ISDIR(info.st_mode);
+              calls.push_back(std::string("fsync ") + (dir ? "dir " : "file ") +
+                              std::to_string(info.st_ino));
+              const int fail = dir ? directory_errno : file_errno;
+              if (fail != 0) {
+                errno = fail;
+                return -1;
+              }
+              return ::fsync(fd);
+            },
+            [this](const char* from, const char* to) {
+              calls.push_back("rename");
+              return ::rename(from, to);
+            }};
+  }
+};
+
+std::string inode_of(const fs::path& path) {
+  struct stat info {};
+  ::stat(path.c_str(), &info);
+  return std::to_string(info.st_ino);
+}
+
 TEST(DiskCache, StoresAndSurvivesReopening) {
   TempDir dir;
   {
@@ -55,7 +115,9 @@ TEST(DiskCache, StoresAndSurvivesReopening) {
 TEST(DiskCache, CorruptEntryIsDroppedCountedAndNeverServed) {
   TempDir dir;
   Metrics metrics("test");
-  auto cache = open_cache(dir.path(), kBig, &metrics);
+  std::ostringstream log_text;
+  RequestLog log(log_text, true);
+  auto cache = DiskCache::open(dir.path(), kBig, &metrics, &log).value();
   ASSERT_TRUE(cache->put(key_for(1), response_with(key_for(1), std::string(500, 'p'))).ok());
   const fs::path path = cache->path_for(key_for(1));
   {
@@ -67,9 +129,20 @@ TEST(DiskCache, CorruptEntryIsDroppedCountedAndNeverServed) {
   EXPECT_FALSE(fs::exists(path));
   EXPECT_EQ(cache->entries(), 0);
   EXPECT_EQ(metric_value(*metrics.registry(), "ramiel_cache_corrupt_entries_total"), 1);
+  EXPECT_EQ(events_in(log_text, "cache_entry_dropped").size(), 1u);
   // A fresh result for the same key is stored and served again.
   ASSERT_TRUE(cache->put(key_for(1), response_with(key_for(1), "fresh")).ok());
   EXPECT_EQ(contents_of(cache->get(key_for(1))), "fresh");
+}
+
+TEST(DiskCache, EntryTruncatedAfterStartupIsNotServed) {
+  TempDir dir;
+  auto cache = open_cache(dir.path());
+  ASSERT_TRUE(cache->put(key_for(1), response_with(key_for(1), std::string(500, 'p'))).ok());
+  const fs::path path = cache->path_for(key_for(1));
+  fs::resize_file(path, fs::file_size(path) - 1);  // a writer that bypassed the cache, say
+  EXPECT_EQ(contents_of(cache->get(key_for(1))), "<miss>");
+  EXPECT_FALSE(fs::exists(path));
 }
 
 TEST(DiskCache, EntryUnderTheWrongNameIsNotServed) {
@@ -170,6 +243,193 @@ TEST(DiskCache, ConcurrentWritersAndReadersOfTheSameKeys) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(cache->entries(), 5);
   EXPECT_TRUE(fs::is_empty(dir.path() / "tmp"));
+}
+
+TEST(DiskCache, PutSyncsTheFileThenRenamesThenSyncsTheDirectories) {
+  TempDir dir;
+  RecordedCalls recorded;
+  auto cache = DiskCache::open(dir.path(), kBig, nullptr, nullptr, recorded.hooks()).value();
+  recorded.calls.clear();  // open's own sync of a new entries/ directory
+  ASSERT_TRUE(cache->put(key_for(1), response_with(key_for(1), "one")).ok());
+  const fs::path entry = cache->path_for(key_for(1));
+  // The entry's parent was created for it: the directory holding that name is synced too.
+  EXPECT_EQ(recorded.calls,
+            (std::vector<std::string>{"fsync file " + inode_of(entry), "rename",
+                                      "fsync dir " + inode_of(entry.parent_path()),
+                                      "fsync dir " + inode_of(dir.path() / "entries")}));
+  recorded.calls.clear();
+  ASSERT_TRUE(cache->put(key_for(2), response_with(key_for(2), "two")).ok());  // same parent
+  EXPECT_EQ(recorded.calls,
+            (std::vector<std::string>{"fsync file " + inode_of(cache->path_for(key_for(2))),
+                                      "rename", "fsync dir " + inode_of(entry.parent_path())}));
+}
+
+TEST(DiskCache, FailedDirectorySyncIsCountedAndLoggedOnceWhileItPersists) {
+  TempDir dir;
+  Metrics metrics("test");
+  std::ostringstream log_text;
+  RequestLog log(log_text, true);
+  RecordedCalls recorded;
+  recorded.directory_errno = EIO;
+  auto cache = DiskCache::open(dir.path(), kBig, &metrics, &log, recorded.hooks()).value();
+  const Status first = cache->put(key_for(1), response_with(key_for(1), "one"));
+  EXPECT_FALSE(first.ok());
+  EXPECT_NE(first.message().find("cannot sync directory"), std::string::npos) << first.message();
+  EXPECT_FALSE(cache->put(key_for(2), response_with(key_for(2), "two")).ok());
+  EXPECT_EQ(store_failures(metrics, "io_error"), 2);
+  const auto lines = events_in(log_text, "cache_store_failed");
+  ASSERT_EQ(lines.size(), 1u) << log_text.str();
+  EXPECT_EQ(lines[0]["reason"], "io_error");
+  EXPECT_EQ(lines[0]["tier"], "disk");
+  EXPECT_EQ(lines[0]["failures"], 1);
+  EXPECT_EQ(lines[0]["cache_key"], key_for(1));
+  // The renamed entry is whole, so it is still served; only its durability is in doubt.
+  EXPECT_EQ(contents_of(cache->get(key_for(1))), "one");
+}
+
+TEST(DiskCache, FailedRenameIsReportedAndLeavesNoTemporaryFile) {
+  TempDir dir;
+  Metrics metrics("test");
+  std::ostringstream log_text;
+  RequestLog log(log_text, true);
+  auto cache = DiskCache::open(dir.path(), kBig, &metrics, &log).value();
+  // A non-empty directory where the entry should go: rename(2) fails with EISDIR.
+  const fs::path entry = cache->path_for(key_for(1));
+  fs::create_directories(entry / "in-the-way");
+  const Status status = cache->put(key_for(1), response_with(key_for(1), "one"));
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("cannot rename"), std::string::npos) << status.message();
+  EXPECT_TRUE(fs::is_empty(dir.path() / "tmp"));
+  EXPECT_EQ(cache->entries(), 0);
+  EXPECT_EQ(store_failures(metrics, "io_error"), 1);
+  const auto lines = events_in(log_text, "cache_store_failed");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0]["message"].get<std::string>().find("not stored"), std::string::npos);
+  fs::remove_all(entry);
+  EXPECT_TRUE(cache->put(key_for(1), response_with(key_for(1), "one")).ok());
+  EXPECT_EQ(contents_of(cache->get(key_for(1))), "one");
+}
+
+TEST(DiskCache, FullDiskAndReadOnlyFailuresAreCountedByReason) {
+  TempDir dir;
+  Metrics metrics("test");
+  std::ostringstream log_text;
+  RequestLog log(log_text, true);
+  RecordedCalls recorded;
+  auto cache = DiskCache::open(dir.path(), kBig, &metrics, &log, recorded.hooks()).value();
+  recorded.file_errno = ENOSPC;  // what NFS or delayed allocation report only at fsync
+  EXPECT_FALSE(cache->put(key_for(1), response_with(key_for(1), "one")).ok());
+  recorded.file_errno = EROFS;
+  EXPECT_FALSE(cache->put(key_for(2), response_with(key_for(2), "two")).ok());
+  EXPECT_EQ(store_failures(metrics, "no_space"), 1);
+  EXPECT_EQ(store_failures(metrics, "read_only"), 1);
+  EXPECT_EQ(store_failures(metrics, "io_error"), 0);
+  EXPECT_EQ(cache->entries(), 0);
+  EXPECT_TRUE(fs::is_empty(dir.path() / "tmp"));
+  // Each reason gets its own first line.
+  const auto lines = events_in(log_text, "cache_store_failed");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["reason"], "no_space");
+  EXPECT_EQ(lines[1]["reason"], "read_only");
+  EXPECT_EQ(store_failure_reason_for(EDQUOT), StoreFailureReason::kNoSpace);
+  EXPECT_EQ(store_failure_reason_for(EACCES), StoreFailureReason::kReadOnly);
+  EXPECT_EQ(store_failure_reason_for(EIO), StoreFailureReason::kIoError);
+}
+
+TEST(StoreFailureThrottle, LogsTheFirstFailureThenOneLinePerIntervalWithTheCount) {
+  StoreFailureThrottle throttle(std::chrono::seconds(60));
+  const auto t0 = std::chrono::steady_clock::time_point() + std::chrono::hours(1);
+  using std::chrono::seconds;
+  EXPECT_EQ(throttle.record(StoreFailureReason::kNoSpace, t0), 1);
+  EXPECT_EQ(throttle.record(StoreFailureReason::kNoSpace, t0 + seconds(1)), 0);
+  EXPECT_EQ(throttle.record(StoreFailureReason::kReadOnly, t0 + seconds(1)), 1);
+  EXPECT_EQ(throttle.record(StoreFailureReason::kNoSpace, t0 + seconds(59)), 0);
+  EXPECT_EQ(throttle.record(StoreFailureReason::kNoSpace, t0 + seconds(60)), 3);
+  EXPECT_EQ(throttle.record(StoreFailureReason::kNoSpace, t0 + seconds(61)), 0);
+  EXPECT_EQ(throttle.record(StoreFailureReason::kNoSpace, t0 + seconds(500)), 2);
+}
+
+// A child process that stays alive until the object is destroyed: a live writer's process id.
+class LiveProcess {
+ public:
+  LiveProcess() : pid_(::fork()) {
+    if (pid_ == 0) {
+      ::pause();
+      ::_exit(0);
+    }
+  }
+  ~LiveProcess() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_;
+};
+
+// The id of a process that has exited and been reaped.
+pid_t dead_pid() {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  ::waitpid(pid, nullptr, 0);
+  return pid;
+}
+
+TEST(DiskCache, StartupRemovesOnlyTemporaryFilesNoLiveWriterOwns) {
+  TempDir dir;
+  { open_cache(dir.path()); }
+  const fs::path tmp = dir.path() / "tmp";
+  LiveProcess live;
+  const auto touch = [&](const std::string& name, std::chrono::minutes age = {}) {
+    const fs::path path = tmp / name;
+    std::ofstream(path) << "partial";
+    fs::last_write_time(path, fs::file_time_type::clock::now() - age);
+    return path;
+  };
+  const std::string key = key_for(7);
+  const fs::path dead_writer = touch(temp_file_name(key, dead_pid(), 0));
+  const fs::path previous_me = touch(temp_file_name(key, ::getpid(), 1));  // restarted as pid 1
+  const fs::path live_writer = touch(temp_file_name(key, live.pid(), 2));
+  const fs::path live_but_old =
+      touch(temp_file_name(key, live.pid(), 3), kAbandonedTempFileAge + std::chrono::minutes(1));
+  const fs::path locked = touch(temp_file_name(key, dead_pid(), 4));
+  const fs::path stray = touch("not-a-temp-name");
+  // A writer in another process (or another pid namespace) holds the lock while it writes.
+  const int lock_fd = ::open(locked.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(lock_fd, 0);
+  ASSERT_EQ(::flock(lock_fd, LOCK_EX | LOCK_NB), 0);
+
+  auto cache = open_cache(dir.path());
+  EXPECT_FALSE(fs::exists(dead_writer));
+  EXPECT_FALSE(fs::exists(previous_me));
+  EXPECT_TRUE(fs::exists(live_writer));
+  EXPECT_FALSE(fs::exists(live_but_old));
+  EXPECT_TRUE(fs::exists(locked));
+  EXPECT_FALSE(fs::exists(stray));
+  ::close(lock_fd);
+  // Neither kept file is taken for an entry.
+  EXPECT_EQ(cache->entries(), 0);
+}
+
+TEST(CacheFiles, WriterHoldsTheLockOnItsTemporaryFileUntilItIsRenamed) {
+  TempDir dir;
+  const fs::path temp = dir.path() / temp_file_name(key_for(1), ::getpid(), 0);
+  const fs::path final_path = dir.path() / "entry";
+  bool checked = false;
+  FileSyncCalls calls = FileSyncCalls::system();
+  calls.rename = [&](const char* from, const char* to) {
+    // Mid-write: start-up cleanup in this or any other process must leave the file alone.
+    EXPECT_FALSE(
+        is_abandoned_temp_file(temp, fs::file_time_type::clock::now() + kAbandonedTempFileAge * 2));
+    checked = true;
+    return ::rename(from, to);
+  };
+  EXPECT_FALSE(write_file_durably(temp, final_path, "bytes", calls).has_value());
+  EXPECT_TRUE(checked);
+  EXPECT_FALSE(fs::exists(temp));
+  std::ifstream in(final_path);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "bytes");
 }
 
 }  // namespace
