@@ -13,7 +13,10 @@ import subprocess
 import sys
 import time
 
+import grpc
 import pytest
+
+import raw_client
 
 from ramiel_harness import (SLOWDOWN, Server, assert_same_outputs, binary, compile_local,
                             compile_remote, run_client, wait_until)
@@ -215,13 +218,10 @@ def upload_client(proto_dir, address, model, *args):
         str(a) for a in args]
 
 
-def budget_is_taken(proto_dir, address, model):
-    """True when a header alone is refused RESOURCE_EXHAUSTED: the upload budget is held."""
-    probe = subprocess.run(upload_client(proto_dir, address, model, "--header-only",
-                                         "--deadline", 2 * SLOWDOWN),
-                           capture_output=True, text=True, timeout=60 * SLOWDOWN)
-    assert probe.returncode == 0, probe.stderr
-    return probe.stdout.strip() == "RESOURCE_EXHAUSTED"
+def budget_is_taken(address, model):
+    """True when a whole upload of `model` is refused RESOURCE_EXHAUSTED: the budget is held."""
+    code, _, _ = raw_client.upload(raw_client.channel(address), model.read_bytes(), timeout=30)
+    return code == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 @pytest.mark.parametrize("gone_by", ["cancel", "sigkill"])
@@ -229,17 +229,18 @@ def test_client_gone_mid_upload_frees_its_upload_budget(start_server, model_dir,
                                                         tmp_path, gone_by):
     model = model_dir / "big.onnx"  # several 1 MiB chunks
     size = os.path.getsize(model)
-    # Room for one upload of this size at a time.
+    # The budget is taken as bytes arrive: room for one whole upload plus 1 MiB, so the half
+    # upload's 2 MiB leave too little for another whole one.
     server = start_server("--max-model-bytes", size, "--max-upload-bytes-in-flight",
-                          size + size // 2)
+                          size + (1 << 20))
     partial = subprocess.Popen(
         upload_client(proto_dir, server.address, model, "--send-chunks", 2, "--then",
                       "cancel" if gone_by == "cancel" else "hang"),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert partial.stdout.readline().strip() == "sent", partial.stderr.read()
-        # Its header holds the budget: the scenario is real.
-        wait_until(lambda: budget_is_taken(proto_dir, server.address, model), timeout=30)
+        # Its chunks hold the budget: the scenario is real.
+        wait_until(lambda: budget_is_taken(server.address, model), timeout=30)
         if gone_by == "cancel":
             partial.stdin.write("go\n")
             partial.stdin.flush()

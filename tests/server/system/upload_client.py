@@ -3,8 +3,6 @@
     upload_client.py PROTO_DIR ADDRESS MODEL --send-chunks N --then {cancel,hang}
         sends the header (the whole model's size) and N chunks of 1 MiB, prints "sent", then
         cancels the call when a line arrives on stdin (cancel) or waits to be killed (hang).
-    upload_client.py PROTO_DIR ADDRESS MODEL --header-only --deadline S
-        sends only the header and prints the status code name the call ends with.
 
 PROTO_DIR holds the Python modules protoc generated from proto/ramiel/v1/compile_service.proto.
 """
@@ -26,8 +24,6 @@ def main():
     parser.add_argument("model")
     parser.add_argument("--send-chunks", type=int, default=0)
     parser.add_argument("--then", choices=["cancel", "hang"], default="hang")
-    parser.add_argument("--header-only", action="store_true")
-    parser.add_argument("--deadline", type=float, default=None)
     args = parser.parse_args()
     sys.path.insert(0, args.proto_dir)
     from ramiel.v1 import compile_service_pb2 as pb  # noqa: E402 (generated at test time)
@@ -43,21 +39,12 @@ def main():
 
     def requests():
         yield header
-        for n in range(0 if args.header_only else args.send_chunks):
+        for n in range(args.send_chunks):
             yield pb.CompileRequest(chunk=model[n * CHUNK:(n + 1) * CHUNK])
-        if not args.header_only:
-            print("sent", flush=True)
+        print("sent", flush=True)
         never.wait()  # the stream stays open: the upload is neither finished nor abandoned
 
-    future = compile_call.future(requests(), timeout=args.deadline)
-    if args.header_only:
-        try:
-            future.result()
-            print("OK")
-        except grpc.RpcError as error:
-            print(error.code().name)
-        never.set()
-        return
+    future = compile_call.future(requests())
     if args.then == "cancel":
         sys.stdin.readline()
         future.cancel()
