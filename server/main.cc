@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
   flags.bind("--metrics-listen", &ServerSettings::metrics_listen,
              "Prometheus /metrics address HOST:PORT; empty disables it");
   flags.bind("--cache-dir", &ServerSettings::cache_dir, "directory of the on-disk result cache");
-  flags.bind("--workers", &ServerSettings::workers, "compile threads (0: one per core)");
+  flags.bind("--workers", &ServerSettings::workers,
+             "compile threads (0: one per CPU this process may use: affinity, cgroup quota)");
   flags.bind("--queue-length", &ServerSettings::queue_length,
              "compiles that may wait for a worker; beyond that, RESOURCE_EXHAUSTED");
   flags.bind("--io-threads", &ServerSettings::io_threads, "threads reading the on-disk cache");

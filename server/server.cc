@@ -86,6 +86,7 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
       static_cast<int64_t>(settings.upload_idle_timeout_seconds * 1000)));
   parts->peers =
       std::make_unique<PeerQuota>(settings.max_compiles_per_peer, settings.max_uploads_per_peer);
+  nlohmann::json isolation;  // logged after the "listening" line, which must come first
   if (!settings.compile_in_process) {
     // A job is the model plus its options; a device profile or measured costs are JSON text,
     // bounded by the request message size.
@@ -98,16 +99,15 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
       return not_found("the compile worker '" + limits.worker_path +
                        "' is not an executable file (--compile-worker)");
     }
-    parts->log->event("compile_isolation",
-                      {{"worker", limits.worker_path},
-                       {"memory_bytes", limits.memory_bytes},
-                       {"memory_limit_enforced", worker::kAddressSpaceLimitEnforceable},
-                       {"cpu_seconds", limits.cpu_seconds}});
+    isolation = {{"worker", limits.worker_path},
+                 {"memory_bytes", limits.memory_bytes},
+                 {"memory_limit_enforced", worker::kAddressSpaceLimitEnforceable},
+                 {"cpu_seconds", limits.cpu_seconds}};
     compile = IsolatedCompiler(std::move(limits), static_cast<size_t>(settings.resolved_workers()),
                                *parts->metrics, *parts->log);
   } else {
-    parts->log->event("compile_isolation", {{"worker", nullptr}, {"warning",
-        "compiles run inside the server: a hostile model can crash it"}});
+    isolation = {{"worker", nullptr},
+                 {"warning", "compiles run inside the server: a hostile model can crash it"}};
   }
   parts->broker = std::make_unique<CompileBroker>(parts->settings, *parts->cache, *parts->metrics,
                                                   std::move(compiler_version), std::move(compile));
@@ -138,6 +138,7 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                   {"workers", settings.resolved_workers()},
                                   {"cache_entries", parts->cache->disk().entries()},
                                   {"compiler_version", parts->broker->compiler_version()}});
+  parts->log->event("compile_isolation", std::move(isolation));
   return std::unique_ptr<RamielServer>(new RamielServer(std::move(parts)));
 }
 

@@ -7,9 +7,8 @@
 #include <limits>
 #include <map>
 #include <sstream>
-#include <thread>
 
-#include <unistd.h>
+#include "server/machine_resources.h"
 
 #include <nlohmann/json.hpp>
 
@@ -73,16 +72,14 @@ Status ServerSettings::validate() const {
 }
 
 int ServerSettings::resolved_workers() const {
-  if (workers > 0) return workers;
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return workers > 0 ? workers : available_cpus();
 }
 
 int64_t ServerSettings::resolved_compile_memory_bytes() const {
   if (compile_memory_bytes > 0) return compile_memory_bytes;
   constexpr int64_t kMin = int64_t{1} << 30;
   constexpr int64_t kMax = int64_t{8} << 30;
-  const int64_t physical = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
-  return std::clamp(physical / (resolved_workers() + 1), kMin, kMax);
+  return std::clamp(available_memory_bytes() / (resolved_workers() + 1), kMin, kMax);
 }
 
 Status apply_json_settings(std::string_view json_text, ServerSettings& settings) {

@@ -15,7 +15,7 @@ struct ServerSettings {
   // Prometheus /metrics address; empty disables the exporter.
   std::string metrics_listen = "0.0.0.0:9464";
   std::string cache_dir = "/var/cache/ramiel";
-  // Compile threads; 0 means one per hardware thread.
+  // Compile threads; 0 means one per CPU this process may use (affinity and cgroup quota).
   int workers = 0;
   // Compiles that may wait for a busy worker; one more is answered RESOURCE_EXHAUSTED.
   int queue_length = 64;
@@ -43,7 +43,8 @@ struct ServerSettings {
   int debug_compile_delay_ms = 0;
 
   // Every compile runs in a ramiel-compile-worker process with these limits (server/README.md).
-  // Address space of one worker; 0: physical memory / (workers + 1), within [1 GiB, 8 GiB].
+  // Address space of one worker; 0: available memory (physical, or the cgroup's limit) /
+  // (workers + 1), within [1 GiB, 8 GiB].
   int64_t compile_memory_bytes = 0;
   int compile_cpu_seconds = 30;
   // The worker executable; empty: ramiel-compile-worker beside ramiel-server.
@@ -55,7 +56,7 @@ struct ServerSettings {
 
   // Checks ranges and addresses; the server never starts with settings that fail here.
   Status validate() const;
-  // Worker count with 0 resolved to the hardware concurrency.
+  // Worker count with 0 resolved to the CPUs this process may use.
   int resolved_workers() const;
   // compile_memory_bytes with 0 resolved from the machine's memory and the worker count.
   int64_t resolved_compile_memory_bytes() const;

@@ -117,3 +117,24 @@ def test_missing_worker_refuses_to_start(tmp_path):
     from ramiel_harness import Server
     with pytest.raises(RuntimeError, match="compile worker .* is not an executable file"):
         Server(tmp_path / "s", "--compile-worker", str(tmp_path / "no-such-worker"))
+
+
+def test_default_pool_follows_the_cpus_the_server_may_use(tmp_path):
+    """Started under `taskset -c 0`, a server with --workers 0 sizes its pool to one worker."""
+    from ramiel_harness import Server, binary
+    import shutil
+    taskset = shutil.which("taskset")
+    if taskset is None:
+        pytest.skip("taskset (util-linux) is not installed")
+    real = binary("RAMIEL_SERVER")
+    wrapper = tmp_path / "ramiel-server-on-cpu0"
+    wrapper.write_text(f"#!/bin/sh\nexec {taskset} -c 0 {real} \"$@\"\n")
+    wrapper.chmod(0o755)
+    old = os.environ["RAMIEL_SERVER"]
+    os.environ["RAMIEL_SERVER"] = str(wrapper)
+    try:
+        with Server(tmp_path / "s", workers=0) as server:
+            listening = next(r for r in server.log if r.get("event") == "listening")
+            assert listening["workers"] == 1
+    finally:
+        os.environ["RAMIEL_SERVER"] = old
