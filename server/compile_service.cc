@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -192,8 +193,10 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
   }
 
   std::string idle_seconds() const {
-    const auto ms = service_.watchdog.idle_timeout().count();
-    return ms % 1000 == 0 ? std::to_string(ms / 1000) : std::to_string(static_cast<double>(ms) / 1000);
+    char text[32];
+    std::snprintf(text, sizeof text, "%g",
+                  static_cast<double>(service_.watchdog.idle_timeout().count()) / 1000);
+    return text;
   }
 
   v1::CompileResponse* const response_;
