@@ -13,6 +13,7 @@
 #include "client/remote_status.h"
 #include "core/support/sha256.h"
 #include "proto/convert.h"
+#include "proto/grpc_code_name.h"
 #include "ramiel/v1/compile_service.grpc.pb.h"
 
 namespace ramiel::client {
@@ -42,11 +43,13 @@ grpc::Status with_retries(const RetryPolicy& policy, Clock::time_point deadline,
 }
 
 // Streams the model: the header, then chunks, with a progress bar on a terminal.
-grpc::Status upload(v1::CompileService::Stub& stub, Clock::time_point deadline,
+grpc::Status upload(v1::CompileService::Stub& stub, const RemoteChannel& channel,
+                    Clock::time_point deadline,
                     const v1::CompileHeader& header, const std::string& model, bool show_progress,
                     v1::CompileResponse& response) {
   grpc::ClientContext context;
   context.set_deadline(deadline);
+  channel.authorize(context);
   auto writer = stub.Compile(&context, &response);
   v1::CompileRequest message;
   *message.mutable_header() = header;
@@ -66,18 +69,21 @@ grpc::Status upload(v1::CompileService::Stub& stub, Clock::time_point deadline,
 }  // namespace
 
 StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request,
-                                          const RetryPolicy& policy) {
+                                          const ChannelSecurity& security,
+                                          const RetryPolicy& policy, std::string* refusal) {
   RAMIEL_ASSIGN_OR_RETURN(std::string model, read_file(request.model_path));
   const std::string sha256 = sha256_hex(model);
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(request.deadline_seconds));
-  auto stub = v1::CompileService::NewStub(open_channel(request.server));
+  RAMIEL_ASSIGN_OR_RETURN(const RemoteChannel channel, open_channel(request.server, security));
+  auto stub = v1::CompileService::NewStub(channel.channel());
   const v1::CompileOptions options = api::options_to_proto(request.options);
 
   v1::CompileResponse response;
   grpc::Status status = with_retries(policy, deadline, [&] {
     grpc::ClientContext context;
     context.set_deadline(deadline);
+    channel.authorize(context);
     v1::LookupRequest lookup;
     lookup.set_model_sha256(sha256);
     *lookup.mutable_options() = options;
@@ -94,10 +100,15 @@ StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request,
     const bool show_progress = !request.quiet && ProgressBar::is_terminal(stderr);
     status = with_retries(policy, deadline, [&] {
       response.Clear();
-      return upload(*stub, deadline, header, model, show_progress, response);
+      return upload(*stub, channel, deadline, header, model, show_progress, response);
     });
   }
-  if (!status.ok()) return from_grpc_status(status, request.server);
+  if (!status.ok()) {
+    if (refusal != nullptr && is_credentials_refusal(status.error_code())) {
+      *refusal = api::grpc_code_name(status.error_code());
+    }
+    return from_grpc_status(status, request.server);
+  }
   if (response.model_sha256() != sha256) {
     return internal_error("ramiel-server at " + request.server + " answered for model " +
                           response.model_sha256() + ", not " + sha256);

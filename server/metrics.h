@@ -42,6 +42,8 @@ class Metrics {
   void observe_model_size(int64_t bytes);
   // Every RPC, including health checks: full method name and gRPC code name.
   void observe_rpc(std::string_view method, std::string_view code, double seconds);
+  // A call refused for a missing or unknown bearer token.
+  void count_auth_failure();
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -61,6 +63,7 @@ class Metrics {
   prometheus::Histogram& model_size_;
   prometheus::Family<prometheus::Counter>& rpc_requests_;
   prometheus::Family<prometheus::Histogram>& rpc_duration_;
+  prometheus::Counter& auth_failures_;
 };
 
 }  // namespace ramiel::server

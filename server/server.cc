@@ -9,12 +9,15 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <prometheus/exposer.h>
 
+#include "server/auth_processor.h"
+#include "server/auth_tokens.h"
 #include "server/compile_service.h"
 #include "server/disk_cache.h"
 #include "server/metrics.h"
 #include "server/request_log.h"
 #include "server/result_cache.h"
 #include "server/rpc_metrics_interceptor.h"
+#include "server/transport_security.h"
 #include "server/upload_budget.h"
 
 namespace ramiel::server {
@@ -25,6 +28,7 @@ struct RamielServer::Parts {
   ServerSettings settings;
   std::unique_ptr<RequestLog> log;
   std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<TokenSet> tokens;  // null without auth_token_file
   std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<ResultCache> cache;
   std::unique_ptr<UploadBudget> uploads;
@@ -54,10 +58,20 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                                             std::string compiler_version,
                                                             std::ostream& log) {
   RAMIEL_RETURN_IF_ERROR(settings.validate());
+  RAMIEL_RETURN_IF_ERROR(check_transport_security(settings));
   auto parts = std::make_unique<Parts>();
   parts->settings = settings;
   parts->log = std::make_unique<RequestLog>(log, settings.log_requests);
   parts->metrics = std::make_unique<Metrics>(compiler_version);
+  std::shared_ptr<BearerTokenProcessor> token_check;
+  if (!settings.auth_token_file.empty()) {
+    parts->tokens = std::make_unique<TokenSet>();
+    RAMIEL_ASSIGN_OR_RETURN(const size_t count, parts->tokens->load(settings.auth_token_file));
+    parts->log->event("auth_tokens_loaded",
+                      {{"tokens", count}, {"file", settings.auth_token_file}});
+    token_check = std::make_shared<BearerTokenProcessor>(*parts->tokens, *parts->metrics);
+  }
+  RAMIEL_ASSIGN_OR_RETURN(auto credentials, make_server_credentials(settings, token_check));
 
   if (!settings.metrics_listen.empty()) {
     try {
@@ -84,7 +98,10 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   grpc::EnableDefaultHealthCheckService(true);
   if (settings.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(settings.listen, grpc::InsecureServerCredentials(), &parts->grpc_port);
+  builder.AddListeningPort(settings.listen, credentials, &parts->grpc_port);
+  // gRPC sets SO_REUSEPORT by default, so a second server on a taken port would start and take a
+  // share of the connections; without it the second bind fails.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(parts->service.get());
   builder.SetMaxReceiveMessageSize(kMaxRequestMessageBytes);
   builder.SetMaxSendMessageSize(-1);  // results can be as large as the models they came from
@@ -94,7 +111,16 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   parts->grpc_server = builder.BuildAndStart();
   // The builder reports a failed bind only through a null server or a selected port of 0.
   if (parts->grpc_server == nullptr || parts->grpc_port == 0) {
-    return invalid_argument("cannot listen for gRPC on " + settings.listen);
+    return invalid_argument("cannot listen for gRPC on " + settings.listen +
+                            ": the address is taken or not local" +
+                            (settings.tls_cert.empty() ? "" : ", or the TLS certificate and key "
+                                                              "do not load or do not match"));
+  }
+  if (insecure_override_in_use(settings)) {
+    parts->log->event("insecure", {{"level", "warning"},
+                                   {"message", "--insecure: serving " + settings.listen +
+                                                   " without TLS and authentication; anyone who "
+                                                   "reaches it can compile and read results"}});
   }
   parts->grpc_server->GetHealthCheckService()->SetServingStatus(true);
   // After the bind, so that whoever started the server can read the real ports from this line.
@@ -104,6 +130,20 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                   {"cache_entries", parts->cache->disk().entries()},
                                   {"compiler_version", parts->broker->compiler_version()}});
   return std::unique_ptr<RamielServer>(new RamielServer(std::move(parts)));
+}
+
+Status RamielServer::reload_auth_tokens() {
+  Parts& p = *parts_;
+  if (p.tokens == nullptr) return ok_status();
+  auto count = p.tokens->load(p.settings.auth_token_file);
+  if (!count.ok()) {
+    p.log->event("auth_tokens_reload_failed", {{"level", "error"},
+                                               {"error", count.status().to_string()},
+                                               {"kept_previous_tokens", true}});
+    return count.status();
+  }
+  p.log->event("auth_tokens_loaded", {{"tokens", *count}, {"file", p.settings.auth_token_file}});
+  return ok_status();
 }
 
 int RamielServer::grpc_port() const {
