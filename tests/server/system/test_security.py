@@ -3,11 +3,14 @@
 
 Certificates are made at test time with the openssl CLI: a throwaway CA, a server certificate
 for 127.0.0.1 and localhost (subjectAltName), and a client certificate."""
+import json
 import os
+import re
 import signal
 import subprocess
 
 import pytest
+import yaml
 
 from ramiel_harness import SLOWDOWN, binary, compile_remote, run_client
 
@@ -264,3 +267,50 @@ def test_tls_and_tokens_on_a_non_loopback_listen_start(tmp_path, token_file, pki
         out, err = proc.communicate(timeout=60 * SLOWDOWN)
     assert proc.returncode == 0, err
     assert TOKEN not in out + err
+
+
+def deploy_file(*parts):
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+    return os.path.join(root, *parts)
+
+
+def starts_with(tmp_path, flags):
+    """Whether ramiel-server starts with `flags` (ports set to 0, cache moved to tmp_path)."""
+    flags = [re.sub(r":\d+$", ":0", f) for f in flags]
+    if "--cache-dir" in flags:  # start_raw_server gives a temporary one
+        at = flags.index("--cache-dir")
+        del flags[at:at + 2]
+    proc = start_raw_server(tmp_path, *flags)
+    try:
+        for line in proc.stdout:
+            if '"listening"' in line:
+                return True
+        return False
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60 * SLOWDOWN)
+
+
+def test_deploy_files_pass_the_start_up_rule(tmp_path):
+    """The Dockerfile, compose file and ConfigMap listen on all interfaces; the server must accept
+    their security settings as written (their addresses keep the host, the port becomes 0)."""
+    with open(deploy_file("docker", "Dockerfile")) as f:
+        cmd = next(line for line in f if line.startswith("CMD "))
+    assert starts_with(tmp_path, json.loads(cmd[4:]))
+
+    with open(deploy_file("deploy", "docker-compose.yml")) as f:
+        compose = yaml.safe_load(f)
+    assert starts_with(tmp_path, compose["services"]["server"]["command"])
+
+    with open(deploy_file("deploy", "kubernetes", "configmap.yaml")) as f:
+        settings = json.loads(yaml.safe_load(f)["data"]["server.json"])
+    settings["listen"] = re.sub(r":\d+$", ":0", settings["listen"])
+    settings["metrics_listen"] = re.sub(r":\d+$", ":0", settings["metrics_listen"])
+    config = tmp_path / "server.json"
+    config.write_text(json.dumps(settings))
+    assert starts_with(tmp_path, ["--config", str(config)])
+    # Without the override, the same settings are refused.
+    settings.pop("insecure")
+    config.write_text(json.dumps(settings))
+    assert not starts_with(tmp_path, ["--config", str(config)])
