@@ -19,7 +19,7 @@ inline constexpr const char* kExitCodeHelp =
     "Exit codes: 0 success, 1 other failure, 2 usage error, 3 bad or unsupported model "
     "(missing file, malformed ONNX, unsupported op), 4 server unavailable or deadline exceeded, "
     "5 internal error, 6 the server refused the credentials (UNAUTHENTICATED or "
-    "PERMISSION_DENIED: missing or wrong token or client certificate). "
+    "PERMISSION_DENIED: a missing or wrong bearer token). "
     "RAMIEL_TOKEN: the bearer token when --token-file is not given.";
 
 // The exit code for a failed compile's status.
