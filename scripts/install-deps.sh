@@ -15,6 +15,7 @@ PACKAGES=(
   python3-matplotlib libopenblas0-openmp
   # references and tools the tests run for real
   libonnx-testdata prometheus
+  openssl  # the CLI: test_security.py makes a throwaway CA and certificates
 )
 
 missing=()
