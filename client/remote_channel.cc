@@ -13,10 +13,20 @@ namespace ramiel::client {
 namespace {
 
 std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r";
+  constexpr std::string_view kSpace = " \t\r\n";
   const size_t first = text.find_first_not_of(kSpace);
   if (first == std::string_view::npos) return {};
   return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+}
+
+// A token travels in a gRPC metadata value: printable ASCII, and no spaces in a bearer token.
+Status check_token(const std::string& token, const std::string& source) {
+  for (char c : token) {
+    if (c <= ' ' || c >= 0x7f) {
+      return invalid_argument(source + " holds a space or a non-printable character in the token");
+    }
+  }
+  return ok_status();
 }
 
 StatusOr<std::string> read_pem(const std::string& flag, const std::string& path) {
@@ -34,7 +44,9 @@ void RemoteChannel::authorize(grpc::ClientContext& context) const {
 StatusOr<std::string> resolve_token(const std::string& token_file) {
   if (token_file.empty()) {
     const char* from_environment = std::getenv("RAMIEL_TOKEN");
-    return std::string(from_environment != nullptr ? trim(from_environment) : "");
+    std::string token(from_environment != nullptr ? trim(from_environment) : "");
+    RAMIEL_RETURN_IF_ERROR(check_token(token, "RAMIEL_TOKEN"));
+    return token;
   }
   RAMIEL_ASSIGN_OR_RETURN(std::string text, read_file(token_file));
   std::string_view rest = text;
@@ -42,7 +54,9 @@ StatusOr<std::string> resolve_token(const std::string& token_file) {
     const size_t end = rest.find('\n');
     const std::string_view line = trim(rest.substr(0, end));
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    if (!line.empty() && line.front() != '#') return std::string(line);
+    if (line.empty() || line.front() == '#') continue;
+    RAMIEL_RETURN_IF_ERROR(check_token(std::string(line), "--token-file '" + token_file + "'"));
+    return std::string(line);
   }
   return invalid_argument("--token-file '" + token_file + "' holds no token");
 }
