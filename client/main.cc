@@ -65,6 +65,11 @@ int run_compile(CompileRequest& request, const ChannelSecurity& security, const 
   }
   if (request.options.model_name.empty()) request.options.model_name = request.model_path.stem().string();
   if (Status valid = request.options.validate(); !valid.ok()) return fail(valid, kExitUsage);
+#ifdef RAMIEL_WITH_REMOTE
+  if (!request.server.empty()) {
+    if (auto token = resolve_token(security.token_file); !token.ok()) return fail(token.status(), kExitUsage);
+  }
+#endif
 
   std::string refusal;  // the gRPC code's name when the server refused the credentials
   auto outcome = request.server.empty() ? compile_locally(request) : compile_remotely(request, security, {}, &refusal);

@@ -314,3 +314,39 @@ def test_deploy_files_pass_the_start_up_rule(tmp_path):
     settings.pop("insecure")
     config.write_text(json.dumps(settings))
     assert not starts_with(tmp_path, ["--config", str(config)])
+
+
+def test_unusable_credentials_stop_the_start(tmp_path, pki):
+    comments_only = tmp_path / "comments-only"
+    comments_only.write_text("# revoked everything\n\n")
+    spaced = tmp_path / "spaced"
+    spaced.write_text(f"{TOKEN} {OTHER_TOKEN}\n")
+    cases = [
+        (["--auth-token-file", tmp_path / "missing"], "cannot read token file"),
+        (["--auth-token-file", comments_only], "holds no tokens"),
+        (["--auth-token-file", spaced], "line 1"),
+        (["--tls-cert", pki / "server.pem"], "tls_cert and tls_key go together"),
+        (["--tls-cert", pki / "server.pem", "--tls-key", spaced], "is not a PEM file"),
+        # A key that does not belong to the certificate: gRPC refuses it when the port is added.
+        (["--tls-cert", pki / "server.pem", "--tls-key", pki / "client.key"],
+         "TLS certificate and key do not load or do not match"),
+        (["--tls-client-ca", pki / "ca.pem"], "tls_client_ca needs TLS"),
+    ]
+    for flags, reason in cases:
+        proc = start_raw_server(tmp_path, "--listen", "127.0.0.1:0", "--metrics-listen", "",
+                                *flags)
+        out, err = proc.communicate(timeout=60 * SLOWDOWN)
+        assert proc.returncode == 1, (flags, out, err)
+        assert reason in err, (flags, err)
+        assert TOKEN not in out + err and OTHER_TOKEN not in out + err
+
+
+def test_a_malformed_client_token_is_a_usage_error(start_server, model_dir, tmp_path,
+                                                   token_file):
+    server = start_server("--auth-token-file", token_file)
+    spaced = client_token_file(tmp_path, f"{TOKEN} trailing-words")
+    run = compile_remote(server.address, model_dir / "m0.onnx", tmp_path / "o", "--token-file",
+                         spaced)
+    assert run.returncode == 2, run.stderr
+    assert TOKEN not in run.stderr
+    assert server.requests() == []
