@@ -64,11 +64,10 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   parts->log = std::make_unique<RequestLog>(log, settings.log_requests);
   parts->metrics = std::make_unique<Metrics>(compiler_version);
   std::shared_ptr<BearerTokenProcessor> token_check;
+  size_t token_count = 0;
   if (!settings.auth_token_file.empty()) {
     parts->tokens = std::make_unique<TokenSet>();
-    RAMIEL_ASSIGN_OR_RETURN(const size_t count, parts->tokens->load(settings.auth_token_file));
-    parts->log->event("auth_tokens_loaded",
-                      {{"tokens", count}, {"file", settings.auth_token_file}});
+    RAMIEL_ASSIGN_OR_RETURN(token_count, parts->tokens->load(settings.auth_token_file));
     token_check = std::make_shared<BearerTokenProcessor>(*parts->tokens, *parts->metrics);
   }
   RAMIEL_ASSIGN_OR_RETURN(auto credentials, make_server_credentials(settings, token_check));
@@ -116,12 +115,6 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                             (settings.tls_cert.empty() ? "" : ", or the TLS certificate and key "
                                                               "do not load or do not match"));
   }
-  if (insecure_override_in_use(settings)) {
-    parts->log->event("insecure", {{"level", "warning"},
-                                   {"message", "--insecure: serving " + settings.listen +
-                                                   " without TLS and authentication; anyone who "
-                                                   "reaches it can compile and read results"}});
-  }
   parts->grpc_server->GetHealthCheckService()->SetServingStatus(true);
   // After the bind, so that whoever started the server can read the real ports from this line.
   parts->log->event("listening", {{"grpc_port", parts->grpc_port},
@@ -129,6 +122,16 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                   {"workers", settings.resolved_workers()},
                                   {"cache_entries", parts->cache->disk().entries()},
                                   {"compiler_version", parts->broker->compiler_version()}});
+  if (parts->tokens != nullptr) {
+    parts->log->event("auth_tokens_loaded",
+                      {{"tokens", token_count}, {"file", settings.auth_token_file}});
+  }
+  if (insecure_override_in_use(settings)) {
+    parts->log->event("insecure", {{"level", "warning"},
+                                   {"message", "--insecure: serving " + settings.listen +
+                                                   " without TLS and authentication; anyone who "
+                                                   "reaches it can compile and read results"}});
+  }
   return std::unique_ptr<RamielServer>(new RamielServer(std::move(parts)));
 }
 

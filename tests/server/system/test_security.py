@@ -81,6 +81,8 @@ def start_raw_server(tmp_path, *flags):
 def test_tokens_over_plaintext_loopback(start_server, model_dir, tmp_path, token_file):
     server = start_server("--auth-token-file", token_file)
     model = model_dir / "m0.onnx"
+    assert server.log[0]["event"] == "listening"  # still the first line, as documented
+    assert server.wait_for_event("auth_tokens_loaded", timeout=30 * SLOWDOWN)["tokens"] == 1
 
     good = compile_remote(server.address, model, tmp_path / "good", "--token-file",
                           client_token_file(tmp_path, TOKEN))
@@ -128,15 +130,16 @@ def test_the_environment_supplies_the_token_and_the_flag_wins(start_server, mode
 
 def test_sighup_rereads_the_token_file(start_server, model_dir, tmp_path, token_file):
     server = start_server("--auth-token-file", token_file)
+    server.wait_for_event("auth_tokens_loaded", timeout=30 * SLOWDOWN)  # the start's own
     old = client_token_file(tmp_path, TOKEN, "old")
     new = client_token_file(tmp_path, OTHER_TOKEN, "new")
     model = model_dir / "m2.onnx"
     assert compile_remote(server.address, model, tmp_path / "a", "--token-file", old).returncode == 0
 
-    token_file.write_text(f"{OTHER_TOKEN}\n")
+    token_file.write_text(f"# rotated\n{OTHER_TOKEN}\nspare-token\n")
     server.proc.send_signal(signal.SIGHUP)
     loaded = server.wait_for_event("auth_tokens_loaded", timeout=30 * SLOWDOWN)
-    assert loaded["tokens"] == 1
+    assert loaded["tokens"] == 2
     assert compile_remote(server.address, model, tmp_path / "b", "--token-file",
                           new).returncode == 0
     refused = compile_remote(server.address, model, tmp_path / "c", "--token-file", old)
@@ -149,7 +152,7 @@ def test_sighup_rereads_the_token_file(start_server, model_dir, tmp_path, token_
     assert failed["level"] == "error" and "no tokens" in failed["error"]
     assert compile_remote(server.address, model, tmp_path / "d", "--token-file",
                           new).returncode == 0
-    assert_no_secret(server, TOKEN, OTHER_TOKEN)
+    assert_no_secret(server, TOKEN, OTHER_TOKEN, "spare-token")
 
 
 def test_tls_with_tokens(start_server, model_dir, tmp_path, pki, token_file):
@@ -240,13 +243,9 @@ def test_an_unprotected_non_loopback_listen_needs_insecure(tmp_path, token_file,
     accepted = start_raw_server(tmp_path, "--listen", "0.0.0.0:0", "--metrics-listen", "",
                                 "--insecure")
     try:
-        lines = []
-        for line in accepted.stdout:
-            lines.append(line)
-            if '"listening"' in line:
-                break
-        assert any('"insecure"' in line and '"warning"' in line for line in lines), lines
-        assert '"listening"' in lines[-1], lines
+        first, second = accepted.stdout.readline(), accepted.stdout.readline()
+        assert '"listening"' in first, first
+        assert '"insecure"' in second and '"warning"' in second, second
     finally:
         accepted.send_signal(signal.SIGTERM)
         out, err = accepted.communicate(timeout=60 * SLOWDOWN)
