@@ -71,8 +71,9 @@ StatusOr<RemoteChannel> open_channel(const std::string& server, const ChannelSec
   // gRPC's own retries are off: RetryPolicy decides, and it must see every failure.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   if (security.tls_ca.empty() && security.tls_cert.empty()) {
-    return RemoteChannel(grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args),
-                         std::move(token));
+    return RemoteChannel(
+        grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args),
+        std::move(token));
   }
   grpc::SslCredentialsOptions tls;  // an empty CA bundle means the system's roots
   if (!security.tls_ca.empty()) {

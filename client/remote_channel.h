@@ -13,14 +13,15 @@ namespace ramiel::client {
 
 // What the command line says about reaching the server securely.
 struct ChannelSecurity {
-  std::string tls_ca;      // PEM CA bundle that signed the server's certificate; turns on TLS
-  std::string tls_cert;    // PEM client certificate for mTLS (with tls_key); turns on TLS
+  std::string tls_ca;    // PEM CA bundle that signed the server's certificate; turns on TLS
+  std::string tls_cert;  // PEM client certificate for mTLS (with tls_key); turns on TLS
   std::string tls_key;
   std::string token_file;  // the bearer token; without it, $RAMIEL_TOKEN
 };
 
-// The token a ClientContext carries in plaintext: gRPC refuses to send call credentials over an
-// insecure channel, so there the token goes as `authorization` metadata on each call.
+// A channel to ramiel-server. Over TLS the bearer token rides in the channel's call credentials;
+// gRPC refuses to send call credentials over a plaintext channel, so there authorize() adds the
+// same `authorization: Bearer` metadata to each call.
 class RemoteChannel {
  public:
   RemoteChannel(std::shared_ptr<grpc::Channel> channel, std::string plaintext_token)

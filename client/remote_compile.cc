@@ -44,9 +44,8 @@ grpc::Status with_retries(const RetryPolicy& policy, Clock::time_point deadline,
 
 // Streams the model: the header, then chunks, with a progress bar on a terminal.
 grpc::Status upload(v1::CompileService::Stub& stub, const RemoteChannel& channel,
-                    Clock::time_point deadline,
-                    const v1::CompileHeader& header, const std::string& model, bool show_progress,
-                    v1::CompileResponse& response) {
+                    Clock::time_point deadline, const v1::CompileHeader& header,
+                    const std::string& model, bool show_progress, v1::CompileResponse& response) {
   grpc::ClientContext context;
   context.set_deadline(deadline);
   channel.authorize(context);

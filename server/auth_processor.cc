@@ -8,7 +8,9 @@ namespace {
 constexpr std::string_view kHealthPrefix = "/grpc.health.v1.Health/";
 constexpr std::string_view kBearer = "Bearer ";
 
-std::string_view view(const grpc::string_ref& ref) { return {ref.data(), ref.size()}; }
+std::string_view view(const grpc::string_ref& ref) {
+  return {ref.data(), ref.size()};
+}
 
 }  // namespace
 

@@ -18,7 +18,9 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-bool is_token_char(char c) { return c > ' ' && c < 0x7f; }
+bool is_token_char(char c) {
+  return c > ' ' && c < 0x7f;
+}
 
 }  // namespace
 

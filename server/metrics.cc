@@ -89,11 +89,12 @@ Metrics::Metrics(const std::string& compiler_version)
                         .Name("ramiel_grpc_request_duration_seconds")
                         .Help("gRPC call latency from arrival to status, by method and status code")
                         .Register(*registry_)),
-      auth_failures_(BuildCounter()
-                         .Name("ramiel_auth_failures_total")
-                         .Help("Calls refused UNAUTHENTICATED: bearer token missing or not accepted")
-                         .Register(*registry_)
-                         .Add({})) {
+      auth_failures_(
+          BuildCounter()
+              .Name("ramiel_auth_failures_total")
+              .Help("Calls refused UNAUTHENTICATED: bearer token missing or not accepted")
+              .Register(*registry_)
+              .Add({})) {
   BuildGauge()
       .Name("ramiel_build_info")
       .Help("Always 1; labels carry the server and compiler versions")

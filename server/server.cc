@@ -112,8 +112,9 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   if (parts->grpc_server == nullptr || parts->grpc_port == 0) {
     return invalid_argument("cannot listen for gRPC on " + settings.listen +
                             ": the address is taken or not local" +
-                            (settings.tls_cert.empty() ? "" : ", or the TLS certificate and key "
-                                                              "do not load or do not match"));
+                            (settings.tls_cert.empty() ? ""
+                                                       : ", or the TLS certificate and key "
+                                                         "do not load or do not match"));
   }
   parts->grpc_server->GetHealthCheckService()->SetServingStatus(true);
   // After the bind, so that whoever started the server can read the real ports from this line.

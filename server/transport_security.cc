@@ -20,7 +20,9 @@ StatusOr<std::string> read_pem(const std::string& flag, const std::string& path)
   return text.str();
 }
 
-bool has_tls(const ServerSettings& settings) { return !settings.tls_cert.empty(); }
+bool has_tls(const ServerSettings& settings) {
+  return !settings.tls_cert.empty();
+}
 bool authenticates(const ServerSettings& settings) {
   return !settings.auth_token_file.empty() || !settings.tls_client_ca.empty();
 }
@@ -49,8 +51,8 @@ Status check_transport_security(const ServerSettings& settings) {
   }
   if (is_loopback_address(settings.listen)) return ok_status();
   if (!settings.auth_token_file.empty() && !has_tls(settings)) {
-    return invalid_argument("refusing to accept bearer tokens in clear text on " +
-                            settings.listen + ": add tls_cert and tls_key (--tls-cert, --tls-key) "
+    return invalid_argument("refusing to accept bearer tokens in clear text on " + settings.listen +
+                            ": add tls_cert and tls_key (--tls-cert, --tls-key) "
                             "or listen on loopback");
   }
   if ((has_tls(settings) && authenticates(settings)) || settings.insecure) return ok_status();

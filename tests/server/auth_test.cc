@@ -40,8 +40,9 @@ class TokenSetTest : public ::testing::Test {
  protected:
   void write(const std::string& text) { std::ofstream(path_) << text; }
   void TearDown() override { std::filesystem::remove(path_); }
-  const std::string path_ = (std::filesystem::temp_directory_path() /
-                             ("ramiel-tokens-" + std::to_string(::getpid()))).string();
+  const std::string path_ =
+      (std::filesystem::temp_directory_path() / ("ramiel-tokens-" + std::to_string(::getpid())))
+          .string();
 };
 
 TEST_F(TokenSetTest, AcceptsExactlyTheLoadedTokens) {
