@@ -12,12 +12,15 @@ enum ExitCode : int {
   kExitBadModel = 3,     // the model file is missing, unreadable, malformed or unsupported
   kExitUnavailable = 4,  // the server cannot be reached, is draining, or the deadline passed
   kExitInternal = 5,     // a bug in Ramiel (please report it)
+  kExitAccessDenied = 6,  // the server refused the credentials: UNAUTHENTICATED, PERMISSION_DENIED
 };
 
 inline constexpr const char* kExitCodeHelp =
     "Exit codes: 0 success, 1 other failure, 2 usage error, 3 bad or unsupported model "
     "(missing file, malformed ONNX, unsupported op), 4 server unavailable or deadline exceeded, "
-    "5 internal error.";
+    "5 internal error, 6 the server refused the credentials (UNAUTHENTICATED or "
+    "PERMISSION_DENIED: a missing or wrong bearer token). "
+    "RAMIEL_TOKEN: the bearer token when --token-file is not given.";
 
 // The exit code for a failed compile's status.
 inline int exit_code_for(const Status& status) {

@@ -25,13 +25,28 @@ int fail(const Status& status, int exit_code) {
 }
 int fail(const Status& status) { return fail(status, exit_code_for(status)); }
 
-#ifndef RAMIEL_WITH_REMOTE
-StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request) {
+#ifdef RAMIEL_WITH_REMOTE
+// The flags that say how to reach a server securely, shared by `compile` and `health`.
+void add_security_flags(CLI::App& command, ChannelSecurity& security) {
+  command.add_option("--tls-ca", security.tls_ca, "PEM CA bundle that signed the server's certificate (turns on TLS)")
+      ->check(CLI::ExistingFile);
+  auto* cert = command.add_option("--tls-cert", security.tls_cert, "PEM client certificate for mTLS (turns on TLS)")
+                   ->check(CLI::ExistingFile);
+  auto* key = command.add_option("--tls-key", security.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
+  command.add_option("--token-file", security.token_file, "File holding the bearer token (default: $RAMIEL_TOKEN)")
+      ->check(CLI::ExistingFile);
+}
+#else
+struct ChannelSecurity {};
+StatusOr<CompileOutcome> compile_remotely(const CompileRequest&, const ChannelSecurity&, const void* = nullptr,
+                                          std::string* = nullptr) {
   return invalid_argument("this ramiel-client was built without remote support (RAMIEL_BUILD_SERVER=OFF); use --local");
 }
 #endif
 
-int run_compile(CompileRequest& request, const std::vector<std::string>& shapes,
+int run_compile(CompileRequest& request, const ChannelSecurity& security, const std::vector<std::string>& shapes,
                 const std::string& profile_path, const std::string& costs_path) {
   for (const std::string& text : shapes) {
     auto shape = parse_input_shape(text);
@@ -50,8 +65,18 @@ int run_compile(CompileRequest& request, const std::vector<std::string>& shapes,
   }
   if (request.options.model_name.empty()) request.options.model_name = request.model_path.stem().string();
   if (Status valid = request.options.validate(); !valid.ok()) return fail(valid, kExitUsage);
+#ifdef RAMIEL_WITH_REMOTE
+  if (!request.server.empty()) {
+    if (auto token = resolve_token(security.token_file); !token.ok()) return fail(token.status(), kExitUsage);
+  }
+#endif
 
-  auto outcome = request.server.empty() ? compile_locally(request) : compile_remotely(request);
+  std::string refusal;  // the gRPC code's name when the server refused the credentials
+  auto outcome = request.server.empty() ? compile_locally(request) : compile_remotely(request, security, {}, &refusal);
+  if (!outcome.ok() && !refusal.empty()) {
+    std::cerr << "ramiel-client: error: " << outcome.status().message() << " [" << refusal << "]\n";
+    return kExitAccessDenied;
+  }
   if (!outcome.ok()) return fail(outcome.status());
   for (const std::string& warning : outcome->warnings) std::cerr << "ramiel-client: warning: " << warning << "\n";
   if (Status written = write_outputs(request.output_dir, outcome->files); !written.ok()) return fail(written);
@@ -76,6 +101,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "ramiel-client " + ramiel::driver::compiler_build());
 
   CompileRequest request;
+  ChannelSecurity security;
   std::vector<std::string> shapes;
   std::string profile_path, costs_path;
   bool local = false;
@@ -94,6 +120,9 @@ int main(int argc, char** argv) {
   compile->add_option("--deadline", request.deadline_seconds, "Seconds a remote compile may take, retries included")
       ->capture_default_str()->check(CLI::PositiveNumber);
   compile->add_flag("-q,--quiet", request.quiet, "Print nothing but errors and warnings");
+#ifdef RAMIEL_WITH_REMOTE
+  add_security_flags(*compile, security);
+#endif
 
 #ifdef RAMIEL_WITH_REMOTE
   HealthRequest health_request;
@@ -104,6 +133,7 @@ int main(int argc, char** argv) {
   health->add_option("--deadline", health_request.deadline_seconds, "Seconds to wait for the answer")
       ->capture_default_str()->check(CLI::PositiveNumber);
   health->add_flag("-q,--quiet", health_request.quiet, "Print nothing but errors");
+  add_security_flags(*health, health_request.security);
 #endif
 
   try {
@@ -124,7 +154,7 @@ int main(int argc, char** argv) {
       std::cerr << "ramiel-client: error: --print-ir-after needs --local\n";
       return kExitUsage;
     }
-    return run_compile(request, shapes, profile_path, costs_path);
+    return run_compile(request, security, shapes, profile_path, costs_path);
   }
   return kExitUsage;
 }

@@ -13,6 +13,7 @@
 #include "client/remote_status.h"
 #include "core/support/sha256.h"
 #include "proto/convert.h"
+#include "proto/grpc_code_name.h"
 #include "ramiel/v1/compile_service.grpc.pb.h"
 
 namespace ramiel::client {
@@ -23,10 +24,11 @@ using Clock = std::chrono::system_clock;
 // About 1 MiB per message: large enough to amortise framing, far below gRPC's 4 MiB default limit.
 constexpr size_t kChunkBytes = 1 << 20;
 
-// Runs `attempt` with a fresh context until it succeeds, fails with a code the policy does not
-// retry (or that the server marked final), runs out of attempts, or the next wait would pass the
-// deadline.
+// Runs `attempt` with a fresh context (deadline and credentials set) until it succeeds, fails
+// with a code the policy does not retry (or that the server marked final), runs out of attempts,
+// or the next wait would pass the deadline.
 grpc::Status with_retries(const RetryPolicy& policy, Clock::time_point deadline,
+                          const RemoteChannel& channel,
                           const std::function<grpc::Status(grpc::ClientContext&)>& attempt) {
   std::mt19937 random(std::random_device{}());
   grpc::Status status;
@@ -36,6 +38,7 @@ grpc::Status with_retries(const RetryPolicy& policy, Clock::time_point deadline,
     std::this_thread::sleep_for(wait);
     grpc::ClientContext context;
     context.set_deadline(deadline);
+    channel.authorize(context);
     status = attempt(context);
     if (status.ok() || !RetryPolicy::retryable(status.error_code()) ||
         server_says_final(context.GetServerTrailingMetadata())) {
@@ -70,16 +73,18 @@ grpc::Status upload(v1::CompileService::Stub& stub, grpc::ClientContext& context
 }  // namespace
 
 StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request,
-                                          const RetryPolicy& policy) {
+                                          const ChannelSecurity& security,
+                                          const RetryPolicy& policy, std::string* refusal) {
   RAMIEL_ASSIGN_OR_RETURN(std::string model, read_file(request.model_path));
   const std::string sha256 = sha256_hex(model);
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(request.deadline_seconds));
-  auto stub = v1::CompileService::NewStub(open_channel(request.server));
+  RAMIEL_ASSIGN_OR_RETURN(const RemoteChannel channel, open_channel(request.server, security));
+  auto stub = v1::CompileService::NewStub(channel.channel());
   const v1::CompileOptions options = api::options_to_proto(request.options);
 
   v1::CompileResponse response;
-  grpc::Status status = with_retries(policy, deadline, [&](grpc::ClientContext& context) {
+  grpc::Status status = with_retries(policy, deadline, channel, [&](grpc::ClientContext& context) {
     v1::LookupRequest lookup;
     lookup.set_model_sha256(sha256);
     *lookup.mutable_options() = options;
@@ -94,12 +99,17 @@ StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request,
     header.set_model_size(model.size());
     header.set_model_sha256(sha256);
     const bool show_progress = !request.quiet && ProgressBar::is_terminal(stderr);
-    status = with_retries(policy, deadline, [&](grpc::ClientContext& context) {
+    status = with_retries(policy, deadline, channel, [&](grpc::ClientContext& context) {
       response.Clear();
       return upload(*stub, context, header, model, show_progress, response);
     });
   }
-  if (!status.ok()) return from_grpc_status(status, request.server);
+  if (!status.ok()) {
+    if (refusal != nullptr && is_credentials_refusal(status.error_code())) {
+      *refusal = api::grpc_code_name(status.error_code());
+    }
+    return from_grpc_status(status, request.server);
+  }
   if (response.model_sha256() != sha256) {
     return internal_error("ramiel-server at " + request.server + " answered for model " +
                           response.model_sha256() + ", not " + sha256);

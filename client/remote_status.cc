@@ -30,4 +30,8 @@ Status from_grpc_status(const grpc::Status& status, const std::string& server) {
   }
 }
 
+bool is_credentials_refusal(grpc::StatusCode code) {
+  return code == grpc::StatusCode::UNAUTHENTICATED || code == grpc::StatusCode::PERMISSION_DENIED;
+}
+
 }  // namespace ramiel::client

@@ -14,4 +14,7 @@ namespace ramiel::client {
 // in time; everything else is INTERNAL. The message reads "<server>: <message> (<gRPC code>)".
 Status from_grpc_status(const grpc::Status& status, const std::string& server);
 
+// UNAUTHENTICATED or PERMISSION_DENIED: the server refused the client's credentials (exit 6).
+bool is_credentials_refusal(grpc::StatusCode code);
+
 }  // namespace ramiel::client

@@ -17,6 +17,7 @@ PACKAGES=(
   python3-grpcio
   # references and tools the tests run for real
   libonnx-testdata prometheus
+  openssl  # the CLI: test_security.py makes a throwaway CA and certificates
 )
 
 missing=()

@@ -1,5 +1,5 @@
 // ramiel-server: the compilation daemon. Flags override the JSON config file, which overrides
-// the defaults; SIGTERM or SIGINT drains and exits 0.
+// the defaults; SIGTERM or SIGINT drains and exits 0; SIGHUP rereads the token file.
 #include <csignal>
 #include <functional>
 #include <iostream>
@@ -21,9 +21,12 @@ constexpr int kExitUsage = 2;
 
 const char* kFooter = R"(Exit status:
   0  stopped by SIGTERM or SIGINT after draining (or --help / --version)
-  1  could not start: invalid settings, unreadable config, address or cache directory unusable
+  1  could not start: invalid settings, unreadable config, address taken or cache directory
+     unusable, or a non-loopback --listen without TLS and authentication (see --insecure)
   2  bad command line
 
+Security: on a non-loopback --listen the server needs --tls-cert/--tls-key and
+--auth-token-file (or --tls-client-ca), or --insecure. SIGHUP rereads --auth-token-file.
 Logs: one JSON object per line on stdout; the first is {"event":"listening",...} with the bound
 ports (useful with port 0). Health: grpc.health.v1 reports SERVING until shutdown starts.
 Config file: a JSON object whose keys are the long flag names with '_' for '-'
@@ -102,6 +105,15 @@ int main(int argc, char** argv) {
   flags.bind("--drain-timeout", &ServerSettings::drain_timeout_seconds,
              "seconds in-flight compiles may run after SIGTERM");
   flags.bind_flag("--reflection", &ServerSettings::reflection, "serve gRPC server reflection");
+  flags.bind("--tls-cert", &ServerSettings::tls_cert, "PEM certificate chain: serve gRPC over TLS");
+  flags.bind("--tls-key", &ServerSettings::tls_key, "PEM private key of --tls-cert");
+  flags.bind("--tls-client-ca", &ServerSettings::tls_client_ca,
+             "PEM CA bundle: require client certificates it signed (mTLS)");
+  flags.bind("--auth-token-file", &ServerSettings::auth_token_file,
+             "bearer tokens, one per line (# comments), reread on SIGHUP; Compile and Lookup "
+             "need one, health does not");
+  flags.bind_flag("--insecure", &ServerSettings::insecure,
+                  "allow a non-loopback --listen without TLS and authentication (logs a warning)");
   flags.bind_flag("!--no-request-log", &ServerSettings::log_requests,
                   "do not write a JSON line per request");
   flags.bind("--compile-memory-bytes", &ServerSettings::compile_memory_bytes,
@@ -139,11 +151,12 @@ int main(int argc, char** argv) {
   flags.overlay(settings);
 
   // Signals are taken synchronously by this thread; every thread started later inherits the mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const std::string version = ramiel::driver::compiler_build();
   auto server =
@@ -153,7 +166,10 @@ int main(int argc, char** argv) {
     return kExitStartupFailed;
   }
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  // A failed reload keeps the previous tokens and has logged why; the server carries on.
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    (void)(*server)->reload_auth_tokens();
+  }
   (*server)->shutdown();
   return kExitOk;
 }

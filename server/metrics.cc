@@ -99,7 +99,13 @@ Metrics::Metrics(const std::string& compiler_version)
       rpc_duration_(BuildHistogram()
                         .Name("ramiel_grpc_request_duration_seconds")
                         .Help("gRPC call latency from arrival to status, by method and status code")
-                        .Register(*registry_)) {
+                        .Register(*registry_)),
+      auth_failures_(
+          BuildCounter()
+              .Name("ramiel_auth_failures_total")
+              .Help("Calls refused UNAUTHENTICATED: bearer token missing or not accepted")
+              .Register(*registry_)
+              .Add({})) {
   BuildGauge()
       .Name("ramiel_build_info")
       .Help("Always 1; labels carry the server and compiler versions")
@@ -175,6 +181,10 @@ void Metrics::observe_rpc(std::string_view method, std::string_view code, double
   const prometheus::Labels labels = {{"method", std::string(method)}, {"code", std::string(code)}};
   rpc_requests_.Add(labels).Increment();
   rpc_duration_.Add(labels, kSecondsBuckets).Observe(seconds);
+}
+
+void Metrics::count_auth_failure() {
+  auth_failures_.Increment();
 }
 
 }  // namespace ramiel::server

@@ -48,6 +48,8 @@ class Metrics {
   void count_worker_failure(std::string_view reason);
   // Every RPC, including health checks: full method name and gRPC code name.
   void observe_rpc(std::string_view method, std::string_view code, double seconds);
+  // A call refused for a missing or unknown bearer token.
+  void count_auth_failure();
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -69,6 +71,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& worker_failures_;
   prometheus::Family<prometheus::Counter>& rpc_requests_;
   prometheus::Family<prometheus::Histogram>& rpc_duration_;
+  prometheus::Counter& auth_failures_;
 };
 
 }  // namespace ramiel::server

@@ -11,6 +11,8 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <prometheus/exposer.h>
 
+#include "server/auth_processor.h"
+#include "server/auth_tokens.h"
 #include "server/compile_service.h"
 #include "server/disk_cache.h"
 #include "server/isolated_compiler.h"
@@ -18,6 +20,7 @@
 #include "server/request_log.h"
 #include "server/result_cache.h"
 #include "server/rpc_metrics_interceptor.h"
+#include "server/transport_security.h"
 #include "server/upload_budget.h"
 #include "server/worker/sandbox.h"
 
@@ -29,6 +32,7 @@ struct RamielServer::Parts {
   ServerSettings settings;
   std::unique_ptr<RequestLog> log;
   std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<TokenSet> tokens;  // null without auth_token_file
   std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<ResultCache> cache;
   std::unique_ptr<UploadBudget> uploads;
@@ -60,10 +64,19 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                                             std::string compiler_version,
                                                             std::ostream& log) {
   RAMIEL_RETURN_IF_ERROR(settings.validate());
+  RAMIEL_RETURN_IF_ERROR(check_transport_security(settings));
   auto parts = std::make_unique<Parts>();
   parts->settings = settings;
   parts->log = std::make_unique<RequestLog>(log, settings.log_requests);
   parts->metrics = std::make_unique<Metrics>(compiler_version);
+  std::shared_ptr<BearerTokenProcessor> token_check;
+  size_t token_count = 0;
+  if (!settings.auth_token_file.empty()) {
+    parts->tokens = std::make_unique<TokenSet>();
+    RAMIEL_ASSIGN_OR_RETURN(token_count, parts->tokens->load(settings.auth_token_file));
+    token_check = std::make_shared<BearerTokenProcessor>(*parts->tokens, *parts->metrics);
+  }
+  RAMIEL_ASSIGN_OR_RETURN(auto credentials, make_server_credentials(settings, token_check));
 
   if (!settings.metrics_listen.empty()) {
     try {
@@ -118,7 +131,10 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   grpc::EnableDefaultHealthCheckService(true);
   if (settings.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(settings.listen, grpc::InsecureServerCredentials(), &parts->grpc_port);
+  builder.AddListeningPort(settings.listen, credentials, &parts->grpc_port);
+  // gRPC sets SO_REUSEPORT by default, so a second server on a taken port would start and take a
+  // share of the connections; without it the second bind fails.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(parts->service.get());
   builder.SetMaxReceiveMessageSize(kMaxRequestMessageBytes);
   builder.SetMaxSendMessageSize(-1);  // results can be as large as the models they came from
@@ -129,7 +145,11 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   parts->grpc_server = builder.BuildAndStart();
   // The builder reports a failed bind only through a null server or a selected port of 0.
   if (parts->grpc_server == nullptr || parts->grpc_port == 0) {
-    return invalid_argument("cannot listen for gRPC on " + settings.listen);
+    return invalid_argument("cannot listen for gRPC on " + settings.listen +
+                            ": the address is taken or not local" +
+                            (settings.tls_cert.empty() ? ""
+                                                       : ", or the TLS certificate and key "
+                                                         "do not load or do not match"));
   }
   parts->grpc_server->GetHealthCheckService()->SetServingStatus(true);
   // After the bind, so that whoever started the server can read the real ports from this line.
@@ -139,7 +159,31 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                   {"cache_entries", parts->cache->disk().entries()},
                                   {"compiler_version", parts->broker->compiler_version()}});
   parts->log->event("compile_isolation", std::move(isolation));
+  if (parts->tokens != nullptr) {
+    parts->log->event("auth_tokens_loaded",
+                      {{"tokens", token_count}, {"file", settings.auth_token_file}});
+  }
+  if (insecure_override_in_use(settings)) {
+    parts->log->event("insecure", {{"level", "warning"},
+                                   {"message", "--insecure: serving " + settings.listen +
+                                                   " without TLS and authentication; anyone who "
+                                                   "reaches it can compile and read results"}});
+  }
   return std::unique_ptr<RamielServer>(new RamielServer(std::move(parts)));
+}
+
+Status RamielServer::reload_auth_tokens() {
+  Parts& p = *parts_;
+  if (p.tokens == nullptr) return ok_status();
+  auto count = p.tokens->load(p.settings.auth_token_file);
+  if (!count.ok()) {
+    p.log->event("auth_tokens_reload_failed", {{"level", "error"},
+                                               {"error", count.status().to_string()},
+                                               {"kept_previous_tokens", true}});
+    return count.status();
+  }
+  p.log->event("auth_tokens_loaded", {{"tokens", *count}, {"file", p.settings.auth_token_file}});
+  return ok_status();
 }
 
 int RamielServer::grpc_port() const {

@@ -23,6 +23,10 @@ class RamielServer {
   RamielServer(const RamielServer&) = delete;
   RamielServer& operator=(const RamielServer&) = delete;
 
+  // Rereads settings.auth_token_file (on SIGHUP) and logs how many tokens it holds. On failure the
+  // previous tokens stay and an error line is logged. Does nothing without a token file.
+  Status reload_auth_tokens();
+
   int grpc_port() const;
   int metrics_port() const;  // 0 when the exporter is disabled
 

@@ -155,6 +155,16 @@ Status apply_json_settings(std::string_view json_text, ServerSettings& settings)
          return true;
        }},
       {"debug_worker_fault", string_field(settings.debug_worker_fault)},
+      {"tls_cert", string_field(settings.tls_cert)},
+      {"tls_key", string_field(settings.tls_key)},
+      {"tls_client_ca", string_field(settings.tls_client_ca)},
+      {"auth_token_file", string_field(settings.auth_token_file)},
+      {"insecure",
+       [&](const nlohmann::json& v) {
+         if (!v.is_boolean()) return false;
+         settings.insecure = v.get<bool>();
+         return true;
+       }},
   };
   for (const auto& [key, value] : json.items()) {
     const auto it = setters.find(key);

@@ -11,9 +11,9 @@ namespace ramiel::server {
 
 struct ServerSettings {
   // gRPC address; port 0 picks a free port (reported on the "listening" log line).
-  std::string listen = "0.0.0.0:50051";
+  std::string listen = "127.0.0.1:50051";
   // Prometheus /metrics address; empty disables the exporter.
-  std::string metrics_listen = "0.0.0.0:9464";
+  std::string metrics_listen = "127.0.0.1:9464";
   std::string cache_dir = "/var/cache/ramiel";
   // Compile threads; 0 means one per CPU this process may use (affinity and cgroup quota).
   int workers = 0;
@@ -41,6 +41,15 @@ struct ServerSettings {
   bool log_requests = true;
   // Tests only: every compile sleeps this long first, so queues fill deterministically.
   int debug_compile_delay_ms = 0;
+  // Transport security (server/transport_security.h): PEM files of the server's certificate and
+  // key (TLS), and of the CA that signs client certificates (mTLS, required and verified).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // Bearer tokens, one per line, reread on SIGHUP; Compile and Lookup need one, health does not.
+  std::string auth_token_file;
+  // Serve a non-loopback listen without TLS and authentication (a warning is logged).
+  bool insecure = false;
 
   // Every compile runs in a ramiel-compile-worker process with these limits (server/README.md).
   // Address space of one worker; 0: available memory (physical, or the cgroup's limit) /

@@ -1,13 +1,49 @@
 // The client's remote helpers: retry policy, gRPC status mapping, progress bar rendering.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "client/exit_codes.h"
+#include "client/remote_channel.h"
 #include "client/progress_bar.h"
 #include "client/remote_status.h"
 #include "client/retry_policy.h"
 
 namespace ramiel::client {
 namespace {
+
+TEST(RetryPolicy, NeverRetriesRefusedCredentials) {
+  EXPECT_FALSE(RetryPolicy::retryable(grpc::StatusCode::UNAUTHENTICATED));
+  EXPECT_FALSE(RetryPolicy::retryable(grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_TRUE(is_credentials_refusal(grpc::StatusCode::UNAUTHENTICATED));
+  EXPECT_TRUE(is_credentials_refusal(grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_FALSE(is_credentials_refusal(grpc::StatusCode::UNAVAILABLE));
+}
+
+TEST(ResolveToken, TheFileWinsOverTheEnvironment) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("ramiel-client-token-" + std::to_string(::getpid()))).string();
+  std::ofstream(path) << "# the CI token\n\n  from-file \r\nsecond-line\n";
+  ::setenv("RAMIEL_TOKEN", " from-env\n", 1);
+  auto from_file = resolve_token(path);
+  ASSERT_TRUE(from_file.ok()) << from_file.status().to_string();
+  EXPECT_EQ(*from_file, "from-file");
+  auto from_env = resolve_token("");
+  ASSERT_TRUE(from_env.ok());
+  EXPECT_EQ(*from_env, "from-env");
+  ::unsetenv("RAMIEL_TOKEN");
+  EXPECT_EQ(resolve_token("").value(), "");  // no token: the call goes without one
+
+  std::ofstream(path) << "# nothing but comments\n";
+  EXPECT_EQ(resolve_token(path).status().code(), StatusCode::kInvalidArgument);
+  std::ofstream(path) << "two words\n";
+  auto spaced = resolve_token(path);
+  EXPECT_EQ(spaced.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(spaced.status().message().find("two words"), std::string::npos);
+  std::filesystem::remove(path);
+}
 
 TEST(RetryPolicy, RetriesOnlyWhatMaySucceedLater) {
   EXPECT_TRUE(RetryPolicy::retryable(grpc::StatusCode::RESOURCE_EXHAUSTED));
