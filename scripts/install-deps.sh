@@ -18,6 +18,7 @@ PACKAGES=(
   # references and tools the tests run for real
   libonnx-testdata prometheus
   openssl  # the CLI: test_security.py makes a throwaway CA and certificates
+  python3-yaml  # test_deploy.py and test_security.py parse the manifests
 )
 
 missing=()

@@ -158,7 +158,6 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                   {"workers", settings.resolved_workers()},
                                   {"cache_entries", parts->cache->disk().entries()},
                                   {"compiler_version", parts->broker->compiler_version()}});
-  parts->log->event("compile_isolation", std::move(isolation));
   if (parts->tokens != nullptr) {
     parts->log->event("auth_tokens_loaded",
                       {{"tokens", token_count}, {"file", settings.auth_token_file}});
@@ -169,6 +168,7 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                                    " without TLS and authentication; anyone who "
                                                    "reaches it can compile and read results"}});
   }
+  parts->log->event("compile_isolation", std::move(isolation));
   return std::unique_ptr<RamielServer>(new RamielServer(std::move(parts)));
 }
 
