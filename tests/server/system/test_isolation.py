@@ -51,7 +51,7 @@ def failure_lines(server):
 
 def test_compiles_run_in_workers_and_match_local(start_server, model_dir, tmp_path):
     server = start_server()
-    isolation = next(r for r in server.log if r.get("event") == "compile_isolation")
+    isolation = server.wait_for_event("compile_isolation", timeout=30)
     assert isolation["worker"].endswith("ramiel-compile-worker")
     assert isolation["cpu_seconds"] == 30 and isolation["memory_bytes"] >= 1 << 30
     remote = compile_remote(server.address, model_dir / "m1.onnx", tmp_path / "remote")
@@ -80,7 +80,7 @@ def test_a_crashing_compile_costs_one_request(start_server, model_dir, tmp_path)
 def test_memory_limit_is_resource_exhausted_and_the_server_stays_small(start_server, model_dir,
                                                                         tmp_path):
     server = start_server("--debug-worker-fault", "oom", "--compile-memory-bytes", str(512 << 20))
-    isolation = next(r for r in server.log if r.get("event") == "compile_isolation")
+    isolation = server.wait_for_event("compile_isolation", timeout=30)
     if not isolation["memory_limit_enforced"]:
         pytest.skip("this build cannot enforce an address-space limit (sanitizers)")
     run = compile_remote(server.address, model_dir / "m0.onnx", tmp_path / "out")
