@@ -33,7 +33,7 @@ Status CompileOptions::validate() const {
     }
   }
   const ir::ModelLimits& l = limits;
-  for (int64_t value : {l.max_tensor_elements, l.max_nodes, l.max_graph_depth, l.max_function_depth,
+  for (int64_t value : {l.max_tensor_elements, l.max_tensor_rank, l.max_nodes, l.max_graph_depth, l.max_function_depth,
                         l.max_attribute_bytes, l.max_string_bytes, l.max_name_bytes,
                         l.max_node_inputs, l.max_node_outputs, l.max_folded_elements}) {
     if (value < 0) return invalid_argument("model limits must not be negative");

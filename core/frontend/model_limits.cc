@@ -73,7 +73,16 @@ class LimitsCheck final : public ModelVisitor {
     return ok_status();
   }
 
-  Status value_info(const onnx::ValueInfoProto& info) override { return name("value", info.name()); }
+  Status value_info(const onnx::ValueInfoProto& info) override {
+    RAMIEL_RETURN_IF_ERROR(name("value", info.name()));
+    const auto& type = info.type();
+    if (type.has_tensor_type() && type.tensor_type().shape().dim_size() > limits_.max_tensor_rank) {
+      return invalid_argument("value '" + info.name() + "' has " +
+                              std::to_string(type.tensor_type().shape().dim_size()) + " dims, over " +
+                              ir::limit_text("max_tensor_rank", limits_.max_tensor_rank));
+    }
+    return ok_status();
+  }
 
   Status tensor(const onnx::TensorProto& t, const std::string& where,
                 bool top_level_initializer) override {

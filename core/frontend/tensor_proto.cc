@@ -73,6 +73,10 @@ std::string describe(const onnx::TensorProto& proto) { return "tensor '" + proto
 
 Status check_element_limit(const std::string& what, const ir::Shape& shape,
                            const ir::ModelLimits& limits) {
+  if (static_cast<int64_t>(shape.size()) > limits.max_tensor_rank) {
+    return invalid_argument(what + " has " + std::to_string(shape.size()) + " dims, over " +
+                            ir::limit_text("max_tensor_rank", limits.max_tensor_rank));
+  }
   int64_t extent = 1;
   for (int64_t dim : shape) {
     auto next = checked_mul(extent, std::max<int64_t>(dim, 1));
@@ -92,6 +96,10 @@ Status check_tensor_proto(const onnx::TensorProto& proto, const ir::ModelLimits&
   if (!dtype || *dtype == ir::DType::kUndefined) {
     return invalid_argument(describe(proto) + " has unknown element type " +
                             std::to_string(proto.data_type()));
+  }
+  if (proto.dims_size() > limits.max_tensor_rank) {
+    return invalid_argument(describe(proto) + " has " + std::to_string(proto.dims_size()) +
+                            " dims, over " + ir::limit_text("max_tensor_rank", limits.max_tensor_rank));
   }
   ir::Shape shape(proto.dims().begin(), proto.dims().end());
   for (int64_t dim : shape) {

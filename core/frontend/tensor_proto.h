@@ -11,8 +11,9 @@
 
 namespace ramiel::frontend {
 
-// INVALID_ARGUMENT naming limits.max_tensor_elements when the known dims of `shape` (unknown
-// ones and zeros counted as one) multiply past it or past int64. `what` names the tensor.
+// INVALID_ARGUMENT naming limits.max_tensor_rank when `shape` has more dims, or
+// limits.max_tensor_elements when its known dims (unknown ones and zeros counted as one)
+// multiply past it or past int64. `what` names the tensor.
 Status check_element_limit(const std::string& what, const ir::Shape& shape,
                            const ir::ModelLimits& limits);
 

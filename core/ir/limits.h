@@ -18,6 +18,8 @@ struct ModelLimits {
   // Elements of one tensor: an initializer, a constant, or any value whose shape is known
   // (2^34: 64 GiB of float32). Dims whose product overflows int64 are always refused.
   int64_t max_tensor_elements = int64_t{1} << 34;
+  // Dims of one tensor or value (PyTorch's own limit; the six reference models use at most 5).
+  int64_t max_tensor_rank = 64;
   // Nodes in the whole model: main graph, subgraphs and function bodies together.
   int64_t max_nodes = 100'000;
   // Subgraph nesting below the main graph (If/Loop/Scan bodies, GRAPH and GRAPHS attributes).

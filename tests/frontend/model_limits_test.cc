@@ -67,6 +67,22 @@ TEST(ModelLimitsTest, TensorElementsOverTheLimit) {
   expect_refused(import_with(m, limits), "max_tensor_elements=99");
 }
 
+TEST(ModelLimitsTest, TensorRankOverTheLimit) {
+  ModelBuilder m = relu_model();
+  add_raw_initializer(m, "w", {1, 1, 1}, 4);
+  ir::ModelLimits limits;
+  limits.max_tensor_rank = 3;
+  EXPECT_TRUE(import_with(m, limits).ok());
+  limits.max_tensor_rank = 2;
+  expect_refused(import_with(m, limits), "has 3 dims, over the limit max_tensor_rank=2");
+  // Declared shapes count too (here the graph output of an Unsqueeze to rank 3).
+  ModelBuilder u;
+  u.input("x", {1, 4}).output("y", {-1, -1, -1});
+  ModelBuilder::ints_attr(u.node("Unsqueeze", {"x"}, {"y"}), "axes", {0});
+  u.proto().mutable_opset_import(0)->set_version(11);
+  expect_refused(import_with(u, limits), "value 'y' has 3 dims, over the limit max_tensor_rank=2");
+}
+
 TEST(ModelLimitsTest, InferredShapesOverTheLimitAreRefused) {
   // Expand's output shape comes from a constant; shape inference finds 2^40 x 4 elements.
   ModelBuilder m;

@@ -21,6 +21,7 @@ INT64 = TensorProto.INT64
 BOOL = TensorProto.BOOL
 
 # Sizes the defaults of ir::ModelLimits refuse (core/ir/limits.h); kept in step with it.
+MAX_TENSOR_RANK = 64
 MAX_NODES = 100_000
 MAX_NODE_INPUTS = 4096
 MAX_NODE_OUTPUTS = 4096
@@ -239,6 +240,18 @@ def overflow_in_value_info():
     g = graph([helper.make_node("Relu", ["x"], ["y"], name="relu")],
               inputs=[vi("x", [1 << 30, 1 << 30, 1 << 30])], outputs=[unknown_dims("y", 3)])
     return model(g)
+
+
+@case
+def unsqueeze_to_rank_100k():
+    # A valid model whose output has 100002 dims (crashed code generation with deep recursion).
+    node = helper.make_node("Unsqueeze", ["x"], ["y"], name="unsqueeze", axes=list(range(100000)))
+    return model(graph([node], outputs=[unknown_dims("y", 100002)]), opset=11)
+
+
+@case
+def initializer_rank_over_limit():
+    return add_weight(tensor("w", [1] * (MAX_TENSOR_RANK + 1), raw=b"\0" * 4))
 
 
 @case
