@@ -42,6 +42,7 @@ def test_every_hostile_model_is_refused_and_the_server_keeps_serving(start_serve
         assert health.returncode == 0 and health.stdout.strip() == "SERVING", \
             f"after {case.name}: {health.stdout} {health.stderr}"
     peak = peak_rss_bytes(server.proc.pid)
+    print(f"ramiel-server peak RSS over {len(messages)} hostile models: {peak / 1e6:.0f} MB")
     assert peak < MAX_SERVER_PEAK_BYTES, f"server peak RSS {peak / 1e6:.0f} MB"
     # Every refusal is an answered request, counted by its status.
     statuses = [r["status"] for r in server.requests("Compile")]
