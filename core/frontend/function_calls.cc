@@ -31,7 +31,10 @@ void collect_calls(const google::protobuf::RepeatedPtrField<onnx::NodeProto>& no
 class CallGraph {
  public:
   CallGraph(const onnx::ModelProto& model, const std::map<FunctionKey, int>& index)
-      : keys_(index.size()), calls_(index.size()), depth_(index.size(), 0), state_(index.size(), kNew) {
+      : keys_(index.size()),
+        calls_(index.size()),
+        depth_(index.size(), 0),
+        state_(index.size(), kNew) {
     for (const auto& [key, i] : index) keys_[static_cast<size_t>(i)] = key;
     for (const auto& f : model.functions()) {
       const int i = index.at({f.domain(), f.name()});
@@ -85,7 +88,8 @@ Status check_function_calls(const onnx::ModelProto& model, const ir::ModelLimits
   std::map<FunctionKey, int> index;
   for (const auto& f : model.functions()) {
     FunctionKey key{f.domain(), f.name()};
-    if (index.count(key)) return invalid_argument("model-local function " + label(key) + " is defined twice");
+    if (index.count(key))
+      return invalid_argument("model-local function " + label(key) + " is defined twice");
     index.emplace(std::move(key), static_cast<int>(index.size()));
   }
   // Every function, called or not: ONNX code may read any of them.

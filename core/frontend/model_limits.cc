@@ -39,8 +39,7 @@ class LimitsCheck final : public ModelVisitor {
                               ir::limit_text("max_node_inputs", limits_.max_node_inputs));
     }
     if (n.output_size() > limits_.max_node_outputs) {
-      return invalid_argument(what + " has " + std::to_string(n.output_size()) +
-                              " outputs, over " +
+      return invalid_argument(what + " has " + std::to_string(n.output_size()) + " outputs, over " +
                               ir::limit_text("max_node_outputs", limits_.max_node_outputs));
     }
     for (const auto& input : n.input()) RAMIEL_RETURN_IF_ERROR(name("input of " + what, input));
@@ -50,14 +49,16 @@ class LimitsCheck final : public ModelVisitor {
 
   Status attribute(const onnx::AttributeProto& a, const onnx::NodeProto& n) override {
     RAMIEL_RETURN_IF_ERROR(name("attribute of node '" + n.name() + "'", a.name()));
-    RAMIEL_RETURN_IF_ERROR(name("attribute reference of node '" + n.name() + "'", a.ref_attr_name()));
+    RAMIEL_RETURN_IF_ERROR(
+        name("attribute reference of node '" + n.name() + "'", a.ref_attr_name()));
     const std::string what = "attribute '" + a.name() + "' of node '" + n.name() + "'";
     if (static_cast<int64_t>(a.s().size()) > limits_.max_string_bytes) {
       return invalid_argument(what + " is a string of " + std::to_string(a.s().size()) +
                               " bytes, over " +
                               ir::limit_text("max_string_bytes", limits_.max_string_bytes));
     }
-    int64_t bytes = 8 * static_cast<int64_t>(a.ints_size()) + 4 * static_cast<int64_t>(a.floats_size());
+    int64_t bytes =
+        8 * static_cast<int64_t>(a.ints_size()) + 4 * static_cast<int64_t>(a.floats_size());
     for (const std::string& s : a.strings()) {
       if (static_cast<int64_t>(s.size()) > limits_.max_string_bytes) {
         return invalid_argument(what + " holds a string of " + std::to_string(s.size()) +
@@ -78,7 +79,8 @@ class LimitsCheck final : public ModelVisitor {
     const auto& type = info.type();
     if (type.has_tensor_type() && type.tensor_type().shape().dim_size() > limits_.max_tensor_rank) {
       return invalid_argument("value '" + info.name() + "' has " +
-                              std::to_string(type.tensor_type().shape().dim_size()) + " dims, over " +
+                              std::to_string(type.tensor_type().shape().dim_size()) +
+                              " dims, over " +
                               ir::limit_text("max_tensor_rank", limits_.max_tensor_rank));
     }
     return ok_status();

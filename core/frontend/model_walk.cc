@@ -15,7 +15,8 @@ class Walker {
     for (const auto& info : g.output()) RAMIEL_RETURN_IF_ERROR(visitor_.value_info(info));
     for (const auto& info : g.value_info()) RAMIEL_RETURN_IF_ERROR(visitor_.value_info(info));
     for (const auto& init : g.initializer()) {
-      RAMIEL_RETURN_IF_ERROR(visitor_.tensor(init, "initializer '" + init.name() + "'", depth == 0));
+      RAMIEL_RETURN_IF_ERROR(
+          visitor_.tensor(init, "initializer '" + init.name() + "'", depth == 0));
     }
     for (const auto& init : g.sparse_initializer()) {
       RAMIEL_RETURN_IF_ERROR(sparse(init, "sparse initializer"));

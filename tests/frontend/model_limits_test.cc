@@ -105,7 +105,8 @@ TEST(ModelLimitsTest, RawDataMustMatchTheTypeWhateverItsSize) {
 TEST(ModelLimitsTest, TypedFieldCountsMustMatchTheType) {
   ModelBuilder m = relu_model();
   m.initializer("w", {1000, 4}, {1.0f, 2.0f, 3.0f});
-  expect_refused(import_with(m, {}), "holds 3 values in float_data, but its type float32[1000x4] needs 4000");
+  expect_refused(import_with(m, {}),
+                 "holds 3 values in float_data, but its type float32[1000x4] needs 4000");
 }
 
 TEST(ModelLimitsTest, NegativeDimsAreRefused) {
@@ -133,7 +134,8 @@ TEST(ModelLimitsTest, NodeInputsAndOutputs) {
   m.node("Sum", {"x", "x", "x"}, {"y"}, "sum");
   ir::ModelLimits limits;
   limits.max_node_inputs = 2;
-  expect_refused(import_with(m, limits), "node 'sum' (Sum) has 3 inputs, over the limit max_node_inputs=2");
+  expect_refused(import_with(m, limits),
+                 "node 'sum' (Sum) has 3 inputs, over the limit max_node_inputs=2");
 
   ModelBuilder split;
   split.input("x", {1, 4}).output("a", {1, 2});
@@ -149,20 +151,23 @@ TEST(ModelLimitsTest, NamesStringsAndAttributes) {
   ModelBuilder named;
   named.input("x", {1, 4}).output("y", {1, 4});
   named.node("Relu", {"x"}, {"y"}, "a_long_node_name");
-  expect_refused(import_with(named, limits), "(node) is 16 bytes long, over the limit max_name_bytes=12");
+  expect_refused(import_with(named, limits),
+                 "(node) is 16 bytes long, over the limit max_name_bytes=12");
 
   ModelBuilder text = relu_model();
   auto* s = text.proto().mutable_graph()->mutable_node(0)->add_attribute();
   s->set_name("note");
   s->set_type(onnx::AttributeProto::STRING);
   s->set_s(std::string(50 << 20, 'A'));  // the 50 MiB string
-  expect_refused(import_with(text, {}), "is a string of 52428800 bytes, over the limit max_string_bytes=65536");
+  expect_refused(import_with(text, {}),
+                 "is a string of 52428800 bytes, over the limit max_string_bytes=65536");
 
   ModelBuilder list = relu_model();
   ModelBuilder::ints_attr(*list.proto().mutable_graph()->mutable_node(0), "many", {1, 2, 3});
   limits = {};
   limits.max_attribute_bytes = 16;
-  expect_refused(import_with(list, limits), "holds 24 bytes, over the limit max_attribute_bytes=16");
+  expect_refused(import_with(list, limits),
+                 "holds 24 bytes, over the limit max_attribute_bytes=16");
 }
 
 // If nodes nested `depth` levels below the main graph.
@@ -238,7 +243,8 @@ TEST(ModelLimitsTest, FunctionRecursionAndDepth) {
   ir::ModelLimits limits;
   limits.max_function_depth = 3;
   // Within the limit, the refusal is Ramiel's own (functions in a custom domain).
-  EXPECT_EQ(import_with(function_chain(3, "Relu"), limits).status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(import_with(function_chain(3, "Relu"), limits).status().code(),
+            StatusCode::kUnimplemented);
   expect_refused(import_with(function_chain(4, "Relu"), limits), "max_function_depth=3");
 }
 
