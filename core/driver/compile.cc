@@ -78,6 +78,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   frontend::ImportOptions import_options;
   import_options.input_shapes = options.input_shapes;
   import_options.model_dir = options.model_dir;
+  import_options.limits = options.limits;
   RAMIEL_ASSIGN_OR_RETURN(frontend::ImportResult imported,
                           frontend::import_onnx(model_bytes, import_options));
   ir::Graph& graph = *imported.graph;
@@ -99,6 +100,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   stage.restart();
   passes::PassContext context;
   context.workers = options.workers;
+  context.max_folded_elements = options.limits.max_folded_elements;
   context.node_cost_us = [&costs](const ir::Node& node) { return costs.node_cost(node).us; };
   context.transfer_cost_us = [&costs](const ir::Value& value) { return costs.transfer_cost_us(value); };
   passes::PassManagerOptions pass_options;

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ir/limits.h"
 #include "core/ir/tensor.h"
 #include "core/support/status.h"
 
@@ -27,6 +28,9 @@ struct CompileOptions {
   // Directory the model file lives in, which external data must resolve inside; without it,
   // models with external data are refused.
   std::optional<std::filesystem::path> model_dir;
+  // What a model may ask for (tensor elements, nodes, nesting, sizes, names) and how large a
+  // tensor constant folding may create; README.md lists the defaults.
+  ir::ModelLimits limits;
   // Polled between stages; when it returns true, compile() stops with CANCELLED.
   std::function<bool()> is_cancelled;
   // Debugging: the IR printed after the named pass lands in CompileResult::ir_dump.
@@ -57,6 +61,8 @@ std::string compiler_version();
 // keys its cache with and reports, so a rebuilt compiler never serves an older build's output.
 std::string compiler_build();
 
+// Errors are Status values whose messages never exceed kMaxStatusMessageBytes, whatever the
+// model holds (core/support/status.h).
 StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptions& options);
 
 }  // namespace ramiel::driver

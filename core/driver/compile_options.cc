@@ -32,6 +32,12 @@ Status CompileOptions::validate() const {
       if (dim <= 0) return invalid_argument("input shape of '" + name + "' has a non-positive size");
     }
   }
+  const ir::ModelLimits& l = limits;
+  for (int64_t value : {l.max_tensor_elements, l.max_tensor_rank, l.max_nodes, l.max_graph_depth, l.max_function_depth,
+                        l.max_attribute_bytes, l.max_string_bytes, l.max_name_bytes,
+                        l.max_node_inputs, l.max_node_outputs, l.max_folded_elements}) {
+    if (value < 0) return invalid_argument("model limits must not be negative");
+  }
   RAMIEL_RETURN_IF_ERROR(canonical_json(device_profile_json, "the device profile").status());
   RAMIEL_RETURN_IF_ERROR(canonical_json(measured_costs_json, "the measured costs").status());
   return ok_status();
@@ -47,6 +53,11 @@ std::string CompileOptions::canonical() const {
       {"measured_costs", canonical_or_raw(measured_costs_json)},
       {"model_name", model_name},
   };
+  // Of the limits only the folding bound changes the output of a model that compiles; it is
+  // keyed only when set, so default compiles keep their keys.
+  if (limits.max_folded_elements != ir::ModelLimits().max_folded_elements) {
+    out["max_folded_elements"] = limits.max_folded_elements;
+  }
   return out.dump();
 }
 

@@ -6,7 +6,8 @@
 
 namespace ramiel::frontend {
 
-StatusOr<ir::AttributeValue> attribute_from_proto(const onnx::AttributeProto& proto) {
+StatusOr<ir::AttributeValue> attribute_from_proto(const onnx::AttributeProto& proto,
+                                                  const ir::ModelLimits& limits) {
   using A = onnx::AttributeProto;
   switch (proto.type()) {
     case A::INT: return ir::AttributeValue(static_cast<int64_t>(proto.i()));
@@ -21,7 +22,7 @@ StatusOr<ir::AttributeValue> attribute_from_proto(const onnx::AttributeProto& pr
     case A::TENSOR: {
       // Attribute tensors are small by nature (Constant values, ConstantOfShape fill values).
       RAMIEL_ASSIGN_OR_RETURN(ir::Tensor t,
-                              tensor_from_proto(proto.t(), std::numeric_limits<int64_t>::max()));
+                              tensor_from_proto(proto.t(), std::numeric_limits<int64_t>::max(), limits));
       return ir::AttributeValue(std::move(t));
     }
     case A::GRAPH:

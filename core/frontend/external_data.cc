@@ -1,34 +1,32 @@
 #include "core/frontend/external_data.h"
 
+#include <algorithm>
 #include <system_error>
+
+#include "core/frontend/model_walk.h"
 
 namespace ramiel::frontend {
 namespace {
 
 namespace fs = std::filesystem;
 
-Status check_tensor(const onnx::TensorProto& tensor, const std::optional<fs::path>& model_dir) {
-  if (tensor.data_location() != onnx::TensorProto::EXTERNAL) return ok_status();
-  const std::string what = "tensor '" + tensor.name() + "' stores its data outside the model";
-  std::string location;
-  for (const auto& entry : tensor.external_data()) {
-    if (entry.key() == "location") location = entry.value();
-  }
+// A location inside `model_dir` that resolves (symlinks included) to a regular file in it.
+Status check_location(const std::string& what, const std::string& location,
+                      const fs::path& model_dir) {
   if (location.empty()) return invalid_argument(what + ", but names no location");
-  if (!model_dir) {
-    return invalid_argument(what + " ('" + location +
-                            "'); external data is only accepted for a model file compiled locally");
-  }
   const fs::path relative(location);
   if (relative.is_absolute()) return invalid_argument(what + " at an absolute path: " + location);
   for (const auto& part : relative) {
-    if (part == "..") return invalid_argument(what + " and its location leaves the model's directory: " + location);
+    if (part == "..")
+      return invalid_argument(what + " and its location leaves the model's directory: " + location);
   }
   std::error_code error;
-  const fs::path dir = fs::canonical(*model_dir, error);
-  if (error) return invalid_argument("model directory " + model_dir->string() + ": " + error.message());
+  const fs::path dir = fs::canonical(model_dir, error);
+  if (error)
+    return invalid_argument("model directory " + model_dir.string() + ": " + error.message());
   const fs::path file = fs::canonical(dir / relative, error);  // resolves symlinks
-  if (error) return invalid_argument(what + ", but " + location + " cannot be opened: " + error.message());
+  if (error)
+    return invalid_argument(what + ", but " + location + " cannot be opened: " + error.message());
   auto [dir_end, unused] = std::mismatch(dir.begin(), dir.end(), file.begin(), file.end());
   if (dir_end != dir.end()) {
     return invalid_argument(what + " and " + location + " resolves outside the model's directory");
@@ -39,19 +37,37 @@ Status check_tensor(const onnx::TensorProto& tensor, const std::optional<fs::pat
   return ok_status();
 }
 
+class ExternalDataCheck final : public ModelVisitor {
+ public:
+  explicit ExternalDataCheck(const std::optional<fs::path>& model_dir) : model_dir_(model_dir) {}
+
+  Status tensor(const onnx::TensorProto& tensor, const std::string& where, bool) override {
+    if (tensor.data_location() != onnx::TensorProto::EXTERNAL) return ok_status();
+    const std::string what =
+        where + ": tensor '" + tensor.name() + "' stores its data outside the model";
+    if (!model_dir_) {
+      // Nothing of the location goes into the message: it must read the same whether or not
+      // the path exists on this machine.
+      return invalid_argument(what +
+                              "; external data is only accepted for a model file compiled locally");
+    }
+    std::string location;
+    for (const auto& entry : tensor.external_data()) {
+      if (entry.key() == "location") location = entry.value();
+    }
+    return check_location(what, location, *model_dir_);
+  }
+
+ private:
+  const std::optional<fs::path>& model_dir_;
+};
+
 }  // namespace
 
-Status check_external_data(const onnx::GraphProto& graph,
+Status check_external_data(const onnx::ModelProto& model,
                            const std::optional<std::filesystem::path>& model_dir) {
-  for (const auto& init : graph.initializer()) {
-    RAMIEL_RETURN_IF_ERROR(check_tensor(init, model_dir));
-  }
-  for (const auto& node : graph.node()) {
-    for (const auto& attr : node.attribute()) {
-      if (attr.has_t()) RAMIEL_RETURN_IF_ERROR(check_tensor(attr.t(), model_dir));
-    }
-  }
-  return ok_status();
+  ExternalDataCheck check(model_dir);
+  return walk_model(model, check);
 }
 
 }  // namespace ramiel::frontend

@@ -11,7 +11,12 @@
 
 namespace ramiel::frontend {
 
-Status check_external_data(const onnx::GraphProto& graph,
+// Checks every tensor of the model that stores its data externally: initializers, sparse
+// initializers, Constant values and other tensor attributes, in the main graph, in every
+// subgraph and in every function body. Without `model_dir` (a model received over the network)
+// each is refused, with a message that never depends on the named path, so the answer tells
+// nothing about the server's files. Runs before any ONNX library code sees the model.
+Status check_external_data(const onnx::ModelProto& model,
                            const std::optional<std::filesystem::path>& model_dir);
 
 }  // namespace ramiel::frontend

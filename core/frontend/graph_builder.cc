@@ -15,10 +15,11 @@ std::string describe(const onnx::NodeProto& node, const std::string& name, int o
 }
 
 // The value of a Constant node as a tensor.
-StatusOr<ir::Tensor> constant_value(const onnx::NodeProto& node, int64_t max_loaded_bytes) {
+StatusOr<ir::Tensor> constant_value(const onnx::NodeProto& node, int64_t max_loaded_bytes,
+                                    const ir::ModelLimits& limits) {
   for (const auto& attr : node.attribute()) {
     const std::string& key = attr.name();
-    if (key == "value") return tensor_from_proto(attr.t(), max_loaded_bytes);
+    if (key == "value") return tensor_from_proto(attr.t(), max_loaded_bytes, limits);
     if (key == "value_float") return ir::Tensor::from_double(ir::DType::kFloat32, {}, {attr.f()});
     if (key == "value_int") return ir::Tensor::from_int64(ir::DType::kInt64, {}, {attr.i()});
     if (key == "value_floats") {
@@ -42,10 +43,12 @@ StatusOr<ir::Tensor> constant_value(const onnx::NodeProto& node, int64_t max_loa
 class GraphBuilder {
  public:
   GraphBuilder(const onnx::GraphProto& proto, int opset, int64_t max_loaded_bytes,
+               const ir::ModelLimits& limits,
                const std::unordered_map<std::string, int64_t>& stripped_bytes)
       : proto_(proto),
         opset_(opset),
         max_loaded_bytes_(max_loaded_bytes),
+        limits_(limits),
         stripped_bytes_(stripped_bytes) {}
 
   StatusOr<std::unique_ptr<ir::Graph>> build() {
@@ -72,6 +75,11 @@ class GraphBuilder {
     if (it == types_.end()) return ir::TensorType{};  // inference could not tell
     auto type = type_from_proto(*it->second);
     if (!type.ok()) return type.status().with_context("value '" + name + "'");
+    // Shape inference may derive any shape from constants (an Expand to 2^40 x 2^40); no
+    // tensor the model declares or implies may be larger than the limit.
+    if (type->shape) {
+      RAMIEL_RETURN_IF_ERROR(check_element_limit("value '" + name + "'", *type->shape, limits_));
+    }
     return type;
   }
 
@@ -81,7 +89,7 @@ class GraphBuilder {
         return invalid_argument("initializer '" + init.name() + "' is defined twice");
       }
       auto stripped = stripped_bytes_.find(init.name());
-      auto tensor = tensor_from_proto(init, max_loaded_bytes_,
+      auto tensor = tensor_from_proto(init, max_loaded_bytes_, limits_,
                                       stripped == stripped_bytes_.end()
                                           ? std::nullopt
                                           : std::optional<int64_t>(stripped->second));
@@ -111,7 +119,7 @@ class GraphBuilder {
       if (node.output_size() != 1 || graph_->find_value(node.output(0))) {
         return invalid_argument(describe(node, name, opset_) + " must define one new value");
       }
-      auto value = constant_value(node, max_loaded_bytes_);
+      auto value = constant_value(node, max_loaded_bytes_, limits_);
       if (!value.ok()) return value.status().with_context(describe(node, name, opset_));
       graph_->add_constant(node.output(0), std::move(value).value(), ir::ConstantOrigin::kModel);
       return ok_status();
@@ -150,7 +158,7 @@ class GraphBuilder {
 
     ir::Attributes attributes;
     for (const auto& attr : node.attribute()) {
-      auto value = attribute_from_proto(attr);
+      auto value = attribute_from_proto(attr, limits_);
       if (!value.ok()) return value.status().with_context(describe(node, name, opset_));
       attributes.set(attr.name(), std::move(value).value());
     }
@@ -173,6 +181,7 @@ class GraphBuilder {
   const onnx::GraphProto& proto_;
   int opset_;
   int64_t max_loaded_bytes_;
+  const ir::ModelLimits& limits_;
   const std::unordered_map<std::string, int64_t>& stripped_bytes_;
   std::unique_ptr<ir::Graph> graph_;
   std::unordered_map<std::string, const onnx::TypeProto*> types_;
@@ -182,8 +191,8 @@ class GraphBuilder {
 
 StatusOr<std::unique_ptr<ir::Graph>> build_graph(
     const onnx::GraphProto& proto, int opset, int64_t max_loaded_constant_bytes,
-    const std::unordered_map<std::string, int64_t>& stripped_bytes) {
-  return GraphBuilder(proto, opset, max_loaded_constant_bytes, stripped_bytes).build();
+    const ir::ModelLimits& limits, const std::unordered_map<std::string, int64_t>& stripped_bytes) {
+  return GraphBuilder(proto, opset, max_loaded_constant_bytes, limits, stripped_bytes).build();
 }
 
 }  // namespace ramiel::frontend

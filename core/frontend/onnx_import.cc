@@ -7,8 +7,10 @@
 #include <exception>
 
 #include "core/frontend/external_data.h"
+#include "core/frontend/function_calls.h"
 #include "core/frontend/graph_builder.h"
 #include "core/frontend/input_binding.h"
+#include "core/frontend/model_limits.h"
 #include "core/frontend/opset_upgrade.h"
 #include "core/frontend/slim_model.h"
 
@@ -98,9 +100,12 @@ StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOpt
   if (model.ir_version() <= 0 || !model.has_graph()) {
     return invalid_argument("not an ONNX model: no IR version or no graph (truncated or corrupt file?)");
   }
+  // Ramiel's own checks, before any ONNX library code reads the model.
+  RAMIEL_RETURN_IF_ERROR(check_external_data(model, options.model_dir));
+  RAMIEL_RETURN_IF_ERROR(check_model_limits(model, options.limits, slim.stripped_bytes));
+  RAMIEL_RETURN_IF_ERROR(check_function_calls(model, options.limits));
   RAMIEL_ASSIGN_OR_RETURN(int opset, default_opset(model));
   RAMIEL_RETURN_IF_ERROR(check_domains(model.graph(), model));
-  RAMIEL_RETURN_IF_ERROR(check_external_data(model.graph(), options.model_dir));
 
   ImportResult result;
   RAMIEL_RETURN_IF_ERROR(
@@ -109,7 +114,7 @@ StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOpt
   RAMIEL_RETURN_IF_ERROR(infer_shapes(model));
   RAMIEL_ASSIGN_OR_RETURN(result.graph,
                           build_graph(model.graph(), opset, options.max_loaded_constant_bytes,
-                                      slim.stripped_bytes));
+                                      options.limits, slim.stripped_bytes));
   result.graph->ir_version = model.ir_version();
   if (result.graph->name.empty()) result.graph->name = "model";
   return result;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/ir/graph.h"
+#include "core/ir/limits.h"
 #include "core/support/status.h"
 
 namespace ramiel::frontend {
@@ -27,6 +28,8 @@ struct ImportOptions {
   // Constants up to this size keep their contents in the IR (for folding); larger ones stay
   // in the model file and are only described by their type.
   int64_t max_loaded_constant_bytes = 64 * 1024;
+  // What the model may ask for (counts, sizes, nesting); see core/ir/limits.h.
+  ir::ModelLimits limits;
 };
 
 struct ImportResult {
@@ -36,7 +39,9 @@ struct ImportResult {
 
 // Parses, checks (onnx checker + strict shape inference) and converts a model.
 // Malformed or unsupported models are INVALID_ARGUMENT or UNIMPLEMENTED with a message that
-// names what is wrong (node, op and opset where it applies).
+// names what is wrong (node, op and opset where it applies). Ramiel's own checks (limits,
+// function recursion, external data) run on the parsed model before any ONNX library code
+// (version converter, checker, shape inference) sees it.
 StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOptions& options);
 
 }  // namespace ramiel::frontend

@@ -1,7 +1,10 @@
 #include "core/frontend/tensor_proto.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+
+#include "core/support/checked_math.h"
 
 namespace ramiel::frontend {
 namespace {
@@ -41,48 +44,129 @@ StatusOr<std::vector<uint8_t>> typed_field_bytes(const onnx::TensorProto& proto,
   }
 }
 
+// The typed field that holds a tensor's values when it has no raw_data: its name, how many
+// numbers it holds, and how many it must hold per element (two for complex numbers).
+struct TypedField {
+  const char* name;
+  int64_t held;
+  int64_t per_element;
+};
+
+TypedField typed_field(const onnx::TensorProto& proto, ir::DType dtype) {
+  using ir::DType;
+  switch (dtype) {
+    case DType::kFloat32: return {"float_data", proto.float_data_size(), 1};
+    case DType::kComplex64: return {"float_data", proto.float_data_size(), 2};
+    case DType::kFloat64: return {"double_data", proto.double_data_size(), 1};
+    case DType::kComplex128: return {"double_data", proto.double_data_size(), 2};
+    case DType::kInt64: return {"int64_data", proto.int64_data_size(), 1};
+    case DType::kUInt32:
+    case DType::kUInt64: return {"uint64_data", proto.uint64_data_size(), 1};
+    case DType::kString: return {"string_data", proto.string_data_size(), 1};
+    default: return {"int32_data", proto.int32_data_size(), 1};
+  }
+}
+
+std::string describe(const onnx::TensorProto& proto) { return "tensor '" + proto.name() + "'"; }
+
 }  // namespace
 
-StatusOr<ir::Tensor> tensor_from_proto(const onnx::TensorProto& proto, int64_t max_loaded_bytes,
-                                       std::optional<int64_t> stripped_bytes) {
+Status check_element_limit(const std::string& what, const ir::Shape& shape,
+                           const ir::ModelLimits& limits) {
+  if (static_cast<int64_t>(shape.size()) > limits.max_tensor_rank) {
+    return invalid_argument(what + " has " + std::to_string(shape.size()) + " dims, over " +
+                            ir::limit_text("max_tensor_rank", limits.max_tensor_rank));
+  }
+  int64_t extent = 1;
+  for (int64_t dim : shape) {
+    auto next = checked_mul(extent, std::max<int64_t>(dim, 1));
+    if (!next || *next > limits.max_tensor_elements) {
+      return invalid_argument(what + " of shape " + ir::shape_to_string(shape) +
+                              " has more elements than " +
+                              ir::limit_text("max_tensor_elements", limits.max_tensor_elements));
+    }
+    extent = *next;
+  }
+  return ok_status();
+}
+
+Status check_tensor_proto(const onnx::TensorProto& proto, const ir::ModelLimits& limits,
+                          std::optional<int64_t> stripped_bytes) {
   auto dtype = ir::dtype_from_onnx(proto.data_type());
   if (!dtype || *dtype == ir::DType::kUndefined) {
-    return invalid_argument("tensor '" + proto.name() + "' has unknown element type " +
+    return invalid_argument(describe(proto) + " has unknown element type " +
                             std::to_string(proto.data_type()));
   }
+  if (proto.dims_size() > limits.max_tensor_rank) {
+    return invalid_argument(describe(proto) + " has " + std::to_string(proto.dims_size()) +
+                            " dims, over " + ir::limit_text("max_tensor_rank", limits.max_tensor_rank));
+  }
   ir::Shape shape(proto.dims().begin(), proto.dims().end());
-  auto count = ir::element_count(shape);
-  if (!count) return invalid_argument("tensor '" + proto.name() + "' has a negative dimension");
+  for (int64_t dim : shape) {
+    if (dim < 0) {
+      return invalid_argument(describe(proto) + " has a negative dimension (" +
+                              std::to_string(dim) + ")");
+    }
+  }
+  RAMIEL_RETURN_IF_ERROR(check_element_limit(describe(proto), shape, limits));
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL) return ok_status();
 
-  if (*dtype == ir::DType::kString) {
-    if (proto.string_data_size() != *count) {
-      return invalid_argument("tensor '" + proto.name() + "' has " +
-                              std::to_string(proto.string_data_size()) + " strings for shape " +
-                              ir::shape_to_string(shape));
+  const int64_t count = ir::element_count(shape).value_or(0);
+  const std::string type = std::string(ir::dtype_name(*dtype)) + "[" + ir::shape_to_string(shape) + "]";
+  if (*dtype != ir::DType::kString && (stripped_bytes || proto.has_raw_data())) {
+    const auto width = static_cast<int64_t>(ir::dtype_size(*dtype));
+    const int64_t held = stripped_bytes ? *stripped_bytes : static_cast<int64_t>(proto.raw_data().size());
+    const auto needed = checked_mul(count, width);
+    if (!needed || held != *needed) {
+      return invalid_argument(describe(proto) + " holds " + std::to_string(held) +
+                              " bytes, but its type " + type + " needs " +
+                              (needed ? std::to_string(*needed) : "more than int64 can count"));
+    }
+    return ok_status();
+  }
+  const TypedField field = typed_field(proto, *dtype);
+  const auto needed = checked_mul(count, field.per_element);
+  if (!needed || field.held != *needed) {
+    return invalid_argument(describe(proto) + " holds " + std::to_string(field.held) + " values in " +
+                            field.name + ", but its type " + type + " needs " +
+                            (needed ? std::to_string(*needed) : "more than int64 can count"));
+  }
+  for (const std::string& s : proto.string_data()) {
+    if (static_cast<int64_t>(s.size()) > limits.max_string_bytes) {
+      return invalid_argument(describe(proto) + " holds a string of " + std::to_string(s.size()) +
+                              " bytes, over " +
+                              ir::limit_text("max_string_bytes", limits.max_string_bytes));
+    }
+  }
+  return ok_status();
+}
+
+StatusOr<ir::Tensor> tensor_from_proto(const onnx::TensorProto& proto, int64_t max_loaded_bytes,
+                                       const ir::ModelLimits& limits,
+                                       std::optional<int64_t> stripped_bytes) {
+  RAMIEL_RETURN_IF_ERROR(check_tensor_proto(proto, limits, stripped_bytes));
+  const ir::DType dtype = *ir::dtype_from_onnx(proto.data_type());
+  ir::Shape shape(proto.dims().begin(), proto.dims().end());
+  if (dtype == ir::DType::kString) {
+    if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+      return unimplemented(describe(proto) + " holds strings outside the model");
     }
     return ir::Tensor::from_strings(shape, {proto.string_data().begin(), proto.string_data().end()});
   }
-  const int64_t bytes = *count * static_cast<int64_t>(ir::dtype_size(*dtype));
-  auto size_error = [&](int64_t held) {
-    return invalid_argument("tensor '" + proto.name() + "' holds " + std::to_string(held) +
-                            " bytes, but its type " + std::string(ir::dtype_name(*dtype)) + "[" +
-                            ir::shape_to_string(shape) + "] needs " + std::to_string(bytes));
-  };
-  if (stripped_bytes) {
-    if (*stripped_bytes != bytes) return size_error(*stripped_bytes);
-    return ir::Tensor::without_data(*dtype, shape);
-  }
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL || bytes > max_loaded_bytes) {
-    return ir::Tensor::without_data(*dtype, shape);
+  const std::optional<int64_t> size = ir::TensorType{dtype, shape}.byte_size();
+  if (!size) return invalid_argument(describe(proto) + " has more bytes than int64 can count");
+  const int64_t bytes = *size;
+  if (stripped_bytes || proto.data_location() == onnx::TensorProto::EXTERNAL ||
+      bytes > max_loaded_bytes) {
+    return ir::Tensor::without_data(dtype, shape);
   }
   std::vector<uint8_t> raw;
   if (proto.has_raw_data()) {
     raw.assign(proto.raw_data().begin(), proto.raw_data().end());
   } else {
-    RAMIEL_ASSIGN_OR_RETURN(raw, typed_field_bytes(proto, *dtype));
+    RAMIEL_ASSIGN_OR_RETURN(raw, typed_field_bytes(proto, dtype));
   }
-  if (static_cast<int64_t>(raw.size()) != bytes) return size_error(static_cast<int64_t>(raw.size()));
-  return ir::Tensor(*dtype, std::move(shape), std::move(raw));
+  return ir::Tensor(dtype, std::move(shape), std::move(raw));
 }
 
 StatusOr<ir::TensorType> type_from_proto(const onnx::TypeProto& proto) {

@@ -1,10 +1,12 @@
 #include "core/ir/tensor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
 #include "core/support/check.h"
+#include "core/support/checked_math.h"
 
 namespace ramiel::ir {
 namespace {
@@ -101,12 +103,16 @@ void store_double(DType dtype, uint8_t* p, double v) {
 }  // namespace
 
 std::optional<int64_t> element_count(const Shape& shape) {
-  int64_t count = 1;
+  int64_t extent = 1;  // the product with zeros counted as ones
+  bool empty = false;
   for (int64_t dim : shape) {
     if (dim < 0) return std::nullopt;
-    count *= dim;
+    empty = empty || dim == 0;
+    auto next = checked_mul(extent, std::max<int64_t>(dim, 1));
+    if (!next) return std::nullopt;
+    extent = *next;
   }
-  return count;
+  return empty ? 0 : extent;
 }
 
 std::string shape_to_string(const Shape& shape) {
@@ -127,7 +133,7 @@ std::optional<int64_t> TensorType::byte_size() const {
   if (!shape) return std::nullopt;
   auto count = element_count(*shape);
   if (!count) return std::nullopt;
-  return *count * static_cast<int64_t>(dtype_size(dtype));
+  return checked_mul(*count, static_cast<int64_t>(dtype_size(dtype)));
 }
 
 std::string TensorType::to_string() const {
@@ -137,8 +143,9 @@ std::string TensorType::to_string() const {
 Tensor::Tensor(DType dtype, Shape shape, std::vector<uint8_t> raw)
     : dtype_(dtype), shape_(std::move(shape)), has_data_(true), raw_(std::move(raw)) {
   RAMIEL_CHECK(dtype_ != DType::kString);
-  RAMIEL_CHECK(static_cast<int64_t>(raw_.size()) ==
-               element_count() * static_cast<int64_t>(dtype_size(dtype_)));
+  // Callers size `raw` from a shape they checked; a mismatch here is a bug, not bad input.
+  const std::optional<int64_t> bytes = type().byte_size();
+  RAMIEL_CHECK(bytes && static_cast<int64_t>(raw_.size()) == *bytes);
 }
 
 Tensor Tensor::without_data(DType dtype, Shape shape) {

@@ -14,7 +14,9 @@ namespace ramiel::ir {
 using Shape = std::vector<int64_t>;
 inline constexpr int64_t kUnknownDim = -1;
 
-// Number of elements of a fully known shape (1 for a scalar); nullopt if a dim is unknown.
+// Number of elements of a fully known shape (1 for a scalar); nullopt if a dim is unknown or
+// the shape is too big to count: the product of its dims, zeros counted as ones, must fit in
+// int64, so that every partial product (strides, blocks) fits too.
 std::optional<int64_t> element_count(const Shape& shape);
 // "1x3x224x224", "scalar" for rank 0, "?" for unknown dims.
 std::string shape_to_string(const Shape& shape);
@@ -25,7 +27,7 @@ struct TensorType {
   std::optional<Shape> shape;  // nullopt: rank unknown
 
   bool has_static_shape() const;
-  // Bytes of the whole tensor when its shape is static.
+  // Bytes of the whole tensor when its shape is static and the size fits in int64.
   std::optional<int64_t> byte_size() const;
   std::string to_string() const;  // "float32[1x3x224x224]"
 };

@@ -280,6 +280,9 @@ bool refine_output_shapes(ir::Node& node) {
     if (!shapes[i] || out->type().has_static_shape() || !compatible(out->type(), *shapes[i])) {
       continue;
     }
+    // A shape too big to count (dims from hostile constants) stays unknown rather than become
+    // a "static" shape whose sizes overflow downstream.
+    if (!ir::element_count(*shapes[i])) continue;
     ir::TensorType type = out->type();
     type.shape = *shapes[i];
     out->set_type(std::move(type));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,10 +24,21 @@ enum class StatusCode {
 
 const char* status_code_name(StatusCode code);
 
+// The longest message a Status carries, in bytes. Messages quote model content (names,
+// attribute values, ONNX checker text); longer ones are cut, so no input can make an error
+// (or the log line and RPC that carry it) arbitrarily large.
+inline constexpr size_t kMaxStatusMessageBytes = 4096;
+
+// `message` made safe to carry anywhere: invalid UTF-8 and control characters other than
+// newline and tab become '?', and a message over kMaxStatusMessageBytes is cut at a character
+// boundary and ends with a note of its full size.
+std::string bounded_message(std::string message);
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message)
+      : code_(code), message_(bounded_message(std::move(message))) {}
 
   static Status ok_status() { return {}; }
 

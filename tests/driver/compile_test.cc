@@ -82,6 +82,41 @@ TEST(CompileTest, BadOptionsAndModelsAreStatuses) {
   EXPECT_EQ(compile(diamond_model(), print).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(CompileTest, ModelLimitsComeFromTheOptions) {
+  CompileOptions tight;
+  tight.limits.max_nodes = 3;
+  const auto refused = compile(diamond_model(), tight);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("max_nodes=3"), std::string::npos);
+  tight.limits.max_nodes = 4;
+  EXPECT_TRUE(compile(diamond_model(), tight).ok());
+  CompileOptions negative;
+  negative.limits.max_string_bytes = -1;
+  EXPECT_EQ(compile(diamond_model(), negative).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(CompileTest, ErrorsNeverEchoUnboundedInput) {
+  // Names within max_name_bytes that the ONNX checker quotes several times: its message is
+  // longer than 4 KiB and comes back cut.
+  ModelBuilder m;
+  m.input("x", {1, 4}).output("y", {1, 4});
+  m.node(std::string(4096, 'R'), {"x"}, {"y"}, std::string(4096, 'n'));
+  const auto result = compile(m.bytes(), {});
+  ASSERT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_LE(result.status().message().size(), kMaxStatusMessageBytes);
+  EXPECT_NE(result.status().message().find("message cut"), std::string::npos);
+  // The 50 MiB string attribute: refused by its limit, in a short message.
+  ModelBuilder text;
+  text.input("x", {1, 4}).output("y", {1, 4});
+  auto* attr = text.node("Relu", {"x"}, {"y"}, "relu").add_attribute();
+  attr->set_name("evil");
+  attr->set_type(onnx::AttributeProto::STRING);
+  attr->set_s(std::string(50 << 20, 'A'));
+  const auto big = compile(text.bytes(), {});
+  EXPECT_LT(big.status().message().size(), 200u);
+  EXPECT_NE(big.status().message().find("max_string_bytes=65536"), std::string::npos);
+}
+
 TEST(CompileTest, PrintIrAfterAPassFillsTheDump) {
   CompileOptions options;
   options.print_ir_after = "fold-constants";

@@ -223,5 +223,35 @@ TEST_F(ExternalDataTest, AcceptedOnlyInsideTheModelDirectory) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_F(ExternalDataTest, UploadsGetTheSameAnswerWhetherOrNotThePathExists) {
+  // Without a directory (the server's case) no file is looked at, and nothing in the message
+  // tells whether one exists.
+  const auto exists = import_onnx(model_with_location("../secret.bin"), {});
+  const auto missing = import_onnx(model_with_location("../no-such-file.bin"), {});
+  ASSERT_EQ(exists.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(exists.status().message(), missing.status().message());
+  EXPECT_EQ(exists.status().message().find("secret"), std::string::npos);
+}
+
+TEST_F(ExternalDataTest, RefusedInsideSubgraphsBeforeTheOnnxChecker) {
+  // An If whose then-branch holds an external initializer: the walk finds it in the subgraph.
+  ModelBuilder m;
+  m.input("x", {1, 4}).input("c", {}, onnx::TensorProto::BOOL).output("y", {1, 4});
+  auto& node = m.node("If", {"c"}, {"y"}, "if");
+  onnx::ModelProto branch_model;
+  branch_model.ParseFromString(model_with_location("../secret.bin"));
+  for (const char* name : {"then_branch", "else_branch"}) {
+    auto* a = node.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::GRAPH);
+    *a->mutable_g() = branch_model.graph();
+  }
+  const auto result = import_onnx(m.bytes(), {});
+  ASSERT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("tensor 'w' stores its data outside the model"),
+            std::string::npos)
+      << result.status().message();
+}
+
 }  // namespace
 }  // namespace ramiel::frontend

@@ -20,6 +20,21 @@ TEST(TensorTest, ConvertsBetweenNumericTypes) {
   EXPECT_EQ(u.to_int64(), (std::vector<int64_t>{1}));  // wraps like a C cast
 }
 
+TEST(TensorTest, ElementCountsNeverOverflow) {
+  EXPECT_EQ(element_count({2, 3, 4}), 24);
+  EXPECT_EQ(element_count({}), 1);
+  EXPECT_EQ(element_count({0, 5}), 0);
+  EXPECT_EQ(element_count({2, kUnknownDim}), std::nullopt);
+  // 3 * 6148914691236517206 wraps to 2 in int64 arithmetic: too big to count, not 2.
+  EXPECT_EQ(element_count({3, 6148914691236517206}), std::nullopt);
+  EXPECT_EQ(element_count({int64_t{1} << 32, int64_t{1} << 32}), std::nullopt);
+  // A zero does not make an uncountable shape countable: partial products must fit too.
+  EXPECT_EQ(element_count({int64_t{1} << 40, int64_t{1} << 40, 0}), std::nullopt);
+  EXPECT_EQ((TensorType{DType::kFloat32, Shape{2, 3}}.byte_size()), 24);
+  EXPECT_EQ((TensorType{DType::kComplex128, Shape{int64_t{1} << 61}}.byte_size()), std::nullopt);
+  EXPECT_FALSE((TensorType{DType::kFloat32, Shape{3, 6148914691236517206}}.has_static_shape()));
+}
+
 TEST(TensorTest, HalfAndBfloat16RoundTrip) {
   for (float v : {0.0f, 1.0f, -2.5f, 65504.0f, 6.1035156e-05f, 5.9604645e-08f}) {
     EXPECT_EQ(half_to_float(float_to_half(v)), v) << v;

@@ -141,5 +141,24 @@ TEST(FoldMovementTest, ExpandBeyondTheBoundIsNotComputed) {
   EXPECT_FALSE(big.result());
 }
 
+TEST(FoldMovementTest, TransposeAndTileBeyondTheBoundAreNotComputed) {
+  // Transpose keeps the element count, so only the bound stops a large input's result.
+  FoldOne transpose{OpKind::Transpose, 13, {kMatrix}};
+  transpose.max_elements = 5;
+  EXPECT_FALSE(transpose.result());
+  transpose.max_elements = 6;
+  EXPECT_TRUE(transpose.result());
+  // Repeats whose product overflows int64 are neither computed nor wrapped.
+  const int64_t huge = int64_t{1} << 62;
+  EXPECT_FALSE((FoldOne{OpKind::Tile, 13, {kMatrix, i64({huge, huge})}}.result()));
+  EXPECT_FALSE((FoldOne{OpKind::ConstantOfShape, 13, {i64({huge, huge, 4})}}.result()));
+}
+
+TEST(FoldMovementTest, ReshapeToAnOverflowingShapeIsNotFolded) {
+  const int64_t huge = int64_t{1} << 62;
+  EXPECT_FALSE((FoldOne{OpKind::Reshape, 13, {kMatrix, i64({huge, huge, -1})}}.result()));
+  EXPECT_FALSE((FoldOne{OpKind::Reshape, 13, {kMatrix, i64({huge, 4, 0})}}.result()));
+}
+
 }  // namespace
 }  // namespace ramiel::passes

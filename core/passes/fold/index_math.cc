@@ -4,18 +4,33 @@
 #include <cstring>
 
 #include "core/support/check.h"
+#include "core/support/checked_math.h"
 
 namespace ramiel::passes::fold {
+namespace {
+
+// Shapes reach index arithmetic only once ir::element_count() could count them, which bounds
+// every partial product; an overflow here is a bug, and stops rather than indexing out of
+// bounds.
+int64_t multiply(int64_t a, int64_t b) {
+  auto product = checked_mul(a, b);
+  RAMIEL_CHECK(product.has_value());
+  return *product;
+}
+
+}  // namespace
 
 std::vector<int64_t> strides_of(const ir::Shape& shape) {
   std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t i = shape.size(); i > 1; --i) strides[i - 2] = strides[i - 1] * shape[i - 1];
+  for (size_t i = shape.size(); i > 1; --i) {
+    strides[i - 2] = multiply(strides[i - 1], shape[i - 1]);
+  }
   return strides;
 }
 
 int64_t product(const ir::Shape& shape, size_t begin, size_t end) {
   int64_t p = 1;
-  for (size_t i = begin; i < end; ++i) p *= shape[i];
+  for (size_t i = begin; i < end; ++i) p = multiply(p, shape[i]);
   return p;
 }
 
@@ -26,9 +41,12 @@ std::optional<int64_t> normalize_axis(int64_t axis, int64_t rank) {
 
 std::optional<std::vector<int64_t>> normalize_axes(const std::vector<int64_t>& axes, int64_t rank) {
   std::vector<int64_t> out;
+  // Linear in the axes: a model may list a million of them.
+  std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(rank, 0)), false);
   for (int64_t axis : axes) {
     auto normalized = normalize_axis(axis, rank);
-    if (!normalized || std::count(out.begin(), out.end(), *normalized)) return std::nullopt;
+    if (!normalized || seen[static_cast<size_t>(*normalized)]) return std::nullopt;
+    seen[static_cast<size_t>(*normalized)] = true;
     out.push_back(*normalized);
   }
   return out;
@@ -72,7 +90,9 @@ ir::Tensor gather_elements(const ir::Tensor& in, ir::Shape shape,
   const size_t width = ir::dtype_size(in.dtype());
   RAMIEL_CHECK(width > 0);
   std::vector<uint8_t> raw(source.size() * width);
+  const auto count = static_cast<int64_t>(in.raw().size() / width);
   for (size_t i = 0; i < source.size(); ++i) {
+    RAMIEL_CHECK(source[i] >= 0 && source[i] < count);  // never read outside the input
     std::memcpy(raw.data() + i * width, in.raw().data() + static_cast<size_t>(source[i]) * width,
                 width);
   }

@@ -118,6 +118,7 @@ FoldResult eval_transpose(const FoldContext& c) {
   const std::vector<int64_t> in_strides = strides_of(in);
   Shape out;
   for (int64_t p : *perm) out.push_back(in[static_cast<size_t>(p)]);
+  if (!c.fits(out)) return std::nullopt;
   std::vector<int64_t> source;
   for_each_index(out, [&](const std::vector<int64_t>& index) {
     int64_t flat = 0;

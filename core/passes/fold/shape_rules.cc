@@ -4,6 +4,7 @@
 
 #include "core/passes/fold/index_math.h"
 #include "core/passes/operands.h"
+#include "core/support/checked_math.h"
 
 namespace ramiel::passes::fold {
 
@@ -40,11 +41,15 @@ std::optional<Shape> reshape_result(const ir::Node& node, const Shape& data) {
     } else if (dim < 0) {
       return std::nullopt;
     } else {
-      known *= dim;
+      auto next = checked_mul(known, dim);
+      if (!next) return std::nullopt;  // no tensor has that many elements
+      known = *next;
     }
     out.push_back(dim);
   }
-  const int64_t total = product(data, 0, data.size());
+  auto count = ir::element_count(data);
+  if (!count) return std::nullopt;
+  const int64_t total = *count;
   if (infer_at >= 0) {
     if (known == 0 || total % known != 0) return std::nullopt;
     out[static_cast<size_t>(infer_at)] = total / known;
@@ -91,12 +96,11 @@ std::optional<Shape> unsqueeze_result(const ir::Node& node, const Shape& data) {
   const auto rank = static_cast<int64_t>(data.size() + axes.values->size());
   auto normalized = normalize_axes(*axes.values, rank);
   if (!normalized) return std::nullopt;
+  std::vector<bool> inserted(static_cast<size_t>(rank), false);
+  for (int64_t a : *normalized) inserted[static_cast<size_t>(a)] = true;
   Shape out;
   size_t next = 0;
-  for (int64_t i = 0; i < rank; ++i) {
-    const bool inserted = std::count(normalized->begin(), normalized->end(), i) > 0;
-    out.push_back(inserted ? 1 : data[next++]);
-  }
+  for (int64_t i = 0; i < rank; ++i) out.push_back(inserted[static_cast<size_t>(i)] ? 1 : data[next++]);
   return out;
 }
 
@@ -116,7 +120,9 @@ std::optional<Shape> tile_result(const ir::Node& node, const Shape& data) {
   Shape out;
   for (size_t i = 0; i < data.size(); ++i) {
     if ((*repeats)[i] < 0) return std::nullopt;
-    out.push_back(data[i] * (*repeats)[i]);
+    auto dim = checked_mul(data[i], (*repeats)[i]);
+    if (!dim) return std::nullopt;
+    out.push_back(*dim);
   }
   return out;
 }
@@ -145,7 +151,9 @@ std::optional<AxisResult> concat_result(const ir::Node& node, const std::vector<
     for (size_t i = 0; i < s.size(); ++i) {
       if (i != result.axis && s[i] != first[i]) return std::nullopt;
     }
-    result.shape[result.axis] += s[result.axis];
+    auto sum = checked_add(result.shape[result.axis], s[result.axis]);
+    if (!sum) return std::nullopt;
+    result.shape[result.axis] = *sum;
   }
   return result;
 }
@@ -180,7 +188,9 @@ std::optional<SplitParts> split_parts(const ir::Node& node, const Shape& data) {
   int64_t total = 0;
   for (int64_t s : result.sizes) {
     if (s < 0) return std::nullopt;
-    total += s;
+    auto sum = checked_add(total, s);
+    if (!sum) return std::nullopt;
+    total = *sum;
   }
   if (total != dim) return std::nullopt;
   return result;
