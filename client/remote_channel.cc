@@ -8,16 +8,10 @@
 #include <grpcpp/support/channel_arguments.h>
 
 #include "client/compile_request.h"
+#include "core/support/text.h"
 
 namespace ramiel::client {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  const size_t first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
-}
 
 // A token travels in a gRPC metadata value: printable ASCII, and no spaces in a bearer token.
 Status check_token(const std::string& token, const std::string& source) {
@@ -44,7 +38,7 @@ void RemoteChannel::authorize(grpc::ClientContext& context) const {
 StatusOr<std::string> resolve_token(const std::string& token_file) {
   if (token_file.empty()) {
     const char* from_environment = std::getenv("RAMIEL_TOKEN");
-    std::string token(from_environment != nullptr ? trim(from_environment) : "");
+    std::string token(from_environment != nullptr ? trim_whitespace(from_environment) : "");
     RAMIEL_RETURN_IF_ERROR(check_token(token, "RAMIEL_TOKEN"));
     return token;
   }
@@ -52,7 +46,7 @@ StatusOr<std::string> resolve_token(const std::string& token_file) {
   std::string_view rest = text;
   while (!rest.empty()) {
     const size_t end = rest.find('\n');
-    const std::string_view line = trim(rest.substr(0, end));
+    const std::string_view line = trim_whitespace(rest.substr(0, end));
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     if (line.empty() || line.front() == '#') continue;
     RAMIEL_RETURN_IF_ERROR(check_token(std::string(line), "--token-file '" + token_file + "'"));

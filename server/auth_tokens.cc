@@ -6,17 +6,10 @@
 #include <openssl/crypto.h>
 
 #include "core/support/sha256.h"
+#include "core/support/text.h"
 
 namespace ramiel::server {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r";
-  const size_t first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  const size_t last = text.find_last_not_of(kSpace);
-  return text.substr(first, last - first + 1);
-}
 
 bool is_token_char(char c) {
   return c > ' ' && c < 0x7f;
@@ -29,7 +22,7 @@ StatusOr<std::vector<std::string>> parse_token_file(std::string_view text) {
   size_t line_number = 0;
   while (!text.empty()) {
     const size_t end = text.find('\n');
-    const std::string_view line = trim(text.substr(0, end));
+    const std::string_view line = trim_whitespace(text.substr(0, end));
     text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
     ++line_number;
     if (line.empty() || line.front() == '#') continue;
