@@ -2,7 +2,8 @@
 # Builds one libFuzzer target with clang (ASan + UBSan) and runs it for a while:
 #   scripts/fuzz.sh TARGET SECONDS [extra libFuzzer arguments...]    TARGET: import | compile
 # Build: build-fuzz/ (only the core and the fuzz targets). Corpus: build-fuzz/corpus/TARGET/
-# (grows across runs; seeded from libonnx-testdata models). Crashes: build-fuzz/findings/TARGET/.
+# (grows across runs; seeded from libonnx-testdata models). Crashes: build-fuzz/findings/TARGET/
+# (the exit status is 1 while that folder holds any).
 # The run is niced; one fuzzing process at a time is the budget on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,17 +52,24 @@ fi
 log="$build_dir/fuzz-$target-$(date -u +%Y%m%dT%H%M%SZ).log"
 echo "fuzz: $target for ${seconds}s; corpus $corpus ($(ls "$corpus" | wc -l) files), log $log"
 status=0
-# LeakSanitizer is off: a leak is not what a hostile upload can exploit, and onnx's static
-# registries read as leaks at exit.
+# Fork mode with one job at a time: a crash is saved to findings/ and the run goes on, so one
+# campaign reports every crash it meets. LeakSanitizer is off: a leak is not what a hostile
+# upload exploits, and a leak report would end each job.
 ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" nice -n 19 "$build_dir/fuzz/ramiel_fuzz_$target" \
+  -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
   -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
-  -dict=fuzz/onnx.dict -artifact_prefix="$findings/" -print_final_stats=1 \
+  -dict=fuzz/onnx.dict -artifact_prefix="$findings/" \
   "$@" "$corpus" "$seeds" >"$log" 2>&1 || status=$?
 
-tail -n 40 "$log" | grep -v '^stat::' || true
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-echo "fuzz: $target: ${runs:-?} executions in ${seconds}s budget, ${rate:-?} exec/s," \
-     "corpus $(ls "$corpus" | wc -l) files, exit status $status"
-ls "$findings" | sed 's/^/fuzz: finding /'
+# The parent's last progress line: "#RUNS: cov: .. corp: .. exec/s .. oom/timeout/crash: a/b/c time: Ts".
+last=$(grep -E '^#[0-9]+: ' "$log" | tail -n 1)
+runs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
+time_s=$(sed -E 's/.* time: ([0-9]+)s.*/\1/' <<<"$last")
+failures=$(sed -E 's/.*oom\/timeout\/crash: ([0-9/]+).*/\1/' <<<"$last")
+rate="?"
+[ -n "$runs" ] && [ "${time_s:-0}" -gt 0 ] && rate=$((runs / time_s))
+echo "fuzz: $target: ${runs:-?} executions in ${time_s:-?}s (${rate} exec/s)," \
+     "oom/timeout/crash ${failures:-?}, corpus $(ls "$corpus" | wc -l) files, exit status $status"
+ls "$findings" | sed "s|^|fuzz: finding $findings/|"
+[ -z "$(ls "$findings")" ] || status=1
 exit "$status"
