@@ -69,7 +69,7 @@ failures=$(sed -E 's/.*oom\/timeout\/crash: ([0-9/]+).*/\1/' <<<"$last")
 rate="?"
 [ -n "$runs" ] && [ "${time_s:-0}" -gt 0 ] && rate=$((runs / time_s))
 echo "fuzz: $target: ${runs:-?} executions in ${time_s:-?}s (${rate} exec/s)," \
-     "oom/timeout/crash ${failures:-?}, corpus $(ls "$corpus" | wc -l) files, exit status $status"
+     "oom/timeout/crash ${failures:-?}, corpus $(ls "$corpus" | wc -l) files, libFuzzer exit status $status"
 ls "$findings" | sed "s|^|fuzz: finding $findings/|"
 [ -z "$(ls "$findings")" ] || status=1
 exit "$status"
