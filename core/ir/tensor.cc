@@ -104,7 +104,8 @@ std::optional<int64_t> element_count(const Shape& shape) {
   int64_t count = 1;
   for (int64_t dim : shape) {
     if (dim < 0) return std::nullopt;
-    count *= dim;
+    // A count past int64 is no count (found by fuzzing: the product overflowed, which is UB).
+    if (__builtin_mul_overflow(count, dim, &count)) return std::nullopt;
   }
   return count;
 }
@@ -127,7 +128,9 @@ std::optional<int64_t> TensorType::byte_size() const {
   if (!shape) return std::nullopt;
   auto count = element_count(*shape);
   if (!count) return std::nullopt;
-  return *count * static_cast<int64_t>(dtype_size(dtype));
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(*count, static_cast<int64_t>(dtype_size(dtype)), &bytes)) return std::nullopt;
+  return bytes;
 }
 
 std::string TensorType::to_string() const {
