@@ -39,8 +39,8 @@ std::optional<Shape> reshape_result(const ir::Node& node, const Shape& data) {
       infer_at = static_cast<int>(i);
     } else if (dim < 0) {
       return std::nullopt;
-    } else {
-      known *= dim;
+    } else if (__builtin_mul_overflow(known, dim, &known)) {
+      return std::nullopt;  // past int64: no shape to give (found by fuzzing; the product was UB)
     }
     out.push_back(dim);
   }
