@@ -154,7 +154,9 @@ std::string schedule_json(const ReportInput& input) {
         {"total", rounded(t.total_ms)}}},
       {"warnings", input.warnings},
   };
-  return report.dump(2) + "\n";
+  // Names come from the model and need not be UTF-8; strict dumping throws on them (found by
+  // fuzzing), so invalid bytes become U+FFFD.
+  return report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace ramiel::driver

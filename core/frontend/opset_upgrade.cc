@@ -1,12 +1,69 @@
 #include "core/frontend/opset_upgrade.h"
 
+#include <onnx/defs/schema.h>
 #include <onnx/version_converter/convert.h>
 
 #include <exception>
+#include <string>
+#include <unordered_set>
 
 namespace ramiel::frontend {
+namespace {
+
+// ONNX's converter (graphProtoToGraph) dereferences a null value for a top-level graph output
+// that no input, initializer or node defines (found by fuzzing): refuse those graphs first.
+Status check_outputs_defined(const onnx::ModelProto& model) {
+  const onnx::GraphProto& graph = model.graph();
+  std::unordered_set<std::string> defined = {""};
+  for (const auto& input : graph.input()) defined.insert(input.name());
+  // Before IR version 4 an initializer is a value only when it is also an input.
+  if (model.ir_version() >= 4) {
+    for (const auto& initializer : graph.initializer()) defined.insert(initializer.name());
+  }
+  for (const auto& node : graph.node()) defined.insert(node.output().begin(), node.output().end());
+  for (int i = 0; i < graph.output_size(); ++i) {
+    if (!defined.contains(graph.output(i).name())) {
+      return invalid_argument("graph output #" + std::to_string(i) +
+                              " is not an input, an initializer or a node's output");
+    }
+  }
+  return ok_status();
+}
+
+// The converter's adapters index a node's inputs and attributes as its schema declares them
+// (a one-input Mul crashed it, found by fuzzing), so every node must match its schema at the
+// model's own opset first: the checks of the onnx checker that need no tensor data.
+Status check_nodes_match_schemas(const onnx::GraphProto& graph, int opset) {
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto& node = graph.node(i);
+    if (!node.domain().empty() && node.domain() != "ai.onnx") {
+      return unimplemented("node #" + std::to_string(i) + ": only ai.onnx operators are supported");
+    }
+    const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
+    if (schema == nullptr) {
+      return unimplemented("node #" + std::to_string(i) + ": no ai.onnx operator of that name in opset " +
+                           std::to_string(opset) + ", so the model cannot be upgraded");
+    }
+    try {
+      schema->Verify(node);
+    } catch (const std::exception& e) {
+      return invalid_argument("node #" + std::to_string(i) + " does not match its ONNX schema: " + e.what());
+    }
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.has_g()) RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(attribute.g(), opset));
+      for (const auto& subgraph : attribute.graphs()) {
+        RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(subgraph, opset));
+      }
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace
 
 Status upgrade_opset(onnx::ModelProto& model, int from, int target) {
+  RAMIEL_RETURN_IF_ERROR(check_outputs_defined(model));
+  RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(model.graph(), from));
   try {
     model = onnx::version_conversion::ConvertVersion(model, target);
   } catch (const std::exception& e) {

@@ -1,0 +1,102 @@
+#include "core/frontend/inference_guards.h"
+
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <onnx/defs/schema.h>
+#include <onnx/defs/shape_inference.h>
+
+namespace ramiel::frontend {
+namespace {
+
+using onnx::InferenceContext;
+
+// The rank of input `index` when inference knows it, else -1.
+int known_rank(InferenceContext& context, size_t index) {
+  if (index >= context.getNumInputs()) return -1;
+  const onnx::TypeProto* type = context.getInputType(index);
+  if (type == nullptr || !type->has_tensor_type() || !type->tensor_type().has_shape()) return -1;
+  return type->tensor_type().shape().dim_size();
+}
+
+void require_rank(InferenceContext& context, size_t index, int rank, const char* what) {
+  const int actual = known_rank(context, index);
+  if (actual >= 0 && actual != rank) {
+    fail_shape_inference(what, " must have rank ", rank, ", not ", actual);
+  }
+}
+
+// Strides, dilations and kernel sizes divide and size the output: each must be positive.
+void require_positive_window(InferenceContext& context) {
+  for (const char* name : {"strides", "dilations", "kernel_shape"}) {
+    const onnx::AttributeProto* attribute = context.getAttribute(name);
+    if (attribute == nullptr) continue;
+    for (const int64_t value : attribute->ints()) {
+      if (value <= 0) fail_shape_inference("every value of '", name, "' must be positive, not ", value);
+    }
+  }
+}
+
+// Conv-like: X is (N, C, spatial...) and W has X's rank.
+void require_conv_ranks(InferenceContext& context) {
+  const int x_rank = known_rank(context, 0);
+  if (x_rank >= 0 && x_rank < 3) fail_shape_inference("X must have rank 3 or more, not ", x_rank);
+  if (x_rank >= 0) require_rank(context, 1, x_rank, "W (the weights, like X)");
+}
+
+using Check = std::function<void(InferenceContext&)>;
+
+struct Guard {
+  const char* op;
+  Check check;
+};
+
+std::vector<Guard> guards() {
+  return {
+      {"Conv", [](InferenceContext& c) { require_positive_window(c); require_conv_ranks(c); }},
+      {"ConvTranspose", [](InferenceContext& c) { require_positive_window(c); require_conv_ranks(c); }},
+      {"MaxPool", require_positive_window},
+      {"AveragePool", require_positive_window},
+      {"LpPool", require_positive_window},
+      {"MaxUnpool", require_positive_window},
+      {"Gemm",
+       [](InferenceContext& c) {
+         require_rank(c, 0, 2, "A");
+         require_rank(c, 1, 2, "B");
+       }},
+      {"STFT", [](InferenceContext& c) { require_rank(c, 0, 3, "signal"); }},
+  };
+}
+
+// Opsets whose schemas are wrapped: every ai.onnx version up to well past onnx 1.12's newest.
+constexpr int kMaxOpsetVersion = 30;
+
+void install() {
+  std::set<const onnx::OpSchema*> wrapped;
+  for (const Guard& guard : guards()) {
+    for (int version = 1; version <= kMaxOpsetVersion; ++version) {
+      const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(guard.op, version, "");
+      if (schema == nullptr || !wrapped.insert(schema).second) continue;
+      onnx::InferenceFunction original = schema->GetTypeAndShapeInferenceFunction();
+      // The registry hands out const schemas, but owns them as mutable objects; replacing the
+      // inference function is what OpSchema's own setter is for.
+      const_cast<onnx::OpSchema*>(schema)->TypeAndShapeInferenceFunction(
+          [check = guard.check, original](InferenceContext& context) {
+            check(context);
+            if (original) original(context);
+          });
+    }
+  }
+}
+
+}  // namespace
+
+void install_shape_inference_guards() {
+  static std::once_flag once;
+  std::call_once(once, install);
+}
+
+}  // namespace ramiel::frontend
