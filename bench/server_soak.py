@@ -9,15 +9,17 @@ tier or a compile worker.
 Starts the real ramiel-server on loopback (temporary cache) and drives it with the C++ load
 generator in soak mode (tests/server/load_generator.cc). Every good model must compile; every
 hostile one must be refused with INVALID_ARGUMENT, UNIMPLEMENTED or RESOURCE_EXHAUSTED; anything
-else (INTERNAL, UNAVAILABLE, a deadline, a crash of the server) is an unexpected error. Samples the
-server process's RSS every 5 s and reports its growth: the median of the last minute's samples
-less the median of the second minute's (the first minute warms allocators and the disk cache).
-Writes server_soak.json and server_soak.md into --out; exits 1 on any unexpected error.
+else (INTERNAL, UNAVAILABLE, a deadline, a crash of the server) is an unexpected error. The run
+has two phases, a one-minute warm-up and the rest; between them and after the last, with no
+request in flight, the server's RSS is read. Its growth is the second reading less the first: what
+the whole main phase left behind. Under load RSS follows the uploads in flight (a hostile model is
+up to 64 MiB, held while it uploads), so those samples (every 5 s) give the peak, not the growth.
+Writes server_soak.json and server_soak.md into --out; exits 1 on any unexpected error or if the
+server stops answering health.
 """
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,12 +52,37 @@ def build_mix(mix_dir, models_dir):
     return sorted(os.listdir(mix_dir))
 
 
-def rss_growth(samples, seconds):
-    """(baseline, end, growth) in bytes from [seconds, bytes] samples; see the module doc."""
-    second_minute = [b for t, b in samples if 60 <= t < 120] or [samples[0][1]]
-    last_minute = [b for t, b in samples if t >= seconds - 60] or [samples[-1][1]]
-    baseline, end = statistics.median(second_minute), statistics.median(last_minute)
-    return baseline, end, end - baseline
+def idle_rss_bytes(pid, settle_seconds=3):
+    """The server's RSS once the requests of a phase have ended and their buffers are freed."""
+    time.sleep(settle_seconds)
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
+
+
+def run_phase(tool, server, mix_dir, seconds, clients):
+    proc = subprocess.run([tool, "--server", server.address, "--mode", "soak", "--mix-dir", mix_dir,
+                           "--duration", str(seconds), "--concurrency", str(clients),
+                           "--server-pid", str(server.proc.pid)],
+                          capture_output=True, text=True, timeout=seconds + 600)
+    if not proc.stdout.strip():
+        raise RuntimeError(f"load generator failed: {proc.stderr}")
+    return json.loads(proc.stdout)
+
+
+def merge_phases(warm_up, main):
+    """One report for both phases: counts added, latencies and samples of the main phase."""
+    report = dict(main)
+    report["seconds"] = warm_up["seconds"] + main["seconds"]
+    report["requests"] = warm_up["requests"] + main["requests"]
+    report["requests_per_second"] = report["requests"] / report["seconds"]
+    report["unexpected"] = warm_up["unexpected"] + main["unexpected"]
+    report["unexpected_examples"] = {**warm_up["unexpected_examples"], **main["unexpected_examples"]}
+    report["by_code"] = {key: warm_up["by_code"].get(key, 0) + main["by_code"].get(key, 0)
+                         for key in sorted(set(warm_up["by_code"]) | set(main["by_code"]))}
+    offset = warm_up["seconds"]
+    report["server_rss_bytes"] = warm_up["server_rss_bytes"] + [
+        [t + offset, b] for t, b in main["server_rss_bytes"]]
+    return report
 
 
 def markdown(report, server_flags):
@@ -73,9 +100,10 @@ def markdown(report, server_flags):
         f"{lat['good']['max']:.1f} |",
         f"| hostile: p50 / p99 / max ms | {lat['bad']['p50']:.1f} / {lat['bad']['p99']:.1f} / "
         f"{lat['bad']['max']:.1f} |",
-        f"| server RSS: second minute / last minute / peak MiB | {report['rss_baseline_mib']:.1f} / "
-        f"{report['rss_end_mib']:.1f} / {report['rss_peak_mib']:.1f} |",
-        f"| server RSS growth | {report['rss_growth_mib']:+.1f} MiB |", "",
+        f"| server RSS idle after the warm-up minute / idle at the end / peak under load, MiB | "
+        f"{report['rss_baseline_mib']:.1f} / {report['rss_end_mib']:.1f} / "
+        f"{report['rss_peak_mib']:.1f} |",
+        f"| server RSS growth over the main phase | {report['rss_growth_mib']:+.1f} MiB |", "",
         "Answers by model kind and status code:", "",
         "| answer | count |", "|---|---|",
     ]
@@ -109,25 +137,24 @@ def main():
     flags = ["--memory-cache-bytes", "0", "--max-uploads-per-peer", str(4 * args.clients),
              "--max-compiles-per-peer", str(4 * args.clients), "--no-request-log"]
     seconds = args.minutes * 60
+    warm_up_seconds = min(60.0, seconds / 2)
     with Server(os.path.join(work, "server"), *flags) as server:
-        proc = subprocess.run([tool, "--server", server.address, "--mode", "soak", "--mix-dir",
-                               mix_dir, "--duration", str(seconds), "--concurrency",
-                               str(args.clients), "--server-pid", str(server.proc.pid)],
-                              capture_output=True, text=True, timeout=seconds + 600)
-        if not proc.stdout.strip():
-            raise RuntimeError(f"load generator failed: {proc.stderr}")
-        report = json.loads(proc.stdout)
+        warm_up = run_phase(tool, server, mix_dir, warm_up_seconds, args.clients)
+        rss_after_warm_up = idle_rss_bytes(server.proc.pid)
+        main_phase = run_phase(tool, server, mix_dir, seconds - warm_up_seconds, args.clients)
+        rss_at_end = idle_rss_bytes(server.proc.pid)
+        report = merge_phases(warm_up, main_phase)
         report["server_serving_after"] = subprocess.run(
             [os.environ["RAMIEL_CLIENT"], "health", "--server", server.address],
             capture_output=True).returncode == 0
     samples = report.pop("server_rss_bytes")
-    baseline, end, growth = rss_growth(samples, report["seconds"])
     report.update({
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{os.cpu_count()} CPUs, {os.uname().release}",
         "good_models": sum(n.startswith("good-") for n in names),
-        "rss_baseline_mib": baseline / MIB, "rss_end_mib": end / MIB,
-        "rss_peak_mib": max(b for _, b in samples) / MIB, "rss_growth_mib": growth / MIB,
+        "rss_baseline_mib": rss_after_warm_up / MIB, "rss_end_mib": rss_at_end / MIB,
+        "rss_peak_mib": max(b for _, b in samples) / MIB,
+        "rss_growth_mib": (rss_at_end - rss_after_warm_up) / MIB,
         "rss_samples": samples,
     })
     os.makedirs(args.out, exist_ok=True)

@@ -1,5 +1,7 @@
 // ramiel-server: the compilation daemon. Flags override the JSON config file, which overrides
 // the defaults; SIGTERM or SIGINT drains and exits 0; SIGHUP rereads the token file.
+#include <malloc.h>
+
 #include <csignal>
 #include <functional>
 #include <iostream>
@@ -67,6 +69,11 @@ class FlagBinder {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Uploads and results are buffers of up to hundreds of MiB that live for one request. glibc's
+  // dynamic mmap threshold would move them into the heap after the first few, where freed space
+  // stays resident; a fixed threshold keeps every large buffer in its own mapping, returned to the
+  // kernel when the request ends, so the daemon's RSS follows its load instead of its history.
+  mallopt(M_MMAP_THRESHOLD, 256 << 10);
   CLI::App app(
       "ramiel-server: compiles ONNX models into parallel PyTorch programs over gRPC, "
       "with a content-addressed cache and Prometheus metrics.");

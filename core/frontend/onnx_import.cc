@@ -11,6 +11,7 @@
 #include "core/frontend/graph_builder.h"
 #include "core/frontend/input_binding.h"
 #include "core/frontend/model_limits.h"
+#include "core/frontend/inference_guards.h"
 #include "core/frontend/opset_upgrade.h"
 #include "core/frontend/slim_model.h"
 
@@ -73,6 +74,7 @@ Status run_checker(const onnx::ModelProto& model, const std::optional<std::files
 }
 
 Status infer_shapes(onnx::ModelProto& model) {
+  install_shape_inference_guards();
   try {
     // Strict mode: a node whose shapes cannot be inferred is an error here, not at run time.
     onnx::ShapeInferenceOptions options(/*check_type=*/true, /*strict_mode=*/1,

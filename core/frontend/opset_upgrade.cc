@@ -4,6 +4,7 @@
 #include <onnx/version_converter/convert.h>
 
 #include <exception>
+#include <map>
 #include <string>
 #include <unordered_set>
 
@@ -30,10 +31,44 @@ Status check_outputs_defined(const onnx::ModelProto& model) {
   return ok_status();
 }
 
+// Ranks the model file declares for its values (graph inputs, outputs, value_info, initializers):
+// all the shape information ONNX's version converter has.
+std::map<std::string, int> declared_ranks(const onnx::GraphProto& graph) {
+  std::map<std::string, int> ranks;
+  for (const auto* values : {&graph.input(), &graph.output(), &graph.value_info()}) {
+    for (const onnx::ValueInfoProto& value : *values) {
+      const auto& type = value.type();
+      if (type.has_tensor_type() && type.tensor_type().has_shape()) {
+        ranks[value.name()] = type.tensor_type().shape().dim_size();
+      }
+    }
+  }
+  for (const onnx::TensorProto& tensor : graph.initializer()) ranks[tensor.name()] = tensor.dims_size();
+  return ranks;
+}
+
+// The Gemm 6->7 adapter reads dimensions 0 and 1 of A's and B's declared shapes without looking
+// at their rank (a rank-0 A crashed it, found by fuzzing).
+Status check_gemm_upgradable(const onnx::NodeProto& node, int index,
+                             const std::map<std::string, int>& ranks) {
+  for (int input = 0; input < 2 && input < node.input_size(); ++input) {
+    const auto it = ranks.find(node.input(input));
+    if (it == ranks.end() || it->second != 2) {
+      return invalid_argument(
+          "node #" + std::to_string(index) + " (Gemm): upgrading it to opset 7 needs input " +
+          (input == 0 ? "A" : "B") + " declared as a 2-D tensor in the model, " +
+          (it == ranks.end() ? std::string("and it has no declared shape")
+                             : "not rank " + std::to_string(it->second)));
+    }
+  }
+  return ok_status();
+}
+
 // The converter's adapters index a node's inputs and attributes as its schema declares them
 // (a one-input Mul crashed it, found by fuzzing), so every node must match its schema at the
 // model's own opset first: the checks of the onnx checker that need no tensor data.
 Status check_nodes_match_schemas(const onnx::GraphProto& graph, int opset) {
+  const std::map<std::string, int> ranks = declared_ranks(graph);
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto& node = graph.node(i);
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
@@ -49,6 +84,7 @@ Status check_nodes_match_schemas(const onnx::GraphProto& graph, int opset) {
     } catch (const std::exception& e) {
       return invalid_argument("node #" + std::to_string(i) + " does not match its ONNX schema: " + e.what());
     }
+    if (node.op_type() == "Gemm" && opset < 7) RAMIEL_RETURN_IF_ERROR(check_gemm_upgradable(node, i, ranks));
     for (const auto& attribute : node.attribute()) {
       if (attribute.has_g()) RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(attribute.g(), opset));
       for (const auto& subgraph : attribute.graphs()) {
