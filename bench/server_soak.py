@@ -52,8 +52,9 @@ def build_mix(mix_dir, models_dir):
     return sorted(os.listdir(mix_dir))
 
 
-def idle_rss_bytes(pid, settle_seconds=3):
-    """The server's RSS once the requests of a phase have ended and their buffers are freed."""
+def idle_rss_bytes(pid, settle_seconds=12):
+    """The server's RSS once the requests of a phase have ended, their buffers are freed, and the
+    server's trimmer (every 5 s) has handed freed memory back to the kernel."""
     time.sleep(settle_seconds)
     with open(f"/proc/{pid}/status") as f:
         return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))

@@ -16,6 +16,7 @@
 #include "server/compile_service.h"
 #include "server/disk_cache.h"
 #include "server/isolated_compiler.h"
+#include "server/memory_trimmer.h"
 #include "server/metrics.h"
 #include "server/request_log.h"
 #include "server/result_cache.h"
@@ -37,6 +38,7 @@ struct RamielServer::Parts {
   std::unique_ptr<ResultCache> cache;
   std::unique_ptr<UploadBudget> uploads;
   std::unique_ptr<UploadWatchdog> watchdog;
+  std::unique_ptr<MemoryTrimmer> trimmer;
   std::unique_ptr<PeerQuota> peers;
   std::unique_ptr<CompileBroker> broker;
   std::unique_ptr<CompileServiceImpl> service;
@@ -50,6 +52,8 @@ namespace {
 
 // A chunk (1 MiB from our client) plus options, whose device profile JSON may be large.
 constexpr int kMaxRequestMessageBytes = 16 << 20;
+// How often freed memory goes back to the kernel (server/memory_trimmer.h).
+constexpr std::chrono::seconds kMemoryTrimPeriod{5};
 
 }  // namespace
 
@@ -95,6 +99,7 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   parts->cache = std::make_unique<ResultCache>(settings.memory_cache_bytes, std::move(disk),
                                                parts->metrics.get());
   parts->uploads = std::make_unique<UploadBudget>(settings.max_upload_bytes_in_flight);
+  parts->trimmer = std::make_unique<MemoryTrimmer>(kMemoryTrimPeriod);
   parts->watchdog = std::make_unique<UploadWatchdog>(std::chrono::milliseconds(
       static_cast<int64_t>(settings.upload_idle_timeout_seconds * 1000)));
   parts->peers =
