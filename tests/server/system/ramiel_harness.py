@@ -191,3 +191,19 @@ def assert_same_outputs(expected_dir, actual_dir):
             assert without_timings(expected[name]) == without_timings(actual[name])
             continue
         assert expected[name] == actual[name], f"{name} differs"
+
+
+def assert_serving(server):
+    """The server answers grpc.health.v1 with SERVING (through the real client)."""
+    health = run_client("health", "--server", server.address)
+    assert health.returncode == 0 and health.stdout.strip() == "SERVING", health.stderr
+
+
+def peak_rss_bytes(pid):
+    """A process's peak resident memory so far (VmHWM)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmHWM line for process {pid}")
+

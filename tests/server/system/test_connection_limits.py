@@ -6,14 +6,9 @@ import time
 import grpc
 
 import raw_client
-from ramiel_harness import compile_remote, run_client, wait_until
+from ramiel_harness import assert_serving, compile_remote, wait_until
 
 MIB = 1 << 20
-
-
-def assert_serving(server):
-    health = run_client("health", "--server", server.address)
-    assert health.returncode == 0, health.stderr
 
 
 def test_an_idle_upload_is_ended(start_server):

@@ -18,8 +18,8 @@ import pytest
 
 import raw_client
 
-from ramiel_harness import (SLOWDOWN, Server, assert_same_outputs, binary, compile_local,
-                            compile_remote, run_client, wait_until)
+from ramiel_harness import (SLOWDOWN, Server, assert_same_outputs, assert_serving, binary,
+                            compile_local, compile_remote, wait_until)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__)))))
@@ -48,11 +48,6 @@ def remount(path, mode):
 
 def store_failure_lines(server):
     return [r for r in list(server.log) if r.get("event") == "cache_store_failed"]
-
-
-def assert_serving(server):
-    health = run_client("health", "--server", server.address)
-    assert health.returncode == 0 and health.stdout.strip() == "SERVING", health.stderr
 
 
 def assert_compiles_unstored(server, model_dir, tmp_path, names, reason):

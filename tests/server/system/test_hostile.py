@@ -5,21 +5,13 @@ import os
 import subprocess
 import sys
 
-from ramiel_harness import SLOWDOWN, binary, run_client
+from ramiel_harness import SLOWDOWN, binary, peak_rss_bytes, run_client
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "hostile"))
 import hostile_cases  # noqa: E402
 
 # The server's own peak resident memory (VmHWM) over the whole corpus.
 MAX_SERVER_PEAK_BYTES = 1.5e9
-
-
-def peak_rss_bytes(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmHWM line")
 
 
 def compile_remote(address, model, out_dir):

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from ramiel_harness import SLOWDOWN, compile_local, compile_remote, assert_same_outputs, run_client, wait_until
+from ramiel_harness import (assert_same_outputs, assert_serving, compile_local, compile_remote,
+                            peak_rss_bytes, wait_until)
 
 
 def worker_children(server):
@@ -30,19 +31,6 @@ def cpu_seconds(pid):
     except (FileNotFoundError, ProcessLookupError):
         return 0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def peak_rss_bytes(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmHWM")
-
-
-def assert_serving(server):
-    health = run_client("health", "--server", server.address)
-    assert health.returncode == 0, health.stderr
 
 
 def failure_lines(server):
