@@ -5,8 +5,8 @@
 #include <map>
 #include <random>
 
-#include <grpcpp/support/string_ref.h>
 #include <grpcpp/support/status.h>
+#include <grpcpp/support/string_ref.h>
 
 namespace ramiel::client {
 

@@ -42,9 +42,9 @@ class ChildProcess {
   // Kills and reaps a child that was never waited for.
   ~ChildProcess();
 
-  // Writes the pieces of `input` in order, closes stdin, reads stdout until EOF (at most `max_output_bytes`; more kills
-  // the child), and reaps the child. A broken pipe on stdin (the child died early) is not an error:
-  // the exit status says what happened.
+  // Writes the pieces of `input` in order, closes stdin, reads stdout until EOF (at most
+  // `max_output_bytes`; more kills the child), and reaps the child. A broken pipe on stdin (the
+  // child died early) is not an error: the exit status says what happened.
   StatusOr<ChildExit> run(const std::vector<std::string_view>& input, size_t max_output_bytes,
                           const StopFn& stop);
 
@@ -53,7 +53,8 @@ class ChildProcess {
   bool exited();
 
  private:
-  ChildProcess(pid_t pid, int stdin_fd, int stdout_fd) : pid_(pid), in_(stdin_fd), out_(stdout_fd) {}
+  ChildProcess(pid_t pid, int stdin_fd, int stdout_fd)
+      : pid_(pid), in_(stdin_fd), out_(stdout_fd) {}
   void kill_and_reap();
   void close_fds();
 

@@ -29,7 +29,8 @@ std::string mebibytes(int64_t bytes) {
 }
 
 bool known_status_code(int code) {
-  return code > static_cast<int>(StatusCode::kOk) && code <= static_cast<int>(StatusCode::kInternal);
+  return code > static_cast<int>(StatusCode::kOk) &&
+         code <= static_cast<int>(StatusCode::kInternal);
 }
 
 }  // namespace
@@ -38,9 +39,12 @@ IsolatedCompiler::IsolatedCompiler(WorkerLimits limits, size_t spares, Metrics& 
                                    RequestLog& log)
     : limits_(std::move(limits)), metrics_(metrics), log_(log) {
   std::vector<std::string> argv = {limits_.worker_path,
-                                   worker::kMemoryBytesFlag, std::to_string(limits_.memory_bytes),
-                                   worker::kCpuSecondsFlag, std::to_string(limits_.cpu_seconds),
-                                   worker::kMaxInputBytesFlag, std::to_string(limits_.max_job_bytes)};
+                                   worker::kMemoryBytesFlag,
+                                   std::to_string(limits_.memory_bytes),
+                                   worker::kCpuSecondsFlag,
+                                   std::to_string(limits_.cpu_seconds),
+                                   worker::kMaxInputBytesFlag,
+                                   std::to_string(limits_.max_job_bytes)};
   if (!limits_.debug_fault.empty()) {
     argv.insert(argv.end(), {worker::kDebugFaultFlag, limits_.debug_fault});
   }
@@ -97,28 +101,30 @@ StatusOr<driver::CompileResult> IsolatedCompiler::operator()(
       return worker_failed("protocol", internal_error("the compile worker answered garbage"),
                            "unparsable CompileOutcome");
     }
-    if (outcome.code() != 0) return Status(static_cast<StatusCode>(outcome.code()), outcome.message());
+    if (outcome.code() != 0)
+      return Status(static_cast<StatusCode>(outcome.code()), outcome.message());
     driver::CompileResult result = api::result_from_response(outcome.result());
-    for (const auto& time : outcome.stages()) result.stage_seconds.emplace_back(time.stage(), time.seconds());
+    for (const auto& time : outcome.stages())
+      result.stage_seconds.emplace_back(time.stage(), time.seconds());
     return result;
   }
   const std::string usage = "cpu " + std::to_string(ended->cpu_seconds) + " s, peak rss " +
                             mebibytes(ended->peak_rss_bytes);
   if (ended->exited && ended->exit_code == worker::kExitOutOfMemory) {
-    return worker_failed("memory_limit",
-                         resource_exhausted("the compile needed more than the " +
-                                            mebibytes(limits_.memory_bytes) +
-                                            " of memory a compile may use (--compile-memory-bytes)"),
-                         usage);
+    return worker_failed(
+        "memory_limit",
+        resource_exhausted("the compile needed more than the " + mebibytes(limits_.memory_bytes) +
+                           " of memory a compile may use (--compile-memory-bytes)"),
+        usage);
   }
   if (!ended->exited && (ended->term_signal == SIGXCPU ||
                          (ended->term_signal == SIGKILL && limits_.cpu_seconds > 0 &&
                           ended->cpu_seconds >= static_cast<double>(limits_.cpu_seconds)))) {
-    return worker_failed("cpu_limit",
-                         resource_exhausted("the compile used more than the " +
-                                            std::to_string(limits_.cpu_seconds) +
-                                            " s of CPU time a compile may use (--compile-cpu-seconds)"),
-                         usage);
+    return worker_failed(
+        "cpu_limit",
+        resource_exhausted("the compile used more than the " + std::to_string(limits_.cpu_seconds) +
+                           " s of CPU time a compile may use (--compile-cpu-seconds)"),
+        usage);
   }
   if (!ended->exited) {
     const std::string signal = signal_name(ended->term_signal);

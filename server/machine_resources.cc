@@ -48,8 +48,9 @@ std::optional<double> cgroup_cpu_quota() {
 }
 
 std::optional<int64_t> cgroup_memory_limit() {
-  for (const std::string& path : {cgroup_v2_dir() + "/memory.max", std::string("/sys/fs/cgroup/memory.max"),
-                                  std::string("/sys/fs/cgroup/memory/memory.limit_in_bytes")}) {
+  for (const std::string& path :
+       {cgroup_v2_dir() + "/memory.max", std::string("/sys/fs/cgroup/memory.max"),
+        std::string("/sys/fs/cgroup/memory/memory.limit_in_bytes")}) {
     if (auto text = read_first_line(path)) return memory_limit_from_text(*text);
   }
   return std::nullopt;

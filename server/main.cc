@@ -131,8 +131,9 @@ int main(int argc, char** argv) {
              "the ramiel-compile-worker executable (default: beside ramiel-server)");
   flags.bind_flag("--compile-in-process", &ServerSettings::compile_in_process,
                   "debugging only: compile inside the server (a hostile model can crash it)");
-  flags.bind("--debug-worker-fault", &ServerSettings::debug_worker_fault,
-             "tests only: every worker injects crash, oom or spin")
+  flags
+      .bind("--debug-worker-fault", &ServerSettings::debug_worker_fault,
+            "tests only: every worker injects crash, oom or spin")
       ->group("");
   flags
       .bind("--debug-compile-delay-ms", &ServerSettings::debug_compile_delay_ms,

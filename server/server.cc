@@ -100,19 +100,18 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                                parts->metrics.get());
   parts->uploads = std::make_unique<UploadBudget>(settings.max_upload_bytes_in_flight);
   parts->trimmer = std::make_unique<MemoryTrimmer>(kMemoryTrimPeriod);
-  parts->watchdog = std::make_unique<UploadWatchdog>(std::chrono::milliseconds(
-      static_cast<int64_t>(settings.upload_idle_timeout_seconds * 1000)));
+  parts->watchdog = std::make_unique<UploadWatchdog>(
+      std::chrono::milliseconds(static_cast<int64_t>(settings.upload_idle_timeout_seconds * 1000)));
   parts->peers =
       std::make_unique<PeerQuota>(settings.max_compiles_per_peer, settings.max_uploads_per_peer);
   nlohmann::json isolation;  // logged after the "listening" line, which must come first
   if (!settings.compile_in_process) {
     // A job is the model plus its options; a device profile or measured costs are JSON text,
     // bounded by the request message size.
-    WorkerLimits limits{settings.compile_worker.empty() ? default_worker_path()
-                                                        : settings.compile_worker,
-                        settings.resolved_compile_memory_bytes(), settings.compile_cpu_seconds,
-                        settings.max_model_bytes + kMaxRequestMessageBytes,
-                        settings.debug_worker_fault};
+    WorkerLimits limits{
+        settings.compile_worker.empty() ? default_worker_path() : settings.compile_worker,
+        settings.resolved_compile_memory_bytes(), settings.compile_cpu_seconds,
+        settings.max_model_bytes + kMaxRequestMessageBytes, settings.debug_worker_fault};
     if (access(limits.worker_path.c_str(), X_OK) != 0) {
       return not_found("the compile worker '" + limits.worker_path +
                        "' is not an executable file (--compile-worker)");
@@ -129,9 +128,9 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
   }
   parts->broker = std::make_unique<CompileBroker>(parts->settings, *parts->cache, *parts->metrics,
                                                   std::move(compiler_version), std::move(compile));
-  parts->service = std::make_unique<CompileServiceImpl>(ServiceContext{
-      parts->settings, *parts->broker, *parts->metrics, *parts->log, *parts->uploads,
-      *parts->watchdog, *parts->peers});
+  parts->service = std::make_unique<CompileServiceImpl>(
+      ServiceContext{parts->settings, *parts->broker, *parts->metrics, *parts->log, *parts->uploads,
+                     *parts->watchdog, *parts->peers});
 
   grpc::EnableDefaultHealthCheckService(true);
   if (settings.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();

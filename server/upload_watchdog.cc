@@ -25,7 +25,8 @@ uint64_t UploadWatchdog::watch(OnIdle on_idle) {
 
 void UploadWatchdog::touch(uint64_t id) {
   std::lock_guard lock(mutex_);
-  if (const auto it = uploads_.find(id); it != uploads_.end()) it->second.last_progress = Clock::now();
+  if (const auto it = uploads_.find(id); it != uploads_.end())
+    it->second.last_progress = Clock::now();
 }
 
 void UploadWatchdog::forget(uint64_t id) {

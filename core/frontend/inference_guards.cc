@@ -35,7 +35,8 @@ void require_positive_window(InferenceContext& context) {
     const onnx::AttributeProto* attribute = context.getAttribute(name);
     if (attribute == nullptr) continue;
     for (const int64_t value : attribute->ints()) {
-      if (value <= 0) fail_shape_inference("every value of '", name, "' must be positive, not ", value);
+      if (value <= 0)
+        fail_shape_inference("every value of '", name, "' must be positive, not ", value);
     }
   }
 }
@@ -56,8 +57,16 @@ struct Guard {
 
 std::vector<Guard> guards() {
   return {
-      {"Conv", [](InferenceContext& c) { require_positive_window(c); require_conv_ranks(c); }},
-      {"ConvTranspose", [](InferenceContext& c) { require_positive_window(c); require_conv_ranks(c); }},
+      {"Conv",
+       [](InferenceContext& c) {
+         require_positive_window(c);
+         require_conv_ranks(c);
+       }},
+      {"ConvTranspose",
+       [](InferenceContext& c) {
+         require_positive_window(c);
+         require_conv_ranks(c);
+       }},
       {"MaxPool", require_positive_window},
       {"AveragePool", require_positive_window},
       {"LpPool", require_positive_window},

@@ -43,7 +43,8 @@ std::map<std::string, int> declared_ranks(const onnx::GraphProto& graph) {
       }
     }
   }
-  for (const onnx::TensorProto& tensor : graph.initializer()) ranks[tensor.name()] = tensor.dims_size();
+  for (const onnx::TensorProto& tensor : graph.initializer())
+    ranks[tensor.name()] = tensor.dims_size();
   return ranks;
 }
 
@@ -76,17 +77,21 @@ Status check_nodes_match_schemas(const onnx::GraphProto& graph, int opset) {
     }
     const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
     if (schema == nullptr) {
-      return unimplemented("node #" + std::to_string(i) + ": no ai.onnx operator of that name in opset " +
-                           std::to_string(opset) + ", so the model cannot be upgraded");
+      return unimplemented("node #" + std::to_string(i) +
+                           ": no ai.onnx operator of that name in opset " + std::to_string(opset) +
+                           ", so the model cannot be upgraded");
     }
     try {
       schema->Verify(node);
     } catch (const std::exception& e) {
-      return invalid_argument("node #" + std::to_string(i) + " does not match its ONNX schema: " + e.what());
+      return invalid_argument("node #" + std::to_string(i) +
+                              " does not match its ONNX schema: " + e.what());
     }
-    if (node.op_type() == "Gemm" && opset < 7) RAMIEL_RETURN_IF_ERROR(check_gemm_upgradable(node, i, ranks));
+    if (node.op_type() == "Gemm" && opset < 7)
+      RAMIEL_RETURN_IF_ERROR(check_gemm_upgradable(node, i, ranks));
     for (const auto& attribute : node.attribute()) {
-      if (attribute.has_g()) RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(attribute.g(), opset));
+      if (attribute.has_g())
+        RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(attribute.g(), opset));
       for (const auto& subgraph : attribute.graphs()) {
         RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(subgraph, opset));
       }

@@ -49,8 +49,7 @@ TEST(ChildProcess, AChildThatStopsReadingEarlyIsNoError) {
 TEST(ChildProcess, StopKillsTheChildAndItsGroup) {
   const auto start = std::chrono::steady_clock::now();
   std::atomic<int> polls{0};
-  const ChildExit ended =
-      run_shell("sleep 60 & sleep 60", {}, [&] { return ++polls > 3; });
+  const ChildExit ended = run_shell("sleep 60 & sleep 60", {}, [&] { return ++polls > 3; });
   EXPECT_TRUE(ended.killed_by_us);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 }

@@ -7,9 +7,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <mutex>
-#include <iostream>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -89,7 +89,6 @@ double percentile(std::vector<double>& sorted, double p) {
   return sorted[std::min(index, sorted.size() - 1)];
 }
 
-
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream bytes;
@@ -135,7 +134,7 @@ int soak(const Options& options) {
     return 2;
   }
   std::mutex mutex;
-  std::map<std::string, int64_t> by_code;        // "good OK", "bad INVALID_ARGUMENT", ...
+  std::map<std::string, int64_t> by_code;         // "good OK", "bad INVALID_ARGUMENT", ...
   std::map<std::string, std::string> unexpected;  // first message per unexpected outcome
   std::vector<double> good_ms, bad_ms;
   std::vector<std::pair<double, int64_t>> rss;  // seconds since start, bytes
@@ -145,7 +144,9 @@ int soak(const Options& options) {
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options.duration_seconds));
-  const auto since_start = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  const auto since_start = [&] {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
 
   std::thread sampler([&] {
     while (!stop.load()) {
@@ -196,8 +197,10 @@ int soak(const Options& options) {
   std::sort(good_ms.begin(), good_ms.end());
   std::sort(bad_ms.begin(), bad_ms.end());
   const auto latency = [](std::vector<double>& sorted) {
-    return nlohmann::json{{"p50", percentile(sorted, 0.50)}, {"p99", percentile(sorted, 0.99)},
-                          {"max", sorted.empty() ? 0 : sorted.back()}, {"count", sorted.size()}};
+    return nlohmann::json{{"p50", percentile(sorted, 0.50)},
+                          {"p99", percentile(sorted, 0.99)},
+                          {"max", sorted.empty() ? 0 : sorted.back()},
+                          {"count", sorted.size()}};
   };
   nlohmann::json samples = nlohmann::json::array();
   for (const auto& [at, bytes] : rss) samples.push_back({at, bytes});

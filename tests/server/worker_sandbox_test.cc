@@ -48,22 +48,30 @@ TEST(WorkerSandbox, NoFilesNoProgramsNoNetwork) {
 
 TEST(WorkerSandbox, AddressSpaceLimitFailsLargeAllocations) {
   if (!kAddressSpaceLimitEnforceable) GTEST_SKIP() << "sanitized build";
-  const int verdict = in_child([] { return apply_limits({int64_t{256} << 20, 10}); }, [] {
-    try {
-      std::vector<char> hog(size_t{512} << 20, 'x');
-      return hog.back() == 'x' ? 1 : 2;
-    } catch (const std::bad_alloc&) {
-      return 0;
-    }
-  });
+  const int verdict = in_child(
+      [] {
+        return apply_limits({int64_t{256} << 20, 10});
+      },
+      [] {
+        try {
+          std::vector<char> hog(size_t{512} << 20, 'x');
+          return hog.back() == 'x' ? 1 : 2;
+        } catch (const std::bad_alloc&) {
+          return 0;
+        }
+      });
   EXPECT_EQ(verdict, 0);
 }
 
 TEST(WorkerSandbox, CpuLimitStopsASpinningChild) {
-  const int verdict = in_child([] { return apply_limits({0, 1}); }, [] {
-    for (;;) asm volatile("");  // an empty loop the compiler must keep
-    return 0;
-  });
+  const int verdict = in_child(
+      [] {
+        return apply_limits({0, 1});
+      },
+      [] {
+        for (;;) asm volatile("");  // an empty loop the compiler must keep
+        return 0;
+      });
   EXPECT_EQ(verdict, 200 + SIGXCPU);
 }
 
