@@ -41,6 +41,16 @@ void require_positive_window(InferenceContext& context) {
   }
 }
 
+// An `axis` attribute names a dimension of input 0: within [-rank, rank).
+void require_axis_in_range(InferenceContext& context) {
+  const onnx::AttributeProto* axis = context.getAttribute("axis");
+  const int rank = known_rank(context, 0);
+  if (axis == nullptr || rank < 0) return;
+  if (axis->i() < -rank || axis->i() >= rank) {
+    fail_shape_inference("axis ", axis->i(), " is outside [", -rank, ", ", rank, ")");
+  }
+}
+
 // Conv-like: X is (N, C, spatial...) and W has X's rank.
 void require_conv_ranks(InferenceContext& context) {
   const int x_rank = known_rank(context, 0);
@@ -77,6 +87,7 @@ std::vector<Guard> guards() {
          require_rank(c, 1, 2, "B");
        }},
       {"STFT", [](InferenceContext& c) { require_rank(c, 0, 3, "signal"); }},
+      {"LayerNormalization", require_axis_in_range},
   };
 }
 
