@@ -41,6 +41,8 @@ void require_positive_window(InferenceContext& context) {
   }
 }
 
+using Check = std::function<void(InferenceContext&)>;
+
 // An `axis` attribute names a dimension of input 0: within [-rank, rank).
 void require_axis_in_range(InferenceContext& context) {
   const onnx::AttributeProto* axis = context.getAttribute("axis");
@@ -51,14 +53,20 @@ void require_axis_in_range(InferenceContext& context) {
   }
 }
 
-// Conv-like: X is (N, C, spatial...) and W has X's rank.
-void require_conv_ranks(InferenceContext& context) {
+// Conv-like: X (input 0) is (N, C, spatial...) and the weights (input `weights`) have X's rank.
+void require_conv_ranks(InferenceContext& context, size_t weights) {
   const int x_rank = known_rank(context, 0);
   if (x_rank >= 0 && x_rank < 3) fail_shape_inference("X must have rank 3 or more, not ", x_rank);
-  if (x_rank >= 0) require_rank(context, 1, x_rank, "W (the weights, like X)");
+  if (x_rank >= 0) require_rank(context, weights, x_rank, "the weights (like X)");
 }
 
-using Check = std::function<void(InferenceContext&)>;
+// Conv, ConvTranspose, ConvInteger: weights are input 1; QLinearConv: input 3.
+Check conv_guard(size_t weights) {
+  return [weights](InferenceContext& c) {
+    require_positive_window(c);
+    require_conv_ranks(c, weights);
+  };
+}
 
 struct Guard {
   const char* op;
@@ -67,16 +75,10 @@ struct Guard {
 
 std::vector<Guard> guards() {
   return {
-      {"Conv",
-       [](InferenceContext& c) {
-         require_positive_window(c);
-         require_conv_ranks(c);
-       }},
-      {"ConvTranspose",
-       [](InferenceContext& c) {
-         require_positive_window(c);
-         require_conv_ranks(c);
-       }},
+      {"Conv", conv_guard(1)},
+      {"ConvTranspose", conv_guard(1)},
+      {"ConvInteger", conv_guard(1)},
+      {"QLinearConv", conv_guard(3)},
       {"MaxPool", require_positive_window},
       {"AveragePool", require_positive_window},
       {"LpPool", require_positive_window},
