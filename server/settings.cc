@@ -106,6 +106,20 @@ Status apply_json_settings(std::string_view json_text, ServerSettings& settings)
       return true;
     };
   };
+  auto bool_field = [](bool& field) -> Setter {
+    return [&field](const nlohmann::json& v) {
+      if (!v.is_boolean()) return false;
+      field = v.get<bool>();
+      return true;
+    };
+  };
+  auto seconds_field = [](double& field) -> Setter {
+    return [&field](const nlohmann::json& v) {
+      if (!v.is_number()) return false;
+      field = v.get<double>();
+      return true;
+    };
+  };
   const std::map<std::string, Setter> setters = {
       {"listen", string_field(settings.listen)},
       {"metrics_listen", string_field(settings.metrics_listen)},
@@ -115,56 +129,26 @@ Status apply_json_settings(std::string_view json_text, ServerSettings& settings)
       {"io_threads", int_field(settings.io_threads)},
       {"max_model_bytes", int_field(settings.max_model_bytes)},
       {"max_upload_bytes_in_flight", int_field(settings.max_upload_bytes_in_flight)},
-      {"upload_idle_timeout_seconds",
-       [&](const nlohmann::json& v) {
-         if (!v.is_number()) return false;
-         settings.upload_idle_timeout_seconds = v.get<double>();
-         return true;
-       }},
+      {"upload_idle_timeout_seconds", seconds_field(settings.upload_idle_timeout_seconds)},
       {"max_compiles_per_peer", int_field(settings.max_compiles_per_peer)},
       {"max_uploads_per_peer", int_field(settings.max_uploads_per_peer)},
       {"max_streams_per_connection", int_field(settings.max_streams_per_connection)},
       {"memory_cache_bytes", int_field(settings.memory_cache_bytes)},
       {"disk_cache_bytes", int_field(settings.disk_cache_bytes)},
-      {"drain_timeout_seconds",
-       [&](const nlohmann::json& v) {
-         if (!v.is_number()) return false;
-         settings.drain_timeout_seconds = v.get<double>();
-         return true;
-       }},
-      {"reflection",
-       [&](const nlohmann::json& v) {
-         if (!v.is_boolean()) return false;
-         settings.reflection = v.get<bool>();
-         return true;
-       }},
-      {"log_requests",
-       [&](const nlohmann::json& v) {
-         if (!v.is_boolean()) return false;
-         settings.log_requests = v.get<bool>();
-         return true;
-       }},
+      {"drain_timeout_seconds", seconds_field(settings.drain_timeout_seconds)},
+      {"reflection", bool_field(settings.reflection)},
+      {"log_requests", bool_field(settings.log_requests)},
       {"debug_compile_delay_ms", int_field(settings.debug_compile_delay_ms)},
       {"compile_memory_bytes", int_field(settings.compile_memory_bytes)},
       {"compile_cpu_seconds", int_field(settings.compile_cpu_seconds)},
       {"compile_worker", string_field(settings.compile_worker)},
-      {"compile_in_process",
-       [&](const nlohmann::json& v) {
-         if (!v.is_boolean()) return false;
-         settings.compile_in_process = v.get<bool>();
-         return true;
-       }},
+      {"compile_in_process", bool_field(settings.compile_in_process)},
       {"debug_worker_fault", string_field(settings.debug_worker_fault)},
       {"tls_cert", string_field(settings.tls_cert)},
       {"tls_key", string_field(settings.tls_key)},
       {"tls_client_ca", string_field(settings.tls_client_ca)},
       {"auth_token_file", string_field(settings.auth_token_file)},
-      {"insecure",
-       [&](const nlohmann::json& v) {
-         if (!v.is_boolean()) return false;
-         settings.insecure = v.get<bool>();
-         return true;
-       }},
+      {"insecure", bool_field(settings.insecure)},
   };
   for (const auto& [key, value] : json.items()) {
     const auto it = setters.find(key);
