@@ -4,7 +4,8 @@
 # Build: build-fuzz/ (only the core and the fuzz targets). Corpus: build-fuzz/corpus/TARGET/
 # (grows across runs; seeded from libonnx-testdata models). Crashes: build-fuzz/findings/TARGET/
 # (the exit status is 1 while that folder holds any).
-# The run is niced; one fuzzing process at a time is the budget on a shared machine.
+# The run is niced (FUZZ_NICE, default 19: a shared machine's other work comes first; 0 gives a
+# long campaign its full share); one fuzzing process at a time is the budget on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 2 ] || [[ ! "$1" =~ ^(import|compile)$ ]] || [[ ! "$2" =~ ^[0-9]+$ ]]; then
@@ -15,6 +16,7 @@ target="$1"
 seconds="$2"
 shift 2
 build_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
+niceness="${FUZZ_NICE:-19}"
 
 # clang and its libFuzzer runtime (not needed by the normal build, so not in install-deps.sh).
 scripts/install-deps.sh
@@ -55,7 +57,7 @@ status=0
 # Fork mode with one job at a time: a crash is saved to findings/ and the run goes on, so one
 # campaign reports every crash it meets. LeakSanitizer is off: a leak is not what a hostile
 # upload exploits, and a leak report would end each job.
-ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" nice -n 19 "$build_dir/fuzz/ramiel_fuzz_$target" \
+ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" nice -n "$niceness" "$build_dir/fuzz/ramiel_fuzz_$target" \
   -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
   -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
   -dict=fuzz/onnx.dict -artifact_prefix="$findings/" \
