@@ -9,7 +9,7 @@ PACKAGES=(
   # C++ libraries (see README: why each dependency is there)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libonnx-dev libboost-dev nlohmann-json3-dev prometheus-cpp-dev libssl-dev libcli11-dev
-  libgtest-dev libgmock-dev libseccomp-dev
+  libgtest-dev libgmock-dev libseccomp-dev libhiredis-dev
   # Python side: generated programs, numeric tests, benchmarks
   python3 python3-torch python3-onnx python3-torchvision python3-numpy python3-pytest
   python3-matplotlib libopenblas0-openmp
@@ -17,6 +17,7 @@ PACKAGES=(
   python3-grpcio
   # references and tools the tests run for real
   libonnx-testdata prometheus
+  redis-server  # the shared cache tier's tests run a real one on loopback
   openssl  # the CLI: test_security.py makes a throwaway CA and certificates
   python3-yaml  # test_deploy.py and test_security.py parse the manifests
 )
