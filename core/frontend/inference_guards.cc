@@ -68,6 +68,20 @@ Check conv_guard(size_t weights) {
   };
 }
 
+// MaxUnpool without output_shape reads dimension 1 of the indices' shape unchecked: the indices
+// (input 1) must have a known shape of X's rank, as the spec says they do.
+void require_unpool_indices(InferenceContext& context) {
+  require_positive_window(context);
+  const int x_rank = known_rank(context, 0);
+  if (x_rank < 0 || context.getNumInputs() > 2) return;
+  const int indices_rank = known_rank(context, 1);
+  if (indices_rank != x_rank) {
+    fail_shape_inference("the indices must have X's shape (rank ", x_rank, "), not ",
+                         indices_rank < 0 ? std::string("an unknown shape")
+                                          : "rank " + std::to_string(indices_rank));
+  }
+}
+
 struct Guard {
   const char* op;
   Check check;
@@ -82,7 +96,7 @@ std::vector<Guard> guards() {
       {"MaxPool", require_positive_window},
       {"AveragePool", require_positive_window},
       {"LpPool", require_positive_window},
-      {"MaxUnpool", require_positive_window},
+      {"MaxUnpool", require_unpool_indices},
       {"Gemm",
        [](InferenceContext& c) {
          require_rank(c, 0, 2, "A");
