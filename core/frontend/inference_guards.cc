@@ -43,14 +43,17 @@ void require_positive_window(InferenceContext& context) {
 
 using Check = std::function<void(InferenceContext&)>;
 
-// An `axis` attribute names a dimension of input 0: within [-rank, rank).
-void require_axis_in_range(InferenceContext& context) {
-  const onnx::AttributeProto* axis = context.getAttribute("axis");
-  const int rank = known_rank(context, 0);
-  if (axis == nullptr || rank < 0) return;
-  if (axis->i() < -rank || axis->i() >= rank) {
-    fail_shape_inference("axis ", axis->i(), " is outside [", -rank, ", ", rank, ")");
-  }
+// The `axis` attribute (or its default, when absent) names a dimension of input 0: within
+// [-rank, rank). A scalar has none, so even the default -1 is out of range there.
+Check require_axis_in_range(int64_t default_axis) {
+  return [default_axis](InferenceContext& context) {
+    const onnx::AttributeProto* attribute = context.getAttribute("axis");
+    const int64_t axis = attribute != nullptr ? attribute->i() : default_axis;
+    const int rank = known_rank(context, 0);
+    if (rank >= 0 && (axis < -rank || axis >= rank)) {
+      fail_shape_inference("axis ", axis, " is outside [", -rank, ", ", rank, ")");
+    }
+  };
 }
 
 // Conv-like: X (input 0) is (N, C, spatial...) and the weights (input `weights`) have X's rank.
@@ -103,7 +106,7 @@ std::vector<Guard> guards() {
          require_rank(c, 1, 2, "B");
        }},
       {"STFT", [](InferenceContext& c) { require_rank(c, 0, 3, "signal"); }},
-      {"LayerNormalization", require_axis_in_range},
+      {"LayerNormalization", require_axis_in_range(-1)},
   };
 }
 
