@@ -81,7 +81,7 @@ class CompileBroker {
   CompileBroker& operator=(const CompileBroker&) = delete;
 
   // Answers from memory inline; otherwise joins an identical compile in flight or starts one
-  // (disk lookup on an I/O thread, then the compile queue). `done` runs exactly once, possibly
+  // (disk, then shared cache lookup on an I/O thread, then the compile queue). `done` runs exactly once, possibly
   // before compile() returns, on any thread.
   void compile(CompileJob job, std::shared_ptr<Ticket> ticket, Callback done);
   // A cached result or NOT_FOUND; never compiles.
