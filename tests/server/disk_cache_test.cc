@@ -156,6 +156,44 @@ TEST(DiskCache, EntryUnderTheWrongNameIsNotServed) {
   EXPECT_EQ(contents_of(reopened->get(key_for(1))), "one");
 }
 
+TEST(DiskCache, ServesAndIndexesEntriesAnotherServerWroteAfterStartup) {
+  TempDir dir;
+  Metrics metrics("test");
+  auto first = open_cache(dir.path());
+  auto second = open_cache(dir.path(), kBig, &metrics);  // shares the directory, index empty
+  ASSERT_TRUE(first->put(key_for(1), response_with(key_for(1), "one")).ok());
+  EXPECT_EQ(second->entries(), 0);
+  EXPECT_EQ(contents_of(second->get(key_for(1))), "one");
+  // Now it counts towards this server's bound and gauges like its own entries.
+  EXPECT_EQ(second->entries(), 1);
+  const auto bytes = static_cast<int64_t>(fs::file_size(second->path_for(key_for(1))));
+  EXPECT_EQ(second->size_bytes(), bytes);
+  EXPECT_EQ(metric_value(*metrics.registry(), "ramiel_cache_size_bytes", {{"tier", "disk"}}),
+            bytes);
+  EXPECT_EQ(contents_of(second->get(key_for(1))), "one");
+  EXPECT_EQ(second->entries(), 1);
+  EXPECT_EQ(contents_of(second->get(key_for(2))), "<miss>");
+  EXPECT_EQ(second->entries(), 1);
+}
+
+TEST(DiskCache, DamagedEntryAnotherServerWroteIsDroppedNotIndexed) {
+  TempDir dir;
+  Metrics metrics("test");
+  auto first = open_cache(dir.path());
+  auto second = open_cache(dir.path(), kBig, &metrics);
+  ASSERT_TRUE(first->put(key_for(1), response_with(key_for(1), std::string(500, 'p'))).ok());
+  const fs::path path = first->path_for(key_for(1));
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(300);
+    file.put('Q');
+  }
+  EXPECT_EQ(contents_of(second->get(key_for(1))), "<miss>");
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_EQ(second->entries(), 0);
+  EXPECT_EQ(metric_value(*metrics.registry(), "ramiel_cache_corrupt_entries_total"), 1);
+}
+
 TEST(DiskCache, StartupRemovesTruncatedEntriesStrayFilesAndTemporaries) {
   TempDir dir;
   {
