@@ -118,14 +118,15 @@ RedisResult<RedisReply> RedisConnection::read_reply() {
       freeReplyObject(parsed);
       return reply;
     }
-    if (reader_->len - reader_->pos > options_.max_reply_bytes) {
-      return RedisError{RedisFailure::kTooLarge,
-                        "a reply exceeds " + std::to_string(options_.max_reply_bytes) + " bytes"};
-    }
     auto read = stream_->read_some(buffer, sizeof(buffer), options_.timeout);
     if (!read.ok()) return read.error();
     if (redisReaderFeed(reader_, buffer, read.value()) != REDIS_OK) {
       return RedisError{RedisFailure::kProtocol, std::string("bad reply: ") + reader_->errstr};
+    }
+    // Everything buffered belongs to this reply (one command at a time).
+    if (reader_->len - reader_->pos > options_.max_reply_bytes) {
+      return RedisError{RedisFailure::kTooLarge,
+                        "a reply exceeds " + std::to_string(options_.max_reply_bytes) + " bytes"};
     }
   }
 }

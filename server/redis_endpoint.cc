@@ -1,5 +1,7 @@
 #include "server/redis_endpoint.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <limits>
@@ -116,6 +118,14 @@ StatusOr<RedisEndpoint> parse_redis_url(std::string_view url) {
     }
   }
   if (endpoint.host.empty()) return bad_url("the host is missing");
+  const bool bracketed = authority.starts_with("[");
+  const auto allowed = [bracketed](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+           (bracketed && (c == ':' || c == '%'));
+  };
+  if (!std::all_of(endpoint.host.begin(), endpoint.host.end(), allowed)) {
+    return bad_url("the host has a character no host name or address has");
+  }
   if (!port.empty() && !parse_int(port, 1, 65535, endpoint.port)) {
     return bad_url("the port must be a number from 1 to 65535");
   }

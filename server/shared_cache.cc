@@ -134,6 +134,7 @@ void SharedCache::failed(const char* operation, const RedisError& error) {
   std::lock_guard lock(mutex_);
   idle_.clear();  // they lead to the same unwell server
   if (backoff_.failed(Clock::now()) != SharedCacheBackoff::Change::kBecameUnavailable) return;
+  wake_writer_.notify_all();  // it sleeps without a deadline while Redis is available
   if (metrics_ != nullptr) metrics_->set_shared_cache_available(false);
   if (log_ != nullptr) {
     log_->event("shared_cache_unavailable",
@@ -258,7 +259,7 @@ void SharedCache::run_writer() {
     }
     if (stopping_) return;
     if (backoff_.available()) {
-      wake_writer_.wait(lock, has_work);
+      wake_writer_.wait(lock, [&] { return has_work() || !backoff_.available(); });
     } else if (Clock::now() < backoff_.retry_at()) {
       wake_writer_.wait_until(lock, backoff_.retry_at(), has_work);
     } else {

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/cache_entry.h"
+#include "tests/server/log_lines.h"
 #include "tests/server/metric_reader.h"
 #include "tests/server/test_results.h"
 
@@ -24,6 +25,7 @@ namespace ramiel::server {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::events_in;
 using testing::key_for;
 using testing::metric_value;
 using testing::response_with;
@@ -40,17 +42,6 @@ std::unique_ptr<DiskCache> open_cache(const fs::path& dir, int64_t capacity = kB
 
 std::string contents_of(const std::optional<CachedResult>& result) {
   return result ? (*result)->files(0).contents() : "<miss>";
-}
-
-// The JSON lines of `event` a RequestLog wrote to `out`.
-std::vector<nlohmann::json> events_in(const std::ostringstream& out, const std::string& event) {
-  std::vector<nlohmann::json> found;
-  std::istringstream lines(out.str());
-  for (std::string line; std::getline(lines, line);) {
-    auto json = nlohmann::json::parse(line);
-    if (json["event"] == event) found.push_back(std::move(json));
-  }
-  return found;
 }
 
 double store_failures(const Metrics& metrics, const std::string& reason) {
