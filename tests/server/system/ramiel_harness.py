@@ -238,6 +238,13 @@ def issue(directory, name, subject, extensions, ca="ca"):
             cwd=directory)
 
 
+def issue_server_certificate(directory, name, ca="ca"):
+    """A server certificate for 127.0.0.1 and localhost (subjectAltName), signed by `ca`."""
+    issue(directory, name, "/CN=localhost",
+          "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
+          "subjectAltName=IP:127.0.0.1,DNS:localhost\n", ca=ca)
+
+
 class RedisServer:
     """A real redis-server on a free loopback port in `directory`, without persistence. stop() and
     start() again keep the port (a restart). With `tls=(cert, key, ca)` the port speaks TLS only

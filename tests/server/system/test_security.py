@@ -12,7 +12,8 @@ import subprocess
 import pytest
 import yaml
 
-from ramiel_harness import SLOWDOWN, binary, compile_remote, issue, make_ca, run_client
+from ramiel_harness import (SLOWDOWN, binary, compile_remote, issue, issue_server_certificate,
+                            make_ca, run_client)
 
 TOKEN = "tok-3f9a1c7e5b2d4e6f"
 OTHER_TOKEN = "tok-8c1d2e3f4a5b6c7d"
@@ -26,9 +27,7 @@ EXIT_ACCESS_DENIED = 6
 def pki(tmp_path_factory):
     d = tmp_path_factory.mktemp("pki")
     make_ca(d)
-    issue(d, "server", "/CN=localhost",
-          "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
-          "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    issue_server_certificate(d, "server")
     issue(d, "client", "/CN=ramiel test client",
           "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n")
     return d

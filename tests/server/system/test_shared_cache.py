@@ -11,7 +11,7 @@ import pytest
 
 import raw_client
 from ramiel_harness import (SLOWDOWN, RedisServer, assert_same_outputs, binary, compile_remote,
-                            issue, make_ca, read_outputs, wait_until)
+                            issue_server_certificate, make_ca, read_outputs, wait_until)
 
 PASSWORD = "pw-7d41c9e2b8a6"
 MODELS = ["m0.onnx", "m1.onnx", "m2.onnx", "m3.onnx", "big.onnx"]
@@ -27,9 +27,7 @@ def redis(tmp_path):
 def pki(tmp_path_factory):
     d = tmp_path_factory.mktemp("redis-pki")
     make_ca(d)
-    issue(d, "redis", "/CN=localhost",
-          "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
-          "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    issue_server_certificate(d, "redis")
     make_ca(d, name="other-ca", subject="/CN=another CA")
     return d
 
