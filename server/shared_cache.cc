@@ -130,7 +130,8 @@ void SharedCache::failed(const char* operation, const RedisError& error) {
   if (metrics_ != nullptr) {
     metrics_->count_shared_cache_error(operation, redis_failure_name(error.failure));
   }
-  if (!is_outage(error.failure)) return;
+  // Redis answered: as far as availability goes, that is a success (and it ends a probe).
+  if (!is_outage(error.failure)) return succeeded();
   std::lock_guard lock(mutex_);
   idle_.clear();  // they lead to the same unwell server
   if (backoff_.failed(Clock::now()) != SharedCacheBackoff::Change::kBecameUnavailable) return;

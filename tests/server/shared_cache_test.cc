@@ -206,6 +206,36 @@ TEST(SharedCache, PutsBeyondTheQueueBoundAreDroppedAndCounted) {
   EXPECT_TRUE(cache.available());
 }
 
+TEST(SharedCache, AnOversizedValueIsAMissNotAnOutageEvenAsTheProbe) {
+  RedisServerProcess redis;
+  Metrics metrics("test");
+  SharedCacheConfig config = config_for(redis.port());
+  config.connection.timeout = milliseconds(100);
+  config.connection.max_reply_bytes = 4096;
+  SharedCache cache(config, &metrics, nullptr);  // not started: no writer takes the probe
+  auto redis_cli = direct(redis.port());
+  const std::string fits = encode_cache_entry(*result_for(1, std::string(3000, 's')));
+  const std::string too_large = encode_cache_entry(*result_for(2, std::string(5000, 'l')));
+  ASSERT_LE(fits.size() + 16, 4096u);
+  ASSERT_TRUE(redis_cli->command({"SET", shared_cache_redis_key(key_for(1)), fits}).ok());
+  ASSERT_TRUE(redis_cli->command({"SET", shared_cache_redis_key(key_for(2)), too_large}).ok());
+  EXPECT_FALSE(cache.get(key_for(2)).has_value());
+  EXPECT_EQ(errors(metrics, "get", "too_large"), 1);
+  EXPECT_TRUE(cache.available());
+
+  // A Redis that stops answering for a moment: a timeout, then backing off for 50 ms.
+  ASSERT_TRUE(redis_cli->command({"CLIENT", "PAUSE", "300", "ALL"}).ok());
+  EXPECT_FALSE(cache.get(key_for(1)).has_value());
+  EXPECT_EQ(errors(metrics, "get", "timeout"), 1);
+  EXPECT_FALSE(cache.available());
+  std::this_thread::sleep_for(milliseconds(400));  // past the pause and the back-off
+  // The probe meets the oversized value: Redis answered, so sharing goes on.
+  EXPECT_FALSE(cache.get(key_for(2)).has_value());
+  EXPECT_EQ(errors(metrics, "get", "too_large"), 2);
+  EXPECT_TRUE(cache.available());
+  EXPECT_TRUE(cache.get(key_for(1)).has_value());
+}
+
 TEST(ResultCache, ASharedHitIsPromotedToDiskAndMemory) {
   RedisServerProcess redis;
   TempDir first_dir, second_dir;
