@@ -29,7 +29,8 @@ struct RedisReply {
 };
 
 struct RedisConnectionOptions {
-  // Bounds the connect (TCP, TLS, AUTH, SELECT) as a whole and each wait of an operation.
+  // Bounds the TCP connect and TLS handshake together, and each wait of an operation (AUTH and
+  // SELECT included) for the socket.
   std::chrono::milliseconds timeout{250};
   // A reply larger than this is abandoned (kTooLarge) and the connection with it.
   size_t max_reply_bytes = size_t{512} << 20;
