@@ -11,7 +11,7 @@ import pytest
 
 import raw_client
 from ramiel_harness import (SLOWDOWN, RedisServer, assert_same_outputs, binary, compile_remote,
-                            issue_server_certificate, make_ca, read_outputs, wait_until)
+                            issue, issue_server_certificate, make_ca, read_outputs, wait_until)
 
 PASSWORD = "pw-7d41c9e2b8a6"
 MODELS = ["m0.onnx", "m1.onnx", "m2.onnx", "m3.onnx", "big.onnx"]
@@ -29,6 +29,8 @@ def pki(tmp_path_factory):
     make_ca(d)
     issue_server_certificate(d, "redis")
     make_ca(d, name="other-ca", subject="/CN=another CA")
+    # Signed by the trusted CA, but for another name.
+    issue(d, "elsewhere", "/CN=elsewhere.example", "subjectAltName=DNS:elsewhere.example\n")
     return d
 
 
@@ -189,6 +191,23 @@ def test_tls_with_a_ca_bundle(start_server, model_dir, tmp_path, pki):
         compile_ok(untrusted, model_dir / "m2.onnx", tmp_path / "out-untrusted")
         assert untrusted.metric("ramiel_compiles_total") == 1
         assert "certificate" in events(untrusted, "shared_cache_unavailable")[0]["error"]
+
+        # By name: the certificate's DNS name is checked (and sent as SNI).
+        by_name = start_server("--redis", redis.url().replace("127.0.0.1", "localhost"),
+                               "--redis-tls-ca", pki / "ca.pem", cache="by-name")
+        wait_until(lambda: available(by_name))
+
+
+def test_tls_refuses_a_certificate_for_another_name(start_server, model_dir, tmp_path, pki):
+    tls = (pki / "elsewhere.pem", pki / "elsewhere.key", pki / "ca.pem")
+    with RedisServer(tmp_path / "redis", tls=tls) as redis:
+        for host in ("127.0.0.1", "localhost"):
+            server = start_server("--redis", redis.url().replace("127.0.0.1", host),
+                                  "--redis-tls-ca", pki / "ca.pem", cache=host)
+            wait_until(lambda: server.metric("ramiel_shared_cache_errors_total", reason="tls") >= 1)
+            assert "mismatch" in events(server, "shared_cache_unavailable")[0]["error"]
+            compile_ok(server, model_dir / "m1.onnx", tmp_path / ("out-" + host))
+            assert server.metric("ramiel_shared_cache_available") == 0
 
 
 def test_a_corrupt_entry_in_redis_is_not_served(start_server, redis, model_dir, tmp_path):
