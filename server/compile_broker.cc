@@ -107,7 +107,7 @@ void CompileBroker::lookup(const std::string& key, Callback done) {
     return;
   }
   boost::asio::post(io_pool_, [this, key, done = std::move(done)] {
-    auto hit = cache_.get_from_disk(key);
+    auto hit = cache_.get_from_disk_or_shared(key);
     metrics_.count_cache_request(hit.has_value());
     release_io();
     if (hit) {
@@ -127,7 +127,7 @@ void CompileBroker::release_io() {
 }
 
 void CompileBroker::check_disk(std::shared_ptr<Flight> flight) {
-  if (auto hit = cache_.get_from_disk(flight->job.key)) {
+  if (auto hit = cache_.get_from_disk_or_shared(flight->job.key)) {
     finish(flight, grpc::Status::OK, std::move(*hit), CacheOutcome::kHit);
     return;
   }

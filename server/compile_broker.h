@@ -81,8 +81,8 @@ class CompileBroker {
   CompileBroker& operator=(const CompileBroker&) = delete;
 
   // Answers from memory inline; otherwise joins an identical compile in flight or starts one
-  // (disk lookup on an I/O thread, then the compile queue). `done` runs exactly once, possibly
-  // before compile() returns, on any thread.
+  // (disk, then shared cache lookup on an I/O thread, then the compile queue). `done` runs
+  // exactly once, possibly before compile() returns, on any thread.
   void compile(CompileJob job, std::shared_ptr<Ticket> ticket, Callback done);
   // A cached result or NOT_FOUND; never compiles.
   void lookup(const std::string& key, Callback done);

@@ -106,18 +106,22 @@ Status DiskCache::rebuild_index() {
 
 std::optional<CachedResult> DiskCache::get(const std::string& key) {
   if (!is_cache_key(key)) return std::nullopt;
+  bool indexed = false;
   {
     std::lock_guard lock(mutex_);
     const auto it = index_.find(key);
-    if (it == index_.end()) return std::nullopt;
-    lru_.splice(lru_.begin(), lru_, it->second.lru_position);
+    indexed = it != index_.end();
+    if (indexed) lru_.splice(lru_.begin(), lru_, it->second.lru_position);
   }
+  // Not indexed, the file is still looked for: another server sharing the directory may have
+  // written it since this one started.
   const fs::path path = path_for(key);
   std::error_code error;
   const auto size = fs::file_size(path, error);
   std::optional<std::string> bytes;
   if (!error) bytes = read_file(path, size);
-  if (!bytes) {  // deleted behind our back: forget it
+  if (!bytes) {  // absent, or deleted behind our back: forget it
+    if (!indexed) return std::nullopt;
     std::lock_guard lock(mutex_);
     forget_locked(key);
     publish_locked();
@@ -141,6 +145,14 @@ std::optional<CachedResult> DiskCache::get(const std::string& key) {
   }
   // Recency survives restarts through the modification time; failure only costs accuracy.
   fs::last_write_time(path, fs::file_time_type::clock::now(), error);
+  if (!indexed) {
+    std::lock_guard lock(mutex_);
+    if (!index_.contains(key)) {
+      insert_locked(key, static_cast<int64_t>(bytes->size()));
+      evict_locked();
+      publish_locked();
+    }
+  }
   return std::make_shared<const v1::CompileResponse>(std::move(decoded).value());
 }
 

@@ -39,7 +39,9 @@ class DiskCache {
                                                    RequestLog* log = nullptr,
                                                    FileSyncCalls calls = FileSyncCalls::system());
 
-  // The verified entry; nullopt when absent or corrupt (then it is gone from disk too).
+  // The verified entry; nullopt when absent or corrupt (then it is gone from disk too). A file the
+  // index does not know (written by another process sharing the directory) is read, verified and
+  // indexed like any other.
   std::optional<CachedResult> get(const std::string& key);
   // Writes durably, then evicts least recently used entries beyond the capacity. A failure (full
   // disk, read-only directory, I/O error) is counted in ramiel_cache_store_failures_total, logged

@@ -121,6 +121,17 @@ int main(int argc, char** argv) {
              "need one, health does not");
   flags.bind_flag("--insecure", &ServerSettings::insecure,
                   "allow a non-loopback --listen without TLS and authentication (logs a warning)");
+  flags.bind("--redis", &ServerSettings::redis,
+             "shared cache tier behind memory and disk: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] "
+             "or rediss:// (TLS); prefer --redis-password-file to a password in the URL");
+  flags.bind("--redis-password-file", &ServerSettings::redis_password_file,
+             "file holding the Redis password (one line)");
+  flags.bind("--redis-tls-ca", &ServerSettings::redis_tls_ca,
+             "PEM CA bundle that verifies a rediss:// server (default: the system's)");
+  flags.bind("--redis-ttl", &ServerSettings::redis_ttl_seconds,
+             "seconds a shared cache entry lives after it was written (SET ... EX)");
+  flags.bind("--redis-timeout-ms", &ServerSettings::redis_timeout_ms,
+             "connect and per-operation timeout for Redis; past it Redis is skipped for a while");
   flags.bind_flag("!--no-request-log", &ServerSettings::log_requests,
                   "do not write a JSON line per request");
   flags.bind("--compile-memory-bytes", &ServerSettings::compile_memory_bytes,

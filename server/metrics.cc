@@ -105,6 +105,27 @@ Metrics::Metrics(const std::string& compiler_version)
               .Name("ramiel_auth_failures_total")
               .Help("Calls refused UNAUTHENTICATED: bearer token missing or not accepted")
               .Register(*registry_)
+              .Add({})),
+      shared_cache_requests_(BuildCounter()
+                                 .Name("ramiel_shared_cache_requests_total")
+                                 .Help("Lookups Redis answered (the shared tier), by result")
+                                 .Register(*registry_)),
+      shared_cache_errors_(
+          BuildCounter()
+              .Name("ramiel_shared_cache_errors_total")
+              .Help("Shared cache (Redis) failures, by operation (get, put, connect) and reason; "
+                    "each costs sharing only, never an answer")
+              .Register(*registry_)),
+      shared_cache_latency_(BuildHistogram()
+                                .Name("ramiel_shared_cache_latency_seconds")
+                                .Help("Time per shared cache (Redis) operation, by operation")
+                                .Register(*registry_)),
+      shared_cache_available_(
+          BuildGauge()
+              .Name("ramiel_shared_cache_available")
+              .Help("1 while the shared cache (Redis) is in use, 0 while it is backed off from, "
+                    "not yet reached, or not configured")
+              .Register(*registry_)
               .Add({})) {
   BuildGauge()
       .Name("ramiel_build_info")
@@ -121,6 +142,14 @@ Metrics::Metrics(const std::string& compiler_version)
     cache_store_failures_.Add({{"tier", tier_name(CacheTier::kDisk)}, {"reason", reason}});
   }
   compiles_.Add({{"result", "ok"}});
+  for (const char* result : {"hit", "miss"}) shared_cache_requests_.Add({{"result", result}});
+  for (const char* operation : {"get", "put", "connect"}) {
+    shared_cache_errors_.Add({{"operation", operation}, {"reason", "timeout"}});
+    shared_cache_errors_.Add({{"operation", operation}, {"reason", "connection"}});
+  }
+  for (const char* operation : {"get", "put"}) {
+    shared_cache_latency_.Add({{"operation", operation}}, kSecondsBuckets);
+  }
   for (const char* reason : {"queue_full", "draining", "too_large", "upload_budget"}) {
     rejected_.Add({{"reason", reason}});
   }
@@ -185,6 +214,24 @@ void Metrics::observe_rpc(std::string_view method, std::string_view code, double
 
 void Metrics::count_auth_failure() {
   auth_failures_.Increment();
+}
+
+void Metrics::count_shared_cache_request(bool hit) {
+  shared_cache_requests_.Add({{"result", hit ? "hit" : "miss"}}).Increment();
+}
+
+void Metrics::count_shared_cache_error(std::string_view operation, std::string_view reason) {
+  shared_cache_errors_.Add({{"operation", std::string(operation)}, {"reason", std::string(reason)}})
+      .Increment();
+}
+
+void Metrics::observe_shared_cache_latency(std::string_view operation, double seconds) {
+  shared_cache_latency_.Add({{"operation", std::string(operation)}}, kSecondsBuckets)
+      .Observe(seconds);
+}
+
+void Metrics::set_shared_cache_available(bool available) {
+  shared_cache_available_.Set(available ? 1 : 0);
 }
 
 }  // namespace ramiel::server

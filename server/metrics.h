@@ -51,6 +51,15 @@ class Metrics {
   // A call refused for a missing or unknown bearer token.
   void count_auth_failure();
 
+  // The shared (Redis) tier, server/shared_cache.h. A GET Redis answered: hit or miss (a corrupt
+  // entry is a miss, and an error too).
+  void count_shared_cache_request(bool hit);
+  // `operation`: "get", "put", "connect"; `reason`: a RedisFailure name, "corrupt" (get) or
+  // "queue_full" (put).
+  void count_shared_cache_error(std::string_view operation, std::string_view reason);
+  void observe_shared_cache_latency(std::string_view operation, double seconds);
+  void set_shared_cache_available(bool available);
+
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Histogram>& compile_duration_;
@@ -72,6 +81,10 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& rpc_requests_;
   prometheus::Family<prometheus::Histogram>& rpc_duration_;
   prometheus::Counter& auth_failures_;
+  prometheus::Family<prometheus::Counter>& shared_cache_requests_;
+  prometheus::Family<prometheus::Counter>& shared_cache_errors_;
+  prometheus::Family<prometheus::Histogram>& shared_cache_latency_;
+  prometheus::Gauge& shared_cache_available_;
 };
 
 }  // namespace ramiel::server

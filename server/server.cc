@@ -96,8 +96,14 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
 
   RAMIEL_ASSIGN_OR_RETURN(auto disk, DiskCache::open(settings.cache_dir, settings.disk_cache_bytes,
                                                      parts->metrics.get(), parts->log.get()));
+  std::unique_ptr<SharedCache> shared;
+  if (!settings.redis.empty()) {
+    RAMIEL_ASSIGN_OR_RETURN(auto shared_config, shared_cache_config(settings));
+    shared = std::make_unique<SharedCache>(std::move(shared_config), parts->metrics.get(),
+                                           parts->log.get());
+  }
   parts->cache = std::make_unique<ResultCache>(settings.memory_cache_bytes, std::move(disk),
-                                               parts->metrics.get());
+                                               parts->metrics.get(), std::move(shared));
   parts->uploads = std::make_unique<UploadBudget>(settings.max_upload_bytes_in_flight);
   parts->trimmer = std::make_unique<MemoryTrimmer>(kMemoryTrimPeriod);
   parts->watchdog = std::make_unique<UploadWatchdog>(
@@ -162,6 +168,7 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                   {"workers", settings.resolved_workers()},
                                   {"cache_entries", parts->cache->disk().entries()},
                                   {"compiler_version", parts->broker->compiler_version()}});
+  if (SharedCache* shared = parts->cache->shared()) shared->start();
   if (parts->tokens != nullptr) {
     parts->log->event("auth_tokens_loaded",
                       {{"tokens", token_count}, {"file", settings.auth_token_file}});

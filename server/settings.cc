@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "server/machine_resources.h"
+#include "server/redis_endpoint.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,37 @@ Status validate_address(const std::string& flag, const std::string& address) {
 
 Status check_positive(const std::string& name, int64_t value) {
   if (value <= 0) return invalid_argument(name + " must be positive, got " + std::to_string(value));
+  return ok_status();
+}
+
+Status validate_redis(const ServerSettings& settings) {
+  if (settings.redis.empty()) {
+    if (!settings.redis_password_file.empty() || !settings.redis_tls_ca.empty()) {
+      return invalid_argument("--redis-password-file and --redis-tls-ca need --redis");
+    }
+    return ok_status();
+  }
+  RAMIEL_ASSIGN_OR_RETURN(const RedisEndpoint endpoint, parse_redis_url(settings.redis));
+  if (!endpoint.password.empty() && !settings.redis_password_file.empty()) {
+    return invalid_argument(
+        "--redis has a password and --redis-password-file gives another: give one");
+  }
+  if (!endpoint.tls && !settings.redis_tls_ca.empty()) {
+    return invalid_argument("--redis-tls-ca needs a rediss:// URL in --redis");
+  }
+  // Redis stores the expiry in milliseconds; beyond this EX overflows there.
+  constexpr int64_t kMaxTtlSeconds = std::numeric_limits<int32_t>::max();
+  if (settings.redis_ttl_seconds < 1 || settings.redis_ttl_seconds > kMaxTtlSeconds) {
+    return invalid_argument("--redis-ttl (redis_ttl_seconds) must be from 1 to " +
+                            std::to_string(kMaxTtlSeconds) + ", got " +
+                            std::to_string(settings.redis_ttl_seconds));
+  }
+  constexpr int kMaxTimeoutMs = 60000;
+  if (settings.redis_timeout_ms < 1 || settings.redis_timeout_ms > kMaxTimeoutMs) {
+    return invalid_argument("--redis-timeout-ms (redis_timeout_ms) must be from 1 to " +
+                            std::to_string(kMaxTimeoutMs) + ", got " +
+                            std::to_string(settings.redis_timeout_ms));
+  }
   return ok_status();
 }
 
@@ -68,6 +100,7 @@ Status ServerSettings::validate() const {
       debug_worker_fault != "spin") {
     return invalid_argument("debug_worker_fault must be crash, oom or spin");
   }
+  RAMIEL_RETURN_IF_ERROR(validate_redis(*this));
   return ok_status();
 }
 
@@ -149,6 +182,11 @@ Status apply_json_settings(std::string_view json_text, ServerSettings& settings)
       {"tls_client_ca", string_field(settings.tls_client_ca)},
       {"auth_token_file", string_field(settings.auth_token_file)},
       {"insecure", bool_field(settings.insecure)},
+      {"redis", string_field(settings.redis)},
+      {"redis_password_file", string_field(settings.redis_password_file)},
+      {"redis_tls_ca", string_field(settings.redis_tls_ca)},
+      {"redis_ttl_seconds", int_field(settings.redis_ttl_seconds)},
+      {"redis_timeout_ms", int_field(settings.redis_timeout_ms)},
   };
   for (const auto& [key, value] : json.items()) {
     const auto it = setters.find(key);

@@ -51,6 +51,17 @@ struct ServerSettings {
   // Serve a non-loopback listen without TLS and authentication (a warning is logged).
   bool insecure = false;
 
+  // The shared cache tier (server/shared_cache.h): redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or
+  // rediss:// (TLS); empty: none. The password may come from a file instead.
+  std::string redis;
+  std::string redis_password_file;
+  // PEM CA bundle that verifies a rediss:// server; empty: the system's trust store.
+  std::string redis_tls_ca;
+  // Entries expire this long after they were last written (SET ... EX).
+  int64_t redis_ttl_seconds = 604800;
+  // Bounds the connect and each wait of an operation; past it Redis is backed off from.
+  int redis_timeout_ms = 250;
+
   // Every compile runs in a ramiel-compile-worker process with these limits (server/README.md).
   // Address space of one worker; 0: available memory (physical, or the cgroup's limit) /
   // (workers + 1), within [1 GiB, 8 GiB].

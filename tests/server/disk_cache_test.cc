@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/cache_entry.h"
+#include "tests/server/log_lines.h"
 #include "tests/server/metric_reader.h"
 #include "tests/server/test_results.h"
 
@@ -24,6 +25,7 @@ namespace ramiel::server {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::events_in;
 using testing::key_for;
 using testing::metric_value;
 using testing::response_with;
@@ -40,17 +42,6 @@ std::unique_ptr<DiskCache> open_cache(const fs::path& dir, int64_t capacity = kB
 
 std::string contents_of(const std::optional<CachedResult>& result) {
   return result ? (*result)->files(0).contents() : "<miss>";
-}
-
-// The JSON lines of `event` a RequestLog wrote to `out`.
-std::vector<nlohmann::json> events_in(const std::ostringstream& out, const std::string& event) {
-  std::vector<nlohmann::json> found;
-  std::istringstream lines(out.str());
-  for (std::string line; std::getline(lines, line);) {
-    auto json = nlohmann::json::parse(line);
-    if (json["event"] == event) found.push_back(std::move(json));
-  }
-  return found;
 }
 
 double store_failures(const Metrics& metrics, const std::string& reason) {
@@ -154,6 +145,44 @@ TEST(DiskCache, EntryUnderTheWrongNameIsNotServed) {
   auto reopened = open_cache(dir.path());
   EXPECT_EQ(contents_of(reopened->get(key_for(2))), "<miss>");
   EXPECT_EQ(contents_of(reopened->get(key_for(1))), "one");
+}
+
+TEST(DiskCache, ServesAndIndexesEntriesAnotherServerWroteAfterStartup) {
+  TempDir dir;
+  Metrics metrics("test");
+  auto first = open_cache(dir.path());
+  auto second = open_cache(dir.path(), kBig, &metrics);  // shares the directory, index empty
+  ASSERT_TRUE(first->put(key_for(1), response_with(key_for(1), "one")).ok());
+  EXPECT_EQ(second->entries(), 0);
+  EXPECT_EQ(contents_of(second->get(key_for(1))), "one");
+  // Now it counts towards this server's bound and gauges like its own entries.
+  EXPECT_EQ(second->entries(), 1);
+  const auto bytes = static_cast<int64_t>(fs::file_size(second->path_for(key_for(1))));
+  EXPECT_EQ(second->size_bytes(), bytes);
+  EXPECT_EQ(metric_value(*metrics.registry(), "ramiel_cache_size_bytes", {{"tier", "disk"}}),
+            bytes);
+  EXPECT_EQ(contents_of(second->get(key_for(1))), "one");
+  EXPECT_EQ(second->entries(), 1);
+  EXPECT_EQ(contents_of(second->get(key_for(2))), "<miss>");
+  EXPECT_EQ(second->entries(), 1);
+}
+
+TEST(DiskCache, DamagedEntryAnotherServerWroteIsDroppedNotIndexed) {
+  TempDir dir;
+  Metrics metrics("test");
+  auto first = open_cache(dir.path());
+  auto second = open_cache(dir.path(), kBig, &metrics);
+  ASSERT_TRUE(first->put(key_for(1), response_with(key_for(1), std::string(500, 'p'))).ok());
+  const fs::path path = first->path_for(key_for(1));
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(300);
+    file.put('Q');
+  }
+  EXPECT_EQ(contents_of(second->get(key_for(1))), "<miss>");
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_EQ(second->entries(), 0);
+  EXPECT_EQ(metric_value(*metrics.registry(), "ramiel_cache_corrupt_entries_total"), 1);
 }
 
 TEST(DiskCache, StartupRemovesTruncatedEntriesStrayFilesAndTemporaries) {

@@ -7,6 +7,7 @@ import json
 import os
 import queue
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -207,3 +208,139 @@ def peak_rss_bytes(pid):
                 return int(line.split()[1]) * 1024
     raise AssertionError(f"no VmHWM line for process {pid}")
 
+
+
+def free_port():
+    """A loopback port nothing listens on at the moment of the call."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_ca(directory, name="ca", subject="/CN=ramiel test CA"):
+    """A throwaway CA: directory/NAME.key and directory/NAME.pem."""
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "2", "-subj", subject,
+            cwd=directory)
+
+
+def issue(directory, name, subject, extensions, ca="ca"):
+    """A key and a certificate for `subject`, signed by the CA `ca` in `directory`."""
+    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", subject, cwd=directory)
+    (directory / f"{name}.ext").write_text(extensions)
+    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
+            "-CAcreateserial", "-days", "2", "-out", f"{name}.pem", "-extfile", f"{name}.ext",
+            cwd=directory)
+
+
+def issue_server_certificate(directory, name, ca="ca"):
+    """A server certificate for 127.0.0.1 and localhost (subjectAltName), signed by `ca`."""
+    issue(directory, name, "/CN=localhost",
+          "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
+          "subjectAltName=IP:127.0.0.1,DNS:localhost\n", ca=ca)
+
+
+class RedisServer:
+    """A real redis-server on a free loopback port in `directory`, without persistence. stop() and
+    start() again keep the port (a restart). With `tls=(cert, key, ca)` the port speaks TLS only
+    (clients are not asked for certificates). Use as a context manager or call stop()."""
+
+    def __init__(self, directory, *args, tls=None, password=None):
+        self.directory = str(directory)
+        os.makedirs(self.directory, exist_ok=True)
+        self.port = free_port()
+        self.args = [str(a) for a in args]
+        self.tls = tls
+        self.password = password
+        self.proc = None
+        self.start()
+
+    def start(self):
+        args = ["redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", self.directory, "--logfile", os.path.join(self.directory, "redis.log")]
+        if self.tls:
+            cert, key, ca = (str(p) for p in self.tls)
+            args += ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", cert,
+                     "--tls-key-file", key, "--tls-ca-cert-file", ca, "--tls-auth-clients", "no"]
+        else:
+            args += ["--port", str(self.port)]
+        if self.password:
+            args += ["--requirepass", self.password]
+        self.proc = subprocess.Popen(args + self.args, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+
+        def accepts():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.proc.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return True
+            except OSError:
+                return False
+        wait_until(accepts, timeout=30)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+    def url(self, password=None):
+        scheme = "rediss" if self.tls else "redis"
+        credentials = f":{password}@" if password else ""
+        return f"{scheme}://{credentials}127.0.0.1:{self.port}"
+
+    def cli(self, *args, stdin=None):
+        """redis-cli against this server (TLS and password included); its stdout as text."""
+        command = ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port)]
+        if self.tls:
+            command += ["--tls", "--cacert", str(self.tls[2])]
+        env = dict(os.environ, REDISCLI_AUTH=self.password) if self.password else None
+        proc = subprocess.run(command + [str(a) for a in args], input=stdin, capture_output=True,
+                              text=True, timeout=30, env=env, check=True)
+        return proc.stdout
+
+    def command(self, *args):
+        """One command over plain RESP, binary-safe (for values redis-cli cannot pass on its
+        command line); the reply as bytes, int, None or a list. An error reply raises."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as conn:
+            stream = conn.makefile("rwb")
+            for arg_list in ([["AUTH", self.password]] if self.password else []) + [list(args)]:
+                parts = [a if isinstance(a, bytes) else str(a).encode() for a in arg_list]
+                stream.write(b"*%d\r\n" % len(parts))
+                for part in parts:
+                    stream.write(b"$%d\r\n%s\r\n" % (len(part), part))
+                stream.flush()
+                reply = _read_resp(stream)
+            return reply
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def _read_resp(stream):
+    line = stream.readline()
+    kind, rest = line[:1], line[1:-2]
+    if kind == b"+":
+        return rest
+    if kind == b"-":
+        raise RuntimeError(f"redis error: {rest.decode()}")
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        size = int(rest)
+        if size < 0:
+            return None
+        data = stream.read(size + 2)
+        return data[:-2]
+    if kind == b"*":
+        count = int(rest)
+        return None if count < 0 else [_read_resp(stream) for _ in range(count)]
+    raise RuntimeError(f"not a RESP reply: {line!r}")

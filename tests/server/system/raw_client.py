@@ -89,3 +89,18 @@ def upload(grpc_channel, model_bytes, timeout=120, **header_fields):
         return grpc.StatusCode.OK, "", call(iter(messages), timeout=timeout)
     except grpc.RpcError as error:
         return error.code(), error.details(), None
+
+
+LOOKUP = "/ramiel.v1.CompileService/Lookup"
+
+
+def lookup(grpc_channel, model_sha256, timeout=60, workers=2):
+    """A Lookup call; returns (status code, response or None)."""
+    call = grpc_channel.unary_unary(LOOKUP, request_serializer=pb.LookupRequest.SerializeToString,
+                                    response_deserializer=pb.CompileResponse.FromString)
+    request = pb.LookupRequest(model_sha256=model_sha256,
+                               options=pb.CompileOptions(workers=workers))
+    try:
+        return grpc.StatusCode.OK, call(request, timeout=timeout)
+    except grpc.RpcError as error:
+        return error.code(), None

@@ -12,7 +12,8 @@ import subprocess
 import pytest
 import yaml
 
-from ramiel_harness import SLOWDOWN, binary, compile_remote, run_client
+from ramiel_harness import (SLOWDOWN, binary, compile_remote, issue, issue_server_certificate,
+                            make_ca, run_client)
 
 TOKEN = "tok-3f9a1c7e5b2d4e6f"
 OTHER_TOKEN = "tok-8c1d2e3f4a5b6c7d"
@@ -22,29 +23,11 @@ EXIT_UNAVAILABLE = 4
 EXIT_ACCESS_DENIED = 6
 
 
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
-def issue(directory, name, subject, extensions):
-    """A key and a certificate for `subject`, signed by the CA in `directory`."""
-    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", subject, cwd=directory)
-    (directory / f"{name}.ext").write_text(extensions)
-    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-out", f"{name}.pem", "-extfile", f"{name}.ext",
-            cwd=directory)
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
     d = tmp_path_factory.mktemp("pki")
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=ramiel test CA",
-            cwd=d)
-    issue(d, "server", "/CN=localhost",
-          "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
-          "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    make_ca(d)
+    issue_server_certificate(d, "server")
     issue(d, "client", "/CN=ramiel test client",
           "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n")
     return d
@@ -206,9 +189,7 @@ def test_mtls_requires_a_client_certificate(start_server, model_dir, tmp_path, p
     # A client certificate from another CA is refused as well.
     other = tmp_path / "other-ca"
     other.mkdir()
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=other",
-            cwd=other)
+    make_ca(other, subject="/CN=other")
     issue(other, "client", "/CN=intruder", "basicConstraints=CA:FALSE\n")
     intruder = compile_remote(server.address, model, tmp_path / "intruder", *tls, "--tls-cert",
                               other / "client.pem", "--tls-key", other / "client.key",
