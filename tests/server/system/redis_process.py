@@ -1,11 +1,13 @@
-"""A real redis-server on a loopback port for system tests, and whether ramiel-server has the
-shared cache tier that uses it (the --redis flag)."""
+"""A real redis-server on a loopback port for system tests, whether ramiel-server has the shared
+cache tier that uses it (the --redis flag), and the `shared_cache` fixture (import it)."""
 import os
 import re
 import shutil
 import socket
 import subprocess
 import time
+
+import pytest
 
 from ramiel_harness import SLOWDOWN, binary
 
@@ -61,3 +63,14 @@ class RedisServer:
                 self.proc.wait()
         if not self.log.closed:
             self.log.close()
+
+
+@pytest.fixture
+def shared_cache(tmp_path):
+    """A real redis-server when this ramiel-server has the shared tier (--redis), else None."""
+    if not server_has_shared_cache():
+        yield None
+        return
+    redis = RedisServer(tmp_path / "redis")
+    yield redis
+    redis.stop()

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from ramiel_harness import compile_remote, wait_until
-from redis_process import RedisServer, server_has_shared_cache
+from redis_process import shared_cache  # noqa: F401 (a fixture)
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 DASHBOARD = os.path.join(os.path.dirname(__file__), "..", "..", "..", "deploy", "grafana",
@@ -90,17 +90,6 @@ def prometheus(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-@pytest.fixture
-def shared_cache(tmp_path):
-    """A real redis-server when this ramiel-server has the shared tier (--redis), else None."""
-    if not server_has_shared_cache():
-        yield None
-        return
-    redis = RedisServer(tmp_path / "redis")
-    yield redis
-    redis.stop()
 
 
 def test_prometheus_scrapes_two_servers_and_the_dashboard_shows_them(
