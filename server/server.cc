@@ -34,7 +34,7 @@ struct RamielServer::Parts {
   ServerSettings settings;
   std::unique_ptr<RequestLog> log;
   std::unique_ptr<Metrics> metrics;
-  std::unique_ptr<TokenSet> tokens;  // null without auth_token_file
+  std::unique_ptr<TokenSet> tokens;                 // null without auth_token_file
   std::shared_ptr<ProcessMetrics> process_metrics;  // the exposer holds only a weak pointer
   std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<ResultCache> cache;

@@ -36,9 +36,9 @@ class RamielServer {
   int grpc_port() const;
   int metrics_port() const;  // 0 when the exporter is disabled
 
-  // Health ("" and readiness) turns NOT_SERVING, new requests get UNAVAILABLE, work in flight may finish until
-  // settings.drain_timeout_seconds, then the rest is cancelled and gRPC stops. Idempotent.
-  // Returns true when nothing had to be cancelled.
+  // Health ("" and readiness) turns NOT_SERVING, new requests get UNAVAILABLE, work in flight may
+  // finish until settings.drain_timeout_seconds, then the rest is cancelled and gRPC stops.
+  // Idempotent. Returns true when nothing had to be cancelled.
   bool shutdown();
 
  private:

@@ -16,8 +16,8 @@ std::map<std::string, double> collect(const ProcessMetrics& metrics) {
   std::map<std::string, double> values;
   for (const auto& family : metrics.Collect()) {
     const auto& metric = family.metric.at(0);
-    values[family.name] = family.type == prometheus::MetricType::Counter ? metric.counter.value
-                                                                         : metric.gauge.value;
+    values[family.name] =
+        family.type == prometheus::MetricType::Counter ? metric.counter.value : metric.gauge.value;
   }
   return values;
 }
