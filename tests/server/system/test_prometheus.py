@@ -1,8 +1,10 @@
 """The real Prometheus scrapes two real servers under traffic: every query of the Grafana dashboard
-returns data, and the hit-ratio panel reads 0.5 for four new models followed by the same four."""
+(and the HPA's adapter rule) returns data, and the hit-ratio panel reads 0.5 for four new models
+followed by the same four."""
 import json
 import math
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -11,13 +13,15 @@ import urllib.parse
 import urllib.request
 
 import pytest
+import yaml
 
 from ramiel_harness import compile_remote, wait_until
 from redis_process import shared_cache  # noqa: F401 (a fixture)
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
-DASHBOARD = os.path.join(os.path.dirname(__file__), "..", "..", "..", "deploy", "grafana",
-                         "dashboards", "ramiel-server.json")
+DEPLOY = os.path.join(os.path.dirname(__file__), "..", "..", "..", "deploy")
+DASHBOARD = os.path.join(DEPLOY, "grafana", "dashboards", "ramiel-server.json")
+ADAPTER_RULES = os.path.join(DEPLOY, "kubernetes", "prometheus-adapter-rules.yaml")
 HIT_RATIO_PANEL = "Cache hit ratio"
 
 
@@ -55,6 +59,17 @@ def dashboard_queries():
         dashboard = json.load(f)
     return [(panel["title"], target["expr"]) for panel in dashboard["panels"]
             for target in panel.get("targets", [])]
+
+
+def adapter_queries():
+    """The HPA's metric queries as the Prometheus adapter sends them, for the pods of job ramiel
+    (here the servers' instances stand in for pods)."""
+    with open(ADAPTER_RULES) as f:
+        rules = yaml.safe_load(f)["rules"]
+    return [(f"adapter rule {rule['name']['as']}",
+             rule["metricsQuery"].replace("<<.Series>>", re.match(r"\w+", rule["seriesQuery"])[0])
+             .replace("<<.LabelMatchers>>", 'job="ramiel"').replace("<<.GroupBy>>", "instance"))
+            for rule in rules]
 
 
 def as_grafana_sends(expression, rate_interval):
@@ -143,7 +158,7 @@ def test_prometheus_scrapes_two_servers_and_the_dashboard_shows_them(
                    > outage_end + 2, timeout=60, interval=0.5)
 
     empty = []
-    for title, expression in dashboard_queries():
+    for title, expression in dashboard_queries() + adapter_queries():
         if not query(web_port, as_grafana_sends(expression, window())):
             empty.append(f"{title}: {expression}")
     assert not empty, "dashboard queries without data:\n" + "\n".join(empty)
