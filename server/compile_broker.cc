@@ -101,14 +101,14 @@ void CompileBroker::lookup(const std::string& key, Callback done) {
     ++io_pending_;
   }
   if (auto hit = cache_.get_from_memory(key)) {
-    metrics_.count_cache_request(/*hit=*/true);
+    metrics_.count_lookup(/*hit=*/true);
     release_io();
     done({grpc::Status::OK, std::move(*hit), CacheOutcome::kHit});
     return;
   }
   boost::asio::post(io_pool_, [this, key, done = std::move(done)] {
     auto hit = cache_.get_from_disk_or_shared(key);
-    metrics_.count_cache_request(hit.has_value());
+    metrics_.count_lookup(hit.has_value());
     release_io();
     if (hit) {
       done({grpc::Status::OK, std::move(*hit), CacheOutcome::kHit});

@@ -35,10 +35,15 @@ Metrics::Metrics(const std::string& compiler_version)
                     .Register(*registry_)),
       cache_requests_(BuildCounter()
                           .Name("ramiel_cache_requests_total")
-                          .Help("Cache lookups by Compile and Lookup requests, by result")
+                          .Help("Client compiles by cache result: Compile calls, and Lookup "
+                                "calls that hit (a Lookup miss is followed by a Compile)")
                           .Register(*registry_)),
       cache_hits_(cache_requests_.Add({{"result", "hit"}})),
       cache_misses_(cache_requests_.Add({{"result", "miss"}})),
+      lookups_(BuildCounter()
+                   .Name("ramiel_cache_lookups_total")
+                   .Help("Lookup calls answered, by result (hit, miss)")
+                   .Register(*registry_)),
       coalesced_(BuildCounter()
                      .Name("ramiel_coalesced_requests_total")
                      .Help("Compile requests that joined an identical compile already in flight")
@@ -150,6 +155,7 @@ Metrics::Metrics(const std::string& compiler_version)
   for (const char* operation : {"get", "put"}) {
     shared_cache_latency_.Add({{"operation", operation}}, kSecondsBuckets);
   }
+  for (const char* result : {"hit", "miss"}) lookups_.Add({{"result", result}});
   for (const char* reason : {"queue_full", "draining", "too_large", "upload_budget"}) {
     rejected_.Add({{"reason", reason}});
   }
@@ -165,6 +171,10 @@ void Metrics::count_compile(std::string_view result) {
 
 void Metrics::count_cache_request(bool hit) {
   (hit ? cache_hits_ : cache_misses_).Increment();
+}
+void Metrics::count_lookup(bool hit) {
+  lookups_.Add({{"result", hit ? "hit" : "miss"}}).Increment();
+  if (hit) cache_hits_.Increment();
 }
 void Metrics::count_coalesced() {
   coalesced_.Increment();

@@ -30,7 +30,12 @@ class Metrics {
   void observe_stage(std::string_view stage, double seconds);
   // `result`: the status code in lower case ("ok", "invalid_argument", "cancelled", ...).
   void count_compile(std::string_view result);
+  // One per client compile: a Compile answered from the cache (hit) or not (miss). A client
+  // sends Lookup first and Compile only after a Lookup miss, so a Lookup counts here only when
+  // it hits; counting its misses too would count every client miss twice.
   void count_cache_request(bool hit);
+  // Every Lookup, hit or miss (`ramiel_cache_lookups_total`); a hit also counts as a cache hit.
+  void count_lookup(bool hit);
   void count_coalesced();
   void count_cache_corruption();
   void count_cache_eviction(CacheTier tier);
@@ -67,6 +72,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& cache_requests_;
   prometheus::Counter& cache_hits_;
   prometheus::Counter& cache_misses_;
+  prometheus::Family<prometheus::Counter>& lookups_;
   prometheus::Counter& coalesced_;
   prometheus::Counter& cache_corruptions_;
   prometheus::Family<prometheus::Counter>& cache_evictions_;

@@ -18,6 +18,7 @@
 #include "server/isolated_compiler.h"
 #include "server/memory_trimmer.h"
 #include "server/metrics.h"
+#include "server/process_metrics.h"
 #include "server/request_log.h"
 #include "server/result_cache.h"
 #include "server/rpc_metrics_interceptor.h"
@@ -33,7 +34,8 @@ struct RamielServer::Parts {
   ServerSettings settings;
   std::unique_ptr<RequestLog> log;
   std::unique_ptr<Metrics> metrics;
-  std::unique_ptr<TokenSet> tokens;  // null without auth_token_file
+  std::unique_ptr<TokenSet> tokens;                 // null without auth_token_file
+  std::shared_ptr<ProcessMetrics> process_metrics;  // the exposer holds only a weak pointer
   std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<ResultCache> cache;
   std::unique_ptr<UploadBudget> uploads;
@@ -90,6 +92,8 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                               error.what());
     }
     parts->exposer->RegisterCollectable(parts->metrics->registry());
+    parts->process_metrics = std::make_shared<ProcessMetrics>();
+    parts->exposer->RegisterCollectable(parts->process_metrics);
     const std::vector<int> ports = parts->exposer->GetListeningPorts();
     parts->metrics_port = ports.empty() ? 0 : ports.front();
   }
@@ -161,7 +165,10 @@ StatusOr<std::unique_ptr<RamielServer>> RamielServer::start(const ServerSettings
                                                        : ", or the TLS certificate and key "
                                                          "do not load or do not match"));
   }
-  parts->grpc_server->GetHealthCheckService()->SetServingStatus(true);
+  grpc::HealthCheckServiceInterface* health = parts->grpc_server->GetHealthCheckService();
+  for (const char* service : {"", kLivenessService, kReadinessService}) {
+    health->SetServingStatus(service, true);
+  }
   // After the bind, so that whoever started the server can read the real ports from this line.
   parts->log->event("listening", {{"grpc_port", parts->grpc_port},
                                   {"metrics_port", parts->metrics_port},
@@ -207,7 +214,11 @@ int RamielServer::metrics_port() const {
 bool RamielServer::shutdown() {
   Parts& p = *parts_;
   if (p.shutdown_result) return *p.shutdown_result;
-  p.grpc_server->GetHealthCheckService()->SetServingStatus(false);
+  // Not SetServingStatus(false), which would turn liveness off too. gRPC's Shutdown() below
+  // turns every service NOT_SERVING once the drain is over.
+  for (const char* service : {"", kReadinessService}) {
+    p.grpc_server->GetHealthCheckService()->SetServingStatus(service, false);
+  }
   p.log->event("draining", {{"timeout_seconds", p.settings.drain_timeout_seconds}});
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(

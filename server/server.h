@@ -11,6 +11,12 @@
 
 namespace ramiel::server {
 
+// grpc.health.v1 service names for orchestrators, beside the whole-server "" service. Liveness is
+// SERVING while the process runs, through the drain (a restart would only cut the drain short);
+// readiness, like "", turns NOT_SERVING when the drain begins, so no new work is routed here.
+inline constexpr const char* kLivenessService = "ramiel.liveness";
+inline constexpr const char* kReadinessService = "ramiel.readiness";
+
 class RamielServer {
  public:
   // Validates `settings`, opens the cache, binds both addresses and starts serving; health is
@@ -30,9 +36,9 @@ class RamielServer {
   int grpc_port() const;
   int metrics_port() const;  // 0 when the exporter is disabled
 
-  // Health turns NOT_SERVING, new requests get UNAVAILABLE, work in flight may finish until
-  // settings.drain_timeout_seconds, then the rest is cancelled and gRPC stops. Idempotent.
-  // Returns true when nothing had to be cancelled.
+  // Health ("" and readiness) turns NOT_SERVING, new requests get UNAVAILABLE, work in flight may
+  // finish until settings.drain_timeout_seconds, then the rest is cancelled and gRPC stops.
+  // Idempotent. Returns true when nothing had to be cancelled.
   bool shutdown();
 
  private:

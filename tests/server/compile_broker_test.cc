@@ -292,6 +292,27 @@ TEST(CompileBroker, LookupNeverCompiles) {
   EXPECT_EQ(h.compiler.calls(), 1);
 }
 
+// The client's round trip: Lookup, then Compile on a miss. Each client compile counts once in
+// ramiel_cache_requests_total, so two models compiled, then fetched again, read as a 0.5 ratio.
+TEST(CompileBroker, CacheRequestsCountOncePerClientCompile) {
+  Harness h;
+  for (const char* model : {"a", "b"}) {
+    EXPECT_EQ(h.lookup(model).get().status.error_code(), grpc::StatusCode::NOT_FOUND);
+    ASSERT_TRUE(h.submit(model).get().status.ok());
+  }
+  EXPECT_EQ(h.metric("ramiel_cache_requests_total", {{"result", "miss"}}), 2);
+  EXPECT_EQ(h.metric("ramiel_cache_requests_total", {{"result", "hit"}}), 0);
+  for (const char* model : {"a", "b"}) EXPECT_TRUE(h.lookup(model).get().status.ok());
+  EXPECT_EQ(h.metric("ramiel_cache_requests_total", {{"result", "miss"}}), 2);
+  EXPECT_EQ(h.metric("ramiel_cache_requests_total", {{"result", "hit"}}), 2);
+  // Every Lookup still shows in its own counter.
+  EXPECT_EQ(h.metric("ramiel_cache_lookups_total", {{"result", "miss"}}), 2);
+  EXPECT_EQ(h.metric("ramiel_cache_lookups_total", {{"result", "hit"}}), 2);
+  // A Compile answered from the cache (a client that skips Lookup) is a hit too.
+  ASSERT_TRUE(h.submit("a").get().status.ok());
+  EXPECT_EQ(h.metric("ramiel_cache_requests_total", {{"result", "hit"}}), 3);
+}
+
 TEST(CompileBroker, DrainLetsWorkFinishAndRefusesNewWork) {
   Harness h;
   h.compiler.hold();

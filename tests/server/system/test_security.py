@@ -281,7 +281,8 @@ def test_deploy_files_pass_the_start_up_rule(tmp_path):
 
     with open(deploy_file("deploy", "docker-compose.yml")) as f:
         compose = yaml.safe_load(f)
-    assert starts_with(tmp_path, compose["services"]["server"]["command"])
+    for replica in ["server-a", "server-b"]:
+        assert starts_with(tmp_path, compose["services"][replica]["command"]), replica
 
     with open(deploy_file("deploy", "kubernetes", "configmap.yaml")) as f:
         settings = json.loads(yaml.safe_load(f)["data"]["server.json"])
