@@ -1,6 +1,11 @@
 # Helpers that give every Ramiel target the same warnings, sanitizers and include root.
 
-set(RAMIEL_WARNINGS -Wall -Wextra -Werror -Wno-unused-parameter)
+option(RAMIEL_WERROR "Turn compiler warnings into errors (CI and scripts/build.sh turn it on)" OFF)
+
+set(RAMIEL_WARNINGS -Wall -Wextra -Wno-unused-parameter)
+if(RAMIEL_WERROR)
+  list(APPEND RAMIEL_WARNINGS -Werror)
+endif()
 
 set(RAMIEL_SANITIZER_FLAGS "")
 if(RAMIEL_SANITIZE STREQUAL "address")
