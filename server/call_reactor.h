@@ -54,8 +54,11 @@ class CallReactor : public Reactor {
       record_.status = status;
       service_.log.request(record_);
     }
-    std::lock_guard send(sender_->mutex);  // not while stage_notifier() sends
-    sender_->finished = true;
+    // Not while stage_notifier() sends. A local reference: the lock must not outlive its mutex
+    // should the reactor be deleted during Finish.
+    const std::shared_ptr<Sender> sender = sender_;
+    std::lock_guard send(sender->mutex);
+    sender->finished = true;
     this->Finish(std::move(status));
     return true;
   }

@@ -160,3 +160,19 @@ def test_client_says_when_it_queues_and_when_it_retries(start_server, model_dir,
                       retried, re.M)
     assert retry, retried
     assert server.metric("ramiel_rejected_requests_total", reason="queue_full") >= 1
+
+
+def test_a_request_that_joins_a_running_compile_hears_that_it_compiles(start_server, model_dir,
+                                                                       tmp_path):
+    server = start_server("--debug-compile-delay-ms", 2500)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(compile_told, server.address, model_dir / "m1.onnx", tmp_path / "a")
+        wait_until(lambda: server.metric("ramiel_compile_duration_seconds_count",
+                                         stage="queue") >= 1)
+        joined = compile_told(server.address, model_dir / "m1.onnx", tmp_path / "b")
+        first = first.result()
+    assert server.metric("ramiel_coalesced_requests_total") == 1
+    for told in (first, joined):
+        assert re.search(r"^ramiel-client: the server is compiling the model \(it queued ", told,
+                         re.M), told
+    assert_same_outputs(tmp_path / "a", tmp_path / "b")
