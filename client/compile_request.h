@@ -15,6 +15,7 @@ struct CompileRequest {
   std::filesystem::path output_dir;
   std::string server;  // HOST:PORT; empty means --local
   double deadline_seconds = 300;
+  double connect_timeout_seconds = 5;  // to connect to the server, before the deadline's retries
   bool quiet = false;
   driver::CompileOptions options;
 };

@@ -41,7 +41,7 @@ void add_security_flags(CLI::App& command, ChannelSecurity& security) {
 #else
 struct ChannelSecurity {};
 StatusOr<CompileOutcome> compile_remotely(const CompileRequest&, const ChannelSecurity&, const void* = nullptr,
-                                          std::string* = nullptr) {
+                                          RemoteFailure* = nullptr) {
   return invalid_argument("this ramiel-client was built without remote support (RAMIEL_BUILD_SERVER=OFF); use --local");
 }
 #endif
@@ -71,11 +71,11 @@ int run_compile(CompileRequest& request, const ChannelSecurity& security, const 
   }
 #endif
 
-  std::string refusal;  // the gRPC code's name when the server refused the credentials
-  auto outcome = request.server.empty() ? compile_locally(request) : compile_remotely(request, security, {}, &refusal);
-  if (!outcome.ok() && !refusal.empty()) {
-    std::cerr << "ramiel-client: error: " << outcome.status().message() << " [" << refusal << "]\n";
-    return kExitAccessDenied;
+  RemoteFailure remote;  // set when the connection or the server failed the compile
+  auto outcome = request.server.empty() ? compile_locally(request) : compile_remotely(request, security, {}, &remote);
+  if (!outcome.ok() && !remote.code_name.empty()) {
+    std::cerr << "ramiel-client: error: " << outcome.status().message() << " [" << remote.code_name << "]\n";
+    return remote.exit_code;
   }
   if (!outcome.ok()) return fail(outcome.status());
   for (const std::string& warning : outcome->warnings) std::cerr << "ramiel-client: warning: " << warning << "\n";
@@ -119,7 +119,11 @@ int main(int argc, char** argv) {
   compile->add_option("--print-ir-after", request.options.print_ir_after, "Write the IR after this pass to OUT/ir.txt");
   compile->add_option("--deadline", request.deadline_seconds, "Seconds a remote compile may take, retries included")
       ->capture_default_str()->check(CLI::PositiveNumber);
-  compile->add_flag("-q,--quiet", request.quiet, "Print nothing but errors and warnings");
+  compile->add_option("--connect-timeout", request.connect_timeout_seconds,
+                      "Seconds to wait for a connection to the server before failing (exit 7)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  compile->add_flag("-q,--quiet", request.quiet,
+                    "Print nothing but errors and warnings (no progress, queue, retry or cache notes)");
 #ifdef RAMIEL_WITH_REMOTE
   add_security_flags(*compile, security);
 #endif

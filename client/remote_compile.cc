@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <thread>
 
@@ -10,10 +11,12 @@
 
 #include "client/progress_bar.h"
 #include "client/remote_channel.h"
+#include "client/remote_connect.h"
+#include "client/remote_notices.h"
 #include "client/remote_status.h"
 #include "core/support/sha256.h"
 #include "proto/convert.h"
-#include "proto/grpc_code_name.h"
+#include "proto/stage_metadata.h"
 #include "ramiel/v1/compile_service.grpc.pb.h"
 
 namespace ramiel::client {
@@ -28,13 +31,14 @@ constexpr size_t kChunkBytes = 1 << 20;
 // with a code the policy does not retry (or that the server marked final), runs out of attempts,
 // or the next wait would pass the deadline.
 grpc::Status with_retries(const RetryPolicy& policy, Clock::time_point deadline,
-                          const RemoteChannel& channel,
+                          const RemoteChannel& channel, const RemoteNotices& notices,
                           const std::function<grpc::Status(grpc::ClientContext&)>& attempt) {
   std::mt19937 random(std::random_device{}());
   grpc::Status status;
   for (int n = 1; n <= policy.max_attempts; ++n) {
     const auto wait = policy.backoff(n, random);
     if (Clock::now() + wait >= deadline) break;
+    if (n > 1) notices.retrying(status, wait, n, policy.max_attempts);
     std::this_thread::sleep_for(wait);
     grpc::ClientContext context;
     context.set_deadline(deadline);
@@ -50,10 +54,28 @@ grpc::Status with_retries(const RetryPolicy& policy, Clock::time_point deadline,
   return {status.error_code(), status.error_message() + "; gave up retrying"};
 }
 
+// Waits for the server's initial metadata and says whether (and after how long a queue) the
+// compile started; "queued" when it has not started a second after the upload.
+void report_stage(grpc::ClientWriter<v1::CompileRequest>& writer, grpc::ClientContext& context,
+                  const RemoteNotices& notices) {
+  if (!notices.enabled()) return;
+  {
+    DelayedNotice queued(std::chrono::seconds(1), [&] { notices.queued(); });
+    writer.WaitForInitialMetadata();
+  }
+  const auto& metadata = context.GetServerInitialMetadata();
+  const auto stage = metadata.find(api::kStageMetadataKey);
+  if (stage == metadata.end() || stage->second != api::kStageCompiling) return;
+  const auto seconds = metadata.find(api::kQueueSecondsMetadataKey);
+  notices.compiling(seconds == metadata.end()
+                        ? 0.0
+                        : std::atof(std::string(seconds->second.data(), seconds->second.size()).c_str()));
+}
+
 // Streams the model: the header, then chunks, with a progress bar on a terminal.
 grpc::Status upload(v1::CompileService::Stub& stub, grpc::ClientContext& context,
                     const v1::CompileHeader& header, const std::string& model, bool show_progress,
-                    v1::CompileResponse& response) {
+                    const RemoteNotices& notices, v1::CompileResponse& response) {
   auto writer = stub.Compile(&context, &response);
   v1::CompileRequest message;
   *message.mutable_header() = header;
@@ -66,7 +88,7 @@ grpc::Status upload(v1::CompileService::Stub& stub, grpc::ClientContext& context
   }
   progress.finish();
   // A write fails when the server has already answered (an error); Finish returns that answer.
-  if (open) writer->WritesDone();
+  if (open && writer->WritesDone()) report_stage(*writer, context, notices);
   return writer->Finish();
 }
 
@@ -74,17 +96,24 @@ grpc::Status upload(v1::CompileService::Stub& stub, grpc::ClientContext& context
 
 StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request,
                                           const ChannelSecurity& security,
-                                          const RetryPolicy& policy, std::string* refusal) {
+                                          const RetryPolicy& policy, RemoteFailure* failure) {
   RAMIEL_ASSIGN_OR_RETURN(std::string model, read_file(request.model_path));
   const std::string sha256 = sha256_hex(model);
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(request.deadline_seconds));
   RAMIEL_ASSIGN_OR_RETURN(const RemoteChannel channel, open_channel(request.server, security));
+  const auto connect_timeout = std::min<std::chrono::duration<double>>(
+      std::chrono::duration<double>(request.connect_timeout_seconds), deadline - Clock::now());
+  if (auto refused = connect_within(channel, request.server, connect_timeout)) {
+    if (failure != nullptr) *failure = refused->failure;
+    return refused->status;
+  }
   auto stub = v1::CompileService::NewStub(channel.channel());
   const v1::CompileOptions options = api::options_to_proto(request.options);
+  const RemoteNotices notices(stderr, !request.quiet);
 
   v1::CompileResponse response;
-  grpc::Status status = with_retries(policy, deadline, channel, [&](grpc::ClientContext& context) {
+  grpc::Status status = with_retries(policy, deadline, channel, notices, [&](grpc::ClientContext& context) {
     v1::LookupRequest lookup;
     lookup.set_model_sha256(sha256);
     *lookup.mutable_options() = options;
@@ -99,17 +128,16 @@ StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request,
     header.set_model_size(model.size());
     header.set_model_sha256(sha256);
     const bool show_progress = !request.quiet && ProgressBar::is_terminal(stderr);
-    status = with_retries(policy, deadline, channel, [&](grpc::ClientContext& context) {
+    status = with_retries(policy, deadline, channel, notices, [&](grpc::ClientContext& context) {
       response.Clear();
-      return upload(*stub, context, header, model, show_progress, response);
+      return upload(*stub, context, header, model, show_progress, notices, response);
     });
   }
   if (!status.ok()) {
-    if (refusal != nullptr && is_credentials_refusal(status.error_code())) {
-      *refusal = api::grpc_code_name(status.error_code());
-    }
+    if (failure != nullptr) *failure = remote_failure(status);
     return from_grpc_status(status, request.server);
   }
+  if (response.cache_hit()) notices.cache_hit();
   if (response.model_sha256() != sha256) {
     return internal_error("ramiel-server at " + request.server + " answered for model " +
                           response.model_sha256() + ", not " + sha256);

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Installs every Debian package Ramiel needs to build, test and run (idempotent).
-# Used by the README's commands, .ci/run and docker/Dockerfile alike, so CI proves the image's steps.
+# Installs the Debian packages Ramiel needs (idempotent):
+#   scripts/install-deps.sh build   what building ramiel-server and ramiel-client needs (the
+#                                   image's build stage: -DRAMIEL_BUILD_TESTS=OFF)
+#   scripts/install-deps.sh [all]   that, plus what the tests, the demo and the benchmarks run
+# Used by the README's commands, .ci/run, scripts/demo.sh and docker/Dockerfile alike, so CI
+# proves the image's steps. The build needs no Python: the runtime templates are embedded by CMake.
 set -euo pipefail
 
-PACKAGES=(
+BUILD_PACKAGES=(
   # toolchain
-  cmake ninja-build g++ pkg-config git ca-certificates curl
+  cmake ninja-build g++ pkg-config
   # C++ libraries (see README: why each dependency is there)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libonnx-dev libboost-dev nlohmann-json3-dev prometheus-cpp-dev libssl-dev libcli11-dev
-  libgtest-dev libgmock-dev libseccomp-dev libhiredis-dev
+  libseccomp-dev libhiredis-dev
+)
+TEST_PACKAGES=(
+  git ca-certificates curl  # the demo scrapes /metrics with curl
+  libgtest-dev libgmock-dev
   # Python side: generated programs, numeric tests, benchmarks
   python3 python3-torch python3-onnx python3-torchvision python3-numpy python3-pytest
   python3-matplotlib libopenblas0-openmp
@@ -21,6 +29,12 @@ PACKAGES=(
   openssl  # the CLI: test_security.py makes a throwaway CA and certificates
   python3-yaml  # test_deploy.py and test_security.py parse the manifests
 )
+
+case "${1:-all}" in
+  build) PACKAGES=("${BUILD_PACKAGES[@]}") ;;
+  all) PACKAGES=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}") ;;
+  *) echo "usage: scripts/install-deps.sh [build|all]" >&2; exit 2 ;;
+esac
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,7 @@
 
 #include "core/support/stopwatch.h"
 #include "proto/retry_metadata.h"
+#include "proto/stage_metadata.h"
 #include "server/compile_broker.h"
 #include "server/compile_service.h"
 #include "server/request_log.h"
@@ -52,8 +54,29 @@ class CallReactor : public Reactor {
       record_.status = status;
       service_.log.request(record_);
     }
+    // Not while stage_notifier() sends. A local reference: the lock must not outlive its mutex
+    // should the reactor be deleted during Finish.
+    const std::shared_ptr<Sender> sender = sender_;
+    std::lock_guard send(sender->mutex);
+    sender->finished = true;
     this->Finish(std::move(status));
     return true;
+  }
+
+  // Tells the caller that its compile took a worker (initial metadata, proto/stage_metadata.h).
+  // The broker runs it on its threads, perhaps while the call finishes: the send lock orders it
+  // against Finish, and a finished call (whose reactor may be gone) is left alone.
+  CompileBroker::Started stage_notifier() {
+    return [sender = sender_, this](double queued_seconds) {
+      std::lock_guard send(sender->mutex);
+      if (sender->finished || sender->stage_sent) return;
+      sender->stage_sent = true;
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.3f", queued_seconds);
+      call_->AddInitialMetadata(api::kStageMetadataKey, api::kStageCompiling);
+      call_->AddInitialMetadata(api::kQueueSecondsMetadataKey, seconds);
+      this->StartSendInitialMetadata();
+    };
   }
 
   // Hands the call to the broker through `to_broker` unless it was cancelled already; from then
@@ -123,6 +146,14 @@ class CallReactor : public Reactor {
     delete this;
   }
 
+  // Orders gRPC's Finish and StartSendInitialMetadata, which must not run at the same time; it
+  // outlives the reactor, since a broker thread may hold stage_notifier() after the call ends.
+  struct Sender {
+    std::mutex mutex;
+    bool finished = false;
+    bool stage_sent = false;
+  };
+  const std::shared_ptr<Sender> sender_ = std::make_shared<Sender>();
   std::mutex mutex_;
   Stopwatch watch_;
   bool submitted_ = false;

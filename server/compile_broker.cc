@@ -56,7 +56,8 @@ CompileBroker::~CompileBroker() {
   worker_pool_.join();
 }
 
-void CompileBroker::compile(CompileJob job, std::shared_ptr<Ticket> ticket, Callback done) {
+void CompileBroker::compile(CompileJob job, std::shared_ptr<Ticket> ticket, Callback done,
+                            Started started) {
   const auto refuse_draining = [&] {
     metrics_.count_rejected("draining");
     done({draining_status(), nullptr, CacheOutcome::kNone});
@@ -78,13 +79,22 @@ void CompileBroker::compile(CompileJob job, std::shared_ptr<Ticket> ticket, Call
       return refuse_draining();
     }
     if (const auto it = flights_.find(job.key); it != flights_.end()) {
-      it->second->waiters.push_back({std::move(ticket), std::move(done), /*joined=*/true});
       metrics_.count_coalesced();
+      // Joining a compile that already runs: say so now, under the lock, so that the flight
+      // cannot complete this caller before it hears that it started. Otherwise it hears with
+      // the others when the compile takes a worker.
+      if (it->second->queued_seconds && started) {
+        started(*it->second->queued_seconds);
+        started = {};
+      }
+      it->second->waiters.push_back(
+          {std::move(ticket), std::move(done), /*joined=*/true, std::move(started)});
       return;
     }
     flight = std::make_shared<Flight>();
     flight->job = std::move(job);
-    flight->waiters.push_back({std::move(ticket), std::move(done), /*joined=*/false});
+    flight->waiters.push_back(
+        {std::move(ticket), std::move(done), /*joined=*/false, std::move(started)});
     flights_.emplace(flight->job.key, flight);
   }
   boost::asio::post(io_pool_, [this, flight] { check_disk(flight); });
@@ -163,13 +173,21 @@ bool CompileBroker::abandoned(const Flight& flight) {
 }
 
 void CompileBroker::run_compile(std::shared_ptr<Flight> flight) {
+  const double queued_seconds = seconds_since(flight->queued_at);
+  std::vector<Started> started;
   {
     std::lock_guard lock(mutex_);
     --queued_;
     ++running_;
     metrics_.set_queue_depth(queued_);
+    flight->queued_seconds = queued_seconds;
+    for (Waiter& waiter : flight->waiters) {
+      if (waiter.started) started.push_back(std::move(waiter.started));
+    }
   }
-  metrics_.observe_stage("queue", seconds_since(flight->queued_at));
+  metrics_.observe_stage("queue", queued_seconds);
+  // Outside the lock: only this thread completes the flight, later, so no caller is done yet.
+  for (const Started& notify : started) notify(queued_seconds);
 
   // Tests slow compiles down to fill the queue; the wait is cut short like a compile would be.
   for (auto waited = std::chrono::milliseconds(0); waited < debug_delay_ && !abandoned(*flight);

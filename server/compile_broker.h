@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,9 @@ class CompileBroker {
   using CompileFn = std::function<StatusOr<driver::CompileResult>(std::string_view,
                                                                   const driver::CompileOptions&)>;
   using Callback = std::function<void(Completion)>;
+  // Runs once when the caller's compile takes a worker (or at once for a caller that joins a
+  // running compile), with the seconds it queued; never for an answer from the cache.
+  using Started = std::function<void(double queued_seconds)>;
 
   // Uses settings.resolved_workers(), queue_length, io_threads and debug_compile_delay_ms.
   CompileBroker(const ServerSettings& settings, ResultCache& cache, Metrics& metrics,
@@ -82,8 +86,10 @@ class CompileBroker {
 
   // Answers from memory inline; otherwise joins an identical compile in flight or starts one
   // (disk, then shared cache lookup on an I/O thread, then the compile queue). `done` runs
-  // exactly once, possibly before compile() returns, on any thread.
-  void compile(CompileJob job, std::shared_ptr<Ticket> ticket, Callback done);
+  // exactly once, possibly before compile() returns, on any thread. `started`, if given, runs
+  // before `done`.
+  void compile(CompileJob job, std::shared_ptr<Ticket> ticket, Callback done,
+               Started started = {});
   // A cached result or NOT_FOUND; never compiles.
   void lookup(const std::string& key, Callback done);
 
@@ -100,12 +106,14 @@ class CompileBroker {
     std::shared_ptr<Ticket> ticket;
     Callback done;
     bool joined;  // true for callers that joined a flight someone else started
+    Started started;
   };
   // One compile shared by every identical request that arrives before it completes.
   struct Flight {
     CompileJob job;
     std::vector<Waiter> waiters;  // guarded by mutex_
     std::chrono::steady_clock::time_point queued_at;
+    std::optional<double> queued_seconds;  // set when it takes a worker; guarded by mutex_
   };
 
   void check_disk(std::shared_ptr<Flight> flight);

@@ -67,7 +67,8 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
     } else if (step.job) {
       submit(
           [&](CompileBroker::Callback done) {
-            service_.broker.compile(std::move(*step.job), ticket_, std::move(done));
+            service_.broker.compile(std::move(*step.job), ticket_, std::move(done),
+                                    stage_notifier());
           },
           response_);
     } else {

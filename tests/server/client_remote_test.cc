@@ -1,13 +1,17 @@
 // The client's remote helpers: retry policy, gRPC status mapping, progress bar rendering.
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "client/exit_codes.h"
 #include "client/remote_channel.h"
 #include "client/progress_bar.h"
+#include "client/remote_connect.h"
+#include "client/remote_notices.h"
 #include "client/remote_status.h"
 #include "client/retry_policy.h"
 
@@ -83,6 +87,101 @@ TEST(RemoteStatus, GrpcCodesKeepTheirExitCodes) {
   EXPECT_EQ(exit_code_for(from_grpc_status({grpc::StatusCode::INTERNAL, "bug"}, server)),
             kExitInternal);
   EXPECT_TRUE(from_grpc_status(grpc::Status::OK, server).ok());
+}
+
+TEST(RemoteStatus, UnavailableSaysWhatToDo) {
+  const Status draining = from_grpc_status(
+      {grpc::StatusCode::UNAVAILABLE, "the server is shutting down; retry on another replica"},
+      "host:1");
+  EXPECT_EQ(draining.message(),
+            "ramiel-server at host:1: unavailable: the server is shutting down; retry on another "
+            "replica; the server is draining (it was told to stop): retry, or use another replica "
+            "(UNAVAILABLE)");
+  EXPECT_NE(unavailable_hint("ipv4:127.0.0.1:5: Socket closed").find("requires TLS"),
+            std::string::npos);
+  EXPECT_NE(unavailable_hint("Ssl handshake failed: SSL_ERROR_SSL").find("--tls-ca signed"),
+            std::string::npos);
+  EXPECT_EQ(unavailable_hint("something else"), "");
+}
+
+TEST(RemoteStatus, FailuresCarryTheGrpcCodeAndTheirExitCode) {
+  const RemoteFailure unavailable = remote_failure({grpc::StatusCode::UNAVAILABLE, "x"});
+  EXPECT_EQ(unavailable.code_name, "UNAVAILABLE");  // not the core's RESOURCE_EXHAUSTED
+  EXPECT_EQ(unavailable.exit_code, kExitUnavailable);
+  EXPECT_EQ(remote_failure({grpc::StatusCode::UNAUTHENTICATED, "x"}).exit_code, kExitAccessDenied);
+  EXPECT_EQ(remote_failure({grpc::StatusCode::INVALID_ARGUMENT, "x"}).exit_code, kExitBadModel);
+}
+
+// gRPC 1.51's own texts for each way a connection fails.
+TEST(ConnectFailure, NoTcpConnectionIsUnreachable) {
+  const ConnectFailure refused = describe_connect_failure(
+      "127.0.0.1:1", 5,
+      "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:1: Failed to "
+      "connect to remote host: Connection refused",
+      false);
+  EXPECT_EQ(refused.status.message(),
+            "cannot reach the Ramiel server at 127.0.0.1:1 within 5 s (connection refused): is it "
+            "running, and listening on that address?");
+  EXPECT_EQ(refused.failure.exit_code, kExitUnreachable);
+  EXPECT_EQ(refused.failure.code_name, "UNAVAILABLE");
+  const ConnectFailure unknown = describe_connect_failure(
+      "nowhere.invalid:1", 2.5,
+      "DNS resolution failed for nowhere.invalid:1: C-ares status is not ARES_SUCCESS qtype=A "
+      "name=nowhere.invalid is_balancer=0: Domain name not found",
+      false);
+  EXPECT_NE(unknown.status.message().find("within 2.5 s (the host name does not resolve)"),
+            std::string::npos);
+  EXPECT_EQ(unknown.failure.exit_code, kExitUnreachable);
+  const ConnectFailure silent = describe_connect_failure("10.0.0.1:1", 5, "Deadline Exceeded", true);
+  EXPECT_NE(silent.status.message().find("(no answer)"), std::string::npos);
+  EXPECT_EQ(silent.failure.exit_code, kExitUnreachable);
+}
+
+TEST(ConnectFailure, AFailedHandshakeIsUnavailable) {
+  const ConnectFailure tls = describe_connect_failure(
+      "127.0.0.1:5", 5,
+      "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:5: Ssl handshake "
+      "failed: SSL_ERROR_SSL: error:0A000086:SSL routines::certificate verify failed",
+      false);
+  EXPECT_EQ(tls.failure.exit_code, kExitUnavailable);  // as before: exit 4 for TLS failures
+  EXPECT_NE(tls.status.message().find("connected to 127.0.0.1:5 but could not open a gRPC session"),
+            std::string::npos);
+  EXPECT_NE(tls.status.message().find("the TLS handshake failed"), std::string::npos);
+}
+
+TEST(RemoteNotices, SayWhyTheClientWaits) {
+  EXPECT_EQ(RemoteNotices::retry_text(
+                {grpc::StatusCode::RESOURCE_EXHAUSTED, "the compile queue is full (0 waiting)"},
+                std::chrono::milliseconds(1249), 2, 8),
+            "server busy (RESOURCE_EXHAUSTED: the compile queue is full (0 waiting)); retrying in "
+            "1.2 s, attempt 2 of 8");
+  EXPECT_EQ(RemoteNotices::retry_text({grpc::StatusCode::UNAVAILABLE, "draining"},
+                                      std::chrono::milliseconds(500), 3, 8),
+            "server unavailable (UNAVAILABLE: draining); retrying in 0.5 s, attempt 3 of 8");
+  EXPECT_EQ(RemoteNotices::compiling_text(2.04),
+            "the server is compiling the model (it queued 2.0 s)");
+
+  std::FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  RemoteNotices(out, /*enabled=*/false).cache_hit();
+  EXPECT_EQ(std::ftell(out), 0);  // --quiet
+  RemoteNotices(out, /*enabled=*/true).cache_hit();
+  std::rewind(out);
+  char line[128] = {};
+  ASSERT_NE(std::fgets(line, sizeof line, out), nullptr);
+  EXPECT_STREQ(line, "ramiel-client: served from the server's cache (compiled before)\n");
+  std::fclose(out);
+}
+
+TEST(DelayedNotice, SpeaksOnlyWhenTheWaitOutlastsTheDelay) {
+  std::atomic<int> said{0};
+  { DelayedNotice quick(std::chrono::seconds(30), [&] { ++said; }); }
+  EXPECT_EQ(said.load(), 0);
+  {
+    DelayedNotice slow(std::chrono::milliseconds(1), [&] { ++said; });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(said.load(), 1);
 }
 
 TEST(ProgressBar, RendersFractionAndMebibytes) {

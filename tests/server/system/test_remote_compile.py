@@ -2,9 +2,10 @@
 import os
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 from ramiel_harness import (assert_same_outputs, binary, compile_local, compile_remote,
-                            read_outputs)
+                            read_outputs, run_client, wait_until)
 
 
 def test_remote_output_equals_local_output(start_server, model_dir, tmp_path):
@@ -112,3 +113,66 @@ def test_server_runs_as_the_compiler_build(start_server):
     listening = [r for r in server.log if r.get("event") == "listening"]
     assert listening and listening[0]["compiler_version"] == build
     assert server.metric("ramiel_build_info", compiler_version=build) == 1
+
+
+def compile_told(server_address, model, out_dir, *flags):
+    """A remote compile without -q: the client's notes on stderr are the point."""
+    proc = run_client("compile", model, "-o", out_dir, "--server", server_address, *flags)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stderr
+
+
+def test_client_says_when_the_server_compiles_and_when_its_cache_answers(start_server, model_dir,
+                                                                        tmp_path):
+    server = start_server()
+    first = compile_told(server.address, model_dir / "m1.onnx", tmp_path / "a")
+    assert re.search(r"^ramiel-client: the server is compiling the model \(it queued \d+\.\d s\)$",
+                     first, re.M), first
+    assert "cache" not in first
+    second = compile_told(server.address, model_dir / "m1.onnx", tmp_path / "b")
+    assert second == "ramiel-client: served from the server's cache (compiled before)\n"
+    # --quiet says none of it.
+    quiet = compile_remote(server.address, model_dir / "m1.onnx", tmp_path / "c")
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+def test_client_says_when_it_queues_and_when_it_retries(start_server, model_dir, tmp_path):
+    # One worker and one place in the queue, slow compiles: m2 runs, m3 queues behind it, and m0
+    # finds the queue full and retries until there is room.
+    server = start_server("--queue-length", 1, "--debug-compile-delay-ms", 3000, workers=1)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        running = pool.submit(compile_told, server.address, model_dir / "m2.onnx", tmp_path / "a")
+        wait_until(lambda: server.metric("ramiel_compile_duration_seconds_count",
+                                         stage="queue") >= 1)
+        queued = pool.submit(compile_told, server.address, model_dir / "m3.onnx", tmp_path / "b")
+        wait_until(lambda: server.metric("ramiel_queue_depth") >= 1)
+        retried = pool.submit(compile_told, server.address, model_dir / "m0.onnx", tmp_path / "c")
+        running, queued, retried = running.result(), queued.result(), retried.result()
+    assert "waits in the server's queue" not in running, running
+    lines = queued.splitlines()
+    waiting = lines.index("ramiel-client: uploaded; the compile waits in the server's queue for a "
+                          "free compile worker")
+    started = re.match(r"ramiel-client: the server is compiling the model \(it queued (\d+\.\d) s\)",
+                       lines[waiting + 1])
+    assert started and float(started.group(1)) >= 1.0, queued
+    retry = re.search(r"^ramiel-client: server busy \(RESOURCE_EXHAUSTED: the compile queue is full "
+                      r"\(1 waiting\); retry with backoff\); retrying in \d+\.\d s, attempt 2 of 8$",
+                      retried, re.M)
+    assert retry, retried
+    assert server.metric("ramiel_rejected_requests_total", reason="queue_full") >= 1
+
+
+def test_a_request_that_joins_a_running_compile_hears_that_it_compiles(start_server, model_dir,
+                                                                       tmp_path):
+    server = start_server("--debug-compile-delay-ms", 2500)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(compile_told, server.address, model_dir / "m1.onnx", tmp_path / "a")
+        wait_until(lambda: server.metric("ramiel_compile_duration_seconds_count",
+                                         stage="queue") >= 1)
+        joined = compile_told(server.address, model_dir / "m1.onnx", tmp_path / "b")
+        first = first.result()
+    assert server.metric("ramiel_coalesced_requests_total") == 1
+    for told in (first, joined):
+        assert re.search(r"^ramiel-client: the server is compiling the model \(it queued ", told,
+                         re.M), told
+    assert_same_outputs(tmp_path / "a", tmp_path / "b")
