@@ -12,6 +12,7 @@
 #include "core/frontend/input_binding.h"
 #include "core/frontend/model_limits.h"
 #include "core/frontend/inference_guards.h"
+#include "core/frontend/normalize_operands.h"
 #include "core/frontend/opset_upgrade.h"
 #include "core/frontend/slim_model.h"
 
@@ -117,6 +118,7 @@ StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOpt
   RAMIEL_ASSIGN_OR_RETURN(result.graph,
                           build_graph(model.graph(), opset, options.max_loaded_constant_bytes,
                                       options.limits, slim.stripped_bytes));
+  normalize_operands(*result.graph);
   result.graph->ir_version = model.ir_version();
   if (result.graph->name.empty()) result.graph->name = "model";
   return result;

@@ -17,6 +17,11 @@ void Node::set_input(size_t i, Value* value) {
   if (value) value->uses_.push_back(use);
 }
 
+void Node::set_or_add_input(size_t i, Value* value) {
+  if (inputs_.size() <= i) inputs_.resize(i + 1, nullptr);
+  set_input(i, value);
+}
+
 Value* Graph::new_value(std::string name, ValueKind kind, TensorType type) {
   RAMIEL_CHECK(!name.empty());
   RAMIEL_CHECK(value_by_name_.count(name) == 0);

@@ -86,7 +86,9 @@ class Node {
   NodeId id() const { return id_; }
   OpKind op() const { return op_; }
   std::string_view op_type() const { return op_name(op_); }
-  // Version of the ai.onnx opset this node's semantics follow.
+  // The ai.onnx opset the node was written for. Its operands always have the newest layout
+  // (the import normalises them: frontend/normalize_operands.h), so code reads this only where
+  // an op's meaning changed between opsets.
   int opset() const { return opset_; }
   const std::string& name() const { return name_; }
 
@@ -103,6 +105,12 @@ class Node {
 
   // Rewires input `i` (which must exist) to `value` (may be null), keeping use lists right.
   void set_input(size_t i, Value* value);
+  // As set_input, first adding omitted (null) inputs up to `i`: for the import's normalisation,
+  // which turns parameters that older opsets gave as attributes into inputs.
+  void set_or_add_input(size_t i, Value* value);
+  // For the import's normalisation only: an op ONNX renamed without changing its meaning
+  // (Resize-10 is Upsample-9).
+  void rename_op(OpKind op) { op_ = op; }
 
  private:
   friend class Graph;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/passes/operands.h"
 #include "core/passes/rewrite.h"
 
 namespace ramiel::passes {
@@ -43,10 +44,10 @@ ir::Value* operand_beside(const ir::Node* node, double expected) {
 bool is_mean_over_last_axis(const ir::Node* node) {
   if (!node || node->attributes().get_int("keepdims", 1) != 1) return false;
   const auto& shape = node->input(0)->type().shape;
-  const std::vector<int64_t> axes = node->attributes().get_ints("axes", {});
-  if (!shape || axes.size() != 1 || node->num_inputs() != 1) return false;
+  const auto axes = constant_ints(*node, 1);
+  if (!shape || !axes || axes->size() != 1) return false;
   const auto rank = static_cast<int64_t>(shape->size());
-  return axes[0] == -1 || axes[0] == rank - 1;
+  return (*axes)[0] == -1 || (*axes)[0] == rank - 1;
 }
 
 // A 1-d constant of the input's last dimension (LayerNorm's scale and bias).

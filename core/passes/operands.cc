@@ -11,16 +11,10 @@ std::optional<std::vector<int64_t>> constant_ints(const ir::Node& node, size_t i
   return tensor.to_int64();
 }
 
-IntsOperand ints_operand(const ir::Node& node, const std::string& attribute, size_t input,
-                         int input_since_opset) {
+IntsOperand ints_operand(const ir::Node& node, size_t input) {
   IntsOperand operand;
-  if (node.opset() >= input_since_opset) {
-    operand.present = node.input(input) != nullptr;
-    if (operand.present) operand.values = constant_ints(node, input);
-  } else if (auto values = node.attributes().find_ints(attribute)) {
-    operand.present = true;
-    operand.values = std::move(values);
-  }
+  operand.present = node.input(input) != nullptr;
+  if (operand.present) operand.values = constant_ints(node, input);
   return operand;
 }
 

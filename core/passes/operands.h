@@ -1,5 +1,5 @@
-// Reading op parameters that are constants, including those ONNX moved from attributes to
-// inputs at some opset (Slice starts at 10, Squeeze axes at 13, ...).
+// Reading op parameters that are constant inputs. Parameters that older opsets gave as
+// attributes (Slice starts, Squeeze axes, ...) are inputs here too: the import normalised them.
 #pragma once
 
 #include <cstdint>
@@ -14,13 +14,11 @@ namespace ramiel::passes {
 // The values of input `i` when it is a constant with data of an integer or bool dtype.
 std::optional<std::vector<int64_t>> constant_ints(const ir::Node& node, size_t i);
 
-// An integer-list parameter given as attribute `attribute` before opset `input_since_opset`
-// and as input `input` from that opset on.
+// An optional integer-list input (Slice's axes, Squeeze's axes, Split's sizes, ...).
 struct IntsOperand {
-  bool present = false;                        // false: neither attribute nor input is given
+  bool present = false;                        // false: the input is omitted
   std::optional<std::vector<int64_t>> values;  // nullopt: given, but not a known constant
 };
-IntsOperand ints_operand(const ir::Node& node, const std::string& attribute, size_t input,
-                         int input_since_opset);
+IntsOperand ints_operand(const ir::Node& node, size_t input);
 
 }  // namespace ramiel::passes

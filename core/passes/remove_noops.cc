@@ -15,7 +15,7 @@ bool is_unused(const ir::Value* value) {
 
 bool dropout_is_inference(const ir::Node& node) {
   if (node.num_outputs() > 1 && !is_unused(node.output(1))) return false;  // the mask is read
-  if (node.opset() < 12 || !node.input(2)) return true;
+  if (!node.input(2)) return true;  // no training_mode input (none before opset 12)
   auto training = constant_ints(node, 2);
   return training && training->size() == 1 && (*training)[0] == 0;
 }
@@ -51,8 +51,7 @@ bool slice_takes_everything(const ir::Node& node) {
 }
 
 bool pads_are_zero(const ir::Node& node) {
-  // "paddings" in Pad-1, "pads" attribute until opset 11 made it an input.
-  IntsOperand pads = ints_operand(node, node.opset() < 2 ? "paddings" : "pads", 1, 11);
+  IntsOperand pads = ints_operand(node, 1);
   if (!pads.values) return false;
   for (int64_t p : *pads.values) {
     if (p != 0) return false;

@@ -9,6 +9,7 @@ using ir::OpKind;
 Status emit_softmax(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
   const char* function = ctx.node().op() == OpKind::Softmax ? "softmax" : "log_softmax";
+  // Opset 13 changed what axis means (not where it is given), so the import cannot normalise it.
   if (ctx.opset() >= 13) {
     RAMIEL_ASSIGN_OR_RETURN(int64_t axis, ctx.int_attr("axis", -1));
     ctx.assign(py::call(nn_fn(function), {x}, {{"dim", py::int_lit(axis)}}));

@@ -31,10 +31,9 @@ Status emit_roi_align(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto batch_indices, ctx.input(2));
   RAMIEL_ASSIGN_OR_RETURN(std::string mode, ctx.string_attr("mode", "avg"));
   if (mode != "avg" && mode != "max") return ctx.unsupported_attribute("mode", mode);
-  // Opset 16 added half_pixel, and made it the default; before, coordinates were not shifted.
+  // Opset 16's default; the import spells out older opsets' output_half_pixel.
   RAMIEL_ASSIGN_OR_RETURN(std::string transform,
-                          ctx.string_attr("coordinate_transformation_mode",
-                                          ctx.opset() >= 16 ? "half_pixel" : "output_half_pixel"));
+                          ctx.string_attr("coordinate_transformation_mode", "half_pixel"));
   if (transform != "half_pixel" && transform != "output_half_pixel") {
     return ctx.unsupported_attribute("coordinate_transformation_mode", transform);
   }

@@ -173,19 +173,10 @@ Status emit_where(EmitContext& ctx) {
 Status emit_clip(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
   py::Keywords bounds;
-  if (ctx.opset() < 11) {  // bounds were attributes
-    for (const char* key : {"min", "max"}) {
-      if (ctx.attributes().has(key)) {
-        RAMIEL_ASSIGN_OR_RETURN(float bound, ctx.float_attr(key, 0));
-        bounds.emplace_back(key, py::float32_lit(bound));
-      }
-    }
-  } else {
-    for (size_t i : {1u, 2u}) {
-      if (!ctx.has_input(i)) continue;
-      RAMIEL_ASSIGN_OR_RETURN(auto bound, ctx.scalar_or_input(i));
-      bounds.emplace_back(i == 1 ? "min" : "max", bound);
-    }
+  for (size_t i : {1u, 2u}) {
+    if (!ctx.has_input(i)) continue;
+    RAMIEL_ASSIGN_OR_RETURN(auto bound, ctx.scalar_or_input(i));
+    bounds.emplace_back(i == 1 ? "min" : "max", bound);
   }
   if (bounds.empty()) {
     ctx.assign(x);

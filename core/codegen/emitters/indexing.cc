@@ -82,14 +82,7 @@ Status emit_nonzero(EmitContext& ctx) {
 
 Status emit_topk(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
-  py::ExprPtr k;
-  if (ctx.opset() < 10) {
-    RAMIEL_ASSIGN_OR_RETURN(int64_t value, ctx.int_attr("k", -1));
-    if (value < 0) return ctx.invalid("attribute k is missing");
-    k = py::int_lit(value);
-  } else {
-    RAMIEL_ASSIGN_OR_RETURN(k, int_input(ctx, 1));
-  }
+  RAMIEL_ASSIGN_OR_RETURN(py::ExprPtr k, int_input(ctx, 1));
   RAMIEL_ASSIGN_OR_RETURN(int64_t axis, ctx.int_attr("axis", -1));
   RAMIEL_ASSIGN_OR_RETURN(int64_t largest, ctx.int_attr("largest", 1));
   RAMIEL_ASSIGN_OR_RETURN(int64_t sorted, ctx.int_attr("sorted", 1));

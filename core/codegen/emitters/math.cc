@@ -75,7 +75,9 @@ Status emit_det(EmitContext& ctx) {
 
 Status emit_hardmax(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
-  const bool coerce = ctx.opset() < 13;  // as Softmax: 2-D rows before opset 13
+  // As Softmax: 2-D rows before opset 13. A change of meaning, not of operand layout, so the
+  // import cannot normalise it away.
+  const bool coerce = ctx.opset() < 13;
   RAMIEL_ASSIGN_OR_RETURN(int64_t axis, ctx.int_attr("axis", coerce ? 1 : -1));
   if (coerce && axis < 0) {
     auto rank = ctx.input_rank(0);

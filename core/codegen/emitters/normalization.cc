@@ -41,9 +41,7 @@ Status emit_batch_norm_training(EmitContext& ctx) {
 
 Status emit_batch_norm(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(int64_t training, ctx.int_attr("training_mode", 0));
-  if (training && ctx.opset() >= 14) return emit_batch_norm_training(ctx);
-  if (training)
-    return ctx.unsupported_attribute("training_mode", "1", "only inference is supported");
+  if (training) return emit_batch_norm_training(ctx);  // the attribute exists from opset 14
   RAMIEL_ASSIGN_OR_RETURN(int64_t spatial, ctx.int_attr("spatial", 1));
   if (!spatial) return ctx.unsupported_attribute("spatial", "0");
   for (size_t i = 1; i < ctx.num_outputs(); ++i) {

@@ -7,12 +7,9 @@ namespace {
 
 using ir::OpKind;
 
-// The reduced axes: an attribute until the op moved them to input 1 (ReduceSum in opset 13,
-// the others in 18). nullopt: all axes. Axes read at run time from a tensor of known length
-// set `runtime` to their expression (an empty tensor is no axes).
+// The reduced axes (input 1). nullopt: all axes. Axes read at run time from a tensor of known
+// length set `runtime` to their expression (an empty tensor is no axes).
 StatusOr<std::optional<std::vector<int64_t>>> reduce_axes(EmitContext& ctx, py::ExprPtr& runtime) {
-  const int moved_in = ctx.node().op() == OpKind::ReduceSum ? 13 : 18;
-  if (ctx.opset() < moved_in) return ctx.ints_attr("axes");
   if (!ctx.has_input(1)) return std::optional<std::vector<int64_t>>();
   auto axes = ctx.input_ints(1);
   if (axes) return std::optional<std::vector<int64_t>>(*axes);

@@ -42,18 +42,13 @@ StatusOr<ResizeSpec> read_resize(EmitContext& ctx) {
     return ctx.unsupported_attribute("mode", spec.mode);
   }
   if (spec.mode == "bilinear") spec.mode = "linear";  // Upsample-7's name for it
-  const bool legacy = ctx.node().op() == OpKind::Upsample || ctx.opset() < 11;
-  if (legacy) {  // no attributes for these yet: ONNX Runtime's behaviour of the time
+  // Upsample (Resize-10 included: the import renames it) had no attributes for these yet:
+  // ONNX Runtime's behaviour of the time.
+  if (ctx.node().op() == OpKind::Upsample) {
     spec.transform = "asymmetric";
     spec.nearest = "simple";
     if (spec.mode == "cubic") return ctx.unsupported_attribute("mode", spec.mode);
-    if (ctx.node().op() == OpKind::Upsample && ctx.opset() < 9) {
-      RAMIEL_ASSIGN_OR_RETURN(auto scales, ctx.floats_attr("scales"));
-      if (!scales) return ctx.invalid("attribute scales is missing");
-      spec.scales.assign(scales->begin(), scales->end());
-    } else {
-      spec.scales_input = 1;
-    }
+    spec.scales_input = 1;
   } else {
     RAMIEL_ASSIGN_OR_RETURN(spec.transform,
                             ctx.string_attr("coordinate_transformation_mode", "half_pixel"));

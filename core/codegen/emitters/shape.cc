@@ -24,13 +24,7 @@ StatusOr<py::ExprPtr> ints_or_tensor(EmitContext& ctx, size_t i) {
 Status emit_reshape(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
   RAMIEL_ASSIGN_OR_RETURN(int64_t allowzero, ctx.int_attr("allowzero", 0));
-  std::optional<std::vector<int64_t>> shape;
-  if (ctx.opset() < 5) {
-    RAMIEL_ASSIGN_OR_RETURN(shape, ctx.ints_attr("shape"));
-    if (!shape) return ctx.invalid("attribute shape is missing");
-  } else {
-    shape = ctx.input_ints(1);
-  }
+  const std::optional<std::vector<int64_t>> shape = ctx.input_ints(1);
   if (!shape) {
     RAMIEL_ASSIGN_OR_RETURN(auto target, ctx.input(1));
     std::vector<py::ExprPtr> args = {x, target};
@@ -106,10 +100,9 @@ Status emit_transpose(EmitContext& ctx) {
   return ok_status();
 }
 
-// The axes of Squeeze / Unsqueeze: an attribute before opset 13, then input 1.
+// The axes of Squeeze / Unsqueeze (input 1).
 StatusOr<std::optional<std::vector<int64_t>>> squeeze_axes(EmitContext& ctx, bool& runtime) {
   runtime = false;
-  if (ctx.opset() < 13) return ctx.ints_attr("axes");
   if (!ctx.has_input(1)) return std::optional<std::vector<int64_t>>();
   auto axes = ctx.input_ints(1);
   if (!axes) runtime = true;
@@ -190,10 +183,7 @@ Status emit_split(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(int64_t axis, ctx.int_attr("axis", 0));
   const auto n = static_cast<int64_t>(ctx.num_outputs());
   py::ExprPtr sizes;
-  if (ctx.opset() < 13) {
-    RAMIEL_ASSIGN_OR_RETURN(auto split, ctx.ints_attr("split"));
-    if (split) sizes = py::ints_list(*split);
-  } else if (ctx.has_input(1)) {
+  if (ctx.has_input(1)) {
     RAMIEL_ASSIGN_OR_RETURN(sizes, ints_or_tensor(ctx, 1));
     if (!ctx.input_ints(1)) {
       RAMIEL_ASSIGN_OR_RETURN(auto to_ints, ctx.helper("onnx_ints"));
@@ -241,20 +231,13 @@ py::ExprPtr slice_bound(int64_t value, bool is_end) {
 
 Status emit_slice(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
-  std::optional<std::vector<int64_t>> starts, ends, axes, steps;
-  if (ctx.opset() < 10) {
-    RAMIEL_ASSIGN_OR_RETURN(starts, ctx.ints_attr("starts"));
-    RAMIEL_ASSIGN_OR_RETURN(ends, ctx.ints_attr("ends"));
-    RAMIEL_ASSIGN_OR_RETURN(axes, ctx.ints_attr("axes"));
-    if (!starts || !ends) return ctx.invalid("attributes starts and ends are required");
-  } else {
-    starts = ctx.input_ints(1);
-    ends = ctx.input_ints(2);
-    if (ctx.has_input(3)) axes = ctx.input_ints(3);
-    if (ctx.has_input(4)) steps = ctx.input_ints(4);
-  }
-  const bool known_values = starts && ends && (axes || !ctx.has_input(3) || ctx.opset() < 10) &&
-                            (steps || !ctx.has_input(4) || ctx.opset() < 10);
+  std::optional<std::vector<int64_t>> starts = ctx.input_ints(1);
+  std::optional<std::vector<int64_t>> ends = ctx.input_ints(2);
+  std::optional<std::vector<int64_t>> axes, steps;
+  if (ctx.has_input(3)) axes = ctx.input_ints(3);
+  if (ctx.has_input(4)) steps = ctx.input_ints(4);
+  const bool known_values =
+      starts && ends && (axes || !ctx.has_input(3)) && (steps || !ctx.has_input(4));
   if (known_values) {
     const size_t count = starts->size();
     if (ends->size() != count || (axes && axes->size() != count) ||
@@ -291,19 +274,13 @@ Status emit_slice(EmitContext& ctx) {
   }
   // Negative steps, or bounds known only at run time: the helper.
   std::vector<py::ExprPtr> args = {x};
-  if (ctx.opset() < 10) {
-    args.push_back(py::ints_list(*starts));
-    args.push_back(py::ints_list(*ends));
-    args.push_back(axes ? py::ints_list(*axes) : py::none());
-  } else {
-    for (size_t i = 1; i <= 4; ++i) {
-      if (i >= 3 && !ctx.has_input(i)) {
-        args.push_back(py::none());
-        continue;
-      }
-      RAMIEL_ASSIGN_OR_RETURN(auto arg, ints_or_tensor(ctx, i));
-      args.push_back(arg);
+  for (size_t i = 1; i <= 4; ++i) {
+    if (i >= 3 && !ctx.has_input(i)) {
+      args.push_back(py::none());
+      continue;
     }
+    RAMIEL_ASSIGN_OR_RETURN(auto arg, ints_or_tensor(ctx, i));
+    args.push_back(arg);
   }
   while (args.size() > 3 && args.back()->kind == py::ExprKind::kNone) args.pop_back();
   RAMIEL_ASSIGN_OR_RETURN(auto sliced, helper_call(ctx, "onnx_slice", std::move(args)));
@@ -365,18 +342,11 @@ Status emit_pad_at_run_time(EmitContext& ctx, py::ExprPtr x, const std::string& 
   if (mode != "constant" && mode != "reflect" && mode != "edge") {
     return ctx.unsupported_attribute("mode", mode);
   }
-  py::ExprPtr pads;
-  if (ctx.opset() < 11) {
-    RAMIEL_ASSIGN_OR_RETURN(auto values, ctx.ints_attr("pads"));
-    if (!values) return ctx.invalid("attribute pads is missing");
-    pads = py::ints_list(*values);
-  } else {
-    RAMIEL_ASSIGN_OR_RETURN(pads, ints_or_tensor(ctx, 1));
-  }
+  RAMIEL_ASSIGN_OR_RETURN(auto pads, ints_or_tensor(ctx, 1));
   std::vector<py::ExprPtr> args = {x, pads};
   if (mode != "constant") {
     args.push_back(py::str_lit(mode));
-  } else if (ctx.opset() >= 11 && ctx.has_input(2)) {
+  } else if (ctx.has_input(2)) {
     RAMIEL_ASSIGN_OR_RETURN(auto value, ctx.scalar_or_input(2));
     args.push_back(py::str_lit(mode));
     args.push_back(value);
@@ -389,21 +359,14 @@ Status emit_pad_at_run_time(EmitContext& ctx, py::ExprPtr x, const std::string& 
 Status emit_pad(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
   RAMIEL_ASSIGN_OR_RETURN(std::string mode, ctx.string_attr("mode", "constant"));
-  std::optional<std::vector<int64_t>> pads;
+  if (ctx.has_input(3)) return ctx.unsupported("the axes input is not supported");
+  const std::optional<std::vector<int64_t>> pads = ctx.input_ints(1);
+  if (!pads) return emit_pad_at_run_time(ctx, x, mode);
   py::ExprPtr value;
-  if (ctx.opset() < 11) {
-    RAMIEL_ASSIGN_OR_RETURN(pads, ctx.ints_attr("pads"));
-    RAMIEL_ASSIGN_OR_RETURN(float v, ctx.float_attr("value", 0.0f));
-    if (v != 0.0f) value = py::float32_lit(v);
-  } else {
-    if (ctx.has_input(3)) return ctx.unsupported("the axes input is not supported");
-    pads = ctx.input_ints(1);
-    if (!pads) return emit_pad_at_run_time(ctx, x, mode);
-    if (ctx.has_input(2)) {
-      RAMIEL_ASSIGN_OR_RETURN(value, ctx.scalar_or_input(2));
-      if (value->kind != py::ExprKind::kInt && value->kind != py::ExprKind::kFloat) {
-        value = py::method(value, "item", {});
-      }
+  if (ctx.has_input(2)) {
+    RAMIEL_ASSIGN_OR_RETURN(value, ctx.scalar_or_input(2));
+    if (value->kind != py::ExprKind::kInt && value->kind != py::ExprKind::kFloat) {
+      value = py::method(value, "item", {});
     }
   }
   if (!pads || pads->size() % 2 != 0)

@@ -134,33 +134,24 @@ FoldResult eval_sign(const FoldContext& c) {
   });
 }
 
-// Clip: bounds are float attributes before opset 11 and optional scalar inputs from 11. As
-// specified, min > max clips everything to max.
+// Clip: optional scalar bounds (inputs 1 and 2). As specified, min > max clips everything to max.
 FoldResult eval_clip(const FoldContext& c) {
   const ir::Tensor* x = c.tensor(0);
   if (!x || x->dtype() == ir::DType::kBool) return std::nullopt;
   const ir::Tensor* bound_inputs[2] = {nullptr, nullptr};
-  std::optional<float> bound_attributes[2];
-  if (c.opset() < 11) {
-    if (!ir::is_floating(x->dtype())) return std::nullopt;
-    bound_attributes[0] = c.attributes().find_float("min");
-    bound_attributes[1] = c.attributes().find_float("max");
-  } else {
-    for (size_t k = 0; k < 2; ++k) {
-      if (!c.has_input(k + 1)) continue;
-      const ir::Tensor* bound = c.tensor(k + 1);
-      if (!bound || bound->dtype() != x->dtype() || bound->element_count() != 1) {
-        return std::nullopt;
-      }
-      bound_inputs[k] = bound;
+  for (size_t k = 0; k < 2; ++k) {
+    if (!c.has_input(k + 1)) continue;
+    const ir::Tensor* bound = c.tensor(k + 1);
+    if (!bound || bound->dtype() != x->dtype() || bound->element_count() != 1) {
+      return std::nullopt;
     }
+    bound_inputs[k] = bound;
   }
   return visit_compute_type(x->dtype(), [&](auto tag) -> FoldResult {
     using T = typename decltype(tag)::type;
     std::optional<T> bounds[2];
     for (size_t k = 0; k < 2; ++k) {
       if (bound_inputs[k]) bounds[k] = decode<T>(*bound_inputs[k])[0];
-      if (bound_attributes[k]) bounds[k] = static_cast<T>(*bound_attributes[k]);
     }
     std::vector<T> values = decode<T>(*x);
     for (T& v : values) {

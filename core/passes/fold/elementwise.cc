@@ -23,11 +23,6 @@ std::optional<BroadcastPlan> plan_broadcast(const FoldContext& context) {
   }
   auto shape = broadcast_shapes(shapes);
   if (!shape || !context.fits(*shape)) return std::nullopt;
-  if (context.opset() < 7 && context.attributes().get_int("broadcast", 0) != 0) {
-    for (const ir::Shape& s : shapes) {
-      if (s != *shape) return std::nullopt;
-    }
-  }
   BroadcastPlan plan{*shape, {}};
   for (const ir::Shape& s : shapes) plan.sources.push_back(broadcast_sources(s, *shape));
   return plan;

@@ -52,6 +52,7 @@ FoldResult eval_log(const FoldContext& c) {
 FoldResult eval_relu(const FoldContext& c) {
   const ir::Tensor* in = c.tensor(0);
   if (!in) return std::nullopt;
+  // A type rule that changed with opset 14, not an operand layout: the import leaves it.
   const bool integer_ok = c.opset() >= 14 && ir::is_signed_integer(in->dtype());
   if (!ir::is_floating(in->dtype()) && !integer_ok) return std::nullopt;
   return fold_unary(c, [](auto a) {

@@ -10,9 +10,9 @@ namespace ramiel::passes::fold {
 
 using ir::Shape;
 
+// Shape's start and end (attributes from opset 15; absent, the whole shape).
 std::pair<size_t, size_t> shape_op_range(const ir::Node& node, size_t rank) {
   const auto r = static_cast<int64_t>(rank);
-  if (node.opset() < 15) return {0, rank};
   // Clamped, negative from the back.
   auto clamp = [r](int64_t i) {
     return static_cast<size_t>(std::clamp(i < 0 ? i + r : i, int64_t{0}, r));
@@ -23,9 +23,9 @@ std::pair<size_t, size_t> shape_op_range(const ir::Node& node, size_t rank) {
 }
 
 std::optional<Shape> reshape_result(const ir::Node& node, const Shape& data) {
-  auto spec = node.opset() < 5 ? node.attributes().find_ints("shape") : constant_ints(node, 1);
+  auto spec = constant_ints(node, 1);
   if (!spec) return std::nullopt;
-  const bool allow_zero = node.opset() >= 14 && node.attributes().get_int("allowzero", 0) != 0;
+  const bool allow_zero = node.attributes().get_int("allowzero", 0) != 0;  // from opset 14
   Shape out;
   int infer_at = -1;
   int64_t known = 1;
@@ -69,7 +69,7 @@ std::optional<Shape> flatten_result(const ir::Node& node, const Shape& data) {
 }
 
 std::optional<Shape> squeeze_result(const ir::Node& node, const Shape& data) {
-  IntsOperand axes = ints_operand(node, "axes", 1, 13);
+  IntsOperand axes = ints_operand(node, 1);
   std::vector<bool> drop(data.size(), false);
   if (!axes.present) {
     for (size_t i = 0; i < data.size(); ++i) drop[i] = data[i] == 1;
@@ -90,7 +90,7 @@ std::optional<Shape> squeeze_result(const ir::Node& node, const Shape& data) {
 }
 
 std::optional<Shape> unsqueeze_result(const ir::Node& node, const Shape& data) {
-  IntsOperand axes = ints_operand(node, "axes", 1, 13);
+  IntsOperand axes = ints_operand(node, 1);
   if (!axes.values) return std::nullopt;
   // Axes count in the result's rank.
   const auto rank = static_cast<int64_t>(data.size() + axes.values->size());
@@ -115,8 +115,7 @@ std::optional<Shape> expand_result(const ir::Node& node, const Shape& data) {
 
 std::optional<Shape> tile_result(const ir::Node& node, const Shape& data) {
   auto repeats = constant_ints(node, 1);
-  // Tile-1 took tiles and axis inputs; Ramiel reads the opset-6 form.
-  if (node.opset() < 6 || !repeats || repeats->size() != data.size()) return std::nullopt;
+  if (!repeats || repeats->size() != data.size()) return std::nullopt;
   Shape out;
   for (size_t i = 0; i < data.size(); ++i) {
     if ((*repeats)[i] < 0) return std::nullopt;
@@ -138,11 +137,10 @@ std::optional<std::vector<int64_t>> transpose_perm(const ir::Node& node, size_t 
 
 std::optional<AxisResult> concat_result(const ir::Node& node, const std::vector<Shape>& inputs) {
   if (inputs.empty()) return std::nullopt;
-  // Concat-1 defaulted the axis to 1; from opset 4 it is required.
-  auto axis_attribute = node.attributes().find_int("axis");
-  if (!axis_attribute && node.opset() >= 4) return std::nullopt;
+  auto axis_attribute = node.attributes().find_int("axis");  // required (from opset 4)
+  if (!axis_attribute) return std::nullopt;
   const Shape& first = inputs[0];
-  auto axis = normalize_axis(axis_attribute.value_or(1), static_cast<int64_t>(first.size()));
+  auto axis = normalize_axis(*axis_attribute, static_cast<int64_t>(first.size()));
   if (!axis) return std::nullopt;
   AxisResult result{static_cast<size_t>(*axis), first};
   result.shape[result.axis] = 0;
@@ -177,7 +175,7 @@ std::optional<SplitParts> split_parts(const ir::Node& node, const Shape& data) {
   SplitParts result{static_cast<size_t>(*axis), {}};
   const int64_t dim = data[result.axis];
   // Opset 18's uneven last part (num_outputs) is beyond the opsets Ramiel reads.
-  IntsOperand split = ints_operand(node, "split", 1, 13);
+  IntsOperand split = ints_operand(node, 1);
   if (split.present) {
     if (!split.values || static_cast<int64_t>(split.values->size()) != parts) return std::nullopt;
     result.sizes = *split.values;
@@ -197,8 +195,7 @@ std::optional<SplitParts> split_parts(const ir::Node& node, const Shape& data) {
 }
 
 std::optional<ReduceAxes> reduce_axes(const ir::Node& node, const Shape& data) {
-  const int axes_since = node.op() == ir::OpKind::ReduceSum ? 13 : 18;
-  IntsOperand axes = ints_operand(node, "axes", 1, axes_since);
+  IntsOperand axes = ints_operand(node, 1);
   if (axes.present && !axes.values) return std::nullopt;
   ReduceAxes result;
   result.reduced.assign(data.size(), true);

@@ -35,10 +35,10 @@ SliceAxis clamp_axis(int64_t dim, int64_t start, int64_t end, int64_t step) {
 std::optional<std::vector<SliceAxis>> resolve_slice(const ir::Node& node,
                                                     const ir::Shape& data_shape) {
   const auto rank = static_cast<int64_t>(data_shape.size());
-  IntsOperand starts = ints_operand(node, "starts", 1, 10);
-  IntsOperand ends = ints_operand(node, "ends", 2, 10);
-  IntsOperand axes = ints_operand(node, "axes", 3, 10);
-  IntsOperand steps = ints_operand(node, "steps", 4, 10);  // no steps attribute before 10
+  IntsOperand starts = ints_operand(node, 1);
+  IntsOperand ends = ints_operand(node, 2);
+  IntsOperand axes = ints_operand(node, 3);
+  IntsOperand steps = ints_operand(node, 4);
   if (!starts.values || !ends.values || starts.values->size() != ends.values->size()) {
     return std::nullopt;
   }
