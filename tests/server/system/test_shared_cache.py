@@ -205,6 +205,8 @@ def test_tls_refuses_a_certificate_for_another_name(start_server, model_dir, tmp
             server = start_server("--redis", redis.url().replace("127.0.0.1", host),
                                   "--redis-tls-ca", pki / "ca.pem", cache=host)
             wait_until(lambda: server.metric("ramiel_shared_cache_errors_total", reason="tls") >= 1)
+            # The metric moves before the log line is written: wait for the line too.
+            wait_until(lambda: events(server, "shared_cache_unavailable"))
             assert "mismatch" in events(server, "shared_cache_unavailable")[0]["error"]
             compile_ok(server, model_dir / "m1.onnx", tmp_path / ("out-" + host))
             assert server.metric("ramiel_shared_cache_available") == 0
