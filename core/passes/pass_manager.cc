@@ -9,10 +9,7 @@
 
 namespace ramiel::passes {
 
-std::vector<std::string> default_pipeline() {
-  return {"fold-constants", "remove-noops", "eliminate-dead-code", "fuse-ops",
-          "split-branches", "clone-nodes"};
-}
+std::vector<std::string> default_pipeline() { return registered_pass_names(); }
 
 namespace {
 

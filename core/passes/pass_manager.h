@@ -10,9 +10,8 @@
 
 namespace ramiel::passes {
 
-// The pipeline compile() runs: folding first (it exposes dead code and no-ops), then no-op
-// removal, then dead-code elimination (of what both left behind), and cloning last so that
-// dead consumers cause no copies.
+// The pipeline compile() runs: every registered pass, in the registry's order (the one list of
+// passes, in pass_registry.cc, says why that order).
 std::vector<std::string> default_pipeline();
 
 struct PassManagerOptions {

@@ -17,6 +17,9 @@ struct Entry {
   PassFunction function;
 };
 
+// The one list of passes, in the order compile() runs them: folding first (it exposes dead code
+// and no-ops), then no-op removal, then dead-code elimination (of what both left behind), fusion
+// of what is left, branch splitting, and cloning last so that dead consumers cause no copies.
 constexpr std::array kPasses = {
     Entry{"fold-constants", fold_constants},
     Entry{"remove-noops", remove_noops},

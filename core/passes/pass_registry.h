@@ -10,7 +10,7 @@
 
 namespace ramiel::passes {
 
-// Every registered pass name, in a fixed order.
+// Every registered pass name, in the order the default pipeline runs them.
 std::vector<std::string> registered_pass_names();
 
 // A new instance of the named pass; INVALID_ARGUMENT naming the known passes when unknown.
