@@ -4,6 +4,7 @@
 
 #include "core/codegen/codegen.h"
 #include "core/cost/cost_model.h"
+#include "core/cost/measured_costs.h"
 #include "core/driver/report.h"
 #include "core/driver/build_fingerprint.h"
 #include "core/driver/version.h"
@@ -21,33 +22,6 @@ Status check_cancelled(const CompileOptions& options, const char* next_stage) {
     return cancelled(std::string("compilation cancelled before ") + next_stage);
   }
   return ok_status();
-}
-
-// Accepts the generated program's --profile output, {"nodes": {"name": {"us_1": a, "us_T": b}}},
-// or a plain {"name": microseconds} table.
-StatusOr<cost::MeasuredCosts> parse_measured_costs(const std::string& text) {
-  cost::MeasuredCosts costs;
-  if (text.empty()) return costs;
-  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  const nlohmann::json& table = json.contains("nodes") ? json["nodes"] : json;
-  if (!table.is_object()) return invalid_argument("measured costs must map node names to microseconds");
-  auto time = [](const nlohmann::json& value, double& out) {
-    if (!value.is_number() || value.get<double>() < 0) return false;
-    out = value.get<double>();
-    return true;
-  };
-  for (const auto& [name, value] : table.items()) {
-    cost::MeasuredCost& cost = costs[name];
-    const bool ok = value.is_object()
-                        ? value.contains("us_1") && time(value["us_1"], cost.us) &&
-                              (!value.contains("us_T") || time(value["us_T"], cost.wide_us))
-                        : time(value, cost.us);
-    if (!ok) {
-      return invalid_argument("measured cost of node '" + name +
-                              "' must be microseconds or {\"us_1\": ..., \"us_T\": ...}");
-    }
-  }
-  return costs;
 }
 
 std::string options_summary(const CompileOptions& options) {
@@ -93,7 +67,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   if (!options.device_profile_json.empty()) {
     RAMIEL_ASSIGN_OR_RETURN(profile, cost::DeviceProfile::from_json(options.device_profile_json));
   }
-  RAMIEL_ASSIGN_OR_RETURN(cost::MeasuredCosts measured, parse_measured_costs(options.measured_costs_json));
+  RAMIEL_ASSIGN_OR_RETURN(cost::MeasuredCosts measured, cost::parse_measured_costs(options.measured_costs_json));
   const cost::CostModel costs(profile, std::move(measured));
 
   // Passes.

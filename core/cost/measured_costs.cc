@@ -1,0 +1,38 @@
+#include "core/cost/measured_costs.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace ramiel::cost {
+namespace {
+
+// A time in microseconds: a non-negative number.
+bool read_time(const nlohmann::json& value, double& out) {
+  if (!value.is_number() || value.get<double>() < 0) return false;
+  out = value.get<double>();
+  return true;
+}
+
+}  // namespace
+
+StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text) {
+  MeasuredCosts costs;
+  if (json_text.empty()) return costs;
+  auto json = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json& table = json.is_object() && json.contains("nodes") ? json["nodes"] : json;
+  if (!table.is_object()) return invalid_argument("measured costs must map node names to microseconds");
+  for (const auto& [name, value] : table.items()) {
+    MeasuredCost& cost = costs[name];
+    const bool ok = value.is_object()
+                        ? value.contains("us_1") && read_time(value["us_1"], cost.us) &&
+                              (!value.contains("us_T") || read_time(value["us_T"], cost.wide_us))
+                        : read_time(value, cost.us);
+    if (!ok) {
+      return invalid_argument("measured cost of node '" + name +
+                              "' must be microseconds or {\"us_1\": ..., \"us_T\": ...}");
+    }
+  }
+  return costs;
+}
+
+}  // namespace ramiel::cost

@@ -1,0 +1,17 @@
+// Measured node costs as JSON: the generated program's `--profile` output, read back for a
+// profile-guided compile (`--costs`).
+#pragma once
+
+#include <string_view>
+
+#include "core/cost/cost_model.h"
+#include "core/support/status.h"
+
+namespace ramiel::cost {
+
+// Accepts {"nodes": {"name": {"us_1": a, "us_T": b}}} (what `model.py --profile` writes; us_T
+// optional) or a plain {"name": microseconds} table. Empty text: no measurements.
+// INVALID_ARGUMENT naming the node whose entry is not a non-negative time.
+StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text);
+
+}  // namespace ramiel::cost

@@ -1,0 +1,40 @@
+// Measured costs read back from the generated program's --profile output.
+#include "core/cost/measured_costs.h"
+
+#include <gtest/gtest.h>
+
+namespace ramiel::cost {
+namespace {
+
+TEST(MeasuredCostsTest, ReadsTheProfileOutputAndPlainTables) {
+  auto profile = parse_measured_costs(R"({"nodes": {"conv": {"us_1": 120.5, "us_T": 70},
+                                                    "relu": {"us_1": 3}}, "runs": 20})");
+  ASSERT_TRUE(profile.ok()) << profile.status().to_string();
+  EXPECT_EQ(profile->at("conv").us, 120.5);
+  EXPECT_EQ(profile->at("conv").wide_us, 70.0);
+  EXPECT_EQ(profile->at("relu").us, 3.0);
+  auto plain = parse_measured_costs(R"({"conv": 99})");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->at("conv").us, 99.0);
+  auto none = parse_measured_costs("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(MeasuredCostsTest, RefusesWhatIsNotATimeNamingTheNode) {
+  for (const char* bad : {R"({"relu": "fast"})", R"({"relu": -1})", R"({"nodes": {"relu": {}}})",
+                          R"({"nodes": {"relu": {"us_1": 1, "us_T": null}}})"}) {
+    auto costs = parse_measured_costs(bad);
+    ASSERT_FALSE(costs.ok()) << bad;
+    EXPECT_EQ(costs.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(costs.status().message().find("node 'relu'"), std::string::npos) << bad;
+  }
+  for (const char* bad : {"[1, 2]", "not json", "42"}) {
+    auto costs = parse_measured_costs(bad);
+    ASSERT_FALSE(costs.ok()) << bad;
+    EXPECT_NE(costs.status().message().find("map node names"), std::string::npos) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace ramiel::cost
