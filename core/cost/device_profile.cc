@@ -72,11 +72,13 @@ StatusOr<DeviceProfile> DeviceProfile::from_json(std::string_view json_text) {
   return profile;
 }
 
-std::string DeviceProfile::to_json() const {
+nlohmann::json DeviceProfile::to_json_value() const {
   nlohmann::json doc = nlohmann::json::object();  // keys kept sorted: deterministic text
   doc["name"] = name;
   for (const NumberField& f : kNumberFields) doc[f.key] = this->*(f.field);
-  return doc.dump(2) + "\n";
+  return doc;
 }
+
+std::string DeviceProfile::to_json() const { return to_json_value().dump(2) + "\n"; }
 
 }  // namespace ramiel::cost

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "core/support/status.h"
 
 namespace ramiel::cost {
@@ -61,6 +63,8 @@ struct DeviceProfile {
   static StatusOr<DeviceProfile> from_json(std::string_view json_text);
   // All keys, sorted, so that from_json(to_json()) round-trips and the text is deterministic.
   std::string to_json() const;
+  // The same document as a JSON value, for reports that embed it.
+  nlohmann::json to_json_value() const;
 };
 
 }  // namespace ramiel::cost

@@ -1,7 +1,5 @@
 #include "core/driver/compile.h"
 
-#include <nlohmann/json.hpp>
-
 #include "core/codegen/codegen.h"
 #include "core/cost/cost_model.h"
 #include "core/cost/measured_costs.h"
@@ -131,7 +129,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   report.options = &options;
   report.model_sha256 = result.model_sha256;
   report.model_name = model_name;
-  report.device_profile = nlohmann::json::parse(profile.to_json());
+  report.device_profile = profile.to_json_value();
   report.nodes_in = nodes_in;
   report.pass_counters = context.counters;
   report.timings = timings;
