@@ -1,10 +1,9 @@
 #include "server/auth_tokens.h"
 
-#include <fstream>
-#include <sstream>
 
 #include <openssl/crypto.h>
 
+#include "core/support/file_contents.h"
 #include "core/support/sha256.h"
 #include "core/support/text.h"
 
@@ -40,11 +39,9 @@ StatusOr<std::vector<std::string>> parse_token_file(std::string_view text) {
 }
 
 StatusOr<size_t> TokenSet::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found("cannot read token file '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto tokens = parse_token_file(text.str());
+  const std::optional<std::string> text = file_contents(path);
+  if (!text) return not_found("cannot read token file '" + path + "'");
+  auto tokens = parse_token_file(*text);
   if (!tokens.ok()) return tokens.status().with_context("token file '" + path + "'");
   std::vector<std::string> digests;
   digests.reserve(tokens->size());

@@ -3,8 +3,9 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
+
+#include "core/support/file_contents.h"
 
 namespace ramiel::server {
 namespace {
@@ -15,13 +16,6 @@ constexpr int kFirstFieldAfterComm = 3;
 constexpr int kUtimeField = 14;
 constexpr int kStimeField = 15;
 constexpr int kRssField = 24;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 prometheus::MetricFamily family(std::string name, std::string help, prometheus::MetricType type,
                                 double value) {
@@ -78,7 +72,7 @@ std::optional<int64_t> parse_max_open_files(const std::string& limits_text) {
 std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
   using prometheus::MetricType;
   std::vector<prometheus::MetricFamily> families;
-  if (auto stat = parse_proc_stat(read_file(proc_dir_ + "/stat"), sysconf(_SC_CLK_TCK),
+  if (auto stat = parse_proc_stat(file_contents(proc_dir_ + "/stat").value_or(""), sysconf(_SC_CLK_TCK),
                                   sysconf(_SC_PAGESIZE))) {
     families.push_back(family("process_cpu_seconds_total", "User and system CPU time spent",
                               MetricType::Counter, stat->cpu_seconds));
@@ -95,7 +89,7 @@ std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
     families.push_back(family("process_open_fds", "Open file descriptors", MetricType::Gauge,
                               static_cast<double>(open_fds)));
   }
-  if (auto max_fds = parse_max_open_files(read_file(proc_dir_ + "/limits"))) {
+  if (auto max_fds = parse_max_open_files(file_contents(proc_dir_ + "/limits").value_or(""))) {
     families.push_back(family("process_max_fds", "Limit of open file descriptors (soft)",
                               MetricType::Gauge, static_cast<double>(*max_fds)));
   }

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
+
+#include "core/support/file_contents.h"
 
 namespace ramiel::server {
 namespace {
@@ -133,11 +133,9 @@ StatusOr<RedisEndpoint> parse_redis_url(std::string_view url) {
 }
 
 StatusOr<std::string> read_redis_password_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found("--redis-password-file: cannot read '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string password = text.str();
+  std::optional<std::string> text = file_contents(path);
+  if (!text) return not_found("--redis-password-file: cannot read '" + path + "'");
+  std::string password = std::move(*text);
   if (password.ends_with('\n')) password.pop_back();
   if (password.ends_with('\r')) password.pop_back();
   if (password.empty()) {

@@ -2,16 +2,16 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
-#include <sstream>
 
 #include "server/machine_resources.h"
 #include "server/redis_endpoint.h"
 
 #include <nlohmann/json.hpp>
+
+#include "core/support/file_contents.h"
 
 namespace ramiel::server {
 namespace {
@@ -197,11 +197,9 @@ Status apply_json_settings(std::string_view json_text, ServerSettings& settings)
 }
 
 Status load_settings_file(const std::string& path, ServerSettings& settings) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found("cannot read config file '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  return apply_json_settings(text.str(), settings).with_context("in " + path);
+  const std::optional<std::string> text = file_contents(path);
+  if (!text) return not_found("cannot read config file '" + path + "'");
+  return apply_json_settings(*text, settings).with_context("in " + path);
 }
 
 }  // namespace ramiel::server

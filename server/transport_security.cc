@@ -2,22 +2,20 @@
 
 #include <arpa/inet.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
+
+#include "core/support/file_contents.h"
 
 namespace ramiel::server {
 namespace {
 
 StatusOr<std::string> read_pem(const std::string& flag, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found(flag + ": cannot read '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (text.str().find("-----BEGIN") == std::string::npos) {
+  std::optional<std::string> text = file_contents(path);
+  if (!text) return not_found(flag + ": cannot read '" + path + "'");
+  if (text->find("-----BEGIN") == std::string::npos) {
     return invalid_argument(flag + ": '" + path + "' is not a PEM file");
   }
-  return text.str();
+  return std::move(*text);
 }
 
 bool has_tls(const ServerSettings& settings) {
