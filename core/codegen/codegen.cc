@@ -1,6 +1,6 @@
 #include "core/codegen/codegen.h"
 
-#include "core/codegen/lowering.h"
+#include "core/codegen/torch/lowering.h"
 
 namespace ramiel::codegen {
 

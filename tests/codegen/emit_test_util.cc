@@ -1,7 +1,7 @@
 #include "tests/codegen/emit_test_util.h"
 
-#include "core/codegen/python_names.h"
-#include "core/codegen/python_printer.h"
+#include "core/codegen/python/names.h"
+#include "core/codegen/python/printer.h"
 
 namespace ramiel::codegen::testing {
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "core/codegen/emitter.h"
+#include "core/codegen/torch/emitter.h"
 #include "core/ir/graph.h"
 
 namespace ramiel::codegen::testing {

@@ -1,4 +1,4 @@
-#include "core/codegen/python_literals.h"
+#include "core/codegen/python/literals.h"
 
 #include <gtest/gtest.h>
 

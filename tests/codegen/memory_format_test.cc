@@ -1,5 +1,5 @@
 // Which tensors the program keeps channels-last: conv nets from the entry on, nothing else.
-#include "core/codegen/memory_format.h"
+#include "core/codegen/torch/memory_format.h"
 
 #include <gtest/gtest.h>
 

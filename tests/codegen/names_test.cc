@@ -1,4 +1,4 @@
-#include "core/codegen/python_names.h"
+#include "core/codegen/python/names.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Which tensors a node may overwrite: only fresh, private, single-use ones on its own worker.
-#include "core/codegen/overwrite.h"
+#include "core/codegen/torch/overwrite.h"
 
 #include <gtest/gtest.h>
 

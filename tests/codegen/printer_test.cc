@@ -1,4 +1,4 @@
-#include "core/codegen/python_printer.h"
+#include "core/codegen/python/printer.h"
 
 #include <gtest/gtest.h>
 

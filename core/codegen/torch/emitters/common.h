@@ -1,0 +1,60 @@
+// Helpers shared by the emitter families, and the registration function of each family.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/codegen/torch/emitter.h"
+
+namespace ramiel::codegen::emitters {
+
+// Each family fills the table entries of its ops (emitter_table.cc calls them all).
+void register_elementwise(EmitterTable& table);
+void register_activation(EmitterTable& table);
+void register_matmul(EmitterTable& table);
+void register_conv(EmitterTable& table);
+void register_pool(EmitterTable& table);
+void register_normalization(EmitterTable& table);
+void register_reduce(EmitterTable& table);
+void register_shape(EmitterTable& table);
+void register_constant(EmitterTable& table);
+void register_indexing(EmitterTable& table);
+void register_loss(EmitterTable& table);
+void register_resize(EmitterTable& table);
+void register_rnn(EmitterTable& table);
+void register_math(EmitterTable& table);
+void register_layout(EmitterTable& table);
+void register_unpool(EmitterTable& table);
+void register_quantize(EmitterTable& table);
+void register_signal(EmitterTable& table);
+void register_detection(EmitterTable& table);
+void register_text(EmitterTable& table);
+
+// One table entry: the emitter of `op`.
+inline void set(EmitterTable& table, ir::OpKind op, Emitter emitter) {
+  table[static_cast<size_t>(op)] = emitter;
+}
+
+// `name(args..., keywords...)` through a runtime helper (runtime/helpers*.py).
+StatusOr<py::ExprPtr> helper_call(EmitContext& ctx, std::string_view name,
+                                  std::vector<py::ExprPtr> args, py::Keywords keywords = {});
+// Input i as a Python int: a literal when its one element is known at compile time, else
+// `int(x)` read at run time.
+StatusOr<py::ExprPtr> int_input(EmitContext& ctx, size_t i);
+
+// `axis` in [-rank, rank) made non-negative; INVALID_ARGUMENT otherwise.
+StatusOr<int64_t> normalize_axis(const EmitContext& ctx, int64_t axis, int64_t rank);
+// "[1, 2, 3]", for messages.
+std::string ints_text(const std::vector<int64_t>& values);
+bool all_equal_to(const std::vector<int64_t>& values, int64_t value);
+// `2` when every value is 2, else `(2, 3)`: how torch's conv and pool arguments read best.
+py::ExprPtr int_or_tuple(const std::vector<int64_t>& values);
+// Whether a dimension count from the IR is known (not ir::kUnknownDim).
+inline bool known(int64_t dim) {
+  return dim >= 0;
+}
+// The dims of a shape, when every one is known.
+bool fully_known(const ir::Shape& shape);
+
+}  // namespace ramiel::codegen::emitters
