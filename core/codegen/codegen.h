@@ -1,8 +1,10 @@
 // Emits the parallel PyTorch program for a scheduled graph.
 //
-// The program (model.py) has one function per cluster, run concurrently by workers that hand
-// tensors to each other, plus the whole graph as one serial function; it loads the weights from
-// the model file and checks the file's sha256. See core/codegen/README.md for its layout.
+// The program is two files. model.py holds the model: one function per cluster, run concurrently
+// by workers that hand tensors to each other, the whole graph as one serial function (the one
+// cluster's, when there is one), the tables and load(); it loads the weights from the model file
+// and checks the file's sha256. ramiel_runtime.py beside it holds what every program shares (the
+// drivers, measuring, the command line, op helpers). See core/codegen/README.md for the layout.
 #pragma once
 
 #include <map>
@@ -24,7 +26,7 @@ struct CodegenInput {
   std::string model_name;       // for the header and messages; empty: the graph's name
 };
 
-// File name -> contents: "model.py" and any sidecar it needs. Deterministic byte for byte.
+// File name -> contents: "model.py" and "ramiel_runtime.py". Deterministic byte for byte.
 // An op or attribute the emitters cannot translate is UNIMPLEMENTED naming node, op and opset;
 // a schedule that does not cover the graph, or would deadlock, is INTERNAL.
 StatusOr<std::map<std::string, std::string>> generate_python(const CodegenInput& input);

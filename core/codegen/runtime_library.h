@@ -1,42 +1,39 @@
-// The Python runtime templates (runtime/*.py, embedded at build time) and what they define.
+// The Python runtime of the generated programs (runtime/*.py, embedded at build time) and the
+// index of the helpers it defines.
+//
+// A compile writes two files: model.py (the model: tables, one function per cluster, load())
+// and ramiel_runtime.py beside it (loading, drivers, measuring, command line, op helpers), the
+// same for every model of one compiler build. model.py imports it by path and checks its version.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace ramiel::codegen {
 
-// The text of runtime/<name>.py ("prelude", "helpers", "loading", ..., "epilogue"); empty if
-// there is none. Defined in the source embed_runtime.cmake generates.
-std::string_view embedded_runtime_source(std::string_view name);
+// The name model.py imports the runtime by, and the file the compile writes it to.
+inline constexpr std::string_view kRuntimeAlias = "ramiel";
+inline constexpr std::string_view kRuntimeFileName = "ramiel_runtime.py";
 
-// The parts of the runtime every program carries, in the order they are printed.
-inline constexpr std::string_view kRuntimeParts[] = {"loading", "execution", "threads", "processes",
-                                                     "program", "measure",   "cli"};
+// Defined in the source embed_runtime.cmake generates:
+// ramiel_runtime.py's parts in order (runtime/{prelude,helpers*,loading,...,cli}.py).
+std::span<const std::string_view> runtime_parts();
+// Names of the helpers the parts define ("# @helper NAME" markers), sorted.
+std::span<const std::string_view> runtime_helper_names();
+// The first 12 hex digits of a SHA-256 over the parts.
+std::string_view runtime_sources_digest();
+// model.py's fixed parts: the import of the runtime, and load() with the entry points.
+std::string_view model_head_source();
+std::string_view model_tail_source();
 
-// The files of helpers (runtime/<part>.py): helpers.py, and one per family of ops added for
-// ONNX conformance, so that family's emitters and helpers sit side by side.
-inline constexpr std::string_view kHelperParts[] = {
-    "helpers",          "helpers_indexing", "helpers_resize",    "helpers_rnn", "helpers_math",
-    "helpers_quantize", "helpers_signal",   "helpers_detection", "helpers_text"};
+// Whether the runtime defines a helper `name`.
+bool is_runtime_helper(std::string_view name);
 
-// One helper of runtime/helpers*.py: the function `name`, the helpers it calls, its text.
-struct HelperSection {
-  std::string name;
-  std::vector<std::string> uses;
-  std::string text;
-};
+// "<compiler version>+<digest>": what model.py requires of the ramiel_runtime.py beside it.
+std::string runtime_version(std::string_view compiler_version);
 
-// The helpers in file order (kHelperParts in order), from the "# @helper NAME [uses A B ...]"
-// marker lines.
-const std::vector<HelperSection>& helper_sections();
-
-// Module-level names a Python text defines: def, class, assignments and imports at column 0
-// ("import torch.nn.functional as F" defines F; "import os.path" defines os).
-std::vector<std::string> module_level_names(std::string_view python);
-
-// Every module-level name of the generated program's fixed parts (templates and all helpers).
-const std::vector<std::string>& runtime_global_names();
+// The text of ramiel_runtime.py.
+std::string runtime_file(std::string_view compiler_version);
 
 }  // namespace ramiel::codegen

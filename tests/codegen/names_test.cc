@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "core/codegen/runtime_library.h"
 
 namespace ramiel::codegen::py {
 namespace {
@@ -56,22 +55,6 @@ TEST(NamesTest, AttributeNamesMayBeBuiltins) {
   Namer namer(/*reserve_builtins=*/false);
   EXPECT_EQ(namer.fresh("input"), "input");
   EXPECT_EQ(namer.fresh("lambda"), "lambda_");
-}
-
-TEST(NamesTest, RuntimeGlobalsAreFoundInTheTemplates) {
-  const auto& names = runtime_global_names();
-  for (const char* expected : {"torch", "F", "json", "load", "Program", "NodeError", "main",
-                               "onnx_gather", "tensor_from_base64", "_ThreadRunner", "sys"}) {
-    EXPECT_TRUE(std::find(names.begin(), names.end(), expected) != names.end()) << expected;
-  }
-  EXPECT_TRUE(std::find(names.begin(), names.end(), "self") == names.end());
-}
-
-TEST(NamesTest, ModuleLevelNamesOfPythonText) {
-  auto names = module_level_names(
-      "import os.path\nimport torch.nn.functional as F\nfrom a import b, c\nX = 1\n"
-      "Y: int = 2\ndef f(x):\n    z = 3\nclass K:\n    pass\nif X == 1:\n    pass\n");
-  EXPECT_EQ(names, (std::vector<std::string>{"os", "F", "b", "c", "X", "Y", "f", "K"}));
 }
 
 }  // namespace

@@ -135,6 +135,12 @@ ExprPtr one_per_line(const ExprPtr& bracketed) {
   return e;
 }
 
+ExprPtr packed(const ExprPtr& bracketed) {
+  auto e = std::make_shared<Expr>(*bracketed);
+  e->packed = true;
+  return e;
+}
+
 Stmt assign(ExprPtr target, ExprPtr value) {
   Stmt s;
   s.kind = StmtKind::kAssign;
@@ -208,6 +214,33 @@ Stmt raw(std::string python_text) {
   s.kind = StmtKind::kRaw;
   s.text = std::move(python_text);
   return s;
+}
+
+namespace {
+
+bool expr_mentions(const ExprPtr& e, std::string_view identifier) {
+  if (!e) return false;
+  if (e->kind == ExprKind::kName && e->text == identifier) return true;
+  for (const ExprPtr& item : e->items) {
+    if (expr_mentions(item, identifier)) return true;
+  }
+  for (const auto& keyword : e->keywords) {
+    if (expr_mentions(keyword.second, identifier)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool mentions_name(const std::vector<Stmt>& statements, std::string_view identifier) {
+  for (const Stmt& s : statements) {
+    if (expr_mentions(s.value, identifier)) return true;
+    for (const ExprPtr& target : s.targets) {
+      if (expr_mentions(target, identifier)) return true;
+    }
+    if (mentions_name(s.body, identifier) || mentions_name(s.orelse, identifier)) return true;
+  }
+  return false;
 }
 
 }  // namespace ramiel::codegen::py

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -43,6 +44,7 @@ struct Expr {
   std::vector<ExprPtr> items;
   std::vector<std::pair<std::string, ExprPtr>> keywords;  // kCall only, printed in this order
   bool one_per_line = false;  // bracketed: always one item per line (tables read best so)
+  bool packed = false;        // bracketed and too long: as many items to a line as fit
 };
 
 // --- expression builders ---------------------------------------------------------------------
@@ -72,6 +74,9 @@ ExprPtr ints_tuple(const std::vector<int64_t>& values);
 ExprPtr ints_list(const std::vector<int64_t>& values);
 // A copy of a tuple, list, dict or call that prints one item per line.
 ExprPtr one_per_line(const ExprPtr& bracketed);
+// A copy of a tuple, list or dict that, when it does not fit on a line, prints as many items to a
+// line as fit (long tables of short rows).
+ExprPtr packed(const ExprPtr& bracketed);
 
 // --- statements ----------------------------------------------------------------------------
 // What a statement line stands for, recorded with its line numbers by the printer: the program
@@ -118,5 +123,9 @@ Stmt if_stmt(ExprPtr test, std::vector<Stmt> body, std::vector<Stmt> orelse = {}
 Stmt comment(std::string text);
 Stmt blank();
 Stmt raw(std::string python_text);
+
+// Whether any expression of `statements` (their bodies included; raw text excluded) reads the
+// name `identifier`: a program imports only the modules it uses.
+bool mentions_name(const std::vector<Stmt>& statements, std::string_view identifier);
 
 }  // namespace ramiel::codegen::py

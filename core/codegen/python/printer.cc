@@ -301,8 +301,8 @@ class StatementPrinter {
     if (e.kind == ExprKind::kTuple && items.size() == 1) joined += ",";
     if (!e.one_per_line && static_cast<int>(inner_pad.size() + joined.size()) <= width_) {
       emit_line(inner_pad + joined);
-    } else if (!e.one_per_line && all_literals(e)) {
-      // Numbers read best packed, as many to a line as fit.
+    } else if (!e.one_per_line && (e.packed || all_literals(e))) {
+      // Numbers (and tables marked packed) read best as many to a line as fit.
       std::string line = inner_pad;
       for (const std::string& item : items) {
         if (line.size() > inner_pad.size() &&

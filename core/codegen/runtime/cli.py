@@ -1,10 +1,10 @@
 # --- the command line: --check, --bench, --profile, --trace --------------------------------------
 
-def random_inputs(seed=0):
+def random_inputs(model, seed=0):
     """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools."""
     generator = torch.Generator().manual_seed(seed)
     inputs = []
-    for _, _, dtype, shape in INPUTS:
+    for _, _, dtype, shape in model.INPUTS:
         shape = tuple(1 if dim is None else dim for dim in shape) if shape is not None else ()
         if dtype.is_floating_point:
             inputs.append(torch.randn(shape, generator=generator).to(dtype))
@@ -26,17 +26,23 @@ def _compare(name, expected, actual, rtol, atol):
     return equal, "exact" if equal else "%d elements differ" % int((expected != actual).sum())
 
 
-def _check(args):
-    inputs = random_inputs(args.seed)
-    with load(args.onnx, workers=1) as serial:
+def _load(model, args, **options):
+    settings = dict(workers=args.workers, mode=args.mode, threads=args.threads)
+    settings.update(options)
+    return Program(model, args.onnx, **settings)
+
+
+def _check(model, args):
+    inputs = random_inputs(model, args.seed)
+    with _load(model, args, workers=1, mode="thread", threads=None) as serial:
         expected = serial(*inputs)
-    with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
+    with _load(model, args) as program:
         actual = program(*inputs)
         label = "%s, %d workers, intra-op threads %s" % (
             program.mode, program.workers, ",".join(map(str, program.worker_threads)))
     ok = True
     print("check: %s against serial" % label)
-    for (name, _, _, _), e, a in zip(OUTPUTS, expected, actual):
+    for (name, _, _, _), e, a in zip(model.OUTPUTS, expected, actual):
         equal, detail = _compare(name, e, a, args.rtol, args.atol)
         ok = ok and equal
         print("  %-30s %-5s %s" % (name, "ok" if equal else "FAIL", detail))
@@ -44,9 +50,9 @@ def _check(args):
     return 0 if ok else 1
 
 
-def _trace(args):
-    inputs = random_inputs(args.seed)
-    with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
+def _trace(model, args):
+    inputs = random_inputs(model, args.seed)
+    with _load(model, args) as program:
         program(*inputs)  # warm up: the first run pays for allocations and kernel selection
         trace = {"t0": time.perf_counter_ns(), "events": []}
         program.run(*inputs, trace=trace)
@@ -55,7 +61,7 @@ def _trace(args):
                "args": {"name": "worker %d (cluster %s)" % (worker, ", ".join(map(str, indices)))}}
               for worker, indices in enumerate(workers)]
     events.append({"name": "process_name", "ph": "M", "pid": 0, "tid": 0,
-                   "args": {"name": "%s (%s)" % (MODEL_NAME, program.mode)}})
+                   "args": {"name": "%s (%s)" % (model.MODEL_NAME, program.mode)}})
     events.extend(sorted(trace["events"], key=lambda e: (e["tid"], e["ts"])))
     with open(args.trace, "w") as f:
         json.dump({"traceEvents": events, "displayTimeUnit": "ms"}, f, indent=1)
@@ -64,30 +70,33 @@ def _trace(args):
     return 0
 
 
-def _run_once(args):
-    inputs = random_inputs(args.seed)
-    with load(args.onnx, workers=args.workers, mode=args.mode, threads=args.threads) as program:
+def _run_once(model, args):
+    inputs = random_inputs(model, args.seed)
+    with _load(model, args) as program:
         outputs = program(*inputs)
-    for (name, _, _, _), tensor in zip(OUTPUTS, outputs):
+    for (name, _, _, _), tensor in zip(model.OUTPUTS, outputs):
         print("%-30s %s %s" % (name, tensor.dtype, list(tensor.shape)))
     return 0
 
 
-def main(argv=None):
+def main(model, argv=None):
+    """model.py's command line."""
+    clusters = len(model.CLUSTERS)
     parser = argparse.ArgumentParser(
         description="Runs %r as compiled by Ramiel %s: %d clusters run by parallel workers."
-        % (MODEL_NAME, COMPILER_VERSION, len(CLUSTERS)))
+        % (model.MODEL_NAME, model.COMPILER_VERSION, clusters))
     parser.add_argument("--onnx", required=True, metavar="MODEL.onnx",
                         help="the model this program was compiled from (its weights are read "
                              "from it; its sha256 must match)")
     parser.add_argument("--workers", type=int, default=None,
                         help="workers (default: the schedule's %d; 1 runs serially)"
-                        % len(CLUSTERS))
+                        % clusters)
     parser.add_argument("--mode", choices=("thread", "process"), default="thread",
                         help="workers as threads (default) or processes")
     parser.add_argument("--threads", type=int, default=None,
                         help="intra-op threads of the narrow workers (default: the schedule's "
-                             "CLUSTER_THREADS %s, or cores / workers)" % (CLUSTER_THREADS,))
+                             "CLUSTER_THREADS %s, or cores / workers)"
+                        % (model.CLUSTER_THREADS,))
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--check", action="store_true",
                         help="run random inputs in parallel and serially; exit 0 when equal")
@@ -108,17 +117,17 @@ def main(argv=None):
     parser.add_argument("--measure-worker", metavar="OPTIONS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure_worker:  # a measuring process that --bench or --profile started
-        return _serve_measurements(args)
+        return _serve_measurements(model, args)
     try:
         if args.check:
-            return _check(args)
+            return _check(model, args)
         if args.bench:
-            return _bench(args)
+            return _bench(model, args)
         if args.profile:
-            return _profile(args)
+            return _profile(model, args)
         if args.trace:
-            return _trace(args)
-        return _run_once(args)
+            return _trace(model, args)
+        return _run_once(model, args)
     except (ModelMismatchError, NodeError, ValueError, TypeError, OSError) as error:
         print("error: %s" % error, file=sys.stderr)
         return 2

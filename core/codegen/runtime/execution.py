@@ -9,17 +9,17 @@ def _set_intra_op_threads(count):
         torch.set_num_threads(count)
 
 
-def _cluster_order():
+def _cluster_order(model):
     """Cluster indices in an order where every cluster comes after those it receives from, or
     None when clusters receive from each other both ways (which the schedule allows: a worker
     waits for each tensor just before the node that needs it)."""
     producer = {}
-    for index, (_, _, _, sends) in enumerate(CLUSTERS):
+    for index, (_, _, _, sends) in enumerate(model.CLUSTERS):
         for name in sends:
             producer[name] = index
     order, placed = [], set()
-    while len(order) < len(CLUSTERS):
-        for index, (_, _, receives, _) in enumerate(CLUSTERS):
+    while len(order) < len(model.CLUSTERS):
+        for index, (_, _, receives, _) in enumerate(model.CLUSTERS):
             if index not in placed and all(producer.get(name, index) in placed or
                                            producer.get(name, index) == index
                                            for name in receives):
@@ -31,52 +31,42 @@ def _cluster_order():
     return order
 
 
-def _assign_clusters(workers):
+def _assign_clusters(model, workers):
     """Clusters per worker. With a worker per cluster, worker i runs cluster i. With fewer,
     clusters go in dependency order to the least loaded worker, which keeps every worker's
     order consistent with the dependencies (so no worker waits for one that waits for it);
     that needs clusters that do not receive from each other both ways."""
-    if workers >= len(CLUSTERS):
-        return [[index] for index in range(len(CLUSTERS))]
-    order = _cluster_order()
+    clusters = model.CLUSTERS
+    if workers >= len(clusters):
+        return [[index] for index in range(len(clusters))]
+    order = _cluster_order(model)
     if order is None:
         raise ValueError("this program's %d clusters pass tensors to each other both ways, so "
                          "they cannot share %d workers; run it with workers=%d or workers=1, or "
-                         "compile the model for %d workers" % (len(CLUSTERS), workers,
-                                                              len(CLUSTERS), workers))
+                         "compile the model for %d workers" % (len(clusters), workers,
+                                                              len(clusters), workers))
     loads = [0.0] * workers
     assignment = [[] for _ in range(workers)]
     for index in order:
         worker = min(range(workers), key=lambda w: (loads[w], w))
         assignment[worker].append(index)
-        loads[worker] += CLUSTERS[index][1]
+        loads[worker] += clusters[index][1]
     return assignment
 
 
-_CLUSTER_CODES = []
-
-
-def _cluster_codes():
-    if not _CLUSTER_CODES:
-        codes = [cluster[0].__code__ for cluster in CLUSTERS] + [run_serial.__code__]
-        _CLUSTER_CODES.append(frozenset(codes))
-    return _CLUSTER_CODES[0]
-
-
-def _failed_node(error):
+def _failed_node(model, error):
     """(node, op) of the statement of a cluster function that raised `error`, if any."""
-    codes = _cluster_codes()
     found = (None, None)
     tb = error.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code in codes:
-            found = NODE_LINES.get(tb.tb_lineno, (None, None))
+        if tb.tb_frame.f_code in model.cluster_codes:
+            found = model.node_at(tb.tb_lineno) or (None, None)
         tb = tb.tb_next
     return found
 
 
-def _describe_failure(error, worker):
-    node, op = _failed_node(error)
+def _describe_failure(model, error, worker):
+    node, op = _failed_node(model, error)
     what = "%s: %s" % (type(error).__name__, error)
     if node is None:
         return None, None, "worker %d failed: %s" % (worker, what)
@@ -84,10 +74,12 @@ def _describe_failure(error, worker):
 
 
 class _Tracer:
-    """Times the statements of cluster functions (sys.settrace) for --trace and --profile."""
+    """Times the statements of cluster functions (sys.settrace) for --trace and --profile: those
+    of `model`, or the functions of `codes` (code objects) with no lines to name."""
 
-    def __init__(self, codes=None):
-        self._codes = _cluster_codes() if codes is None else codes
+    def __init__(self, model=None, codes=None):
+        self._codes = model.cluster_codes if codes is None else codes
+        self._model = model
         self.events = []  # (perf_counter_ns, line); line 0 marks a return
 
     def __call__(self, frame, event, arg):
@@ -106,7 +98,7 @@ class _Tracer:
         """Chrome trace events: one complete ("X") slice per node statement and hand-off."""
         out, current, start = [], None, 0
         for t, line in self.events:
-            label = NODE_LINES.get(line)
+            label = self._model.node_at(line) if line else None
             if label == current:
                 continue
             if current is not None:

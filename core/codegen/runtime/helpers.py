@@ -1,6 +1,6 @@
-# Helpers for ONNX operators that have no single torch call. The code generator copies into a
-# program only the sections it uses; each starts with a marker line naming the function it
-# defines and the other helpers that function calls.
+# Helpers for ONNX operators that have no single torch call; a program calls them as
+# ramiel.NAME(...). Each starts with a marker line naming the function it defines: the build
+# lists them (embed_runtime.cmake), so the code generator knows which names exist.
 
 # @helper tensor_from_base64
 def tensor_from_base64(chunks, dtype, shape):
@@ -19,7 +19,7 @@ def onnx_ints(values):
         return [int(v) for v in values.reshape(-1).tolist()]
     return [int(v) for v in values]
 
-# @helper onnx_reshape uses onnx_ints
+# @helper onnx_reshape
 def onnx_reshape(x, shape, allowzero=0):
     """ONNX Reshape of a shape known at run time: 0 copies the input's dimension (unless
     allowzero), -1 is inferred."""
@@ -45,7 +45,7 @@ def onnx_gather(x, indices, axis):
     out = torch.index_select(x, axis, flat)
     return out.reshape(tuple(x.shape[:axis]) + tuple(indices.shape) + tuple(x.shape[axis + 1:]))
 
-# @helper onnx_slice uses onnx_ints
+# @helper onnx_slice
 def onnx_slice(x, starts, ends, axes=None, steps=None):
     """ONNX Slice with arbitrary steps (torch slicing has no negative steps)."""
     starts, ends = onnx_ints(starts), onnx_ints(ends)
@@ -60,12 +60,12 @@ def onnx_slice(x, starts, ends, axes=None, steps=None):
             x = torch.index_select(x, axis, torch.tensor(list(picked), dtype=torch.int64))
     return x
 
-# @helper onnx_expand uses onnx_ints
+# @helper onnx_expand
 def onnx_expand(x, shape):
     """ONNX Expand: broadcasts both ways (a 1 in `shape` keeps the input's dimension)."""
     return x.expand(torch.broadcast_shapes(tuple(x.shape), tuple(onnx_ints(shape))))
 
-# @helper onnx_squeeze uses onnx_ints
+# @helper onnx_squeeze
 def onnx_squeeze(x, axes=None):
     """ONNX Squeeze of axes known at run time (all size-1 dimensions without axes)."""
     if axes is None:
@@ -74,7 +74,7 @@ def onnx_squeeze(x, axes=None):
         x = x.squeeze(axis)
     return x
 
-# @helper onnx_unsqueeze uses onnx_ints
+# @helper onnx_unsqueeze
 def onnx_unsqueeze(x, axes):
     """ONNX Unsqueeze of axes known at run time (they index the output's dimensions)."""
     axes = onnx_ints(axes)

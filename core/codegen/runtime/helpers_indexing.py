@@ -7,12 +7,12 @@ def onnx_index(indices, size):
     indices = indices.to(torch.int64)
     return torch.where(indices < 0, indices + size, indices)
 
-# @helper onnx_gather_elements uses onnx_index
+# @helper onnx_gather_elements
 def onnx_gather_elements(x, indices, axis):
     """ONNX GatherElements: torch.gather with negative indices allowed."""
     return torch.gather(x, axis, onnx_index(indices, x.shape[axis]))
 
-# @helper onnx_gather_nd uses onnx_index
+# @helper onnx_gather_nd
 def onnx_gather_nd(x, indices, batch_dims):
     """ONNX GatherND: the last axis of `indices` addresses the leading data axes after the
     `batch_dims` shared batch axes."""
@@ -27,7 +27,7 @@ def onnx_gather_nd(x, indices, batch_dims):
                                   for j in range(depth))]
     return picked.reshape(tuple(indices.shape[:-1]) + tuple(x.shape[batch_dims + depth:]))
 
-# @helper onnx_scatter_elements uses onnx_index
+# @helper onnx_scatter_elements
 def onnx_scatter_elements(x, indices, updates, axis, reduction="none"):
     """ONNX ScatterElements (and Scatter): none replaces, add and mul combine with the data."""
     index = onnx_index(indices, x.shape[axis])
@@ -38,7 +38,7 @@ def onnx_scatter_elements(x, indices, updates, axis, reduction="none"):
     reduce = {"mul": "prod", "max": "amax", "min": "amin"}[reduction]
     return torch.scatter_reduce(x, axis, index, updates, reduce, include_self=True)
 
-# @helper onnx_scatter_nd uses onnx_index
+# @helper onnx_scatter_nd
 def onnx_scatter_nd(x, indices, updates, reduction="none"):
     """ONNX ScatterND: the last axis of `indices` addresses a slice of the data per update."""
     depth = indices.shape[-1]
@@ -119,7 +119,7 @@ def onnx_eye_like(x, k, dtype):
     """ONNX EyeLike: ones on diagonal k of a 2-D tensor shaped like `x`."""
     return torch.ones(tuple(x.shape), dtype=torch.float64).triu(k).tril(k).to(dtype)
 
-# @helper onnx_pad uses onnx_ints
+# @helper onnx_pad
 def onnx_pad(x, pads, mode="constant", value=None):
     """ONNX Pad of any axes: constant (negative pads crop), or edge / reflect by reading
     clamped / mirrored positions along each padded axis."""

@@ -19,7 +19,7 @@ def onnx_saturate(values, dtype):
     info = torch.iinfo(dtype)
     return torch.clamp(torch.round(values), info.min, info.max).to(dtype)
 
-# @helper onnx_quantize uses onnx_along_axis onnx_saturate
+# @helper onnx_quantize
 def onnx_quantize(x, scale, zero_point=None, axis=1, dtype=torch.uint8):
     """ONNX QuantizeLinear: saturate(round(x / scale) + zero_point)."""
     y = torch.round(x.to(torch.float32) / onnx_along_axis(scale, x, axis))
@@ -27,7 +27,7 @@ def onnx_quantize(x, scale, zero_point=None, axis=1, dtype=torch.uint8):
         y = y + onnx_along_axis(zero_point, x, axis).to(torch.float32)
     return onnx_saturate(y, dtype)
 
-# @helper onnx_dequantize uses onnx_along_axis
+# @helper onnx_dequantize
 def onnx_dequantize(x, scale, zero_point=None, axis=1):
     """ONNX DequantizeLinear: (x - zero_point) * scale, in float32."""
     y = x.to(torch.float32)
@@ -35,7 +35,7 @@ def onnx_dequantize(x, scale, zero_point=None, axis=1):
         y = y - onnx_along_axis(zero_point, x, axis).to(torch.float32)
     return y * onnx_along_axis(scale, x, axis)
 
-# @helper onnx_dynamic_quantize uses onnx_saturate
+# @helper onnx_dynamic_quantize
 def onnx_dynamic_quantize(x):
     """ONNX DynamicQuantizeLinear: uint8 with the scale and zero point that map the range of
     x (widened to include 0) onto [0, 255]."""
@@ -59,7 +59,7 @@ def onnx_integer_operand(x, zero_point, axis):
         return y - zero_point.reshape(shape)
     return y - zero_point.reshape(())
 
-# @helper onnx_matmul_integer uses onnx_integer_operand
+# @helper onnx_matmul_integer
 def onnx_matmul_integer(a, b, a_zero_point=None, b_zero_point=None):
     """ONNX MatMulInteger: (a - a_zp) @ (b - b_zp) in int32; a's zero point may be per row,
     b's per column."""
@@ -67,7 +67,7 @@ def onnx_matmul_integer(a, b, a_zero_point=None, b_zero_point=None):
                            onnx_integer_operand(b, b_zero_point, b.dim() - 1))
     return product.to(torch.int32)
 
-# @helper onnx_conv_integer uses onnx_integer_operand
+# @helper onnx_conv_integer
 def onnx_conv_integer(x, w, x_zero_point=None, w_zero_point=None, pad=None, **conv):
     """ONNX ConvInteger: the convolution of (x - x_zp) and (w - w_zp) in int32; w's zero point
     may be per output channel. Padding (`pad`, F.pad's order, or conv's own) adds elements
@@ -79,7 +79,7 @@ def onnx_conv_integer(x, w, x_zero_point=None, w_zero_point=None, pad=None, **co
     y = convolve(shifted, onnx_integer_operand(w, w_zero_point, 0), **conv)
     return y.to(torch.int32)
 
-# @helper onnx_requantize uses onnx_saturate
+# @helper onnx_requantize
 def onnx_requantize(accumulated, scale, y_scale, y_zero_point, dtype, channel_axis=None):
     """An int32-exact accumulator scaled by scale / y_scale (float32, per channel when 1-D),
     rounded half to even, shifted by y's zero point and saturated."""
@@ -95,7 +95,7 @@ def onnx_requantize(accumulated, scale, y_scale, y_zero_point, dtype, channel_ax
         y = y + y_zero_point.to(torch.float32).reshape(())
     return onnx_saturate(y, dtype)
 
-# @helper onnx_qlinear_matmul uses onnx_matmul_integer onnx_requantize
+# @helper onnx_qlinear_matmul
 def onnx_qlinear_matmul(a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale,
                         y_zero_point):
     """ONNX QLinearMatMul: the integer product of the dequantized operands, requantized."""
@@ -103,7 +103,7 @@ def onnx_qlinear_matmul(a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_sc
     return onnx_requantize(accumulated, a_scale.reshape(()) * b_scale, y_scale, y_zero_point,
                            y_zero_point.dtype, channel_axis=accumulated.dim() - 1)
 
-# @helper onnx_qlinear_conv uses onnx_conv_integer onnx_requantize
+# @helper onnx_qlinear_conv
 def onnx_qlinear_conv(x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale,
                       y_zero_point, bias=None, **conv):
     """ONNX QLinearConv: the integer convolution (plus the int32 bias), requantized; w's scale

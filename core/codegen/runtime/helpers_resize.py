@@ -67,7 +67,7 @@ def onnx_resize_axis(size, out_size, scale, mode, transform, nearest, cubic_a, e
         weights.append(coeffs)
     return positions, weights, inside
 
-# @helper onnx_resize uses onnx_resize_axis onnx_ints
+# @helper onnx_resize
 def onnx_resize(x, scales=None, sizes=None, roi=None, mode="nearest", transform="half_pixel",
                 nearest="round_prefer_floor", cubic_a=-0.75, exclude_outside=0,
                 extrapolation=0.0):

@@ -29,7 +29,7 @@ def onnx_rnn_activation(name, alpha=None, beta=None):
         return F.softplus
     raise ValueError("unknown recurrent activation %r" % (name,))
 
-# @helper onnx_recurrent uses onnx_rnn_activation
+# @helper onnx_recurrent
 def onnx_recurrent(kind, x, w, r, b=None, lengths=None, h0=None, c0=None, peephole=None,
                    direction="forward", activations=None, alphas=(), betas=(), clip=None,
                    layout=0, linear_before_reset=0, input_forget=0):

@@ -9,7 +9,7 @@ def onnx_as_complex(x):
         return x[..., 0].to(torch.complex128 if x.dtype == torch.float64 else torch.complex64)
     return torch.view_as_complex(x.contiguous())
 
-# @helper onnx_dft uses onnx_as_complex
+# @helper onnx_dft
 def onnx_dft(x, length=None, axis=1, inverse=0, onesided=0):
     """ONNX DFT along `axis`, zero-padded or cut to `length`; onesided keeps the first
     length // 2 + 1 frequencies."""
@@ -21,7 +21,7 @@ def onnx_dft(x, length=None, axis=1, inverse=0, onesided=0):
         y = y.narrow(axis, 0, n // 2 + 1)
     return torch.view_as_real(y).to(x.dtype)
 
-# @helper onnx_stft uses onnx_as_complex
+# @helper onnx_stft
 def onnx_stft(x, step, window=None, length=None, onesided=1):
     """ONNX STFT: frames of `length` samples every `step`, each windowed and transformed:
     (batch, frames, frequencies, 2)."""

@@ -1,8 +1,3 @@
-# ---------------------------------------------------------------------------------------------
-# The runtime: loading, the parallel driver and the command line. It is the same for every
-# model; everything above this line is specific to this one.
-# ---------------------------------------------------------------------------------------------
-
 # --- loading: errors, the constants object, the model's weights ----------------------------------
 
 class ModelMismatchError(ValueError):
@@ -58,16 +53,16 @@ def _constant_node_array(node, numpy_helper, np):
     raise ModelMismatchError("Constant node %r has no value this program can read" % node.name)
 
 
-def load_constants(onnx_path):
-    """Reads this model's weights from `onnx_path`, after checking it is the compiled model."""
+def load_constants(model, onnx_path):
+    """Reads the model's weights from `onnx_path`, after checking it is the compiled model."""
     actual = _sha256_of(onnx_path)
-    if actual != MODEL_SHA256:
+    if actual != model.MODEL_SHA256:
         raise ModelMismatchError(
             "%s is not the model this program was compiled from: its sha256 is %s, expected %s "
             "(%s); compile this file with ramiel-client to get its program"
-            % (onnx_path, actual, MODEL_SHA256, MODEL_NAME))
+            % (onnx_path, actual, model.MODEL_SHA256, model.MODEL_NAME))
     tensors = {}
-    if MODEL_CONSTANTS:
+    if model.MODEL_CONSTANTS:
         import numpy as np
         import onnx
         from onnx import numpy_helper
@@ -76,7 +71,7 @@ def load_constants(onnx_path):
         initializers = {t.name: t for t in graph.initializer}
         constant_nodes = {n.output[0]: n for n in graph.node
                           if n.op_type == "Constant" and n.domain in ("", "ai.onnx")}
-        for attribute, (onnx_name, dtype) in MODEL_CONSTANTS.items():
+        for attribute, (onnx_name, dtype) in model.MODEL_CONSTANTS.items():
             if onnx_name in initializers:
                 array = numpy_helper.to_array(initializers[onnx_name])
             elif onnx_name in constant_nodes:
@@ -85,8 +80,8 @@ def load_constants(onnx_path):
                 raise ModelMismatchError("%s has no initializer or Constant named %r"
                                          % (onnx_path, onnx_name))
             tensors[attribute] = torch.from_numpy(np.array(array, copy=True)).to(dtype)
-    tensors.update(folded_constants())
-    for attribute in CHANNELS_LAST_CONSTANTS:  # as the activations the convolutions read
+    tensors.update(model.folded_constants())
+    for attribute in model.CHANNELS_LAST_CONSTANTS:  # as the activations the convolutions read
         tensors[attribute] = tensors[attribute].contiguous(memory_format=torch.channels_last)
     return tensors
 

@@ -7,12 +7,12 @@ class _Configuration:
     """One configuration of this program (workers, mode, threads) loaded in a process of its own,
     which runs measurement jobs on request. Configurations sharing one process would share its
     OpenMP threads and settings: measured there, serial at 2 threads took 42-45 ms on GoogLeNet
-    against 26 ms alone. The process is this file run with --measure-worker; the two speak one
-    JSON line each way."""
+    against 26 ms alone. The process is the model's file run with --measure-worker; the two speak
+    one JSON line each way."""
 
-    def __init__(self, onnx_path, options, seed):
+    def __init__(self, model, onnx_path, options, seed):
         self.options = options
-        argv = [sys.executable, os.path.abspath(__file__), "--onnx", onnx_path, "--seed",
+        argv = [sys.executable, model.path, "--onnx", onnx_path, "--seed",
                 str(seed), "--measure-worker", json.dumps(options)]
         self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          text=True)
@@ -54,12 +54,12 @@ class _Configuration:
         self._process.stdout.close()
 
 
-def _start(onnx_path, option_sets, seed):
+def _start(model, onnx_path, option_sets, seed):
     """A measuring process per option set, loading side by side; closed again on failure."""
     configurations = []
     try:
         for options in option_sets:
-            configurations.append(_Configuration(onnx_path, options, seed))
+            configurations.append(_Configuration(model, onnx_path, options, seed))
         for configuration in configurations:
             configuration.wait_ready()
     except BaseException:
@@ -83,12 +83,12 @@ def _timed_runs(program, inputs, count):
 
 
 def _traced_node_times(program, inputs, tracer_cost):
-    tracer = _Tracer()
+    tracer = _Tracer(program.model)
     program._runner.run(program._check_inputs(inputs), None, tracer=tracer)
-    return _node_times_us(tracer.events, tracer_cost)
+    return _node_times_us(program.model, tracer.events, tracer_cost)
 
 
-def _serve_measurements(args):
+def _serve_measurements(model, args):
     """The measuring process: loads the program with the options given as JSON, answers
     {"value": ...} or {"error": "..."} to each job line until "quit"."""
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
@@ -99,9 +99,9 @@ def _serve_measurements(args):
     def reply(**fields):
         protocol.write(json.dumps(fields) + "\n")
 
-    inputs = random_inputs(args.seed)
+    inputs = random_inputs(model, args.seed)
     try:
-        program = load(args.onnx, **json.loads(args.measure_worker))
+        program = Program(model, args.onnx, **json.loads(args.measure_worker))
     except Exception as error:
         reply(error="cannot load: %s" % error)
         return 2
@@ -133,7 +133,7 @@ def _serve_measurements(args):
     return 0
 
 
-def _bench(args):
+def _bench(model, args):
     """Serial at one intra-op thread, serial at every core (the best serial run, usually) and
     parallel, each loaded in a process of its own; runs alternate between them round by round,
     so all three see the same machine."""
@@ -143,7 +143,7 @@ def _bench(args):
         configs.append(("serial-%d" % cores, {"workers": 1, "threads": cores}))
     configs.append(("parallel", {"workers": args.workers, "mode": args.mode,
                                  "threads": args.threads}))
-    configurations = _start(args.onnx, [options for _, options in configs], args.seed)
+    configurations = _start(model, args.onnx, [options for _, options in configs], args.seed)
     try:
         samples = [[] for _ in configs]
         for configuration in configurations:
@@ -160,11 +160,11 @@ def _bench(args):
     serial_1, parallel = rows["serial-1"], rows["parallel"]
     best = min((row for name, row in rows.items() if name != "parallel"),
                key=lambda row: row["median_ms"])
-    result = {"model": MODEL_NAME, "cores": cores, "serial_1": serial_1,
+    result = {"model": model.MODEL_NAME, "cores": cores, "serial_1": serial_1,
               "serial_all": rows.get("serial-%d" % cores, serial_1), "parallel": parallel,
               "speedup_vs_serial_1": serial_1["median_ms"] / parallel["median_ms"],
               "speedup_vs_best_serial": best["median_ms"] / parallel["median_ms"],
-              "predicted_speedup": PREDICTED_SPEEDUP}
+              "predicted_speedup": model.PREDICTED_SPEEDUP}
     print("%-10s %-8s %7s %-9s %10s %10s" % ("run", "mode", "workers", "threads", "median_ms",
                                              "min_ms"))
     for name, row in rows.items():
@@ -173,7 +173,7 @@ def _bench(args):
             row["median_ms"], row["min_ms"]))
     print("parallel: %.2fx serial-1, %.2fx the best serial (predicted %.2fx); medians of %d "
           "interleaved runs" % (result["speedup_vs_serial_1"], result["speedup_vs_best_serial"],
-                                PREDICTED_SPEEDUP, args.runs))
+                                model.PREDICTED_SPEEDUP, args.runs))
     print(json.dumps(result, sort_keys=True))
     return 0
 
@@ -205,26 +205,26 @@ def _tracer_cost_ns():
     return statistics.median(costs)
 
 
-def _node_times_us(events, tracer_cost_ns):
+def _node_times_us(model, events, tracer_cost_ns):
     """Microseconds per node in one traced run: the time from each traced line to the next,
     less the tracer's own cost, summed by the node the line belongs to (hand-offs excluded)."""
     times = {}
     for (t, line), (t_next, _) in zip(events, events[1:]):
-        label = NODE_LINES.get(line)
+        label = model.node_at(line) if line else None
         if label is None or label[1] in ("recv", "send"):
             continue
         times[label[0]] = times.get(label[0], 0.0) + max(0, t_next - t - tracer_cost_ns) / 1e3
     return times
 
 
-def _profile(args):
+def _profile(model, args):
     """Times every node serially at one intra-op thread and at every core, each count in a
     process of its own, runs alternating between them; writes the median of each node's times:
     the measured costs `ramiel-client compile --costs FILE` clusters with."""
     cores = _available_cores()
     counts = [1] if cores == 1 else [1, cores]
-    configurations = _start(args.onnx, [{"workers": 1, "threads": count} for count in counts],
-                            args.seed)
+    configurations = _start(model, args.onnx,
+                            [{"workers": 1, "threads": count} for count in counts], args.seed)
     try:
         for configuration in configurations:
             configuration.call("timed", count=args.warmup)
@@ -241,7 +241,7 @@ def _profile(args):
         median_1 = statistics.median(samples[1][node])
         median_t = statistics.median(samples[cores][node]) if cores > 1 else median_1
         nodes[node] = {"us_1": round(median_1, 3), "us_T": round(median_t, 3)}
-    profile = {"model": MODEL_NAME, "sha256": MODEL_SHA256, "threads": cores, "runs": args.runs,
+    profile = {"model": model.MODEL_NAME, "sha256": model.MODEL_SHA256, "threads": cores, "runs": args.runs,
                "tracer_cost_us": round(tracer_cost / 1e3, 3), "nodes": nodes}
     with open(args.profile, "w") as f:
         json.dump(profile, f, indent=1, sort_keys=True)

@@ -1,4 +1,5 @@
 import argparse
+import bisect
 import contextlib
 import hashlib
 import json
@@ -28,11 +29,14 @@ def _openmp_loaded():
 
 # A staged program's wide worker must not leave its idle OpenMP threads spinning while the
 # narrow workers run (measured: 26 ms against 36 ms on GoogLeNet). GOMP_SPINCOUNT does that when
-# it is set before OpenMP loads; a value already in the environment wins. Where OpenMP loaded
-# first without it, a staged program in threads runs serially instead, and load() says why.
-OPENMP_SPIN_LIMITED = (not STAGED or "GOMP_SPINCOUNT" in os.environ or
-                       "OMP_WAIT_POLICY" in os.environ or not _openmp_loaded())
-if STAGED:
+# it is set before OpenMP loads, which is when this runtime imports torch; so the model.py that
+# imports it first says whether its schedule is staged (LIMIT_OPENMP_SPINNING, set on this module
+# before it runs). A value already in the environment wins. Where OpenMP loaded first without
+# it, a staged program in threads runs serially instead, and load() says why.
+_LIMIT_SPINNING = globals().get("LIMIT_OPENMP_SPINNING", False)
+OPENMP_SPIN_LIMITED = ("GOMP_SPINCOUNT" in os.environ or "OMP_WAIT_POLICY" in os.environ or
+                       (_LIMIT_SPINNING and not _openmp_loaded()))
+if _LIMIT_SPINNING:
     os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 import torch  # noqa: E402  (after OpenMP's settings)

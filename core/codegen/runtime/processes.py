@@ -99,13 +99,13 @@ class _ProcessIO:
                     self._semaphores[name].release()
 
 
-def _process_worker_main(args):
-    """The body of a worker process (spawned; it runs this file with runpy)."""
+def process_worker_main(model, args):
+    """The body of a worker process (spawned; it runs the model's file with runpy)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     _set_intra_op_threads(args["threads"])
     constants = Constants(_arena_views(args["constants_arena"], args["constants_layout"]))
     io = _ProcessIO(args)
-    functions = [CLUSTERS[index][0] for index in args["clusters"]]
+    functions = [model.CLUSTERS[index][0] for index in args["clusters"]]
     worker, conn, failed = args["worker"], args["conn"], args["failed"]
     conn.send("ready")
     while True:
@@ -116,14 +116,14 @@ def _process_worker_main(args):
         if job is None:
             return
         io.reset()
-        tracer = _Tracer() if job["trace"] else None
+        tracer = _Tracer(model) if job["trace"] else None
         failure = None
         try:
             _run_functions(functions, constants, io, tracer)
         except _Aborted:
             io.abort()
         except BaseException as error:
-            failure = _describe_failure(error, worker)
+            failure = _describe_failure(model, error, worker)
             failed.value = 1
             io.abort()
         slices = tracer.slices(worker, job["t0"]) if tracer is not None else []
@@ -134,7 +134,7 @@ def _process_worker_main(args):
 def _main_script_hidden():
     """Hides the caller's script from multiprocessing while workers start: spawned workers
     would import it again (running a script without a __main__ guard twice, or forever), and
-    they need only this file, which they run themselves."""
+    they need only the model's file, which they run themselves."""
     main = sys.modules.get("__main__")
     saved = {key: main.__dict__[key] for key in ("__file__", "__spec__")
              if main is not None and key in main.__dict__}
@@ -152,28 +152,30 @@ def _main_script_hidden():
 class _ProcessRunner:
     """Worker processes: tensors through preallocated shared memory, weights shared once."""
 
-    def __init__(self, constants, assignment, worker_threads, module_path):
+    def __init__(self, model, constants, assignment, worker_threads):
         context = multiprocessing.get_context("spawn")  # fork after OpenMP ran can hang
         self.workers = assignment
         worker_of = {index: w for w, indices in enumerate(assignment) for index in indices}
         producer = {}
-        for index, (_, _, _, sends) in enumerate(CLUSTERS):
+        for index, (_, _, _, sends) in enumerate(model.CLUSTERS):
             for name in sends:
                 producer[name] = worker_of[index]
         consumers = {}
-        for index, (_, _, receives, _) in enumerate(CLUSTERS):
+        for index, (_, _, receives, _) in enumerate(model.CLUSTERS):
             for name in receives:
                 consumers.setdefault(name, set()).add(worker_of[index])
-        output_keys = {key for _, key, _, _ in OUTPUTS if key in producer}
+        output_keys = {key for _, key, _, _ in model.OUTPUTS if key in producer}
+        self._output_keys = [key for _, key, _, _ in model.OUTPUTS]
         # Shared buffers: graph inputs the workers read, tensors that cross workers, outputs.
         buffered = sorted(name for name in set(consumers) | output_keys
                           if name not in producer or name in output_keys or
                           consumers.get(name, set()) - {producer[name]})
         for name in buffered:
-            if TRANSFERS[name][1] is None or None in TRANSFERS[name][1]:
+            if model.TRANSFERS[name][1] is None or None in model.TRANSFERS[name][1]:
                 raise ValueError("process mode needs static shapes, and %r has none; use "
                                  "mode='thread'" % name)
-        self._io_layout, size = _arena_layout([(name,) + TRANSFERS[name] for name in buffered])
+        self._io_layout, size = _arena_layout([(name,) + model.TRANSFERS[name]
+                                                         for name in buffered])
         self._io_arena = torch.zeros(size, dtype=torch.uint8).share_memory_()
         self._buffers = _arena_views(self._io_arena, self._io_layout)
         crossing = [name for name in buffered
@@ -196,7 +198,7 @@ class _ProcessRunner:
                         "releases": {name: len(consumers[name] - {worker}) for name in crossing
                                      if producer[name] == worker}}
                 process = context.Process(
-                    target=runpy.run_path, args=(module_path,), daemon=True,
+                    target=runpy.run_path, args=(model.path,), daemon=True,
                     name="ramiel-worker-%d" % worker,
                     kwargs={"init_globals": {"_RAMIEL_WORKER_ARGS": args},
                             "run_name": "__ramiel_worker__"})
@@ -270,7 +272,7 @@ class _ProcessRunner:
             worker, (node, op, message) = failures[0]
             raise NodeError(message, node, op, worker)
         values = dict(inputs)
-        for _, key, _, _ in OUTPUTS:
+        for key in self._output_keys:
             if key in self._buffers and key not in inputs:
                 values[key] = self._buffers[key].clone()
         return values

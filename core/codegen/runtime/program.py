@@ -1,32 +1,46 @@
-# --- the API: load() and Program -----------------------------------------------------------------
+# --- the API: Model and Program ------------------------------------------------------------------
 
-def load(onnx_path, workers=None, mode="thread", threads=None):
-    """Loads the weights from `onnx_path` and starts the workers.
+class Model:
+    """One compiled program as the runtime sees it: the tables and functions of its model.py
+    (model.CLUSTERS, model.MODEL_NAME, ...), which makes one with its globals() once they are all
+    defined."""
 
-    workers: None for the schedule's count, 1 for a serial run in the calling thread.
-    mode: "thread" (workers are threads; PyTorch releases the GIL in its kernels) or "process"
-    (workers are processes; tensors pass through shared memory, weights are shared).
-    threads: intra-op threads. None: the schedule's count for each cluster's worker (the wide
-    cluster, if any, runs with every core and never beside another), or the cores divided among
-    the workers when the schedule has none; serial runs use every core. An int: that many for
-    serial runs and for the narrow clusters' workers.
-    """
-    return Program(onnx_path, workers=workers, mode=mode, threads=threads)
+    def __init__(self, namespace):
+        self._namespace = namespace
+        self.path = os.path.abspath(namespace["__file__"])
+        self.cluster_codes = frozenset([cluster[0].__code__ for cluster in self.CLUSTERS] +
+                                       [self.run_serial.__code__])
+        self._node_starts = sorted(self.NODE_LINES)
+        # A staged schedule in threads needs OpenMP's spinning limited (see the prelude).
+        self.openmp_spin_limited = not self.STAGED or OPENMP_SPIN_LIMITED
+
+    def node_at(self, line):
+        """(node, op) of a line of the cluster functions (NODE_LINES: where each node's lines
+        start), or None before the first."""
+        index = bisect.bisect_right(self._node_starts, line) - 1
+        return self.NODE_LINES[self._node_starts[index]] if index >= 0 else None
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["_namespace"][name]
+        except KeyError:
+            raise AttributeError("the program has no %r" % name) from None
 
 
-def _worker_threads(assignment, threads, cores):
+def _worker_threads(model, assignment, threads, cores):
     """Intra-op threads of each worker, fixed for its life. From CLUSTER_THREADS (at most the
     cores; `threads` instead for narrow clusters, those below the table's largest count), the
     largest of its clusters' when a worker runs several; without the table, `threads` or the
     cores divided among the workers."""
-    if not CLUSTER_THREADS:
+    table = model.CLUSTER_THREADS
+    if not table:
         return [threads or max(1, cores // len(assignment))] * len(assignment)
-    wide = max(CLUSTER_THREADS) if max(CLUSTER_THREADS) > min(CLUSTER_THREADS) else None
+    wide = max(table) if max(table) > min(table) else None
 
     def count(index):
-        if threads is not None and CLUSTER_THREADS[index] != wide:
+        if threads is not None and table[index] != wide:
             return threads
-        return max(1, min(CLUSTER_THREADS[index], cores))
+        return max(1, min(table[index], cores))
 
     return [max(count(index) for index in indices) for indices in assignment]
 
@@ -36,22 +50,35 @@ _SPINNING_OPENMP = (
     "GOMP_SPINCOUNT, so the wide worker's idle threads would spin beside the narrow workers and "
     "make the parallel run slower than the serial one. Import this program before torch, or set "
     "GOMP_SPINCOUNT=10000 in the environment, to run it in parallel; mode='process' is not "
-    "affected." % MODEL_NAME)
+    "affected.")
 
 
 class Program:
-    """The compiled model: call it with the graph inputs, get a tuple of the graph outputs."""
+    """The compiled model: call it with the graph inputs, get a tuple of the graph outputs.
 
-    def __init__(self, onnx_path, workers=None, mode="thread", threads=None):
+    Made by model.py's load(onnx_path, workers=None, mode="thread", threads=None), which loads
+    the weights from `onnx_path` and starts the workers.
+    workers: None for the schedule's count, 1 for a serial run in the calling thread.
+    mode: "thread" (workers are threads; PyTorch releases the GIL in its kernels) or "process"
+    (workers are processes; tensors pass through shared memory, weights are shared).
+    threads: intra-op threads. None: the schedule's count for each cluster's worker (the wide
+    cluster, if any, runs with every core and never beside another), or the cores divided among
+    the workers when the schedule has none; serial runs use every core. An int: that many for
+    serial runs and for the narrow clusters' workers.
+    """
+
+    def __init__(self, model, onnx_path, workers=None, mode="thread", threads=None):
         if mode not in ("thread", "process"):
             raise ValueError("mode must be 'thread' or 'process', not %r" % (mode,))
+        clusters = len(model.CLUSTERS)
         if workers is None:
-            workers = len(CLUSTERS)
+            workers = clusters
         if not isinstance(workers, int) or workers < 1:
             raise ValueError("workers must be a positive integer, not %r" % (workers,))
-        self.workers = max(1, min(workers, len(CLUSTERS)))
-        if self.workers > 1 and mode == "thread" and not OPENMP_SPIN_LIMITED:
-            warnings.warn(_SPINNING_OPENMP, RuntimeWarning, stacklevel=3)
+        self.model = model
+        self.workers = max(1, min(workers, clusters))
+        if self.workers > 1 and mode == "thread" and not model.openmp_spin_limited:
+            warnings.warn(_SPINNING_OPENMP % model.MODEL_NAME, RuntimeWarning, stacklevel=3)
             self.workers = 1
         self.mode = mode if self.workers > 1 else "serial"
         if threads is not None and (not isinstance(threads, int) or threads < 1):
@@ -59,28 +86,29 @@ class Program:
         cores = _available_cores()
         self._lock = threading.Lock()
         self._runner = None
-        self.constants = Constants(load_constants(onnx_path))
+        self.constants = Constants(load_constants(model, onnx_path))
         if self.workers == 1:
             self.threads = threads or cores
             self.worker_threads = [self.threads]
-            self._runner = _SerialRunner(self.constants, self.threads)
+            self._runner = _SerialRunner(model, self.constants, self.threads)
             return
-        assignment = _assign_clusters(self.workers)
-        self.worker_threads = _worker_threads(assignment, threads, cores)
+        assignment = _assign_clusters(model, self.workers)
+        self.worker_threads = _worker_threads(model, assignment, threads, cores)
         self.threads = min(self.worker_threads)  # what a narrow worker runs with
         if mode == "thread":
-            self._runner = _ThreadRunner(self.constants, assignment, self.worker_threads)
+            self._runner = _ThreadRunner(model, self.constants, assignment, self.worker_threads)
         else:
-            self._runner = _ProcessRunner(self.constants, assignment, self.worker_threads,
-                                          os.path.abspath(__file__))
+            self._runner = _ProcessRunner(model, self.constants, assignment, self.worker_threads)
             self.constants = self._runner.constants
 
     def _check_inputs(self, inputs):
-        if len(inputs) != len(INPUTS):
+        model = self.model
+        if len(inputs) != len(model.INPUTS):
             raise TypeError("%s takes %d input tensors (%s), got %d" % (
-                MODEL_NAME, len(INPUTS), ", ".join(name for name, _, _, _ in INPUTS), len(inputs)))
+                model.MODEL_NAME, len(model.INPUTS),
+                ", ".join(name for name, _, _, _ in model.INPUTS), len(inputs)))
         values = {}
-        for tensor, (name, key, dtype, shape) in zip(inputs, INPUTS):
+        for tensor, (name, key, dtype, shape) in zip(inputs, model.INPUTS):
             if not isinstance(tensor, torch.Tensor):
                 raise TypeError("input %r must be a torch.Tensor, not %s"
                                 % (name, type(tensor).__name__))
@@ -102,9 +130,10 @@ class Program:
                 raise RuntimeError("the program is closed")
             results = self._runner.run(values, trace)
         outputs = []
-        for _, key, _, _ in OUTPUTS:
-            if key in CONSTANT_OUTPUTS:
-                outputs.append(getattr(self.constants, CONSTANT_OUTPUTS[key]))
+        constant_outputs = self.model.CONSTANT_OUTPUTS
+        for _, key, _, _ in self.model.OUTPUTS:
+            if key in constant_outputs:
+                outputs.append(getattr(self.constants, constant_outputs[key]))
             else:
                 outputs.append(results[key])
         return tuple(outputs)

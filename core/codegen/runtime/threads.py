@@ -3,12 +3,13 @@
 class _SerialRunner:
     """workers=1: the whole graph (run_serial) in the calling thread, all cores intra-op."""
 
-    def __init__(self, constants, threads):
+    def __init__(self, model, constants, threads):
+        self._model = model
         self._constants = constants
         self._threads = threads
-        self._functions = [run_serial]
+        self._functions = [model.run_serial]
         self._values = {}
-        self.workers = [list(range(len(CLUSTERS)))]
+        self.workers = [list(range(len(model.CLUSTERS)))]
 
     def recv(self, name):
         return self._values[name]
@@ -21,12 +22,12 @@ class _SerialRunner:
         values = self._values
         values.update(inputs)
         if tracer is None and trace is not None:
-            tracer = _Tracer()
+            tracer = _Tracer(self._model)
         try:
             _run_functions(self._functions, self._constants, self, tracer)
             return dict(values)
         except Exception as error:
-            node, op, message = _describe_failure(error, 0)
+            node, op, message = _describe_failure(self._model, error, 0)
             raise NodeError(message, node, op, 0) from error
         finally:
             values.clear()
@@ -40,7 +41,8 @@ class _SerialRunner:
 class _ThreadRunner:
     """Persistent worker threads that hand tensors over through one Event per tensor."""
 
-    def __init__(self, constants, assignment, worker_threads):
+    def __init__(self, model, constants, assignment, worker_threads):
+        self._model = model
         self._constants = constants
         self._threads = worker_threads
         self.workers = assignment
@@ -49,13 +51,13 @@ class _ThreadRunner:
             for index in indices:
                 worker_of[index] = worker
         producer = {}
-        for index, (_, _, _, sends) in enumerate(CLUSTERS):
+        for index, (_, _, _, sends) in enumerate(model.CLUSTERS):
             for name in sends:
                 producer[name] = worker_of[index]
         # Only tensors that cross workers need an Event; the rest are in place before they are
         # read (graph inputs, or sent earlier on the same worker).
         crossing = set()
-        for index, (_, _, receives, _) in enumerate(CLUSTERS):
+        for index, (_, _, receives, _) in enumerate(model.CLUSTERS):
             for name in receives:
                 if name in producer and producer[name] != worker_of[index]:
                     crossing.add(name)
@@ -100,7 +102,7 @@ class _ThreadRunner:
             _set_intra_op_threads(self._threads[worker])
         finally:
             self._done.put(None)
-        functions = [CLUSTERS[index][0] for index in self.workers[worker]]
+        functions = [self._model.CLUSTERS[index][0] for index in self.workers[worker]]
         inbox = self._inboxes[worker]
         while True:
             job = inbox.get()
@@ -108,13 +110,13 @@ class _ThreadRunner:
                 return
             slices = []
             try:  # whatever happens, the caller hears back: nothing may hang
-                tracer = _Tracer() if job["trace"] else None
+                tracer = _Tracer(self._model) if job["trace"] else None
                 try:
                     _run_functions(functions, self._constants, self, tracer)
                 except _Aborted:
                     pass
                 except BaseException as error:
-                    node, op, message = _describe_failure(error, worker)
+                    node, op, message = _describe_failure(self._model, error, worker)
                     self._fail((NodeError(message, node, op, worker), error))
                 if tracer is not None:
                     slices = tracer.slices(worker, job["t0"])

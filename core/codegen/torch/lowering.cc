@@ -21,28 +21,44 @@ constexpr const char* kConstantsParam = "c";
 constexpr const char* kIoParam = "io";
 constexpr const char* kSerialFunction = "run_serial";
 
-// Globals the lowering itself defines (the templates' names are read from their text).
-constexpr const char* kGeneratedGlobals[] = {"MODEL_NAME",
-                                             "MODEL_SHA256",
-                                             "COMPILER_VERSION",
-                                             "OPTIONS",
-                                             "INPUTS",
-                                             "OUTPUTS",
-                                             "MODEL_CONSTANTS",
-                                             "CONSTANT_OUTPUTS",
-                                             "TRANSFERS",
-                                             "CLUSTERS",
-                                             "CLUSTER_THREADS",
-                                             "CHANNELS_LAST_CONSTANTS",
-                                             "PREDICTED_SPEEDUP",
-                                             "NODE_LINES",
-                                             "folded_constants",
-                                             "run_serial",
-                                             "_RAMIEL_WORKER_ARGS",
-                                             "torch",
-                                             "F",
-                                             "c",
-                                             "io"};
+// Generated code has long identifiers (from ONNX names); at 120 columns most statements of a
+// conv net fit on one line.
+constexpr int kLineWidth = 120;
+
+// Every global model.py defines (the lowering's tables and functions, and those of
+// runtime/model_head.py and model_tail.py), so that no local hides one; codegen_test checks the
+// list against the templates.
+constexpr const char* kModelGlobals[] = {"MODEL_NAME",
+                                         "MODEL_SHA256",
+                                         "COMPILER_VERSION",
+                                         "OPTIONS",
+                                         "INPUTS",
+                                         "OUTPUTS",
+                                         "MODEL_CONSTANTS",
+                                         "CONSTANT_OUTPUTS",
+                                         "TRANSFERS",
+                                         "CLUSTERS",
+                                         "CLUSTER_THREADS",
+                                         "CHANNELS_LAST_CONSTANTS",
+                                         "PREDICTED_SPEEDUP",
+                                         "NODE_LINES",
+                                         "STAGED",
+                                         "RUNTIME_VERSION",
+                                         "MODEL",
+                                         "NodeError",
+                                         "ModelMismatchError",
+                                         "load",
+                                         "folded_constants",
+                                         "run_serial",
+                                         "importlib",
+                                         "os",
+                                         "sys",
+                                         "_import_runtime",
+                                         "ramiel",
+                                         "torch",
+                                         "F",
+                                         "c",
+                                         "io"};
 
 // One node's statements, and the variables they read and assign.
 struct NodeCode {
@@ -101,17 +117,10 @@ class Lowering : public EmitEnvironment {
   }
 
   StatusOr<py::ExprPtr> helper(std::string_view name) override {
-    const auto& sections = helper_sections();
-    auto it = std::find_if(sections.begin(), sections.end(),
-                           [&](const HelperSection& s) { return s.name == name; });
-    if (it == sections.end()) {
+    if (!is_runtime_helper(name)) {
       return internal_error("no runtime helper named '" + std::string(name) + "'");
     }
-    used_helpers_.insert(it->name);
-    for (const std::string& dependency : it->uses) {
-      RAMIEL_RETURN_IF_ERROR(helper(dependency).status());
-    }
-    return py::name(it->name);
+    return py::attr(py::name(std::string(kRuntimeAlias)), std::string(name));
   }
 
   std::string temporary(std::string_view hint) override {
@@ -127,9 +136,7 @@ class Lowering : public EmitEnvironment {
  private:
   // --- naming ---------------------------------------------------------------------------------
   void assign_names() {
-    for (const std::string& name : runtime_global_names()) vars_.reserve(name);
-    for (const char* name : kGeneratedGlobals) vars_.reserve(name);
-    for (const HelperSection& s : helper_sections()) vars_.reserve(s.name);
+    for (const char* name : kModelGlobals) vars_.reserve(name);
     for (size_t c = 0; c < in_.schedule->clusters.size(); ++c)
       vars_.reserve(cluster_function_name(c));
     var_names_.assign(static_cast<size_t>(graph_.value_id_bound()), "");
@@ -308,8 +315,10 @@ class Lowering : public EmitEnvironment {
       add(line);
     }
     add("");
-    add("It needs Python 3, PyTorch (1.13 to 2.x) and the onnx package, which reads the weights");
-    add("from the model file; Ramiel need not be installed.");
+    add("It needs Python 3, PyTorch (1.13 to 2.x), the onnx package (it reads the weights from "
+        "the");
+    add("model file) and ramiel_runtime.py beside it (the drivers and helpers it calls as "
+        "ramiel.*).");
     add("");
     add("  python3 model.py --onnx MODEL.onnx --check         parallel against serial, random "
         "inputs");
@@ -362,15 +371,21 @@ class Lowering : public EmitEnvironment {
                                         py::float_lit(round_to(cluster_cost(c), 0.1)),
                                         py::tuple(std::move(r)), py::tuple(std::move(s))}));
     }
-    std::vector<int32_t> all(in_.indexed->nodes.size());
-    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int32_t>(i);
-    std::vector<std::string> serial_receives, serial_sends;
-    RAMIEL_ASSIGN_OR_RETURN(auto serial_body,
-                            function_body(all, -1, serial_receives, serial_sends));
-    functions.push_back(py::function_def(
-        kSerialFunction, {kConstantsParam, kIoParam},
-        "The whole graph in one function, nodes in graph order: what workers=1 runs.",
-        std::move(serial_body)));
+    if (clusters.size() == 1) {
+      functions.push_back(py::comment("One cluster: the serial run (workers=1) is that function."));
+      functions.push_back(
+          py::assign(py::name(kSerialFunction), py::name(cluster_function_name(0))));
+    } else {
+      std::vector<int32_t> all(in_.indexed->nodes.size());
+      for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int32_t>(i);
+      std::vector<std::string> serial_receives, serial_sends;
+      RAMIEL_ASSIGN_OR_RETURN(auto serial_body,
+                              function_body(all, -1, serial_receives, serial_sends));
+      functions.push_back(py::function_def(
+          kSerialFunction, {kConstantsParam, kIoParam},
+          "The whole graph in one function, nodes in graph order: what workers=1 runs.",
+          std::move(serial_body)));
+    }
 
     // Tables the runtime reads.
     std::vector<py::Stmt> tables;
@@ -441,8 +456,7 @@ class Lowering : public EmitEnvironment {
           "CONSTANT_OUTPUTS", py::dict(std::move(constant_outputs)));
     tables.push_back(py::blank());
     table("Weights read from the model file: attribute -> (initializer or Constant name, dtype).",
-          "MODEL_CONSTANTS", py::one_per_line(py::dict(std::move(model_constants))));
-    tables.push_back(py::blank());
+          "MODEL_CONSTANTS", py::packed(py::dict(std::move(model_constants))));
     tables.push_back(py::blank());
     std::vector<py::ExprPtr> channels_last_constants;
     for (ir::ValueId id : used_constants_) {
@@ -451,7 +465,8 @@ class Lowering : public EmitEnvironment {
       }
     }
     table("Convolution weights, kept channels-last like the activations they meet.",
-          "CHANNELS_LAST_CONSTANTS", py::tuple(std::move(channels_last_constants)));
+          "CHANNELS_LAST_CONSTANTS", py::packed(py::tuple(std::move(channels_last_constants))));
+    tables.push_back(py::blank());
     tables.push_back(py::blank());
     std::vector<py::Stmt> folded_body;
     folded_body.push_back(py::return_stmt(py::one_per_line(py::dict(std::move(folded)))));
@@ -461,24 +476,24 @@ class Lowering : public EmitEnvironment {
 
     std::vector<py::Stmt> module = header();
     module.push_back(py::blank());
-    // Read by the prelude before it imports torch: a staged program limits OpenMP's spinning.
+    // Read by the runtime before it imports torch: a staged program limits OpenMP's spinning.
     const bool staged = in_.schedule->wide_cluster >= 0 && in_.schedule->clusters.size() > 1;
-    module.push_back(
-        py::raw("# A wide worker runs beside narrow ones (a staged schedule).\n"
-                "STAGED = " +
-                std::string(staged ? "True" : "False") + "\n"));
+    module.push_back(py::comment("A wide worker runs beside narrow ones (a staged schedule)."));
+    module.push_back(py::assign(py::name("STAGED"), py::bool_lit(staged)));
+    module.push_back(py::comment("The ramiel_runtime.py this program was compiled with."));
+    module.push_back(py::assign(py::name("RUNTIME_VERSION"),
+                                py::str_lit(runtime_version(in_.compiler_version))));
     module.push_back(py::blank());
-    module.push_back(py::raw(std::string(embedded_runtime_source("prelude"))));
+    module.push_back(py::raw(std::string(model_head_source())));
+    // After the runtime, which sets OpenMP's environment before torch loads.
+    module.push_back(py::raw("import torch  # noqa: E402\n"));
+    if (py::mentions_name(functions, "F") || py::mentions_name(tables, "F")) {
+      module.push_back(py::raw("import torch.nn.functional as F  # noqa: E402\n"));
+    }
     module.push_back(py::blank());
     for (py::Stmt& s : tables) module.push_back(std::move(s));
     module.push_back(py::blank());
     module.push_back(py::blank());
-    for (const HelperSection& s : helper_sections()) {
-      if (!used_helpers_.count(s.name)) continue;
-      module.push_back(py::raw(s.text));
-      module.push_back(py::blank());
-      module.push_back(py::blank());
-    }
     for (py::Stmt& s : functions) module.push_back(std::move(s));
     module.push_back(py::blank());
     module.push_back(py::blank());
@@ -501,31 +516,36 @@ class Lowering : public EmitEnvironment {
                                 py::float_lit(round_to(in_.schedule->speedup(), 0.01))));
     module.push_back(py::blank());
     module.push_back(py::blank());
-    for (std::string_view part : kRuntimeParts) {
-      module.push_back(py::raw(std::string(embedded_runtime_source(part))));
-      module.push_back(py::blank());
-      module.push_back(py::blank());
-    }
 
-    py::Printer printer;
+    py::Printer printer(kLineWidth);
     py::PrintedCode body = printer.statements(module);
-    std::vector<std::pair<py::ExprPtr, py::ExprPtr>> lines;
-    for (const auto& [line, tag] : body.tagged_lines) {
-      lines.emplace_back(py::int_lit(line),
-                         py::tuple({py::str_lit(tag.label), py::str_lit(tag.category)}));
-    }
     std::vector<py::Stmt> tail;
     tail.push_back(
-        py::comment("Source line -> (node, op) of every statement of the functions above; error"));
-    tail.push_back(py::comment(
-        "messages and --trace name nodes with it. Hand-offs read (\"recv x\", \"recv\")."));
+        py::comment("Line -> (node, op) whose statements start there and run to the next entry "
+                    "(the dels after"));
     tail.push_back(
-        py::assign(py::name("NODE_LINES"), py::one_per_line(py::dict(std::move(lines)))));
+        py::comment("them included); errors and --trace name nodes with it. Hand-offs read (\"recv "
+                    "x\", \"recv\")."));
+    tail.push_back(py::assign(py::name("NODE_LINES"), node_line_starts(body.tagged_lines)));
     tail.push_back(py::blank());
     tail.push_back(py::blank());
-    tail.push_back(py::raw(std::string(embedded_runtime_source("epilogue"))));
+    tail.push_back(py::raw(std::string(model_tail_source())));
     py::PrintedCode end = printer.statements(tail, body.line_count + 1);
     return body.text + end.text;
+  }
+
+  // The first line of each run of lines with one tag (untagged lines, the dels, join the run
+  // before them), as line -> (node, op).
+  static py::ExprPtr node_line_starts(const std::vector<std::pair<int, py::LineTag>>& tagged) {
+    std::vector<std::pair<py::ExprPtr, py::ExprPtr>> starts;
+    const py::LineTag* previous = nullptr;
+    for (const auto& [line, tag] : tagged) {
+      if (previous && previous->label == tag.label && previous->category == tag.category) continue;
+      starts.emplace_back(py::int_lit(line),
+                          py::tuple({py::str_lit(tag.label), py::str_lit(tag.category)}));
+      previous = &tag;
+    }
+    return py::packed(py::dict(std::move(starts)));
   }
 
   const CodegenInput& in_;
@@ -539,7 +559,6 @@ class Lowering : public EmitEnvironment {
   MemoryFormatPlan formats_;
   std::vector<bool> overwritable_;  // by value id
   std::set<ir::ValueId> used_constants_;
-  std::set<std::string> used_helpers_;
   std::vector<std::string> current_temporaries_;
 };
 

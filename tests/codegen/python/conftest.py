@@ -5,6 +5,7 @@ an ONNX file and schedules it by hand (clusters listed by node name).
 """
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -42,6 +43,17 @@ def import_program(path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def write_variant(program_path, directory, name, source):
+    """Writes `source`, a changed copy of the model.py at `program_path`, to directory/name,
+    beside a copy of the ramiel_runtime.py it imports; returns the new file's path."""
+    runtime = os.path.join(os.path.dirname(program_path), "ramiel_runtime.py")
+    shutil.copy(runtime, os.path.join(str(directory), "ramiel_runtime.py"))
+    path = os.path.join(str(directory), name)
+    with open(path, "w") as f:
+        f.write(source)
+    return path
 
 
 class Compiled:

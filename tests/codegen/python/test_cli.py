@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import PYTHON
+from conftest import PYTHON, write_variant
 
 
 def run(program, *args, timeout=300):
@@ -44,9 +44,8 @@ def test_check_fails_when_parallel_differs(compiled, tmp_path):
     broken = source.replace("vd = torch.sigmoid(x)\n    del x\n    io.send(\"vd\", vd)",
                             "vd = torch.sigmoid(x) + 1\n    del x\n    io.send(\"vd\", vd)", 1)
     assert broken != source
-    path = tmp_path / "broken.py"
-    path.write_text(broken)
-    result = subprocess.run([PYTHON, str(path), "--onnx", program.onnx, "--check"],
+    path = write_variant(program.path, tmp_path, "broken.py", broken)
+    result = subprocess.run([PYTHON, path, "--onnx", program.onnx, "--check"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "vd" in result.stdout and "FAIL" in result.stdout

@@ -106,7 +106,7 @@ def test_a_missing_weight_is_named(compiled, tmp_path):
     onnx.save(model, str(path))
     module = program.module
     saved = module.MODEL_SHA256
-    module.MODEL_SHA256 = module._sha256_of(str(path))
+    module.MODEL_SHA256 = module.ramiel._sha256_of(str(path))
     try:
         with pytest.raises(module.ModelMismatchError, match="no initializer or Constant named 'table'"):
             module.load(str(path))

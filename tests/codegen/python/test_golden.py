@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from conftest import assert_outputs_match, import_program
+from conftest import assert_outputs_match, import_program, write_variant
 
 GOLDEN_DIR = os.environ.get("RAMIEL_GOLDEN_DIR") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "golden")
@@ -37,9 +37,10 @@ def test_program_matches_golden_file(compiled, golden, name, fold):
 
 @pytest.mark.parametrize("golden,name,fold", GOLDENS)
 @pytest.mark.parametrize("workers", [1, None])
-def test_golden_program_computes_the_model(compiled, golden, name, fold, workers):
+def test_golden_program_computes_the_model(compiled, golden, name, fold, workers, tmp_path):
     program = compiled(name, fold=fold)
-    module = import_program(os.path.join(GOLDEN_DIR, golden + ".py"))
+    source = open(os.path.join(GOLDEN_DIR, golden + ".py")).read()
+    module = import_program(write_variant(program.path, tmp_path, golden + ".py", source))
     inputs = program.model.inputs(3)
     expected = program.model.reference(program.model.weights(), *inputs)
     with module.load(program.onnx, workers=workers) as p:
@@ -56,3 +57,23 @@ def test_golden_program_is_lint_clean(golden, name, fold):
     path = os.path.join(GOLDEN_DIR, golden + ".py")
     count = pyflakes.check(open(path).read(), path, Reporter(out, out))
     assert count == 0, out.getvalue()
+
+
+def test_every_program_shares_one_versioned_lint_clean_runtime(compiled):
+    # The runtime beside model.py is the same file for every model of one compiler, carries the
+    # version model.py asks for, and pyflakes finds nothing to say about it.
+    pyflakes = pytest.importorskip("pyflakes.api")
+    from pyflakes.reporter import Reporter
+    import io
+    texts = set()
+    for name, _, fold in [(g[1], g[0], g[2]) for g in GOLDENS]:
+        program = compiled(name, fold=fold)
+        runtime_path = os.path.join(os.path.dirname(program.path), "ramiel_runtime.py")
+        runtime = open(runtime_path).read()
+        texts.add(runtime)
+        assert program.module.RUNTIME_VERSION == program.module.ramiel.RUNTIME_VERSION
+        assert 'RUNTIME_VERSION = "%s"\n' % program.module.RUNTIME_VERSION in runtime
+        assert "\ndef onnx_gather(" in runtime and "\nclass Program:" in runtime
+    assert len(texts) == 1
+    out = io.StringIO()
+    assert pyflakes.check(texts.pop(), "ramiel_runtime.py", Reporter(out, out)) == 0, out.getvalue()

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 import models
-from conftest import PYTHON, compile_model, import_program
+from conftest import PYTHON, compile_model, import_program, write_variant
 
 CHANNELS_LAST = torch.channels_last
 
@@ -87,10 +87,7 @@ def _reporting_copy(path, directory):
         r'(def (cluster_\d+|run_serial)\(c, io\):\n    """[^\n]*""")',
         lambda m: m.group(1) + report.format(m.group(2)), source)
     assert count >= 2
-    copy = os.path.join(str(directory), "reporting.py")
-    with open(copy, "w") as f:
-        f.write(patched)
-    return copy
+    return write_variant(path, directory, "reporting.py", patched)
 
 
 def _thread_counts(copy, onnx_path, report_dir, **options):
@@ -99,7 +96,7 @@ def _thread_counts(copy, onnx_path, report_dir, **options):
             "program = importlib.util.module_from_spec(spec)\n"
             "spec.loader.exec_module(program)\n"
             "with program.load(%r, **%r) as p:\n"
-            "    inputs = program.random_inputs(0)\n"
+            "    inputs = program.ramiel.random_inputs(program.MODEL, 0)\n"
             "    p(*inputs)\n"
             "    p(*inputs)\n"
             "    print(json.dumps(p.worker_threads))\n" % (copy, onnx_path, options))
