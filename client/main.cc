@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> shapes;
   std::string profile_path, costs_path;
   bool local = false;
-  CLI::App* compile = app.add_subcommand("compile", "Compile MODEL.onnx into OUT/model.py, OUT/schedule.json and OUT/graph.dot.");
+  CLI::App* compile = app.add_subcommand("compile", "Compile MODEL.onnx into OUT/model.py (with OUT/ramiel_runtime.py, which it imports), OUT/schedule.json and OUT/graph.dot.");
   compile->add_option("model", request.model_path, "The ONNX model file")->required();
   compile->add_option("-o,--output", request.output_dir, "Output directory (created if missing)")->required();
   auto* local_flag = compile->add_flag("--local", local, "Compile in this process instead of on a server");

@@ -45,4 +45,4 @@ curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -E '^ramiel_(cache_reque
 echo "== running the generated program: parallel against serial"
 /usr/bin/python3 "$work/$model/model.py" --onnx "$work/models/$model.onnx" --check
 /usr/bin/python3 "$work/$model/model.py" --onnx "$work/models/$model.onnx" --bench
-echo "== done: see $work/$model (model.py, schedule.json, graph.dot); server log: $work/server.log"
+echo "== done: see $work/$model (model.py, ramiel_runtime.py, schedule.json, graph.dot); server log: $work/server.log"

@@ -75,8 +75,9 @@ def close_enough(actual, expected):
 @pytest.mark.parametrize("name", MODELS)
 def test_program_sits_next_to_the_schedule_and_checks_itself(programs, name):
     onnx_path, directory = programs(name)
-    assert sorted(f for f in os.listdir(directory) if f in ("model.py", "schedule.json")) == [
-        "model.py", "schedule.json"]
+    # The compile wrote the program (model.py, and the runtime it imports) and the report.
+    assert {"model.py", "ramiel_runtime.py", "schedule.json", "graph.dot"} <= set(
+        os.listdir(directory))
     result = subprocess.run([PYTHON, os.path.join(directory, "model.py"), "--onnx", onnx_path,
                              "--check"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -93,7 +94,7 @@ def test_program_computes_what_pytorch_computed(programs, name, profile):
     inputs, expected = reference(name)
     # This process loaded OpenMP before the program: let a staged program run its parallel
     # driver anyway (it would run serially, see test_staged_program_runs_serially_after_openmp).
-    module.OPENMP_SPIN_LIMITED = True
+    module.MODEL.openmp_spin_limited = True
     runs = [(1, "thread"), (None, "thread")]
     if len(module.CLUSTERS) > 1:
         runs.append((None, "process"))

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from conftest import run_python
+from conftest import run_python, write_variant
 
 FAILING_CALL = """
 import importlib.util, sys, torch
@@ -112,3 +112,29 @@ def test_a_missing_weight_is_named(compiled, tmp_path):
             module.load(str(path))
     finally:
         module.MODEL_SHA256 = saved
+
+
+def test_the_program_needs_its_own_runtime_beside_it(compiled, tmp_path):
+    # model.py imports ramiel_runtime.py from its own directory, and only the version it was
+    # compiled with: either missing or another version is a clear error, before any torch work.
+    program = compiled("chain")
+    source = open(program.path).read()
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "model.py").write_text(source)
+    result = run_python("import runpy; runpy.run_path(%r, run_name='__main__')"
+                        % str(alone / "model.py"))
+    assert result.returncode != 0
+    assert "needs %s, which its compile wrote beside it" % (alone / "ramiel_runtime.py") in \
+        result.stderr
+    other = tmp_path / "other"
+    other.mkdir()
+    path = write_variant(program.path, other, "model.py", source)
+    runtime = other / "ramiel_runtime.py"
+    runtime.write_text(runtime.read_text().replace('RUNTIME_VERSION = "', 'RUNTIME_VERSION = "old-', 1))
+    result = run_python("import importlib.util\n"
+                        "spec = importlib.util.spec_from_file_location('p', %r)\n"
+                        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n" % path)
+    assert result.returncode != 0
+    assert "is runtime old-" in result.stderr and "keep the files of one compile together" in \
+        result.stderr
