@@ -26,8 +26,7 @@ constexpr const char* kSerialFunction = "run_serial";
 constexpr int kLineWidth = 120;
 
 // Every global model.py defines (the lowering's tables and functions, and those of
-// runtime/model_head.py and model_tail.py), so that no local hides one; codegen_test checks the
-// list against the templates.
+// runtime/model_head.py and model_tail.py): no local may hide one.
 constexpr const char* kModelGlobals[] = {"MODEL_NAME",
                                          "MODEL_SHA256",
                                          "COMPILER_VERSION",
@@ -315,10 +314,9 @@ class Lowering : public EmitEnvironment {
       add(line);
     }
     add("");
-    add("It needs Python 3, PyTorch (1.13 to 2.x), the onnx package (it reads the weights from "
-        "the");
-    add("model file) and ramiel_runtime.py beside it (the drivers and helpers it calls as "
-        "ramiel.*).");
+    add("It needs Python 3, PyTorch (1.13 to 2.x), the onnx package, which reads the weights");
+    add("from the model file, and ramiel_runtime.py beside it (the code every program shares,");
+    add("which this one calls as ramiel.*).");
     add("");
     add("  python3 model.py --onnx MODEL.onnx --check         parallel against serial, random "
         "inputs");

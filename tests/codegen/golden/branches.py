@@ -8,8 +8,9 @@
 #   cluster 0: 7 nodes, 70.0 us, threads 1
 #   cluster 1: 3 nodes, 30.0 us, threads 1
 #
-# It needs Python 3, PyTorch (1.13 to 2.x), the onnx package (it reads the weights from the
-# model file) and ramiel_runtime.py beside it (the drivers and helpers it calls as ramiel.*).
+# It needs Python 3, PyTorch (1.13 to 2.x), the onnx package, which reads the weights
+# from the model file, and ramiel_runtime.py beside it (the code every program shares,
+# which this one calls as ramiel.*).
 #
 #   python3 model.py --onnx MODEL.onnx --check         parallel against serial, random inputs
 #   python3 model.py --onnx MODEL.onnx --bench         median latency, serial and parallel
@@ -163,13 +164,13 @@ PREDICTED_SPEEDUP = 1.43
 # Line -> (node, op) whose statements start there and run to the next entry (the dels after
 # them included); errors and --trace name nodes with it. Hand-offs read ("recv x", "recv").
 NODE_LINES = {
-    84: ("recv x", "recv"), 86: ("conv_a", "Conv"), 88: ("relu_a", "Relu"), 90: ("recv b_pool", "recv"),
-    91: ("concat", "Concat"), 93: ("gap", "GlobalAveragePool"), 95: ("flatten", "Flatten"), 97: ("fc", "Gemm"),
-    99: ("softmax", "Softmax"), 101: ("send prob", "send"), 107: ("recv x", "recv"), 109: ("conv_b", "Conv"),
-    111: ("relu_b", "Relu"), 113: ("pool_b", "MaxPool"), 115: ("send b_pool", "send"), 121: ("recv x", "recv"),
-    123: ("conv_a", "Conv"), 124: ("relu_a", "Relu"), 126: ("conv_b", "Conv"), 128: ("relu_b", "Relu"),
-    130: ("pool_b", "MaxPool"), 132: ("concat", "Concat"), 134: ("gap", "GlobalAveragePool"),
-    136: ("flatten", "Flatten"), 138: ("fc", "Gemm"), 140: ("softmax", "Softmax"), 142: ("send prob", "send"),
+    85: ("recv x", "recv"), 87: ("conv_a", "Conv"), 89: ("relu_a", "Relu"), 91: ("recv b_pool", "recv"),
+    92: ("concat", "Concat"), 94: ("gap", "GlobalAveragePool"), 96: ("flatten", "Flatten"), 98: ("fc", "Gemm"),
+    100: ("softmax", "Softmax"), 102: ("send prob", "send"), 108: ("recv x", "recv"), 110: ("conv_b", "Conv"),
+    112: ("relu_b", "Relu"), 114: ("pool_b", "MaxPool"), 116: ("send b_pool", "send"), 122: ("recv x", "recv"),
+    124: ("conv_a", "Conv"), 125: ("relu_a", "Relu"), 127: ("conv_b", "Conv"), 129: ("relu_b", "Relu"),
+    131: ("pool_b", "MaxPool"), 133: ("concat", "Concat"), 135: ("gap", "GlobalAveragePool"),
+    137: ("flatten", "Flatten"), 139: ("fc", "Gemm"), 141: ("softmax", "Softmax"), 143: ("send prob", "send"),
 }
 
 

@@ -9,8 +9,9 @@
 #   cluster 1: 4 nodes, 40.0 us, threads 1
 #   cluster 2: 4 nodes, 40.0 us, threads 1
 #
-# It needs Python 3, PyTorch (1.13 to 2.x), the onnx package (it reads the weights from the
-# model file) and ramiel_runtime.py beside it (the drivers and helpers it calls as ramiel.*).
+# It needs Python 3, PyTorch (1.13 to 2.x), the onnx package, which reads the weights
+# from the model file, and ramiel_runtime.py beside it (the code every program shares,
+# which this one calls as ramiel.*).
 #
 #   python3 model.py --onnx MODEL.onnx --check         parallel against serial, random inputs
 #   python3 model.py --onnx MODEL.onnx --bench         median latency, serial and parallel
@@ -269,27 +270,27 @@ PREDICTED_SPEEDUP = 1.3
 # Line -> (node, op) whose statements start there and run to the next entry (the dels after
 # them included); errors and --trace name nodes with it. Hand-offs read ("recv x", "recv").
 NODE_LINES = {
-    88: ("recv ids", "recv"), 89: ("embed", "Gather"), 91: ("add_pos", "Add"), 93: ("ln0", "LayerNormalization"),
-    95: ("send h", "send"), 96: ("q_proj", "MatMul"), 97: ("q_bias", "Add"), 99: ("q_heads", "Reshape"),
-    101: ("q_t", "Transpose"), 103: ("recv kt", "recv"), 104: ("scores", "MatMul"), 106: ("scale_scores", "Div"),
-    108: ("softmax", "Softmax"), 110: ("recv v", "recv"), 111: ("context", "MatMul"), 113: ("context_t", "Transpose"),
-    115: ("merge_heads", "Reshape"), 117: ("out_proj", "MatMul"), 119: ("out_bias", "Add"), 121: ("residual0", "Add"),
-    123: ("ln1", "LayerNormalization"), 125: ("ff1", "MatMul"), 126: ("ff1_bias", "Add"), 128: ("gelu_div", "Div"),
-    129: ("gelu_erf", "Erf"), 131: ("gelu_add", "Add"), 133: ("gelu_mul", "Mul"), 135: ("gelu_half", "Mul"),
-    137: ("ff2", "MatMul"), 139: ("ff2_bias", "Add"), 141: ("residual1", "Add"), 143: ("send y", "send"),
-    149: ("recv h", "recv"), 150: ("k_proj", "MatMul"), 152: ("k_bias", "Add"), 154: ("k_heads", "Reshape"),
-    156: ("k_t", "Transpose"), 158: ("send kt", "send"), 164: ("recv h", "recv"), 165: ("v_proj", "MatMul"),
-    167: ("v_bias", "Add"), 169: ("v_heads", "Reshape"), 171: ("v_t", "Transpose"), 173: ("send v", "send"),
-    179: ("recv ids", "recv"), 180: ("embed", "Gather"), 182: ("add_pos", "Add"), 184: ("ln0", "LayerNormalization"),
-    186: ("q_proj", "MatMul"), 187: ("q_bias", "Add"), 189: ("q_heads", "Reshape"), 191: ("q_t", "Transpose"),
-    193: ("k_proj", "MatMul"), 194: ("k_bias", "Add"), 196: ("k_heads", "Reshape"), 198: ("k_t", "Transpose"),
-    200: ("v_proj", "MatMul"), 201: ("v_bias", "Add"), 203: ("v_heads", "Reshape"), 205: ("v_t", "Transpose"),
-    207: ("scores", "MatMul"), 209: ("scale_scores", "Div"), 211: ("softmax", "Softmax"), 213: ("context", "MatMul"),
-    215: ("context_t", "Transpose"), 217: ("merge_heads", "Reshape"), 219: ("out_proj", "MatMul"),
-    221: ("out_bias", "Add"), 223: ("residual0", "Add"), 225: ("ln1", "LayerNormalization"), 227: ("ff1", "MatMul"),
-    228: ("ff1_bias", "Add"), 230: ("gelu_div", "Div"), 231: ("gelu_erf", "Erf"), 233: ("gelu_add", "Add"),
-    235: ("gelu_mul", "Mul"), 237: ("gelu_half", "Mul"), 239: ("ff2", "MatMul"), 241: ("ff2_bias", "Add"),
-    243: ("residual1", "Add"), 245: ("send y", "send"),
+    89: ("recv ids", "recv"), 90: ("embed", "Gather"), 92: ("add_pos", "Add"), 94: ("ln0", "LayerNormalization"),
+    96: ("send h", "send"), 97: ("q_proj", "MatMul"), 98: ("q_bias", "Add"), 100: ("q_heads", "Reshape"),
+    102: ("q_t", "Transpose"), 104: ("recv kt", "recv"), 105: ("scores", "MatMul"), 107: ("scale_scores", "Div"),
+    109: ("softmax", "Softmax"), 111: ("recv v", "recv"), 112: ("context", "MatMul"), 114: ("context_t", "Transpose"),
+    116: ("merge_heads", "Reshape"), 118: ("out_proj", "MatMul"), 120: ("out_bias", "Add"), 122: ("residual0", "Add"),
+    124: ("ln1", "LayerNormalization"), 126: ("ff1", "MatMul"), 127: ("ff1_bias", "Add"), 129: ("gelu_div", "Div"),
+    130: ("gelu_erf", "Erf"), 132: ("gelu_add", "Add"), 134: ("gelu_mul", "Mul"), 136: ("gelu_half", "Mul"),
+    138: ("ff2", "MatMul"), 140: ("ff2_bias", "Add"), 142: ("residual1", "Add"), 144: ("send y", "send"),
+    150: ("recv h", "recv"), 151: ("k_proj", "MatMul"), 153: ("k_bias", "Add"), 155: ("k_heads", "Reshape"),
+    157: ("k_t", "Transpose"), 159: ("send kt", "send"), 165: ("recv h", "recv"), 166: ("v_proj", "MatMul"),
+    168: ("v_bias", "Add"), 170: ("v_heads", "Reshape"), 172: ("v_t", "Transpose"), 174: ("send v", "send"),
+    180: ("recv ids", "recv"), 181: ("embed", "Gather"), 183: ("add_pos", "Add"), 185: ("ln0", "LayerNormalization"),
+    187: ("q_proj", "MatMul"), 188: ("q_bias", "Add"), 190: ("q_heads", "Reshape"), 192: ("q_t", "Transpose"),
+    194: ("k_proj", "MatMul"), 195: ("k_bias", "Add"), 197: ("k_heads", "Reshape"), 199: ("k_t", "Transpose"),
+    201: ("v_proj", "MatMul"), 202: ("v_bias", "Add"), 204: ("v_heads", "Reshape"), 206: ("v_t", "Transpose"),
+    208: ("scores", "MatMul"), 210: ("scale_scores", "Div"), 212: ("softmax", "Softmax"), 214: ("context", "MatMul"),
+    216: ("context_t", "Transpose"), 218: ("merge_heads", "Reshape"), 220: ("out_proj", "MatMul"),
+    222: ("out_bias", "Add"), 224: ("residual0", "Add"), 226: ("ln1", "LayerNormalization"), 228: ("ff1", "MatMul"),
+    229: ("ff1_bias", "Add"), 231: ("gelu_div", "Div"), 232: ("gelu_erf", "Erf"), 234: ("gelu_add", "Add"),
+    236: ("gelu_mul", "Mul"), 238: ("gelu_half", "Mul"), 240: ("ff2", "MatMul"), 242: ("ff2_bias", "Add"),
+    244: ("residual1", "Add"), 246: ("send y", "send"),
 }
 
 

@@ -8,8 +8,9 @@
 #   cluster 0: 1 nodes, 10.0 us, threads 1
 #   cluster 1: 2 nodes, 20.0 us, threads 1
 #
-# It needs Python 3, PyTorch (1.13 to 2.x), the onnx package (it reads the weights from the
-# model file) and ramiel_runtime.py beside it (the drivers and helpers it calls as ramiel.*).
+# It needs Python 3, PyTorch (1.13 to 2.x), the onnx package, which reads the weights
+# from the model file, and ramiel_runtime.py beside it (the code every program shares,
+# which this one calls as ramiel.*).
 #
 #   python3 model.py --onnx MODEL.onnx --check         parallel against serial, random inputs
 #   python3 model.py --onnx MODEL.onnx --bench         median latency, serial and parallel
@@ -133,10 +134,10 @@ PREDICTED_SPEEDUP = 1.5
 # Line -> (node, op) whose statements start there and run to the next entry (the dels after
 # them included); errors and --trace name nodes with it. Hand-offs read ("recv x", "recv").
 NODE_LINES = {
-    82: ("recv ids", "recv"), 83: ("embedding_lookup", "Gather"), 85: ("send rows", "send"), 91: ("recv x", "recv"),
-    92: ("relu", "Relu"), 94: ("recv rows", "recv"), 95: ("add", "Add"), 97: ("send y", "send"),
-    103: ("recv ids", "recv"), 104: ("embedding_lookup", "Gather"), 106: ("recv x", "recv"), 107: ("relu", "Relu"),
-    109: ("add", "Add"), 111: ("send y", "send"),
+    83: ("recv ids", "recv"), 84: ("embedding_lookup", "Gather"), 86: ("send rows", "send"), 92: ("recv x", "recv"),
+    93: ("relu", "Relu"), 95: ("recv rows", "recv"), 96: ("add", "Add"), 98: ("send y", "send"),
+    104: ("recv ids", "recv"), 105: ("embedding_lookup", "Gather"), 107: ("recv x", "recv"), 108: ("relu", "Relu"),
+    110: ("add", "Add"), 112: ("send y", "send"),
 }
 
 
