@@ -18,7 +18,7 @@ namespace ramiel::codegen {
 
 struct CodegenInput {
   const ir::Graph* graph = nullptr;
-  const schedule::IndexedGraph* indexed = nullptr;  // node index -> IR node
+  const schedule::DataflowGraph* dataflow = nullptr;  // the snapshot scheduled: index <-> IR node
   const schedule::Schedule* schedule = nullptr;
   std::string model_sha256;  // hex of the model file the program loads its weights from
   std::string compiler_version;
@@ -28,7 +28,8 @@ struct CodegenInput {
 
 // File name -> contents: "model.py" and "ramiel_runtime.py". Deterministic byte for byte.
 // An op or attribute the emitters cannot translate is UNIMPLEMENTED naming node, op and opset;
-// a schedule that does not cover the graph, or would deadlock, is INTERNAL.
+// a schedule that does not cover the graph is INTERNAL. The schedule must have passed
+// verify_schedule (schedule_graph's results have).
 StatusOr<std::map<std::string, std::string>> generate_python(const CodegenInput& input);
 
 }  // namespace ramiel::codegen

@@ -85,7 +85,8 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   // Cost.
   RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "cost estimation"));
   stage.restart();
-  const schedule::IndexedGraph indexed = schedule::index_graph(graph, costs);
+  RAMIEL_ASSIGN_OR_RETURN(const schedule::DataflowGraph dataflow,
+                          schedule::DataflowGraph::from_ir(graph, costs));
   timings.cost_ms = stage.elapsed_ms();
 
   // Schedule.
@@ -96,9 +97,9 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   schedule_options.threads = static_cast<int>(profile.cores);
   schedule_options.handoff_us = profile.transfer_latency_us;
   schedule_options.co_run_slowdown = profile.co_run_slowdown;
+  // schedule_graph returns only schedules that pass verify_schedule.
   RAMIEL_ASSIGN_OR_RETURN(schedule::Schedule plan,
-                          schedule::schedule_graph(indexed.dataflow, schedule_options));
-  RAMIEL_RETURN_IF_ERROR(schedule::verify_schedule(indexed.dataflow, plan, options.workers));
+                          schedule::schedule_graph(dataflow, schedule_options));
   timings.schedule_ms = stage.elapsed_ms();
 
   // Codegen.
@@ -106,7 +107,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   stage.restart();
   codegen::CodegenInput codegen_input;
   codegen_input.graph = &graph;
-  codegen_input.indexed = &indexed;
+  codegen_input.dataflow = &dataflow;
   codegen_input.schedule = &plan;
   codegen_input.model_sha256 = result.model_sha256;
   codegen_input.model_name = model_name;
@@ -123,9 +124,9 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
 
   ReportInput report;
   report.graph = &graph;
-  report.indexed = &indexed;
+  report.dataflow = &dataflow;
   report.schedule = &plan;
-  report.node_costs = schedule::scheduled_costs(indexed.dataflow, plan);
+  report.node_costs = schedule::scheduled_costs(dataflow, plan);
   report.options = &options;
   report.model_sha256 = result.model_sha256;
   report.model_name = model_name;

@@ -1,9 +1,8 @@
 // graph.dot: the final graph for Graphviz, one box per node coloured by cluster, with the
 // tensors that cross between clusters drawn bold and labelled.
 #include <array>
-#include <cstdio>
 #include <cmath>
-#include <unordered_map>
+#include <cstdio>
 
 #include "core/driver/report.h"
 #include "core/support/indented_stream.h"
@@ -37,10 +36,11 @@ std::string format_us(double us) { return std::to_string(static_cast<int64_t>(st
 
 std::string graph_dot(const ReportInput& input) {
   const ir::Graph& graph = *input.graph;
-  const auto& indexed = *input.indexed;
+  const auto& dataflow = *input.dataflow;
   const auto& sched = *input.schedule;
-  std::unordered_map<const ir::Node*, size_t> index;
-  for (size_t i = 0; i < indexed.nodes.size(); ++i) index[indexed.nodes[i]] = i;
+  const auto cluster_of = [&](const ir::Node* n) {
+    return sched.cluster_of[static_cast<size_t>(dataflow.index_of(*n))];
+  };
   auto node_id = [](const ir::Node* n) { return quoted("n" + std::to_string(n->id())); };
   auto value_id = [](const ir::Value* v) { return quoted("v" + std::to_string(v->id())); };
 
@@ -74,7 +74,7 @@ std::string graph_dot(const ReportInput& input) {
                  ";");
         out.line("style=dashed; color=\"#999999\";");
         for (int32_t i : sched.clusters[c]) {
-          const ir::Node* n = indexed.nodes[static_cast<size_t>(i)];
+          const ir::Node* n = &dataflow.ir_node(i);
           out.line(node_id(n) + " [fillcolor=\"" + kPalette[c % kPalette.size()] + "\", label=" +
                    quoted(std::string(n->op_type()) + "\n" + n->name() + "\n" +
                           format_us(input.node_costs[static_cast<size_t>(i)])) +
@@ -88,7 +88,7 @@ std::string graph_dot(const ReportInput& input) {
                quoted(v->name()) + "];");
     }
     // Data edges, in node order; constants are left out (they would drown the picture).
-    for (const ir::Node* n : indexed.nodes) {
+    for (const ir::Node* n : dataflow.ir_nodes()) {
       for (const ir::Value* in : n->inputs()) {
         if (!in || in->is_constant()) continue;
         if (in->is_graph_input()) {
@@ -96,8 +96,7 @@ std::string graph_dot(const ReportInput& input) {
           continue;
         }
         const ir::Node* producer = in->producer();
-        const bool crosses =
-            sched.cluster_of[index.at(producer)] != sched.cluster_of[index.at(n)];
+        const bool crosses = cluster_of(producer) != cluster_of(n);
         out.line(node_id(producer) + " -> " + node_id(n) +
                  (crosses ? " [style=bold, color=\"#d62728\", label=" + quoted(in->name()) +
                                 ", fontsize=8];"

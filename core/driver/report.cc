@@ -1,7 +1,6 @@
 #include "core/driver/report.h"
 
 #include <cmath>
-#include <unordered_map>
 
 namespace ramiel::driver {
 namespace {
@@ -21,27 +20,19 @@ json value_info(const ir::Value& value) {
   return {{"name", value.name()}, {"dtype", ir::dtype_name(value.type().dtype)}, {"shape", shape}};
 }
 
-// Node index -> its position in the IR, for cluster lookups by value producer.
-std::unordered_map<const ir::Node*, int32_t> index_of_nodes(const schedule::IndexedGraph& indexed) {
-  std::unordered_map<const ir::Node*, int32_t> index;
-  for (size_t i = 0; i < indexed.nodes.size(); ++i) index[indexed.nodes[i]] = static_cast<int32_t>(i);
-  return index;
-}
-
 }  // namespace
 
 std::vector<ClusterEdge> cluster_edges(const ReportInput& input) {
-  const auto& indexed = *input.indexed;
+  const auto& dataflow = *input.dataflow;
   const auto& cluster_of = input.schedule->cluster_of;
-  auto index = index_of_nodes(indexed);
   std::map<std::pair<int, int>, ClusterEdge> edges;
   std::map<std::pair<int, int>, std::vector<std::string>> seen;
   std::vector<std::pair<int, int>> order;  // first appearance, for a stable listing
-  for (size_t i = 0; i < indexed.nodes.size(); ++i) {
+  for (size_t i = 0; i < dataflow.ir_nodes().size(); ++i) {
     const int to = cluster_of[i];
-    for (const ir::Value* in : indexed.nodes[i]->inputs()) {
+    for (const ir::Value* in : dataflow.ir_nodes()[i]->inputs()) {
       if (!in || !in->producer()) continue;
-      const int from = cluster_of[static_cast<size_t>(index.at(in->producer()))];
+      const int from = cluster_of[static_cast<size_t>(dataflow.index_of(*in->producer()))];
       if (from == to) continue;
       auto key = std::make_pair(from, to);
       auto [it, inserted] = edges.try_emplace(key, ClusterEdge{from, to, {}});
@@ -61,7 +52,7 @@ std::vector<ClusterEdge> cluster_edges(const ReportInput& input) {
 
 std::string schedule_json(const ReportInput& input) {
   const ir::Graph& graph = *input.graph;
-  const auto& indexed = *input.indexed;
+  const auto& dataflow = *input.dataflow;
   const auto& sched = *input.schedule;
   const CompileOptions& options = *input.options;
 
@@ -73,8 +64,8 @@ std::string schedule_json(const ReportInput& input) {
   for (const auto& [name, shape] : options.input_shapes) shapes[name] = shape;
 
   json nodes = json::array();
-  for (size_t i = 0; i < indexed.nodes.size(); ++i) {
-    const ir::Node& node = *indexed.nodes[i];
+  for (size_t i = 0; i < dataflow.ir_nodes().size(); ++i) {
+    const ir::Node& node = *dataflow.ir_nodes()[i];
     json ins = json::array(), outs = json::array();
     for (const ir::Value* v : node.inputs()) {
       if (v) ins.push_back(v->name());
@@ -93,7 +84,7 @@ std::string schedule_json(const ReportInput& input) {
     json names = json::array();
     double cost = 0;
     for (int32_t i : sched.clusters[c]) {
-      names.push_back(indexed.nodes[static_cast<size_t>(i)]->name());
+      names.push_back(dataflow.ir_node(i).name());
       cost += input.node_costs[static_cast<size_t>(i)];
     }
     clusters.push_back({{"id", c},
@@ -103,7 +94,7 @@ std::string schedule_json(const ReportInput& input) {
                         {"cost_us", rounded(cost)}});
   }
   double one_thread_us = 0;
-  for (double c : indexed.dataflow.node_cost_us) one_thread_us += c;
+  for (double c : dataflow.costs()) one_thread_us += c;
 
   json edges = json::array();
   for (const ClusterEdge& e : cluster_edges(input)) {

@@ -20,7 +20,7 @@ struct StageTimings {
 // Everything the reports describe, gathered by compile().
 struct ReportInput {
   const ir::Graph* graph = nullptr;  // the final graph
-  const schedule::IndexedGraph* indexed = nullptr;
+  const schedule::DataflowGraph* dataflow = nullptr;  // the snapshot that was scheduled
   const schedule::Schedule* schedule = nullptr;
   std::vector<double> node_costs;  // each node's predicted time where the schedule runs it
   const CompileOptions* options = nullptr;

@@ -5,7 +5,7 @@
 
 namespace ramiel::schedule {
 
-std::vector<double> bottom_levels(const FlatGraph& graph) {
+std::vector<double> bottom_levels(const DataflowGraph& graph) {
   std::vector<double> bottom(static_cast<size_t>(graph.size()), 0.0);
   for (int32_t v = graph.size() - 1; v >= 0; --v) {
     double tail = 0;
@@ -17,7 +17,7 @@ std::vector<double> bottom_levels(const FlatGraph& graph) {
   return bottom;
 }
 
-std::vector<double> top_levels(const FlatGraph& graph) {
+std::vector<double> top_levels(const DataflowGraph& graph) {
   std::vector<double> top(static_cast<size_t>(graph.size()), 0.0);
   for (int32_t v = 0; v < graph.size(); ++v) {
     double head = 0;

@@ -2,7 +2,7 @@
 
 namespace ramiel::schedule {
 
-LinearClusters linear_clusters(const FlatGraph& graph, const std::vector<double>& bottom,
+LinearClusters linear_clusters(const DataflowGraph& graph, const std::vector<double>& bottom,
                                const std::vector<int32_t>& order) {
   const auto n = static_cast<size_t>(graph.size());
   LinearClusters paths;

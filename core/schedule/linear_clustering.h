@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-#include "core/schedule/flat_graph.h"
+#include "core/schedule/dataflow_graph.h"
 
 namespace ramiel::schedule {
 
@@ -34,7 +34,7 @@ struct LinearClusters {
 // This is the near-linear variant of the classic algorithm (which recomputes the critical path
 // of the remaining graph after every cut, O(V (V + E))): given the order, every edge is looked
 // at once. O(V + E).
-LinearClusters linear_clusters(const FlatGraph& graph, const std::vector<double>& bottom,
+LinearClusters linear_clusters(const DataflowGraph& graph, const std::vector<double>& bottom,
                                const std::vector<int32_t>& order);
 
 }  // namespace ramiel::schedule

@@ -236,7 +236,7 @@ void refine_placement(RankedSimulator& ranked, const std::vector<int32_t>& group
   move_groups(r, group_at, groups);
 }
 
-WorkerAssignment merge_clusters(const FlatGraph& graph, const std::vector<int32_t>& order,
+WorkerAssignment merge_clusters(const DataflowGraph& graph, const std::vector<int32_t>& order,
                                 const LinearClusters& linear, int workers) {
   RankedSimulator ranked(graph, order);
   const auto n = static_cast<size_t>(graph.size());

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/schedule/flat_graph.h"
+#include "core/schedule/dataflow_graph.h"
 #include "core/schedule/linear_clustering.h"
 #include "core/schedule/simulate.h"
 
@@ -60,7 +60,7 @@ struct WorkerAssignment {
 // DAGs: single nodes win half the time, add 7% to the mean predicted speedup, and raise the
 // share of cross-worker edges from a third to two fifths. (A third candidate, paths with the
 // smallest folded into their heaviest neighbour, added 0.01% and was dropped.) O((V + E) W).
-WorkerAssignment merge_clusters(const FlatGraph& graph, const std::vector<int32_t>& order,
+WorkerAssignment merge_clusters(const DataflowGraph& graph, const std::vector<int32_t>& order,
                                 const LinearClusters& linear, int workers);
 
 }  // namespace ramiel::schedule

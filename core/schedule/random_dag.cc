@@ -4,6 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include "core/support/check.h"
+
 namespace ramiel::schedule {
 namespace {
 
@@ -34,10 +36,10 @@ class Random {
 
 }  // namespace
 
-DataflowGraph random_dag(const RandomDagOptions& options) {
+DataflowGraphBuilder random_dag_edges(const RandomDagOptions& options) {
   Random random(options.seed);
   const int32_t n = std::max(options.nodes, 0);
-  DataflowGraph graph;
+  DataflowGraphBuilder graph;
   if (n == 0) return graph;
   int32_t layers =
       options.layers > 0 ? options.layers : static_cast<int32_t>(std::lround(std::sqrt(n)));
@@ -75,6 +77,12 @@ DataflowGraph random_dag(const RandomDagOptions& options) {
     }
   }
   return graph;
+}
+
+DataflowGraph random_dag(const RandomDagOptions& options) {
+  StatusOr<DataflowGraph> graph = DataflowGraph::from_builder(random_dag_edges(options));
+  RAMIEL_CHECK(graph.ok());  // add_node and add_edge keep every promise
+  return std::move(graph).value();
 }
 
 }  // namespace ramiel::schedule

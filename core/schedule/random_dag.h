@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "core/schedule/dataflow.h"
+#include "core/schedule/dataflow_graph.h"
 
 namespace ramiel::schedule {
 
@@ -29,6 +29,8 @@ struct RandomDagOptions {
 
 // The same options give the same graph on every platform (own generator, own distributions).
 // Nodes are numbered layer by layer, so the numbering is topological.
+DataflowGraphBuilder random_dag_edges(const RandomDagOptions& options);
+// The scheduling snapshot of random_dag_edges (always valid).
 DataflowGraph random_dag(const RandomDagOptions& options);
 
 }  // namespace ramiel::schedule

@@ -44,7 +44,7 @@ bool pays(double parallel_us, double serial_us, double min_speedup) {
 
 }  // namespace
 
-Schedule serial_schedule(const FlatGraph& graph, int threads) {
+Schedule serial_schedule(const DataflowGraph& graph, int threads) {
   Schedule s;
   s.cores = std::max(threads, 1);
   const bool wide = graph.has_wide_costs() && s.cores > 1;
@@ -60,13 +60,7 @@ Schedule serial_schedule(const FlatGraph& graph, int threads) {
   return s;
 }
 
-Schedule serial_schedule(const DataflowGraph& graph, int threads) {
-  StatusOr<FlatGraph> flat = FlatGraph::build(graph);
-  if (!flat.ok()) return {};
-  return serial_schedule(*flat, threads);
-}
-
-std::vector<double> scheduled_costs(const FlatGraph& graph, const Schedule& schedule) {
+std::vector<double> scheduled_costs(const DataflowGraph& graph, const Schedule& schedule) {
   std::vector<double> costs(static_cast<size_t>(graph.size()));
   for (int32_t v = 0; v < graph.size(); ++v) {
     const auto c = static_cast<size_t>(schedule.cluster_of[static_cast<size_t>(v)]);
@@ -77,11 +71,6 @@ std::vector<double> scheduled_costs(const FlatGraph& graph, const Schedule& sche
                                     (beside_others ? schedule.co_run_slowdown : 1.0);
   }
   return costs;
-}
-
-std::vector<double> scheduled_costs(const DataflowGraph& graph, const Schedule& schedule) {
-  StatusOr<FlatGraph> flat = FlatGraph::build(graph);
-  return flat.ok() ? scheduled_costs(*flat, schedule) : graph.node_cost_us;
 }
 
 StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOptions& options) {
@@ -104,24 +93,20 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
   }
   ScheduleStats stats;
   Stopwatch watch;
-  RAMIEL_ASSIGN_OR_RETURN(const FlatGraph flat, FlatGraph::build(graph));
-  stats.flatten_ms = watch.elapsed_ms();
-
-  watch.restart();
-  const std::vector<double> bottom = bottom_levels(flat);
+  const std::vector<double> bottom = bottom_levels(graph);
   const std::vector<int32_t> order = level_order(bottom);
   stats.levels_ms = watch.elapsed_ms();
 
-  Schedule s = serial_schedule(flat, options.threads);
+  Schedule s = serial_schedule(graph, options.threads);
   stats.parallel_makespan_us = s.serial_us;
-  if (flat.has_wide_costs() && options.threads > 1) {
+  if (graph.has_wide_costs() && options.threads > 1) {
     // Staged: the wide worker for what intra-op threads do best, narrow workers for the rest.
     watch.restart();
-    Schedule staged = staged_schedule(flat, options, stats);
+    Schedule staged = staged_schedule(graph, options, stats);
     stats.merging_ms = watch.elapsed_ms();
-    const std::vector<double> costs = scheduled_costs(flat, staged);
+    const std::vector<double> costs = scheduled_costs(graph, staged);
     RAMIEL_ASSIGN_OR_RETURN(staged.makespan_us,
-                            simulate_clusters(flat, staged.cluster_of, staged.clusters, &costs));
+                            simulate_clusters(graph, staged.cluster_of, staged.clusters, &costs));
     staged.serial_us = s.serial_us;
     stats.parallel_makespan_us = staged.makespan_us;
     if (staged.clusters.size() > 1 && pays(staged.makespan_us, s.serial_us, options.min_speedup)) {
@@ -131,12 +116,12 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
     }
   } else {
     watch.restart();
-    const LinearClusters linear = linear_clusters(flat, bottom, order);
+    const LinearClusters linear = linear_clusters(graph, bottom, order);
     stats.linear_clusters = linear.count();
     stats.clustering_ms = watch.elapsed_ms();
     if (options.workers >= 2 && linear.count() >= 2) {
       watch.restart();
-      const WorkerAssignment merged = merge_clusters(flat, order, linear, options.workers);
+      const WorkerAssignment merged = merge_clusters(graph, order, linear, options.workers);
       stats.merging_ms = watch.elapsed_ms();
       stats.groups = merged.groups;
       stats.merge_unit = merge_unit_name(merged.unit);
@@ -152,7 +137,7 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
   s.critical_path_us = critical_path_us(bottom);
 
   watch.restart();
-  if (Status verified = verify_schedule(flat, s, options.workers); !verified.ok()) {
+  if (Status verified = verify_schedule(graph, s, options.workers); !verified.ok()) {
     return verified.with_context("schedule_graph produced an invalid schedule");
   }
   stats.verify_ms = watch.elapsed_ms();

@@ -14,8 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/schedule/dataflow.h"
-#include "core/schedule/flat_graph.h"
+#include "core/schedule/dataflow_graph.h"
 #include "core/support/status.h"
 
 namespace ramiel::schedule {
@@ -41,7 +40,6 @@ struct ScheduleStats {
   const char* merge_unit = "";      // "paths" or "nodes"; "" when not merged
   double parallel_makespan_us = 0;  // best multi-cluster makespan found, before any fallback
   bool fell_back = false;           // parallel did not pay (see min_speedup): one cluster
-  double flatten_ms = 0;            // validating the input graph and flattening it (FlatGraph)
   double levels_ms = 0;
   double clustering_ms = 0;
   double merging_ms = 0;
@@ -75,7 +73,7 @@ struct Schedule {
 // Bottom levels, linear clustering along critical paths, then merging down to at most
 // options.workers clusters by simulated makespan, then the fallback to one cluster; the result
 // has passed verify_schedule. Clusters are numbered by their lowest node index; an empty graph
-// has no clusters. INVALID_ARGUMENT for bad options or a graph that fails validate_dataflow.
+// has no clusters. INVALID_ARGUMENT for bad options.
 StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOptions& options);
 
 // Checks every invariant: each node in exactly one cluster and cluster_of agreeing, no empty
@@ -84,17 +82,14 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
 // serial_us the best serial time, makespan_us the simulated makespan and not above serial.
 // INTERNAL naming the first broken invariant.
 Status verify_schedule(const DataflowGraph& graph, const Schedule& schedule, int max_clusters);
-Status verify_schedule(const FlatGraph& graph, const Schedule& schedule, int max_clusters);
 
 // One cluster holding every node in index order: the serial program. With wide costs it is
 // the wide cluster, run with `threads` intra-op threads.
 Schedule serial_schedule(const DataflowGraph& graph, int threads = 1);
-Schedule serial_schedule(const FlatGraph& graph, int threads = 1);
 
 // The cost each node has in `schedule`: its cost with its cluster's intra-op threads (the
 // wide cost in the wide cluster, the one-thread cost on a one-thread worker, times the
 // co-run slowdown beside a wide cluster).
-std::vector<double> scheduled_costs(const FlatGraph& graph, const Schedule& schedule);
 std::vector<double> scheduled_costs(const DataflowGraph& graph, const Schedule& schedule);
 
 }  // namespace ramiel::schedule

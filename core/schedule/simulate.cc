@@ -7,7 +7,7 @@ namespace ramiel::schedule {
 namespace {
 
 // When every input of `v` has arrived on `worker`.
-double inputs_ready(const FlatGraph& graph, int32_t v, const std::vector<int32_t>& worker_of,
+double inputs_ready(const DataflowGraph& graph, int32_t v, const std::vector<int32_t>& worker_of,
                     int32_t worker, const std::vector<double>& finish) {
   double ready = 0;
   for (const Edge& e : graph.pred(v)) {
@@ -19,8 +19,9 @@ double inputs_ready(const FlatGraph& graph, int32_t v, const std::vector<int32_t
 
 }  // namespace
 
-double simulate_ranked(const FlatGraph& graph, const std::vector<int32_t>& worker_of, int workers,
-                       const std::vector<int32_t>& order, std::vector<double>* finish) {
+double simulate_ranked(const DataflowGraph& graph, const std::vector<int32_t>& worker_of,
+                       int workers, const std::vector<int32_t>& order,
+                       std::vector<double>* finish) {
   std::vector<double> local_finish;
   std::vector<double>& done = finish != nullptr ? *finish : local_finish;
   done.assign(static_cast<size_t>(graph.size()), 0.0);
@@ -38,7 +39,7 @@ double simulate_ranked(const FlatGraph& graph, const std::vector<int32_t>& worke
   return makespan;
 }
 
-RankedSimulator::RankedSimulator(const FlatGraph& graph, const std::vector<int32_t>& rank)
+RankedSimulator::RankedSimulator(const DataflowGraph& graph, const std::vector<int32_t>& rank)
     : node_at_(rank) {
   const size_t n = rank.size();
   std::vector<int32_t> position_of(n);
@@ -79,7 +80,8 @@ double RankedSimulator::makespan(const std::vector<int32_t>& worker_at, int work
   return makespan;
 }
 
-StatusOr<double> simulate_clusters(const FlatGraph& graph, const std::vector<int32_t>& cluster_of,
+StatusOr<double> simulate_clusters(const DataflowGraph& graph,
+                                   const std::vector<int32_t>& cluster_of,
                                    const std::vector<std::vector<int32_t>>& clusters,
                                    const std::vector<double>* costs) {
   // Kahn's algorithm over data edges plus program-order edges; a node runs once its data
@@ -122,7 +124,7 @@ StatusOr<double> simulate_clusters(const FlatGraph& graph, const std::vector<int
   if (ran < n) {
     size_t stuck = 0;
     while (waiting[stuck] == 0) ++stuck;
-    return internal_error("schedule deadlocks: node " + std::to_string(stuck) +
+    return internal_error("schedule deadlocks: " + graph.node_label(static_cast<int32_t>(stuck)) +
                           " waits on a cycle of data and cluster-order edges");
   }
   return makespan;

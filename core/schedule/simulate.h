@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/schedule/flat_graph.h"
+#include "core/schedule/dataflow_graph.h"
 #include "core/support/status.h"
 
 namespace ramiel::schedule {
@@ -18,8 +18,9 @@ namespace ramiel::schedule {
 // the order they appear in `order`, a topological order of all nodes (a "global rank"). Every
 // worker order derived from one global rank is deadlock-free, so this cannot fail. Returns the
 // makespan; fills `finish` (per node) when given. O(V + E).
-double simulate_ranked(const FlatGraph& graph, const std::vector<int32_t>& worker_of, int workers,
-                       const std::vector<int32_t>& order, std::vector<double>* finish = nullptr);
+double simulate_ranked(const DataflowGraph& graph, const std::vector<int32_t>& worker_of,
+                       int workers, const std::vector<int32_t>& order,
+                       std::vector<double>* finish = nullptr);
 
 // The graph renumbered by a global rank into flat arrays, for many simulations of one rank
 // with different worker assignments (merging evaluates dozens): the walk over positions is
@@ -27,7 +28,7 @@ double simulate_ranked(const FlatGraph& graph, const std::vector<int32_t>& worke
 class RankedSimulator {
  public:
   // `rank`: every node once, in a topological order.
-  RankedSimulator(const FlatGraph& graph, const std::vector<int32_t>& rank);
+  RankedSimulator(const DataflowGraph& graph, const std::vector<int32_t>& rank);
 
   int32_t size() const { return static_cast<int32_t>(node_at_.size()); }
   size_t num_edges() const { return pred_pos_.size(); }
@@ -63,7 +64,8 @@ class RankedSimulator {
 // same partition of the nodes. INTERNAL, naming a node, when the orders deadlock: a cycle in the
 // graph of data edges plus program-order edges (each node to the next of its cluster).
 // `costs` (per node) replaces the graph's node costs when given.
-StatusOr<double> simulate_clusters(const FlatGraph& graph, const std::vector<int32_t>& cluster_of,
+StatusOr<double> simulate_clusters(const DataflowGraph& graph,
+                                   const std::vector<int32_t>& cluster_of,
                                    const std::vector<std::vector<int32_t>>& clusters,
                                    const std::vector<double>* costs = nullptr);
 

@@ -19,7 +19,7 @@ struct Segment {
 };
 
 // Segments between cut nodes; each cut node is a segment of its own.
-std::vector<Segment> segments_of(const FlatGraph& graph) {
+std::vector<Segment> segments_of(const DataflowGraph& graph) {
   std::vector<Segment> segments;
   int32_t begin = 0;
   for (int32_t cut : cut_nodes(graph)) {
@@ -40,8 +40,8 @@ struct SegmentPlan {
 
 // The clustering of schedule.h on the segment alone, or everything on one worker when that is
 // no slower.
-SegmentPlan plan_narrow(const FlatGraph& graph, Segment segment, const std::vector<double>& cost,
-                        int workers) {
+SegmentPlan plan_narrow(const DataflowGraph& graph, Segment segment,
+                        const std::vector<double>& cost, int workers) {
   SegmentPlan plan;
   plan.worker.assign(static_cast<size_t>(segment.size()), 0);
   plan.rank.resize(static_cast<size_t>(segment.size()));
@@ -49,20 +49,21 @@ SegmentPlan plan_narrow(const FlatGraph& graph, Segment segment, const std::vect
   for (int32_t v = segment.begin; v < segment.end; ++v) plan.makespan_us += cost[static_cast<size_t>(v)];
   if (segment.size() < 2 || workers < 2) return plan;
 
-  DataflowGraph sub;
+  DataflowGraphBuilder sub;
   for (int32_t v = segment.begin; v < segment.end; ++v) sub.add_node(cost[static_cast<size_t>(v)]);
   for (int32_t v = segment.begin; v < segment.end; ++v) {
     for (const Edge& e : graph.succ(v)) {
       if (e.node < segment.end) sub.add_edge(v - segment.begin, e.node - segment.begin, e.cost_us);
     }
   }
-  StatusOr<FlatGraph> flat = FlatGraph::build(sub);  // a part of a valid graph is valid
-  if (!flat.ok()) return plan;
-  const std::vector<double> bottom = bottom_levels(*flat);
+  StatusOr<DataflowGraph> part =
+      DataflowGraph::from_builder(sub);  // a part of a valid graph is valid
+  if (!part.ok()) return plan;
+  const std::vector<double> bottom = bottom_levels(*part);
   const std::vector<int32_t> order = level_order(bottom);
-  const LinearClusters linear = linear_clusters(*flat, bottom, order);
+  const LinearClusters linear = linear_clusters(*part, bottom, order);
   if (linear.count() < 2) return plan;
-  const WorkerAssignment merged = merge_clusters(*flat, order, linear, workers);
+  const WorkerAssignment merged = merge_clusters(*part, order, linear, workers);
   if (merged.makespan_us >= plan.makespan_us) return plan;
   plan.worker = merged.worker_of;
   for (size_t i = 0; i < merged.rank.size(); ++i) plan.rank[i] = merged.rank[i] + segment.begin;
@@ -72,8 +73,9 @@ SegmentPlan plan_narrow(const FlatGraph& graph, Segment segment, const std::vect
 
 // Which narrow worker runs each of a plan's workers: the ones that exchange the most with the
 // workers earlier segments used are matched first, so tensors stay where they were made.
-std::vector<int32_t> match_workers(const FlatGraph& graph, Segment segment, const SegmentPlan& plan,
-                                   const std::vector<int32_t>& narrow_of, int workers) {
+std::vector<int32_t> match_workers(const DataflowGraph& graph, Segment segment,
+                                   const SegmentPlan& plan, const std::vector<int32_t>& narrow_of,
+                                   int workers) {
   const auto w = static_cast<size_t>(workers);
   std::vector<double> affinity(w * w, 0.0);  // [plan worker][narrow worker]
   for (int32_t v = segment.begin; v < segment.end; ++v) {
@@ -108,7 +110,7 @@ std::vector<int32_t> match_workers(const FlatGraph& graph, Segment segment, cons
 
 }  // namespace
 
-double cost_with_threads(const FlatGraph& graph, int32_t v, int threads, int cores) {
+double cost_with_threads(const DataflowGraph& graph, int32_t v, int threads, int cores) {
   if (!graph.has_wide_costs() || threads <= 1 || cores <= 1) return graph.cost(v);
   if (threads >= cores) return graph.wide_cost(v);
   const double one = graph.cost(v);
@@ -118,7 +120,7 @@ double cost_with_threads(const FlatGraph& graph, int32_t v, int threads, int cor
   return one / speedup;
 }
 
-std::vector<int32_t> cut_nodes(const FlatGraph& graph) {
+std::vector<int32_t> cut_nodes(const DataflowGraph& graph) {
   // v is a cut node when nothing before it is read after it (so every earlier node feeds v)
   // and no later node is a source (so every later node descends from v: its inputs all come
   // from v or after it).
@@ -136,7 +138,7 @@ std::vector<int32_t> cut_nodes(const FlatGraph& graph) {
   return cuts;
 }
 
-Schedule staged_schedule(const FlatGraph& graph, const ScheduleOptions& options,
+Schedule staged_schedule(const DataflowGraph& graph, const ScheduleOptions& options,
                          ScheduleStats& stats) {
   const int cores = std::max(options.threads, 1);
   const int workers = options.workers;

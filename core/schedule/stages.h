@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/schedule/flat_graph.h"
+#include "core/schedule/dataflow_graph.h"
 #include "core/schedule/schedule.h"
 
 namespace ramiel::schedule {
@@ -22,16 +22,16 @@ namespace ramiel::schedule {
 // The nodes every other node is an ancestor or a descendant of, in index order: all nodes
 // before a cut node are its ancestors, all after it its descendants. A node without
 // successors counts as read at the end (it is a graph output). O(V + E).
-std::vector<int32_t> cut_nodes(const FlatGraph& graph);
+std::vector<int32_t> cut_nodes(const DataflowGraph& graph);
 
 // A node's cost on a worker with `threads` intra-op threads out of `cores`: its cost at one,
 // its wide cost at all, the speedup interpolated linearly in between.
-double cost_with_threads(const FlatGraph& graph, int32_t v, int threads, int cores);
+double cost_with_threads(const DataflowGraph& graph, int32_t v, int threads, int cores);
 
 // The staged schedule for options.workers narrow workers and options.threads cores, before any
 // fallback (the caller compares it with serial) and before its times are filled in. Needs wide
 // costs. Fills the stage fields of `stats`.
-Schedule staged_schedule(const FlatGraph& graph, const ScheduleOptions& options,
+Schedule staged_schedule(const DataflowGraph& graph, const ScheduleOptions& options,
                          ScheduleStats& stats);
 
 }  // namespace ramiel::schedule

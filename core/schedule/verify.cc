@@ -14,7 +14,7 @@ bool close(double a, double b) {
   return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b));
 }
 
-Status check_partition(const FlatGraph& graph, const Schedule& schedule, int max_clusters) {
+Status check_partition(const DataflowGraph& graph, const Schedule& schedule, int max_clusters) {
   const auto n = static_cast<size_t>(graph.size());
   if (schedule.cluster_of.size() != n) {
     return internal_error("schedule: cluster_of has " + std::to_string(schedule.cluster_of.size()) +
@@ -47,11 +47,11 @@ Status check_partition(const FlatGraph& graph, const Schedule& schedule, int max
                               std::to_string(v) + ", which does not exist");
       }
       if (placed[static_cast<size_t>(v)]) {
-        return internal_error("schedule: node " + std::to_string(v) + " is in two places");
+        return internal_error("schedule: " + graph.node_label(v) + " is in two places");
       }
       placed[static_cast<size_t>(v)] = true;
       if (schedule.cluster_of[static_cast<size_t>(v)] != static_cast<int32_t>(c)) {
-        return internal_error("schedule: node " + std::to_string(v) + " is listed in cluster " +
+        return internal_error("schedule: " + graph.node_label(v) + " is listed in cluster " +
                               std::to_string(c) + " but cluster_of says " +
                               std::to_string(schedule.cluster_of[static_cast<size_t>(v)]));
       }
@@ -59,14 +59,15 @@ Status check_partition(const FlatGraph& graph, const Schedule& schedule, int max
   }
   for (size_t v = 0; v < n; ++v) {
     if (!placed[v]) {
-      return internal_error("schedule: node " + std::to_string(v) + " is in no cluster");
+      return internal_error("schedule: " + graph.node_label(static_cast<int32_t>(v)) +
+                            " is in no cluster");
     }
   }
   return ok_status();
 }
 
 // A node must come after its predecessors that share its cluster.
-Status check_cluster_order(const FlatGraph& graph, const Schedule& schedule) {
+Status check_cluster_order(const DataflowGraph& graph, const Schedule& schedule) {
   std::vector<size_t> position(static_cast<size_t>(graph.size()));
   for (const std::vector<int32_t>& cluster : schedule.clusters) {
     for (size_t i = 0; i < cluster.size(); ++i) position[static_cast<size_t>(cluster[i])] = i;
@@ -76,9 +77,9 @@ Status check_cluster_order(const FlatGraph& graph, const Schedule& schedule) {
       const auto p = static_cast<size_t>(e.node);
       if (schedule.cluster_of[p] == schedule.cluster_of[static_cast<size_t>(v)] &&
           position[p] > position[static_cast<size_t>(v)]) {
-        return internal_error("schedule: node " + std::to_string(v) +
-                              " runs before its input node " + std::to_string(e.node) +
-                              " in cluster " + std::to_string(schedule.cluster_of[p]));
+        return internal_error("schedule: " + graph.node_label(v) + " runs before its input " +
+                              graph.node_label(e.node) + " in cluster " +
+                              std::to_string(schedule.cluster_of[p]));
       }
     }
   }
@@ -89,7 +90,7 @@ Status check_cluster_order(const FlatGraph& graph, const Schedule& schedule) {
 // each narrow node must come after or before every wide node through data and program-order
 // edges. The wide nodes form a chain (their program order), so it suffices that the wide nodes
 // below a narrow node and those above it together are all of them. O(V + E).
-Status check_wide_alone(const FlatGraph& graph, const Schedule& schedule) {
+Status check_wide_alone(const DataflowGraph& graph, const Schedule& schedule) {
   if (schedule.wide_cluster < 0) return ok_status();
   const std::vector<int32_t>& wide = schedule.clusters[static_cast<size_t>(schedule.wide_cluster)];
   const auto n = static_cast<size_t>(graph.size());
@@ -138,9 +139,9 @@ Status check_wide_alone(const FlatGraph& graph, const Schedule& schedule) {
   }
   for (size_t v = 0; v < n; ++v) {
     if (wide_position[v] < 0 && below[v] != above[v]) {
-      return internal_error("schedule: node " + std::to_string(v) +
-                            " could run beside the wide cluster's node " +
-                            std::to_string(wide[static_cast<size_t>(below[v])]));
+      return internal_error("schedule: " + graph.node_label(static_cast<int32_t>(v)) +
+                            " could run beside the wide cluster's " +
+                            graph.node_label(wide[static_cast<size_t>(below[v])]));
     }
   }
   return ok_status();
@@ -149,12 +150,6 @@ Status check_wide_alone(const FlatGraph& graph, const Schedule& schedule) {
 }  // namespace
 
 Status verify_schedule(const DataflowGraph& graph, const Schedule& schedule, int max_clusters) {
-  StatusOr<FlatGraph> flat = FlatGraph::build(graph);
-  if (!flat.ok()) return internal_error("schedule of an invalid " + flat.status().message());
-  return verify_schedule(*flat, schedule, max_clusters);
-}
-
-Status verify_schedule(const FlatGraph& graph, const Schedule& schedule, int max_clusters) {
   RAMIEL_RETURN_IF_ERROR(check_partition(graph, schedule, max_clusters));
   RAMIEL_RETURN_IF_ERROR(check_cluster_order(graph, schedule));
   // Deadlock freedom, and the makespan the schedule claims.

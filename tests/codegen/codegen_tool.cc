@@ -15,6 +15,7 @@
 
 #include "core/codegen/codegen.h"
 #include "core/frontend/onnx_import.h"
+#include "core/schedule/simulate.h"
 #include "core/support/sha256.h"
 #include "tests/codegen/scheduled_graph.h"
 
@@ -90,6 +91,14 @@ int run(int argc, char** argv) {
   auto files = generate_python(input);
   if (!files.ok()) {
     std::cerr << "error: " << files.status().to_string() << "\n";
+    return 1;
+  }
+  // A hand-written schedule is not verified (its times are made up), but one that deadlocks
+  // must not become a program that hangs: the scheduler's simulation refuses it.
+  const schedule::Schedule& plan = scheduled->schedule;
+  auto simulated = schedule::simulate_clusters(scheduled->dataflow, plan.cluster_of, plan.clusters);
+  if (!simulated.ok()) {
+    std::cerr << "error: " << simulated.status().to_string() << "\n";
     return 1;
   }
   std::filesystem::create_directories(out_dir);

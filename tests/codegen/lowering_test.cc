@@ -292,7 +292,9 @@ TEST(LoweringTest, ConstantsAreLoadedFoldedOrInlined) {
   EXPECT_EQ(program.find("def tensor_from_base64"), std::string::npos);
 }
 
-TEST(LoweringTest, QuotientCyclesAreFineButDeadlocksAreNot) {
+// Whether a schedule deadlocks is verify_schedule's question (tests/schedule/verify_test.cc);
+// the code generator checks only that the schedule covers the graph.
+TEST(LoweringTest, QuotientCyclesAreFineAndEveryNodeIsPlacedOnce) {
   // a -> b -> c with a and c on one worker, b on the other: each waits only for what it needs.
   auto chain = [] {
     auto g = std::make_unique<ir::Graph>();
@@ -307,11 +309,6 @@ TEST(LoweringTest, QuotientCyclesAreFineButDeadlocksAreNot) {
   auto fine = schedule_by_name(chain(), {{"a", "c"}, {"b"}});
   ASSERT_TRUE(fine.ok());
   EXPECT_TRUE(generate_python(fine->input()).ok());
-  auto backwards = schedule_by_name(chain(), {{"c", "a"}, {"b"}});
-  ASSERT_TRUE(backwards.ok());
-  auto result = generate_python(backwards->input());
-  ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.status().code(), StatusCode::kInternal);
   auto missing = schedule_by_name(chain(), {{"a", "b"}});
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(generate_python(missing->input()).status().message(), "node 'c' is in no cluster");

@@ -8,7 +8,7 @@ namespace ramiel::codegen::testing {
 CodegenInput ScheduledGraph::input(std::string sha256) const {
   CodegenInput in;
   in.graph = graph.get();
-  in.indexed = &indexed;
+  in.dataflow = &dataflow;
   in.schedule = &schedule;
   in.model_sha256 = std::move(sha256);
   in.compiler_version = "0.0.0-test";
@@ -20,19 +20,22 @@ StatusOr<ScheduledGraph> schedule_by_name(std::unique_ptr<ir::Graph> graph,
                                           const std::vector<std::vector<std::string>>& clusters,
                                           double cost_us) {
   ScheduledGraph s;
-  for (const ir::Node* n : graph->nodes()) {
-    s.indexed.nodes.push_back(n);
-    s.indexed.dataflow.node_cost_us.push_back(cost_us);
-  }
+  RAMIEL_ASSIGN_OR_RETURN(
+      s.dataflow,
+      schedule::DataflowGraph::from_ir(
+          *graph,
+          [cost_us](const ir::Node&) { return cost::NodeCost{.us = cost_us, .wide_us = cost_us}; },
+          [](const ir::Value&) { return 0.0; }));
+  const auto& nodes = s.dataflow.ir_nodes();
   const auto index_of = [&](const std::string& name) -> int32_t {
-    auto it = std::find_if(s.indexed.nodes.begin(), s.indexed.nodes.end(),
+    auto it = std::find_if(nodes.begin(), nodes.end(),
                            [&](const ir::Node* n) { return n->name() == name; });
-    return it == s.indexed.nodes.end() ? -1 : static_cast<int32_t>(it - s.indexed.nodes.begin());
+    return it == nodes.end() ? -1 : static_cast<int32_t>(it - nodes.begin());
   };
-  s.schedule.cluster_of.assign(s.indexed.nodes.size(), -1);
+  s.schedule.cluster_of.assign(nodes.size(), -1);
   if (clusters.empty()) {
     s.schedule.clusters.emplace_back();
-    for (size_t i = 0; i < s.indexed.nodes.size(); ++i) {
+    for (size_t i = 0; i < nodes.size(); ++i) {
       s.schedule.clusters[0].push_back(static_cast<int32_t>(i));
       s.schedule.cluster_of[i] = 0;
     }
@@ -48,7 +51,7 @@ StatusOr<ScheduledGraph> schedule_by_name(std::unique_ptr<ir::Graph> graph,
     }
     s.schedule.clusters.push_back(std::move(members));
   }
-  s.schedule.serial_us = cost_us * static_cast<double>(s.indexed.nodes.size());
+  s.schedule.serial_us = cost_us * static_cast<double>(nodes.size());
   for (const auto& c : s.schedule.clusters) {
     s.schedule.makespan_us =
         std::max(s.schedule.makespan_us, cost_us * static_cast<double>(c.size()));

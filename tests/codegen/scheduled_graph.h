@@ -13,14 +13,15 @@ namespace ramiel::codegen::testing {
 
 struct ScheduledGraph {
   std::unique_ptr<ir::Graph> graph;
-  schedule::IndexedGraph indexed;
+  schedule::DataflowGraph dataflow;
   schedule::Schedule schedule;
 
   CodegenInput input(std::string sha256 = std::string(64, '0')) const;
 };
 
-// Indexes `graph` in its node order (every node costing `cost_us`) and makes one cluster per
-// list of node names, in the order listed; an empty list of clusters puts every node in one.
+// Snapshots `graph` (every node costing `cost_us`, narrow or wide, every transfer free) and
+// makes one cluster per list of node names, in the order listed; an empty list of clusters puts
+// every node in one. The schedule is taken as given: nothing verifies it.
 StatusOr<ScheduledGraph> schedule_by_name(std::unique_ptr<ir::Graph> graph,
                                           const std::vector<std::vector<std::string>>& clusters,
                                           double cost_us = 10);

@@ -8,7 +8,6 @@
 namespace ramiel::schedule {
 namespace {
 
-using testing::flat;
 using testing::inception_block;
 using testing::make_graph;
 using Paths = std::vector<std::vector<int32_t>>;
@@ -20,17 +19,17 @@ Paths as_vectors(const LinearClusters& c) {
 }
 
 Paths paths_of(const DataflowGraph& g) {
-  const std::vector<double> bottom = bottom_levels(flat(g));
-  return as_vectors(linear_clusters(flat(g), bottom, level_order(bottom)));
+  const std::vector<double> bottom = bottom_levels(g);
+  return as_vectors(linear_clusters(g, bottom, level_order(bottom)));
 }
 
 TEST(LevelsTest, DiamondLevelsAndCriticalPath) {
   // 0 -> {1, 2} -> 3 with a heavy right branch and a heavy edge on the left.
   const DataflowGraph g =
       make_graph({10, 20, 50, 5}, {{0, 1, 40}, {0, 2, 1}, {1, 3, 1}, {2, 3, 2}});
-  const std::vector<double> bottom = bottom_levels(flat(g));
+  const std::vector<double> bottom = bottom_levels(g);
   EXPECT_EQ(bottom, (std::vector<double>{10 + 40 + 20 + 1 + 5, 26, 57, 5}));
-  const std::vector<double> top = top_levels(flat(g));
+  const std::vector<double> top = top_levels(g);
   EXPECT_EQ(top, (std::vector<double>{0, 50, 11, 71}));
   EXPECT_DOUBLE_EQ(critical_path_us(bottom), 76);
   // The longest path through each node: top + bottom, at most the critical path.
@@ -41,16 +40,16 @@ TEST(LevelsTest, DiamondLevelsAndCriticalPath) {
 TEST(LevelsTest, LevelOrderIsTopologicalWithTiesToLowerIndex) {
   // Zero costs make predecessors and successors tie on level: the index decides.
   const DataflowGraph g = make_graph({0, 0, 5, 0, 1}, {{0, 1, 0}, {1, 3, 0}, {2, 3, 0}, {0, 4, 2}});
-  const std::vector<double> bottom = bottom_levels(flat(g));
+  const std::vector<double> bottom = bottom_levels(g);
   EXPECT_EQ(bottom, (std::vector<double>{3, 0, 5, 0, 1}));
   EXPECT_EQ(level_order(bottom), (std::vector<int32_t>{2, 0, 4, 1, 3}));
 }
 
 TEST(LinearClusteringTest, InceptionBlockPathsFollowCriticalPaths) {
   const DataflowGraph g = inception_block();
-  const std::vector<double> bottom = bottom_levels(flat(g));
+  const std::vector<double> bottom = bottom_levels(g);
   EXPECT_EQ(bottom, (std::vector<double>{385, 85, 270, 225, 210, 175, 160, 65, 10}));
-  const LinearClusters clusters = linear_clusters(flat(g), bottom, level_order(bottom));
+  const LinearClusters clusters = linear_clusters(g, bottom, level_order(bottom));
   const Paths paths = as_vectors(clusters);
   // The critical path first (through the 3x3 branch), then the other branches by level.
   EXPECT_EQ(paths, (Paths{{0, 2, 3, 8}, {4, 5}, {6, 7}, {1}}));

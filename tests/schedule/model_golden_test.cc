@@ -73,11 +73,11 @@ cost::DeviceProfile golden_profile() {
 }
 
 // Cluster contents by node name.
-std::vector<std::vector<std::string>> named(const IndexedGraph& indexed, const Schedule& s) {
+std::vector<std::vector<std::string>> named(const DataflowGraph& dataflow, const Schedule& s) {
   std::vector<std::vector<std::string>> out;
   for (const auto& cluster : s.clusters) {
     auto& names = out.emplace_back();
-    for (int32_t v : cluster) names.push_back(indexed.nodes[static_cast<size_t>(v)]->name());
+    for (int32_t v : cluster) names.push_back(dataflow.ir_node(v).name());
   }
   return out;
 }
@@ -90,16 +90,17 @@ std::vector<std::vector<std::string>> named(const IndexedGraph& indexed, const S
 TEST(ModelGoldenTest, Inception3a) {
   Inception3a model;
   const cost::CostModel costs(golden_profile());
-  const IndexedGraph indexed = index_graph(model.graph(), costs);
-  ASSERT_EQ(indexed.dataflow.size(), 14);
+  StatusOr<DataflowGraph> dataflow = DataflowGraph::from_ir(model.graph(), costs);
+  ASSERT_TRUE(dataflow.ok()) << dataflow.status().to_string();
+  ASSERT_EQ(dataflow->size(), 14);
   const std::vector<std::vector<std::string>> expected = {
       {"b2_reduce", "b2_reduce_relu", "b2_3x3", "b3_reduce", "b3_reduce_relu", "b1", "b3_5x5",
        "b2_3x3_relu", "b1_relu", "b3_5x5_relu"},
       {"b4_pool", "b4_proj", "b4_proj_relu", "concat"}};
   for (int workers : {2, 4}) {
-    StatusOr<Schedule> s = schedule_graph(indexed.dataflow, {workers, 1.05});
+    StatusOr<Schedule> s = schedule_graph(*dataflow, {workers, 1.05});
     ASSERT_TRUE(s.ok()) << s.status().to_string();
-    EXPECT_EQ(named(indexed, *s), expected) << workers << " workers";
+    EXPECT_EQ(named(*dataflow, *s), expected) << workers << " workers";
     EXPECT_NEAR(s->serial_us, 7599.617, 1e-3);
     EXPECT_NEAR(s->critical_path_us, 4190.907, 1e-3);
     EXPECT_NEAR(s->makespan_us, 4078.235, 1e-3);

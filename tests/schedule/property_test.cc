@@ -38,7 +38,7 @@ std::vector<int32_t> combined_topological_order(const DataflowGraph& g, const Sc
     state[root] = kOpen;
     while (!stack.empty()) {
       auto& [v, child] = stack.back();
-      const auto& succ = g.succ[static_cast<size_t>(v)];
+      const std::span<const Edge> succ = g.succ(v);
       int32_t w = -1;
       if (child < succ.size()) {
         w = succ[child].node;
@@ -74,11 +74,11 @@ double makespan_of(const DataflowGraph& g, const Schedule& s, const std::vector<
   for (int32_t v : order) {
     const auto vi = static_cast<size_t>(v);
     double start = prev[vi] >= 0 ? finish[static_cast<size_t>(prev[vi])] : 0;
-    for (const Edge& e : g.pred[vi]) {
+    for (const Edge& e : g.pred(v)) {
       const auto p = static_cast<size_t>(e.node);
       start = std::max(start, finish[p] + (s.cluster_of[p] == s.cluster_of[vi] ? 0 : e.cost_us));
     }
-    finish[vi] = start + g.node_cost_us[vi];
+    finish[vi] = start + g.cost(v);
     makespan = std::max(makespan, finish[vi]);
   }
   return makespan;
@@ -90,10 +90,10 @@ double longest_path(const DataflowGraph& g, bool edges) {
   double longest = 0;
   for (size_t v = 0; v < end.size(); ++v) {
     double start = 0;
-    for (const Edge& e : g.pred[v]) {
+    for (const Edge& e : g.pred(static_cast<int32_t>(v))) {
       start = std::max(start, end[static_cast<size_t>(e.node)] + (edges ? e.cost_us : 0));
     }
-    end[v] = start + g.node_cost_us[v];
+    end[v] = start + g.costs()[v];
     longest = std::max(longest, end[v]);
   }
   return longest;
@@ -140,7 +140,7 @@ void check_case(const DataflowGraph& g, const ScheduleOptions& options, Tally& t
     for (size_t i = 0; i < c.size(); ++i) position[static_cast<size_t>(c[i])] = i;
   }
   for (size_t v = 0; v < n; ++v) {
-    for (const Edge& e : g.pred[v]) {
+    for (const Edge& e : g.pred(static_cast<int32_t>(v))) {
       const auto p = static_cast<size_t>(e.node);
       if (s.cluster_of[p] == s.cluster_of[v]) {
         ASSERT_LT(position[p], position[v]);
@@ -154,7 +154,7 @@ void check_case(const DataflowGraph& g, const ScheduleOptions& options, Tally& t
 
   // The reported times are right, never above serial, and above every lower bound.
   double serial = 0;
-  for (double c : g.node_cost_us) serial += c;
+  for (double c : g.costs()) serial += c;
   EXPECT_NEAR(s.serial_us, serial, kEps * std::max(1.0, serial));
   EXPECT_NEAR(s.makespan_us, makespan_of(g, s, order), kEps * std::max(1.0, serial));
   EXPECT_NEAR(s.critical_path_us, longest_path(g, true), kEps * std::max(1.0, serial));

@@ -18,7 +18,7 @@ Schedule schedule_ok(const DataflowGraph& g, int workers, double min_speedup = 1
 
 // src -> two chains of five 100 us nodes -> join, every edge 10 us.
 DataflowGraph two_branches() {
-  DataflowGraph g;
+  DataflowGraphBuilder g;
   const int32_t src = g.add_node(1);
   int32_t left = src;
   int32_t right = src;
@@ -33,7 +33,7 @@ DataflowGraph two_branches() {
   const int32_t join = g.add_node(1);
   g.add_edge(left, join, 10);
   g.add_edge(right, join, 10);
-  return g;
+  return testing::snapshot(g);
 }
 
 TEST(ScheduleTest, ChainCompilesToOneCluster) {
@@ -135,9 +135,10 @@ TEST(ScheduleTest, BadOptionsAndGraphsAreInvalidArguments) {
   EXPECT_EQ(schedule_graph(chain(3, 1, 1), {0, 1.05}).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(schedule_graph(chain(3, 1, 1), {2, -1}).status().code(), StatusCode::kInvalidArgument);
-  DataflowGraph broken = chain(3, 1, 1);
+  // A bad graph never becomes a snapshot, so no stage sees one.
+  DataflowGraphBuilder broken = testing::chain_edges(3, 1, 1);
   broken.node_cost_us[1] = -5;
-  EXPECT_EQ(schedule_graph(broken, {}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DataflowGraph::from_builder(broken).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(ScheduleTest, SerialScheduleIsTheProgramOrder) {

@@ -10,15 +10,16 @@
 
 #include "core/schedule/random_dag.h"
 #include "core/schedule/schedule.h"
+#include "tests/schedule/test_graphs.h"
 
 namespace ramiel::schedule {
 namespace {
 
-FlatGraph flat(const DataflowGraph& g) { return *FlatGraph::build(g); }
+using testing::snapshot;
 
 TEST(CutNodesTest, DiamondsAndChains) {
   // 0 -> {1, 2} -> 3 -> 4, and 4 -> 5 with 2 -> 5 skipping over 3 and 4.
-  DataflowGraph g;
+  DataflowGraphBuilder g;
   for (int i = 0; i < 6; ++i) g.add_node(1);
   g.add_edge(0, 1, 1);
   g.add_edge(0, 2, 1);
@@ -26,35 +27,35 @@ TEST(CutNodesTest, DiamondsAndChains) {
   g.add_edge(2, 3, 1);
   g.add_edge(3, 4, 1);
   g.add_edge(4, 5, 1);
-  EXPECT_EQ(cut_nodes(flat(g)), (std::vector<int32_t>{0, 3, 4, 5}));
+  EXPECT_EQ(cut_nodes(snapshot(g)), (std::vector<int32_t>{0, 3, 4, 5}));
   g.add_edge(2, 5, 1);
-  EXPECT_EQ(cut_nodes(flat(g)), (std::vector<int32_t>{0, 5}));
+  EXPECT_EQ(cut_nodes(snapshot(g)), (std::vector<int32_t>{0, 5}));
 }
 
 TEST(CutNodesTest, ALaterSourceBlocksEarlierCuts) {
   // 0 -> 2 <- 1: node 1 reads only graph inputs, so node 0 orders nothing against it.
-  DataflowGraph g;
+  DataflowGraphBuilder g;
   for (int i = 0; i < 4; ++i) g.add_node(1);
   g.add_edge(0, 2, 1);
   g.add_edge(1, 2, 1);
   g.add_edge(2, 3, 1);
-  EXPECT_EQ(cut_nodes(flat(g)), (std::vector<int32_t>{2, 3}));
+  EXPECT_EQ(cut_nodes(snapshot(g)), (std::vector<int32_t>{2, 3}));
 }
 
 TEST(CutNodesTest, AnEarlyGraphOutputBlocksCuts) {
   // Node 1 has no successor: a graph output, read at the very end.
-  DataflowGraph g;
+  DataflowGraphBuilder g;
   for (int i = 0; i < 4; ++i) g.add_node(1);
   g.add_edge(0, 1, 1);
   g.add_edge(0, 2, 1);
   g.add_edge(2, 3, 1);
-  EXPECT_EQ(cut_nodes(flat(g)), (std::vector<int32_t>{0}));
+  EXPECT_EQ(cut_nodes(snapshot(g)), (std::vector<int32_t>{0}));
 }
 
 // A stem that intra-op threads speed up well (wide 600 of 1000 us), then a module of two
 // branches of small ops that gain nothing from threads, then a join and a tail like the stem.
-DataflowGraph stem_module_tail() {
-  DataflowGraph g;
+DataflowGraphBuilder stem_module_tail_edges() {
+  DataflowGraphBuilder g;
   const int32_t stem = g.add_node(1000, 600);
   const int32_t a1 = g.add_node(300, 300);
   const int32_t a2 = g.add_node(300, 300);
@@ -70,6 +71,9 @@ DataflowGraph stem_module_tail() {
   g.add_edge(b2, join, 5);
   g.add_edge(join, tail, 5);
   return g;
+}
+DataflowGraph stem_module_tail() {
+  return snapshot(stem_module_tail_edges());
 }
 
 TEST(StagedScheduleTest, WideStemAndTailNarrowBranches) {
@@ -117,11 +121,11 @@ TEST(StagedScheduleTest, CoRunSlowdownStretchesNarrowWorkAndCanMakeItNotPay) {
 }
 
 TEST(StagedScheduleTest, EverythingWideWhenThreadsScaleWell) {
-  DataflowGraph g = stem_module_tail();
+  DataflowGraphBuilder g = stem_module_tail_edges();
   for (size_t v = 0; v < g.node_cost_us.size(); ++v) g.node_wide_cost_us[v] = g.node_cost_us[v] / 1.9;
   ScheduleOptions options;
   options.threads = 2;
-  auto s = schedule_graph(g, options);
+  auto s = schedule_graph(snapshot(g), options);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->clusters.size(), 1u);
   EXPECT_EQ(s->wide_cluster, 0);
@@ -177,7 +181,7 @@ void check_staged(const DataflowGraph& g, const ScheduleOptions& options, int& p
   std::vector<std::vector<bool>> reach(n, std::vector<bool>(n, false));
   std::vector<std::vector<int32_t>> succ(n);
   for (size_t v = 0; v < n; ++v) {
-    for (const Edge& e : g.succ[v]) succ[v].push_back(e.node);
+    for (const Edge& e : g.succ(static_cast<int32_t>(v))) succ[v].push_back(e.node);
   }
   for (const auto& c : s.clusters) {
     for (size_t i = 1; i < c.size(); ++i) succ[static_cast<size_t>(c[i - 1])].push_back(c[i]);
@@ -207,7 +211,7 @@ void check_staged(const DataflowGraph& g, const ScheduleOptions& options, int& p
   }
   // Times: serial is the all-cores run, the makespan never above it.
   double serial = 0;
-  for (size_t v = 0; v < n; ++v) serial += g.node_wide_cost_us[v];
+  for (size_t v = 0; v < n; ++v) serial += g.wide_costs()[v];
   EXPECT_NEAR(s.serial_us, serial, 1e-6 * std::max(1.0, serial));
   EXPECT_LE(s.makespan_us, serial * (1 + 1e-9));
   ASSERT_TRUE(verify_schedule(g, s, options.workers).ok());

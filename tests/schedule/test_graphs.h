@@ -4,8 +4,7 @@
 #include <initializer_list>
 #include <utility>
 
-#include "core/schedule/dataflow.h"
-#include "core/schedule/flat_graph.h"
+#include "core/schedule/dataflow_graph.h"
 #include "core/support/check.h"
 
 namespace ramiel::schedule::testing {
@@ -17,29 +16,32 @@ struct EdgeSpec {
   double cost_us;
 };
 
-inline DataflowGraph make_graph(std::initializer_list<double> costs,
-                                std::initializer_list<EdgeSpec> edges) {
-  DataflowGraph g;
-  for (double c : costs) g.add_node(c);
-  for (const EdgeSpec& e : edges) g.add_edge(e.from, e.to, e.cost_us);
-  return g;
+// The snapshot of a graph the test built correctly.
+inline DataflowGraph snapshot(const DataflowGraphBuilder& builder) {
+  StatusOr<DataflowGraph> g = DataflowGraph::from_builder(builder);
+  RAMIEL_CHECK(g.ok());
+  return std::move(g).value();
 }
 
-// The flat form of a graph the test built correctly.
-inline FlatGraph flat(const DataflowGraph& g) {
-  StatusOr<FlatGraph> f = FlatGraph::build(g);
-  RAMIEL_CHECK(f.ok());
-  return std::move(f).value();
+inline DataflowGraph make_graph(std::initializer_list<double> costs,
+                                std::initializer_list<EdgeSpec> edges) {
+  DataflowGraphBuilder b;
+  for (double c : costs) b.add_node(c);
+  for (const EdgeSpec& e : edges) b.add_edge(e.from, e.to, e.cost_us);
+  return snapshot(b);
 }
 
 // A chain of `n` nodes of cost `node_us` joined by edges of cost `edge_us`.
-inline DataflowGraph chain(int32_t n, double node_us, double edge_us) {
-  DataflowGraph g;
+inline DataflowGraphBuilder chain_edges(int32_t n, double node_us, double edge_us) {
+  DataflowGraphBuilder b;
   for (int32_t i = 0; i < n; ++i) {
-    g.add_node(node_us);
-    if (i > 0) g.add_edge(i - 1, i, edge_us);
+    b.add_node(node_us);
+    if (i > 0) b.add_edge(i - 1, i, edge_us);
   }
-  return g;
+  return b;
+}
+inline DataflowGraph chain(int32_t n, double node_us, double edge_us) {
+  return snapshot(chain_edges(n, node_us, edge_us));
 }
 
 // An inception-like block (GoogLeNet's mixed layer) with hand-set costs:

@@ -8,7 +8,6 @@
 namespace ramiel::schedule {
 namespace {
 
-using testing::flat;
 using testing::make_graph;
 
 // Two independent chains 0 -> 1 and 2 -> 3, on two workers.
@@ -81,7 +80,37 @@ TEST(VerifyTest, RejectsADeadlockingInterleave) {
   crossed.serial_us = 40;
   crossed.makespan_us = 20;
   expect_rejected(t.g, crossed, 2, "deadlocks");
-  EXPECT_FALSE(simulate_clusters(flat(t.g), crossed.cluster_of, crossed.clusters).ok());
+  EXPECT_FALSE(simulate_clusters(t.g, crossed.cluster_of, crossed.clusters).ok());
+}
+
+// The deadlock the code generator used to look for itself, on a snapshot of the IR: a -> b -> c
+// with c before a on one worker and b on the other. Every node is placed once and no cluster
+// orders a direct dependency backwards; the message names the IR node.
+TEST(VerifyTest, RejectsADeadlockInAnIrSnapshotNamingTheNode) {
+  ir::Graph g;
+  g.opset = 13;
+  const ir::TensorType f32{ir::DType::kFloat32, ir::Shape{2}};
+  ir::Value* x = g.add_input("x", f32);
+  ir::Node* a = g.add_node(ir::OpKind::Relu, "a", {x}, {{"va", f32}});
+  ir::Node* b = g.add_node(ir::OpKind::Neg, "b", {a->output(0)}, {{"vb", f32}});
+  ir::Node* c = g.add_node(ir::OpKind::Abs, "c", {b->output(0)}, {{"vc", f32}});
+  g.set_outputs({c->output(0)});
+  StatusOr<DataflowGraph> snapshot = DataflowGraph::from_ir(
+      g, [](const ir::Node&) { return cost::NodeCost{.us = 10, .wide_us = 10}; },
+      [](const ir::Value&) { return 0.0; });
+  ASSERT_TRUE(snapshot.ok());
+  Schedule s;
+  s.clusters = {{0, 2}, {1}};  // a, c | b: waits only for what each node needs
+  s.cluster_of = {0, 1, 0};
+  s.serial_us = 30;
+  s.makespan_us = 30;
+  EXPECT_TRUE(verify_schedule(*snapshot, s, 2).ok());
+  Schedule backwards = s;
+  backwards.clusters = {{2, 0}, {1}};  // c, a | b
+  expect_rejected(*snapshot, backwards, 2, "schedule deadlocks: node 0 ('a')");
+  Schedule twice = s;
+  twice.clusters = {{0, 2}, {1, 1}};
+  expect_rejected(*snapshot, twice, 2, "node 1 ('b') is in two places");
 }
 
 TEST(VerifyTest, RejectsWrongTimes) {
@@ -108,12 +137,12 @@ TEST(VerifyTest, RejectsAScheduleSlowerThanSerial) {
 TEST(SimulateTest, ClustersWaitForRemoteInputs) {
   // 0 -> 2 <- 1, with 0 and 2 on one worker and 1 (slow) on another.
   const DataflowGraph g = make_graph({10, 30, 5}, {{0, 2, 7}, {1, 2, 4}});
-  StatusOr<double> m = simulate_clusters(flat(g), {0, 1, 0}, {{0, 2}, {1}});
+  StatusOr<double> m = simulate_clusters(g, {0, 1, 0}, {{0, 2}, {1}});
   ASSERT_TRUE(m.ok());
   EXPECT_DOUBLE_EQ(*m, 30 + 4 + 5);
   // The same assignment through the ranked simulator gives the same answer.
   std::vector<double> finish;
-  EXPECT_DOUBLE_EQ(simulate_ranked(flat(g), {0, 1, 0}, 2, {0, 1, 2}, &finish), 39);
+  EXPECT_DOUBLE_EQ(simulate_ranked(g, {0, 1, 0}, 2, {0, 1, 2}, &finish), 39);
   EXPECT_EQ(finish, (std::vector<double>{10, 30, 39}));
 }
 

@@ -5,10 +5,10 @@
 #include <map>
 #include <set>
 
+#include "core/codegen/placement.h"
 #include "core/codegen/python/names.h"
 #include "core/codegen/python/printer.h"
 #include "core/codegen/runtime_library.h"
-#include "core/codegen/schedule_checks.h"
 #include "core/codegen/torch/emitter.h"
 #include "core/codegen/torch/memory_format.h"
 #include "core/codegen/torch/overwrite.h"
@@ -86,8 +86,7 @@ class Lowering : public EmitEnvironment {
       : in_(input), graph_(*input.graph), vars_(true), attrs_(false) {}
 
   StatusOr<std::string> run() {
-    RAMIEL_ASSIGN_OR_RETURN(placement_, place_nodes(graph_, *in_.indexed, *in_.schedule));
-    RAMIEL_RETURN_IF_ERROR(check_deadlock_free(*in_.indexed, *in_.schedule, placement_));
+    RAMIEL_ASSIGN_OR_RETURN(placement_, place_nodes(graph_, *in_.dataflow, *in_.schedule));
     formats_ = plan_memory_formats(graph_);
     overwritable_ = overwritable_values(graph_, placement_);
     assign_names();
@@ -155,7 +154,7 @@ class Lowering : public EmitEnvironment {
 
   // --- emission -------------------------------------------------------------------------------
   Status emit_nodes() {
-    const auto& nodes = in_.indexed->nodes;
+    const auto& nodes = in_.dataflow->ir_nodes();
     code_.resize(nodes.size());
     for (size_t i = 0; i < nodes.size(); ++i) {
       const ir::Node& node = *nodes[i];
@@ -187,8 +186,7 @@ class Lowering : public EmitEnvironment {
   // Whether statements of a cluster other than `cluster` read `v`.
   bool read_elsewhere(const ir::Value* v, int32_t cluster) const {
     for (const ir::Use& use : v->uses()) {
-      const NodeCode& code =
-          code_[static_cast<size_t>(placement_.index_of[static_cast<size_t>(use.user->id())])];
+      const NodeCode& code = code_[static_cast<size_t>(in_.dataflow->index_of(*use.user))];
       if (cluster_of(use.user) != cluster &&
           std::find(code.reads.begin(), code.reads.end(), v) != code.reads.end()) {
         return true;
@@ -208,7 +206,7 @@ class Lowering : public EmitEnvironment {
     std::set<const ir::Value*> local;
     std::vector<py::Stmt> body;
     for (size_t k = 0; k < indices.size(); ++k) {
-      const ir::Node& node = *in_.indexed->nodes[static_cast<size_t>(indices[k])];
+      const ir::Node& node = in_.dataflow->ir_node(indices[k]);
       const NodeCode& code = code_[static_cast<size_t>(indices[k])];
       for (const ir::Value* v : code.reads) {
         if (local.count(v)) continue;
@@ -337,7 +335,7 @@ class Lowering : public EmitEnvironment {
 
   double cluster_cost(size_t cluster) const {
     double total = 0;
-    const auto& costs = in_.indexed->dataflow.node_cost_us;
+    const auto& costs = in_.dataflow->costs();
     for (int32_t index : in_.schedule->clusters[cluster]) {
       if (static_cast<size_t>(index) < costs.size()) total += costs[static_cast<size_t>(index)];
     }
@@ -374,7 +372,7 @@ class Lowering : public EmitEnvironment {
       functions.push_back(
           py::assign(py::name(kSerialFunction), py::name(cluster_function_name(0))));
     } else {
-      std::vector<int32_t> all(in_.indexed->nodes.size());
+      std::vector<int32_t> all(in_.dataflow->ir_nodes().size());
       for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int32_t>(i);
       std::vector<std::string> serial_receives, serial_sends;
       RAMIEL_ASSIGN_OR_RETURN(auto serial_body,
@@ -563,8 +561,8 @@ class Lowering : public EmitEnvironment {
 }  // namespace
 
 StatusOr<std::string> lower_program(const CodegenInput& input) {
-  if (!input.graph || !input.indexed || !input.schedule) {
-    return internal_error("generate_python needs a graph, its indexed snapshot and a schedule");
+  if (!input.graph || !input.dataflow || !input.schedule) {
+    return internal_error("generate_python needs a graph, its scheduling snapshot and a schedule");
   }
   return Lowering(input).run();
 }

@@ -10,7 +10,7 @@
 
 #include <vector>
 
-#include "core/codegen/schedule_checks.h"
+#include "core/codegen/placement.h"
 #include "core/ir/graph.h"
 
 namespace ramiel::codegen {

@@ -2,11 +2,13 @@
 subprocess with a timeout, so a hang fails the test instead of stalling the suite)."""
 import os
 import shutil
+import subprocess
 import textwrap
 
 import pytest
 
-from conftest import run_python, write_variant
+import models
+from conftest import TOOL, run_python, write_variant
 
 FAILING_CALL = """
 import importlib.util, sys, torch
@@ -138,3 +140,17 @@ def test_the_program_needs_its_own_runtime_beside_it(compiled, tmp_path):
     assert result.returncode != 0
     assert "is runtime old-" in result.stderr and "keep the files of one compile together" in \
         result.stderr
+
+
+def test_a_hand_schedule_that_would_deadlock_is_refused_not_written(tmp_path):
+    """c before a on one worker, b on the other: each would wait for the other. The code
+    generator checks only coverage; the tool asks the scheduler's simulation (schedule/)."""
+    if not TOOL or not os.path.exists(TOOL):
+        pytest.fail("set RAMIEL_CODEGEN_TOOL to the ramiel_codegen_tool binary (ctest does)")
+    onnx_path = models.by_name("chain").write(str(tmp_path))
+    out = tmp_path / "program"
+    result = subprocess.run([TOOL, "--onnx", onnx_path, "--out", str(out), "--clusters", "c,a;b;d"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "schedule deadlocks: node 0 ('a')" in result.stderr, result.stderr
+    assert not out.exists()
