@@ -134,7 +134,7 @@ def check_outputs(files, results):
     return check
 
 
-def run_latency(args, files, client, ort_package, ort_skip):
+def run_latency(args, files, client, ort_package, ort_skip, calibrate):
     work = args.work_dir
     out_dir = os.path.join(work, "compiled", files.name)
     schedule, _ = refmodels.compile_model(client, files.onnx, out_dir, args.workers)
@@ -150,6 +150,7 @@ def run_latency(args, files, client, ort_package, ort_skip):
     all_configs = (configs.torch_configs(files, EXPORT_SCRIPT, cores) +
                    configs.ramiel_configs(files, program, pgo_program, pgo_skip, cores) +
                    configs.ort_configs(files, ort_package, feeds, cores, ort_skip))
+    calibrate("before %s latency" % files.label)  # after the compiles, right before the rounds
     results = latency.measure(all_configs, args.rounds, args.iters, args.warmup,
                               args.settle_ms / 1e3, os.path.join(work, "logs", files.name), log)
     check = check_outputs(files, results)
@@ -241,10 +242,9 @@ def main(argv=None):
     if "latency" not in args.skip:
         results["latency"] = {}
         for files in model_files:
-            calibrate("before %s latency" % files.label)
             log("latency: %s" % files.name)
             results["latency"][files.name], config_lists[files.name] = run_latency(
-                args, files, client, ort_package, ort_skip)
+                args, files, client, ort_package, ort_skip, calibrate)
     if "compile" not in args.skip:
         results["compile"] = {}
         for files in model_files:

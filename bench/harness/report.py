@@ -74,7 +74,7 @@ def drift_line(drift):
         text += " Largest change from the start: %+.1f%% (%s kernel, %s)." % (
             drift["largest_change_pct"], drift["largest_change_kernel"].replace("_ms", ""),
             drift["largest_change_at"])
-    return text + " " + drift_note(drift)
+    return " ".join(part for part in (text, drift_note(drift)) if part)
 
 
 def drift_note(drift):

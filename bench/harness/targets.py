@@ -34,6 +34,8 @@ def _one_cluster_note(results, name, config=None):
 def geomean_scope(labels):
     """Which models a geometric mean covers, in words: a quick run's covers fewer than the
     reference models, and the label must say so."""
+    if not labels:
+        return "over no model (none measured against ONNX Runtime)"
     if len(labels) == len(MODELS):
         return "over the %d reference models" % len(labels)
     return "over %d of the %d reference models (%s)" % (len(labels), len(MODELS),
