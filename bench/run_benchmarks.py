@@ -8,8 +8,9 @@ reference models it needs into the work dir (bench/.work/), installs ONNX Runtim
 for Node (onnxruntime-node, pinned) there when missing, compiles each model and measures:
 latency at batch 1 of the PyTorch module, the generated program (serial and parallel) and ONNX
 Runtime, interleaved over long-lived workers; compile time per stage and on random DAGs; peak
-memory; predicted against traced schedules. Writes results.md, results.json and PNG plots to
-the output directory. See bench/README.md.
+memory; predicted against traced schedules; a calibration kernel at the start, before each
+model's latency and at the end, to show a drifting machine. Writes results.md, results.json
+and PNG plots to the output directory. See bench/README.md.
 """
 import argparse
 import json
@@ -22,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-from harness import compile_times, configs, gantt, latency, machine, memory  # noqa: E402
+from harness import compile_times, configs, drift, gantt, latency, machine, memory  # noqa: E402
 from harness import models as refmodels  # noqa: E402
 from harness import ort_setup, plots, report, targets  # noqa: E402
 from harness.figures import derive  # noqa: E402
@@ -67,7 +68,7 @@ def parse_args(argv):
                         help="ONNX Runtime: install if missing and skip if impossible (auto), "
                              "never, or fail without it")
     parser.add_argument("--skip", nargs="+", default=[],
-                        choices=("latency", "compile", "scaling", "memory", "gantt"),
+                        choices=("latency", "compile", "scaling", "memory", "gantt", "drift"),
                         help="sections to leave out")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -133,7 +134,7 @@ def check_outputs(files, results):
     return check
 
 
-def run_latency(args, files, client, ort_package, ort_skip):
+def run_latency(args, files, client, ort_package, ort_skip, calibrate):
     work = args.work_dir
     out_dir = os.path.join(work, "compiled", files.name)
     schedule, _ = refmodels.compile_model(client, files.onnx, out_dir, args.workers)
@@ -149,6 +150,7 @@ def run_latency(args, files, client, ort_package, ort_skip):
     all_configs = (configs.torch_configs(files, EXPORT_SCRIPT, cores) +
                    configs.ramiel_configs(files, program, pgo_program, pgo_skip, cores) +
                    configs.ort_configs(files, ort_package, feeds, cores, ort_skip))
+    calibrate("before %s latency" % files.label)  # after the compiles, right before the rounds
     results = latency.measure(all_configs, args.rounds, args.iters, args.warmup,
                               args.settle_ms / 1e3, os.path.join(work, "logs", files.name), log)
     check = check_outputs(files, results)
@@ -213,6 +215,14 @@ def main(argv=None):
                             "compile_runs": args.compile_runs,
                             "memory_iters": args.memory_iters, "models": args.models}}
     log("machine: %s" % results["machine"])
+    timings = []
+
+    def calibrate(when):
+        if "drift" not in args.skip:
+            timings.append(drift.calibrate(when))
+            log("calibration kernel, %s: %s" % (when, timings[-1]))
+
+    calibrate("start")
     model_files = refmodels.ensure_models(args.models, args.models_dir, sys.executable,
                                           EXPORT_SCRIPT, log)
 
@@ -234,7 +244,7 @@ def main(argv=None):
         for files in model_files:
             log("latency: %s" % files.name)
             results["latency"][files.name], config_lists[files.name] = run_latency(
-                args, files, client, ort_package, ort_skip)
+                args, files, client, ort_package, ort_skip, calibrate)
     if "compile" not in args.skip:
         results["compile"] = {}
         for files in model_files:
@@ -263,6 +273,9 @@ def main(argv=None):
             log("trace: %s" % files.name)
             results["gantt"][files.name] = run_gantt(args, files)
 
+    calibrate("end")
+    if timings:
+        results["drift"] = drift.summarize(timings)
     results["machine"]["load_average_at_end"] = machine.load_average()
     results["targets"] = targets.evaluate(results)
     names = plots.draw_all(results, args.out)

@@ -6,7 +6,8 @@ mode on the models named and checks every file it writes.
 
 ONNX Runtime is measured when onnxruntime-node is installed or installable (else its
 configurations must say why they were skipped). Timings are never asserted: only that every
-configuration ran, agreed with PyTorch, and that the report, JSON and plots are complete.
+configuration ran, agreed with PyTorch, that the calibration kernel was timed at each point, and
+that the report, JSON and plots are complete.
 """
 import argparse
 import json
@@ -67,6 +68,36 @@ def check_latency(results, models, f):
                  "%s: no best serial run" % model)
         f.expect(all(v > 0 for v in derived["speedup_vs_best_serial"].values()),
                  "%s: speedups not positive" % model)
+        as_run = derived.get("ramiel_as_run", {})
+        f.expect(as_run.get("config") in ("thread", "pgo") and
+                 isinstance(as_run.get("median_ms"), float),
+                 "%s: no Ramiel-as-run figure: %s" % (model, as_run))
+        ratio = derived.get("as_run_over_ort_reference")
+        f.expect(isinstance(ratio, float) and ratio > 0 if ort_on else ratio is None,
+                 "%s: Ramiel as run / ORT sequential is %r with ONNX Runtime %s"
+                 % (model, ratio, "on" if ort_on else "off"))
+
+
+def check_drift(results, models, f):
+    """The calibration kernel: timed at the start, before each model's latency and at the end,
+    each timing with its time stamp."""
+    drift = results.get("drift")
+    if not f.expect(drift, "drift: no calibration kernel timings"):
+        return
+    timings = drift["timings"]
+    f.expect([t["when"] for t in timings[:1] + timings[-1:]] == ["start", "end"] and
+             len(timings) == len(models) + 2,
+             "drift: not timed at start, before each model and at end: %s"
+             % [t["when"] for t in timings])
+    for t in timings:
+        stamped = isinstance(t.get("time"), str) and t["time"].endswith("Z")
+        timed = all(isinstance(t.get(k), float) and t[k] > 0 for k in ("conv_ms", "matmul_ms"))
+        f.expect(stamped and timed and isinstance(t.get("change_pct"), dict),
+                 "drift: a malformed timing: %s" % t)
+    f.expect(isinstance(drift["largest_change_pct"], float) and
+             isinstance(drift["drifted"], bool),
+             "drift: no largest change or verdict: %s" % {k: v for k, v in drift.items()
+                                                          if k != "timings"})
 
 
 def check_other_sections(results, models, f):
@@ -94,17 +125,27 @@ def check_other_sections(results, models, f):
     targets = results["targets"]
     f.expect(targets and all(t["met"] in (True, False, None) for t in targets),
              "targets: missing or malformed")
+    geomean = [t for t in targets if "geometric mean" in t["target"]]
+    f.expect(len(geomean) == 1 and (isinstance(geomean[0]["figure"], float) or
+                                    results["ort"]["version"] is None),
+             "targets: no geometric mean over ONNX Runtime: %s" % geomean)
+    parallel = [t for t in targets if "/ best serial" in t["target"]]
+    f.expect(len(parallel) >= 3 * len(models), "targets: not every parallel configuration "
+             "against the best serial run: %s" % [t["target"] for t in parallel])
 
 
-def check_files(out, models, f):
+def check_files(out, models, ort_on, f):
     with open(os.path.join(out, "results.md")) as md:
         text = md.read()
-    for heading in ("## Targets", "## Latency", "## Compile time", "## Memory", "## Schedule",
-                    "## Plots"):
+    for heading in ("## Targets", "## Ramiel against ONNX Runtime", "## Latency",
+                    "## Compile time", "## Memory", "## Schedule", "## Plots"):
         f.expect(heading in text, "results.md: no %r section" % heading)
+    f.expect("Calibration kernel" in text and ("**Drift:**" in text or "No drift:" in text),
+             "results.md: the calibration kernel or the drift verdict is missing")
     plots = [line[line.index("(") + 1:-1] for line in text.splitlines() if line.startswith("![")]
     expected = {"latency.png", "speedup.png", "compile_stages.png", "dag_scaling.png",
-                "memory.png"} | {"gantt_%s.png" % m for m in models}
+                "memory.png"} | {"gantt_%s.png" % m for m in models} | (
+                    {"ort_ratio.png"} if ort_on else set())
     f.expect(expected <= set(plots), "results.md: plots missing: %s" % (expected - set(plots)))
     for name in plots:
         path = os.path.join(out, name)
@@ -137,8 +178,9 @@ def main():
         results = json.load(f)
     failures = Failures()
     check_latency(results, args.models, failures)
+    check_drift(results, args.models, failures)
     check_other_sections(results, args.models, failures)
-    check_files(args.out, args.models, failures)
+    check_files(args.out, args.models, results["ort"]["version"] is not None, failures)
     for message in failures.messages:
         print("FAILED: " + message)
     if not failures.messages:

@@ -1,10 +1,16 @@
 """Derived figures of one model's latency results: best runs per family and the ratios."""
+import math
 
 SERIAL = ("serial-1", "serial-all")
 PARALLEL = ("thread", "process", "pgo")
 TORCH = ("torch-1", "torch-all")
 ORT = ("ort-seq-1", "ort-seq-all", "ort-parallel")
 ORDER = TORCH + SERIAL + PARALLEL + ORT
+# Ramiel as a user runs it: load(onnx) with defaults (thread mode, the schedule's workers) or
+# the profile-guided compile; the better of the two. Issue #12 compares it with ONNX Runtime's
+# sequential executor at every core.
+AS_RUN = ("thread", "pgo")
+ORT_REFERENCE = "ort-seq-all"
 
 
 def median(configs, name):
@@ -22,7 +28,8 @@ def best(configs, names):
 
 def derive(configs):
     """Best serial, parallel (the default modes; the profile-guided one apart), PyTorch, ORT
-    and Ramiel runs, and each configuration's speedup over the best serial run."""
+    and Ramiel runs, Ramiel as run against ORT's reference, and each configuration's speedup
+    over the best serial run."""
     out = {}
     for key, names in (("serial", SERIAL), ("parallel", ("thread", "process")),
                        ("torch", TORCH), ("ort", ORT), ("ramiel", SERIAL + PARALLEL)):
@@ -41,4 +48,20 @@ def derive(configs):
     out["ramiel_over_ort"] = ramiel_best / ort_best if ort_best and ramiel_best else None
     pgo = median(configs, "pgo")
     out["pgo_vs_best_serial"] = base / pgo if base and pgo else None
+    name, as_run = best(configs, AS_RUN)
+    out["ramiel_as_run"] = {"config": name, "median_ms": as_run}
+    ort_ms = median(configs, ORT_REFERENCE)
+    out["ort_reference"] = {"config": ORT_REFERENCE, "median_ms": ort_ms}
+    out["as_run_over_ort_reference"] = as_run / ort_ms if as_run and ort_ms else None
     return out
+
+
+def geomean_over_ort(latency):
+    """The geometric mean of Ramiel as run / ORT's reference over the models that have both,
+    and those models' labels: (None, []) when none has."""
+    ratios = [(m["label"], m["derived"]["as_run_over_ort_reference"]) for m in latency.values()
+              if m.get("derived", {}).get("as_run_over_ort_reference")]
+    if not ratios:
+        return None, []
+    mean = math.exp(sum(math.log(r) for _, r in ratios) / len(ratios))
+    return mean, [label for label, _ in ratios]

@@ -9,8 +9,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from harness.compile_times import STAGES  # noqa: E402
-from harness.figures import ORDER  # noqa: E402
+from harness.figures import ORDER, geomean_over_ort  # noqa: E402
 from harness.report import SHORT  # noqa: E402
+from harness.targets import (AS_RUN_OVER_ORT, GEOMEAN_OVER_ORT, PARALLEL_VS_SERIAL,  # noqa: E402
+                             geomean_scope)
 
 FAMILY_COLORS = {"torch": "#8c8c8c", "serial": "#4c72b0", "parallel": "#dd8452",
                  "ort": "#55a868"}
@@ -78,13 +80,44 @@ def speedup(results, out_dir):
         ys = [m["derived"]["speedup_vs_best_serial"].get(name, 0) for m in models]
         ax.bar(xs, ys, width, label=_label(name, cores), color=cmap(i % 10))
     ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.axhline(1.10, color="black", linewidth=0.6, linestyle="--")
-    ax.text(len(models) - 0.5, 1.11, "1.10x target", fontsize=7, ha="right")
+    ax.axhline(PARALLEL_VS_SERIAL, color="black", linewidth=0.6, linestyle="--")
+    ax.text(len(models) - 0.5, PARALLEL_VS_SERIAL - 0.01,
+            "%.2fx floor (parallel configurations)" % PARALLEL_VS_SERIAL, fontsize=7,
+            ha="right", va="top")
     ax.set_xticks(range(len(models)), [m["label"] for m in models], fontsize=8)
     ax.set_ylabel("best serial time / configuration time")
     ax.set_title("Speedup over the generated program's best serial run")
     ax.legend(fontsize=7, ncol=2)
     return _save(fig, out_dir, "speedup.png")
+
+
+def ort_ratio(results, out_dir):
+    """Ramiel as run / ONNX Runtime sequential at every core, one bar per model and the
+    geometric mean; 1.0 is parity, the dashed lines the targets."""
+    cores = results["machine"]["cores"]
+    models = [m for m in results["latency"].values()
+              if m["derived"]["as_run_over_ort_reference"]]
+    mean, labels = geomean_over_ort(results["latency"])
+    ratios = [m["derived"]["as_run_over_ort_reference"] for m in models] + [mean]
+    fig, ax = plt.subplots(figsize=(max(7, 1.2 * len(models) + 3), 4))
+    bars = ax.bar(range(len(ratios)), ratios,
+                  color=[FAMILY_COLORS["parallel"]] * len(models) + [FAMILY_COLORS["serial"]])
+    for bar, ratio in zip(bars, ratios):
+        ax.text(bar.get_x() + bar.get_width() / 2, ratio + 0.01, "%.2fx" % ratio, fontsize=7,
+                ha="center", va="bottom")
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.axhline(AS_RUN_OVER_ORT, color="black", linewidth=0.6, linestyle="--",
+               label="%.2fx target (each model)" % AS_RUN_OVER_ORT)
+    ax.plot([len(models) - 0.4, len(models) + 0.4], [GEOMEAN_OVER_ORT] * 2, color="black",
+            linewidth=1.0, linestyle=":", label="%.2fx target (geometric mean)"
+            % GEOMEAN_OVER_ORT)
+    ax.set_ylim(0, max(ratios + [AS_RUN_OVER_ORT]) * 1.12)
+    ax.set_xticks(range(len(ratios)), [m["label"] for m in models] +
+                  ["geometric mean\n%s" % geomean_scope(labels).split(" (")[0]], fontsize=8)
+    ax.set_ylabel("Ramiel as run / ORT sequential %dt" % cores)
+    ax.set_title("Ramiel as a user runs it against ONNX Runtime (lower is faster)")
+    ax.legend(fontsize=7, loc="lower right")
+    return _save(fig, out_dir, "ort_ratio.png")
 
 
 def compile_stages(results, out_dir):
@@ -187,6 +220,8 @@ def draw_all(results, out_dir):
     names = []
     if results.get("latency"):
         names += [latency(results, out_dir), speedup(results, out_dir)]
+        if geomean_over_ort(results["latency"])[0]:
+            names.append(ort_ratio(results, out_dir))
     if results.get("compile"):
         names.append(compile_stages(results, out_dir))
     if results.get("scaling"):

@@ -1,7 +1,7 @@
 """results.md: the run's tables in Markdown (the same figures as results.json)."""
 from harness import targets
 from harness.compile_times import STAGES
-from harness.figures import ORDER
+from harness.figures import ORDER, geomean_over_ort
 
 SHORT = {"torch-1": "PyTorch 1t", "torch-all": "PyTorch %dt", "serial-1": "serial 1t",
          "serial-all": "serial %dt", "thread": "parallel threads",
@@ -51,7 +51,68 @@ def machine_section(results):
         "Latency: %d interleaved rounds x %d iterations per configuration after %d warm-up "
         "iterations; medians over all rounds. Programs compiled for %d workers.%s" % (
             s["rounds"], s["iters"], s["warmup"], s["workers"],
-            " Quick mode (a smoke run, not a measurement)." if s["quick"] else "")])
+            " Quick mode (a smoke run, not a measurement)." if s["quick"] else "")] +
+        ([drift_line(results["drift"])] if results.get("drift") else []))
+
+
+def _kernel_times(timing):
+    if "error" in timing:
+        return "failed (%s)" % timing["error"]
+    return "conv %.2f ms, matmul %.2f ms (%s)" % (timing["conv_ms"], timing["matmul_ms"],
+                                                  timing["time"])
+
+
+def drift_line(drift):
+    """The machine section's calibration kernel: start, end and the largest change."""
+    first, last = drift["timings"][0], drift["timings"][-1]
+    text = ("Calibration kernel (a fresh process at %d thread, median of %d runs each: %s; %s), "
+            "timed %d times: at start %s; at end %s." % (
+                drift["threads"], drift["repeats"], drift["kernels"]["conv_ms"],
+                drift["kernels"]["matmul_ms"], len(drift["timings"]), _kernel_times(first),
+                _kernel_times(last)))
+    if drift["largest_change_pct"] is not None:
+        text += " Largest change from the start: %+.1f%% (%s kernel, %s)." % (
+            drift["largest_change_pct"], drift["largest_change_kernel"].replace("_ms", ""),
+            drift["largest_change_at"])
+    return " ".join(part for part in (text, drift_note(drift)) if part)
+
+
+def drift_note(drift):
+    """Drift in words, for beside the latency tables: "" when the kernel was not timed."""
+    if not drift or drift["drifted"] is None:
+        return ""
+    if drift["drifted"]:
+        return ("**Drift:** the calibration kernel's time moved %+.1f%% from the start of the "
+                "run (more than %g%%): the machine's speed changed during the run, so compare "
+                "configurations within a model (measured interleaved), not figures of models "
+                "measured apart." % (drift["largest_change_pct"], drift["threshold_pct"]))
+    return ("No drift: the calibration kernel stayed within %g%% of its start-of-run time "
+            "(largest change %+.1f%%)." % (drift["threshold_pct"], drift["largest_change_pct"]))
+
+
+def ort_section(results):
+    """Ramiel as a user runs it against ONNX Runtime's sequential executor at every core."""
+    cores = results["machine"]["cores"]
+    rows = []
+    for model in results["latency"].values():
+        d = model["derived"]
+        as_run = d["ramiel_as_run"]["config"]
+        rows.append([model["label"], SHORT[as_run] if as_run else "n/a",
+                     _fmt(d["ramiel_as_run"]["median_ms"], 1),
+                     _fmt(d["ort_reference"]["median_ms"], 1),
+                     _fmt(d["as_run_over_ort_reference"], 2, "x")])
+    mean, labels = geomean_over_ort(results["latency"])
+    rows.append(["geometric mean %s" % targets.geomean_scope(labels), "", "", "",
+                 _fmt(mean, 2, "x")])
+    note = drift_note(results.get("drift"))
+    return "\n\n".join([
+        "Ramiel as a user runs it is the faster of `load(onnx)` with defaults (parallel "
+        "threads) and the profile-guided compile; ONNX Runtime runs its sequential executor at "
+        "%d intra-op threads. Targets: each model at most %.2fx, the geometric mean at most "
+        "%.2fx." % (cores, targets.AS_RUN_OVER_ORT, targets.GEOMEAN_OVER_ORT)] +
+        ([note] if note else []) +
+        [_table(["model", "Ramiel as run", "Ramiel median (ms)",
+                 "ORT seq %dt median (ms)" % cores, "Ramiel / ORT"], rows)])
 
 
 def targets_section(rows):
@@ -89,7 +150,8 @@ def latency_section(results):
                            "%d of %d" % (len(check["configs"]) - len(failed),
                                          len(check["configs"])),
                            _diff(check.get("worst_scaled_diff")), ", ".join(failed) or "none"])
-    return "\n\n".join([
+    note = drift_note(results.get("drift"))
+    return "\n\n".join(([note] if note else []) + [
         "### Median latency at batch 1 (ms)", _table(header, ms_rows),
         "### Speedup over the generated program's best serial run (best serial / configuration)",
         _table(header + ["predicted (schedule.json)"], ratio_rows),
@@ -170,7 +232,10 @@ def schedule_section(results):
 
 def write(path, results, plots):
     parts = ["# Ramiel benchmark results", machine_section(results), "## Targets",
-             targets_section(results["targets"]), "## Latency", latency_section(results)]
+             targets_section(results["targets"])]
+    if results.get("latency"):
+        parts += ["## Ramiel against ONNX Runtime", ort_section(results), "## Latency",
+                  latency_section(results)]
     if results.get("compile"):
         parts += ["## Compile time", compile_section(results)]
     if results.get("memory"):
