@@ -71,8 +71,11 @@ std::string cluster_function_name(size_t cluster) {
   return "cluster_" + std::to_string(cluster);
 }
 
-double round_to(double value, double unit) {
-  return std::round(value / unit) * unit;
+// `value` to `digits` decimals, as the double nearest that decimal (scaling up, not down by a
+// unit like 0.1, which prints as 45924.700000000004).
+double round_to(double value, int digits) {
+  const double scale = std::pow(10.0, digits);
+  return std::round(value * scale) / scale;
 }
 
 py::Stmt tagged(py::Stmt s, std::string label, std::string category) {
@@ -364,7 +367,7 @@ class Lowering : public EmitEnvironment {
       transfer_keys.insert(receives.begin(), receives.end());
       transfer_keys.insert(sends.begin(), sends.end());
       cluster_rows.push_back(py::tuple({py::name(cluster_function_name(c)),
-                                        py::float_lit(round_to(cluster_cost(c), 0.1)),
+                                        py::float_lit(round_to(cluster_cost(c), 1)),
                                         py::tuple(std::move(r)), py::tuple(std::move(s))}));
     }
     if (clusters.size() == 1) {
@@ -509,7 +512,7 @@ class Lowering : public EmitEnvironment {
     module.push_back(
         py::assign(py::name("TRANSFERS"), py::one_per_line(py::dict(std::move(transfers)))));
     module.push_back(py::assign(py::name("PREDICTED_SPEEDUP"),
-                                py::float_lit(round_to(in_.schedule->speedup(), 0.01))));
+                                py::float_lit(round_to(in_.schedule->speedup(), 2))));
     module.push_back(py::blank());
     module.push_back(py::blank());
 
