@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""Two compilers' programs of one model, measured side by side: did a change move latency?
+
+Compiles each reference model with both clients (OLD_BUILD and NEW_BUILD, e.g. a worktree at
+the commit before a refactoring and the current build), then times the two programs (serial at
+every core, and as load() runs them by default) in interleaved rounds of one harness run, so
+both see the same machine; a slower VM moves both. Prints a table and the new/old ratio of the
+medians with the quartiles of each, which say what "within noise" means on this run.
+
+Usage: /usr/bin/python3 bench/compare_programs.py OLD_BUILD NEW_BUILD [--models M ...]
+       [--rounds 15] [--iters 3] [--warmup 3]
+"""
+import argparse
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from harness import configs, latency  # noqa: E402
+from harness import models as refmodels  # noqa: E402
+
+EXPORT_SCRIPT = os.path.join(HERE, "..", "tests", "models", "export_models.py")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("old_build", help="build directory of the compiler before the change")
+    parser.add_argument("new_build", help="build directory of the compiler after it")
+    parser.add_argument("--models", nargs="+", default=["squeezenet1_0", "googlenet"],
+                        choices=refmodels.MODELS)
+    parser.add_argument("--work-dir", default=os.path.join(HERE, ".work", "compare"))
+    parser.add_argument("--models-dir", default=os.path.join(HERE, ".work", "models"),
+                        help="exported reference models (exported there when missing)")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--iters", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    def log(message):
+        print(message, file=sys.stderr, flush=True)
+
+    cores = len(os.sched_getaffinity(0))
+    model_files = refmodels.ensure_models(args.models, args.models_dir,
+                                          sys.executable, EXPORT_SCRIPT, log)
+    print("%-16s %-12s %12s %12s %8s  %s" % ("model", "run", "old ms", "new ms", "new/old",
+                                             "quartiles old | new"))
+    for files in model_files:
+        runs = []
+        for side, build in (("old", args.old_build), ("new", args.new_build)):
+            client = os.path.join(build, "client", "ramiel-client")
+            out = os.path.join(args.work_dir, side, files.name)
+            refmodels.compile_model(client, files.onnx, out, cores)
+            program = os.path.join(out, "model.py")
+            runs += [configs.Config("%s-serial" % side, side, "serial",
+                                    configs.program_argv(program, files, 1, threads=cores)),
+                     configs.Config("%s-load" % side, side, "parallel",
+                                    configs.program_argv(program, files, None))]
+        log("%s: %d rounds" % (files.name, args.rounds))
+        results = latency.measure(runs, args.rounds, args.iters, args.warmup, 0.05,
+                                  os.path.join(args.work_dir, "logs", files.name), log)
+        for run in ("serial", "load"):
+            old, new = results["old-" + run], results["new-" + run]
+            if "median_ms" not in old or "median_ms" not in new:
+                print("%-16s %-12s failed: %s" % (files.name, run,
+                                                  old.get("error") or new.get("error")))
+                continue
+            print("%-16s %-12s %12.2f %12.2f %8.3f  %.2f-%.2f | %.2f-%.2f" % (
+                files.name, run, old["median_ms"], new["median_ms"],
+                new["median_ms"] / old["median_ms"], old["p25_ms"], old["p75_ms"],
+                new["p25_ms"], new["p75_ms"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
