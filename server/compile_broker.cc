@@ -196,6 +196,8 @@ void CompileBroker::run_compile(std::shared_ptr<Flight> flight) {
   }
 
   driver::CompileOptions options = flight->job.options;
+  // Verified as the upload arrived: the compiler records it instead of hashing the model again.
+  options.model_sha256 = flight->job.model_sha256;
   options.is_cancelled = [this, flight] { return abandoned(*flight); };
   StatusOr<driver::CompileResult> compiled =
       abandoned(*flight) ? StatusOr<driver::CompileResult>(cancelled("every caller went away"))

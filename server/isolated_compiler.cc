@@ -71,6 +71,7 @@ StatusOr<driver::CompileResult> IsolatedCompiler::operator()(
   // model (up to --max-model-bytes) is sent from where it lies instead of copied into a message.
   wire::CompileJob job;
   *job.mutable_options() = driver_proto::options_to_proto(options);
+  job.set_model_sha256(options.model_sha256);
   std::string head = job.SerializeAsString();
   {
     google::protobuf::io::StringOutputStream stream(&head);

@@ -132,8 +132,8 @@ void warm_up() {
 
 ramiel::worker::v1::CompileOutcome compile(const ramiel::worker::v1::CompileJob& job) {
   ramiel::worker::v1::CompileOutcome outcome;
-  const ramiel::driver::CompileOptions options =
-      ramiel::driver_proto::options_from_proto(job.options());
+  ramiel::driver::CompileOptions options = ramiel::driver_proto::options_from_proto(job.options());
+  options.model_sha256 = job.model_sha256();
   auto result = ramiel::driver::compile(job.model(), options);
   if (!result.ok()) {
     outcome.set_code(static_cast<int>(result.status().code()));

@@ -45,6 +45,25 @@ TEST(CompileTest, WritesAllFilesAndAConsistentReport) {
   EXPECT_NE(result->files.at("graph.dot").find("digraph \"diamond\""), std::string::npos);
 }
 
+TEST(CompileTest, AKnownHashIsRecordedAsGiven) {
+  const std::string bytes = diamond_model();
+  CompileOptions options;
+  // Well-formed but not the model's: only a compile that takes it instead of hashing records it.
+  options.model_sha256 = std::string(64, 'e');
+  auto result = compile(bytes, options);
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  EXPECT_EQ(result->model_sha256, options.model_sha256);
+  auto s = nlohmann::json::parse(result->files.at("schedule.json"));
+  EXPECT_EQ(s["model"]["sha256"], options.model_sha256);
+  EXPECT_NE(result->files.at("model.py").find(options.model_sha256), std::string::npos);
+  // The rest of the output does not depend on where the hash came from.
+  options.model_sha256 = sha256_hex(bytes);
+  auto hashed = compile(bytes, {});
+  auto given = compile(bytes, options);
+  ASSERT_TRUE(hashed.ok() && given.ok());
+  EXPECT_EQ(hashed->files.at("model.py"), given->files.at("model.py"));
+}
+
 TEST(CompileTest, OutputsAreDeterministic) {
   const std::string bytes = diamond_model();
   auto a = compile(bytes, {});
