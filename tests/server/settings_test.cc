@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "server/settings_flags.h"
+
 namespace ramiel::server {
 namespace {
 
@@ -326,6 +328,129 @@ TEST(ServerSettings, ConfigMistakesAreNamed) {
   EXPECT_EQ(apply_json_settings("{", settings).message(), "config is not valid JSON");
   EXPECT_EQ(load_settings_file("/nonexistent/ramiel.json", settings).message(),
             "cannot read config file '/nonexistent/ramiel.json'");
+}
+
+// Parses `args` (without the program name) as ramiel-server's flags and overlays them on `base`.
+ServerSettings with_flags(std::vector<std::string> args, ServerSettings base = {}) {
+  CLI::App app;
+  const SettingsFlags flags(app);
+  args.insert(args.begin(), "ramiel-server");
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  flags.overlay(base);
+  return base;
+}
+
+TEST(ServerSettingsFlags, EveryFlagSetsItsField) {
+  const ServerSettings settings = with_flags({"--listen",
+                                              "0.0.0.0:1",
+                                              "--metrics-listen",
+                                              "",
+                                              "--cache-dir",
+                                              "/c",
+                                              "--workers",
+                                              "7",
+                                              "--queue-length",
+                                              "8",
+                                              "--io-threads",
+                                              "9",
+                                              "--max-model-bytes",
+                                              "10",
+                                              "--max-upload-bytes-in-flight",
+                                              "11",
+                                              "--upload-idle-timeout",
+                                              "1.5",
+                                              "--max-compiles-per-peer",
+                                              "12",
+                                              "--max-uploads-per-peer",
+                                              "13",
+                                              "--max-streams-per-connection",
+                                              "14",
+                                              "--memory-cache-bytes",
+                                              "15",
+                                              "--disk-cache-bytes",
+                                              "16",
+                                              "--drain-timeout",
+                                              "2.5",
+                                              "--reflection",
+                                              "--no-request-log",
+                                              "--debug-compile-delay-ms",
+                                              "17",
+                                              "--compile-memory-bytes",
+                                              "18",
+                                              "--compile-cpu-seconds",
+                                              "19",
+                                              "--compile-worker",
+                                              "/w",
+                                              "--compile-in-process",
+                                              "--debug-worker-fault",
+                                              "oom",
+                                              "--tls-cert",
+                                              "/a",
+                                              "--tls-key",
+                                              "/b",
+                                              "--tls-client-ca",
+                                              "/d",
+                                              "--auth-token-file",
+                                              "/e",
+                                              "--insecure",
+                                              "--redis",
+                                              "redis://h",
+                                              "--redis-password-file",
+                                              "/f",
+                                              "--redis-tls-ca",
+                                              "/g",
+                                              "--redis-ttl",
+                                              "20",
+                                              "--redis-timeout-ms",
+                                              "21"});
+  expect_every_field_set(settings);
+}
+
+TEST(ServerSettingsFlags, OnlyFlagsGivenOverrideTheConfigFile) {
+  ServerSettings config;
+  ASSERT_TRUE(
+      apply_json_settings(R"({"workers": 3, "queue_length": 9, "log_requests": false})", config)
+          .ok());
+  // A flag given with its default value still wins; flags not given leave the config's values.
+  const ServerSettings settings = with_flags({"--workers", "0", "--io-threads", "5"}, config);
+  EXPECT_EQ(settings.workers, 0);
+  EXPECT_EQ(settings.io_threads, 5);
+  EXPECT_EQ(settings.queue_length, 9);
+  EXPECT_FALSE(settings.log_requests);
+  EXPECT_EQ(settings.cache_dir, ServerSettings().cache_dir);
+}
+
+TEST(ServerSettingsFlags, ValuesOfTheWrongKindAreCommandLineErrors) {
+  EXPECT_THROW(with_flags({"--workers", "many"}), CLI::ParseError);
+  EXPECT_THROW(with_flags({"--io-threads", "2147483648"}), CLI::ParseError);
+  EXPECT_THROW(with_flags({"--drain-timeout", "soon"}), CLI::ParseError);
+  EXPECT_THROW(with_flags({"--worker", "2"}), CLI::ParseError);
+  EXPECT_EQ(with_flags({"--max-model-bytes", "4294967296"}).max_model_bytes, int64_t{1} << 32);
+}
+
+TEST(ServerSettingsFlags, HelpListsEveryFlagButTheTestOnesWithDefaultsAndConfigKeys) {
+  CLI::App app;
+  const SettingsFlags flags(app);
+  const std::string help = app.help();
+  for (const char* shown :
+       {"--listen TEXT=127.0.0.1:50051", "--workers INT=0", "--upload-idle-timeout FLOAT=30",
+        "--no-request-log", "--reflection", "--redis-timeout-ms INT=250", "--compile-in-process"}) {
+    EXPECT_NE(help.find(shown), std::string::npos) << shown;
+  }
+  for (const char* hidden : {"--debug-worker-fault", "--debug-compile-delay-ms"}) {
+    EXPECT_EQ(help.find(hidden), std::string::npos) << hidden;
+  }
+  // Every key that is not the flag's name with '_' for '-' is spelled out.
+  const std::string config = config_file_help();
+  for (const char* key :
+       {R"(--upload-idle-timeout is "upload_idle_timeout_seconds")",
+        R"(--drain-timeout is "drain_timeout_seconds")", R"(--redis-ttl is "redis_ttl_seconds")",
+        R"(--no-request-log is "log_requests": false)"}) {
+    EXPECT_NE(config.find(key), std::string::npos) << key;
+  }
+  EXPECT_EQ(config.find("--workers"), std::string::npos);
 }
 
 }  // namespace
