@@ -1,8 +1,11 @@
 #include "core/driver/compile.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/driver/schedule_summary.h"
 #include "core/support/sha256.h"
 #include "tests/frontend/model_builder.h"
 
@@ -62,6 +65,26 @@ TEST(CompileTest, AKnownHashIsRecordedAsGiven) {
   auto given = compile(bytes, options);
   ASSERT_TRUE(hashed.ok() && given.ok());
   EXPECT_EQ(hashed->files.at("model.py"), given->files.at("model.py"));
+}
+
+// What ramiel-client prints after a compile, read back from the schedule.json compile() wrote.
+TEST(CompileTest, TheScheduleSummaryReadsWhatTheReportWrote) {
+  const std::string bytes = diamond_model();
+  CompileOptions options;
+  options.model_name = "diamond";
+  auto result = compile(bytes, options);
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  const std::string summary = schedule_summary(result->files.at("schedule.json"));
+  EXPECT_EQ(summary.rfind("model diamond (sha256 " + sha256_hex(bytes).substr(0, 12) +
+                              "...), opset 13\ngraph: 4 nodes in, ",
+                          0),
+            0u)
+      << summary;
+  EXPECT_NE(summary.find("cluster  nodes  cost_us\n"), std::string::npos);
+  EXPECT_NE(summary.find("predicted: serial "), std::string::npos);
+  EXPECT_NE(summary.find("compile: import "), std::string::npos);
+  EXPECT_EQ(std::count(summary.begin(), summary.end(), '\n'), 5 + result->clusters);
+  EXPECT_EQ(schedule_summary("{"), "(schedule.json is not valid JSON)\n");
 }
 
 TEST(CompileTest, OutputsAreDeterministic) {
