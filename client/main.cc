@@ -9,6 +9,7 @@
 #include "client/local_compile.h"
 #include "client/output_writer.h"
 #include "core/driver/compile.h"
+#include "core/driver/schedule_summary.h"
 #ifdef RAMIEL_WITH_REMOTE
 #include "client/remote_compile.h"
 #include "client/remote_health.h"
@@ -82,7 +83,7 @@ int run_compile(CompileRequest& request, const ChannelSecurity& security, const 
   if (Status written = write_outputs(request.output_dir, outcome->files); !written.ok()) return fail(written);
   if (!request.quiet) {
     auto schedule = outcome->files.find("schedule.json");
-    if (schedule != outcome->files.end()) std::cout << summarize_schedule(schedule->second);
+    if (schedule != outcome->files.end()) std::cout << driver::schedule_summary(schedule->second);
     std::cout << "wrote";
     for (const auto& [name, contents] : outcome->files) std::cout << " " << (request.output_dir / name).string();
     std::cout << "\n";

@@ -11,7 +11,4 @@ namespace ramiel::client {
 
 Status write_outputs(const std::filesystem::path& dir, const std::map<std::string, std::string>& files);
 
-// A short human summary of schedule.json: model, graph changes, clusters, prediction.
-std::string summarize_schedule(const std::string& schedule_json);
-
 }  // namespace ramiel::client

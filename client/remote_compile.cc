@@ -15,7 +15,7 @@
 #include "client/remote_notices.h"
 #include "client/remote_status.h"
 #include "core/support/sha256.h"
-#include "proto/convert.h"
+#include "driver_proto/convert.h"
 #include "proto/stage_metadata.h"
 #include "ramiel/v1/compile_service.grpc.pb.h"
 
@@ -109,7 +109,7 @@ StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request,
     return refused->status;
   }
   auto stub = v1::CompileService::NewStub(channel.channel());
-  const v1::CompileOptions options = api::options_to_proto(request.options);
+  const v1::CompileOptions options = driver_proto::options_to_proto(request.options);
   const RemoteNotices notices(stderr, !request.quiet);
 
   v1::CompileResponse response;
@@ -142,7 +142,7 @@ StatusOr<CompileOutcome> compile_remotely(const CompileRequest& request,
     return internal_error("ramiel-server at " + request.server + " answered for model " +
                           response.model_sha256() + ", not " + sha256);
   }
-  driver::CompileResult result = api::result_from_response(response);
+  driver::CompileResult result = driver_proto::result_from_response(response);
   return CompileOutcome{std::move(result.files), std::move(result.warnings)};
 }
 

@@ -6,7 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/support/stopwatch.h"
-#include "proto/convert.h"
+#include "driver_proto/convert.h"
 #include "server/status_mapping.h"
 
 namespace ramiel::server {
@@ -196,6 +196,8 @@ void CompileBroker::run_compile(std::shared_ptr<Flight> flight) {
   }
 
   driver::CompileOptions options = flight->job.options;
+  // Verified as the upload arrived: the compiler records it instead of hashing the model again.
+  options.model_sha256 = flight->job.model_sha256;
   options.is_cancelled = [this, flight] { return abandoned(*flight); };
   StatusOr<driver::CompileResult> compiled =
       abandoned(*flight) ? StatusOr<driver::CompileResult>(cancelled("every caller went away"))
@@ -223,7 +225,7 @@ void CompileBroker::run_compile(std::shared_ptr<Flight> flight) {
   metrics_.count_compile("ok");
   Stopwatch store_watch;
   auto response = std::make_shared<v1::CompileResponse>();
-  api::result_to_response(*compiled, *response);
+  driver_proto::result_to_response(*compiled, *response);
   response->set_model_sha256(flight->job.model_sha256);
   response->set_cache_key(flight->job.key);
   response->set_compiler_version(compiler_version_);

@@ -10,7 +10,7 @@
 
 #include "core/support/sha256.h"
 #include "core/support/stopwatch.h"
-#include "proto/convert.h"
+#include "driver_proto/convert.h"
 #include "server/call_reactor.h"
 #include "server/disk_cache.h"
 #include "server/result_cache.h"
@@ -24,7 +24,7 @@ grpc::Status invalid(std::string message) {
 
 // Converts and validates request options; the error names what to fix.
 StatusOr<driver::CompileOptions> checked_options(const v1::CompileOptions& proto) {
-  driver::CompileOptions options = api::options_from_proto(proto);
+  driver::CompileOptions options = driver_proto::options_from_proto(proto);
   RAMIEL_RETURN_IF_ERROR(options.validate().with_context("bad compile options"));
   return options;
 }

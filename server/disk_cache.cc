@@ -6,6 +6,7 @@
 #include <fstream>
 #include <vector>
 
+#include "core/support/sha256.h"
 #include "server/cache_entry.h"
 
 namespace ramiel::server {
@@ -24,9 +25,7 @@ std::optional<std::string> read_file(const fs::path& path, size_t limit) {
 }  // namespace
 
 bool is_cache_key(const std::string& key) {
-  return key.size() == 64 && std::all_of(key.begin(), key.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
+  return is_sha256_hex(key);
 }
 
 DiskCache::DiskCache(fs::path dir, int64_t capacity_bytes, Metrics* metrics, RequestLog* log,

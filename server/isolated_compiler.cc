@@ -7,7 +7,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/wire_format_lite.h>
 
-#include "proto/convert.h"
+#include "driver_proto/convert.h"
 #include "ramiel/worker/v1/compile_worker.pb.h"
 #include "server/child_process.h"
 #include "server/worker/protocol.h"
@@ -70,7 +70,8 @@ StatusOr<driver::CompileResult> IsolatedCompiler::operator()(
   // The job is the options message followed by the model as field 2, encoded by hand so that the
   // model (up to --max-model-bytes) is sent from where it lies instead of copied into a message.
   wire::CompileJob job;
-  *job.mutable_options() = api::options_to_proto(options);
+  *job.mutable_options() = driver_proto::options_to_proto(options);
+  job.set_model_sha256(options.model_sha256);
   std::string head = job.SerializeAsString();
   {
     google::protobuf::io::StringOutputStream stream(&head);
@@ -103,7 +104,7 @@ StatusOr<driver::CompileResult> IsolatedCompiler::operator()(
     }
     if (outcome.code() != 0)
       return Status(static_cast<StatusCode>(outcome.code()), outcome.message());
-    driver::CompileResult result = api::result_from_response(outcome.result());
+    driver::CompileResult result = driver_proto::result_from_response(outcome.result());
     for (const auto& time : outcome.stages())
       result.stage_seconds.emplace_back(time.stage(), time.seconds());
     return result;

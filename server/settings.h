@@ -1,4 +1,5 @@
 // ServerSettings: every knob of ramiel-server, with defaults, loaded from JSON and validated once.
+// Each field's config key, flag, help text and limits are declared in server/setting_fields.cc.
 #pragma once
 
 #include <cstdint>
@@ -74,7 +75,8 @@ struct ServerSettings {
   // Tests only: a fault every worker injects into itself ("crash", "oom", "spin").
   std::string debug_worker_fault;
 
-  // Checks ranges and addresses; the server never starts with settings that fail here.
+  // Checks each field's limits (setting_fields.cc), then the checks between fields; the server
+  // never starts with settings that fail here.
   Status validate() const;
   // Worker count with 0 resolved to the CPUs this process may use.
   int resolved_workers() const;

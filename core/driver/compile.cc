@@ -44,7 +44,8 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   Stopwatch stage;
   StageTimings timings;
   CompileResult result;
-  result.model_sha256 = sha256_hex(model_bytes);
+  result.model_sha256 =
+      options.model_sha256.empty() ? sha256_hex(model_bytes) : options.model_sha256;
 
   // Import.
   frontend::ImportOptions import_options;

@@ -35,8 +35,13 @@ struct CompileOptions {
   std::function<bool()> is_cancelled;
   // Debugging: the IR printed after the named pass lands in CompileResult::ir_dump.
   std::string print_ir_after;
+  // The sha256 (lower-case hex) of the model bytes when the caller already knows it, as the
+  // server does after verifying an upload: compile() then records it instead of hashing the
+  // model again. Empty: compile() hashes. Not checked against the bytes, and not part of
+  // canonical(): it follows from the model, which cache keys name on their own.
+  std::string model_sha256;
 
-  // Validates ranges (workers >= 1, positive dims, parsable JSON).
+  // Validates ranges (workers >= 1, positive dims, parsable JSON, a well-formed model_sha256).
   Status validate() const;
   // A canonical text of every option that changes the output (for cache keys).
   std::string canonical() const;

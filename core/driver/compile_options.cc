@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/driver/compile.h"
+#include "core/support/sha256.h"
 
 namespace ramiel::driver {
 namespace {
@@ -37,6 +38,9 @@ Status CompileOptions::validate() const {
                         l.max_attribute_bytes, l.max_string_bytes, l.max_name_bytes,
                         l.max_node_inputs, l.max_node_outputs, l.max_folded_elements}) {
     if (value < 0) return invalid_argument("model limits must not be negative");
+  }
+  if (!model_sha256.empty() && !is_sha256_hex(model_sha256)) {
+    return invalid_argument("a known model sha256 must be 64 lower-case hex characters");
   }
   RAMIEL_RETURN_IF_ERROR(canonical_json(device_profile_json, "the device profile").status());
   RAMIEL_RETURN_IF_ERROR(canonical_json(measured_costs_json, "the measured costs").status());

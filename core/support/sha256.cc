@@ -1,5 +1,7 @@
 #include "core/support/sha256.h"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 
 #include "core/support/check.h"
@@ -44,6 +46,12 @@ std::string sha256_hex(std::string_view bytes) {
   Sha256 hasher;
   hasher.update(bytes);
   return hasher.hex_digest();
+}
+
+bool is_sha256_hex(std::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 }  // namespace ramiel

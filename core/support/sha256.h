@@ -27,4 +27,7 @@ class Sha256 {
 
 std::string sha256_hex(std::string_view bytes);
 
+// True for what hex_digest() returns: 64 lower-case hex characters.
+bool is_sha256_hex(std::string_view text);
+
 }  // namespace ramiel

@@ -15,7 +15,7 @@
 #include <onnx/onnx_pb.h>
 
 #include "core/driver/compile.h"
-#include "proto/convert.h"
+#include "driver_proto/convert.h"
 #include "ramiel/worker/v1/compile_worker.pb.h"
 #include "server/worker/protocol.h"
 #include "server/worker/sandbox.h"
@@ -132,14 +132,15 @@ void warm_up() {
 
 ramiel::worker::v1::CompileOutcome compile(const ramiel::worker::v1::CompileJob& job) {
   ramiel::worker::v1::CompileOutcome outcome;
-  const ramiel::driver::CompileOptions options = ramiel::api::options_from_proto(job.options());
+  ramiel::driver::CompileOptions options = ramiel::driver_proto::options_from_proto(job.options());
+  options.model_sha256 = job.model_sha256();
   auto result = ramiel::driver::compile(job.model(), options);
   if (!result.ok()) {
     outcome.set_code(static_cast<int>(result.status().code()));
     outcome.set_message(result.status().message());
     return outcome;
   }
-  ramiel::api::result_to_response(*result, *outcome.mutable_result());
+  ramiel::driver_proto::result_to_response(*result, *outcome.mutable_result());
   for (const auto& [stage, seconds] : result->stage_seconds) {
     auto* time = outcome.add_stages();
     time->set_stage(stage);

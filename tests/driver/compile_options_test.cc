@@ -20,6 +20,13 @@ TEST(CompileOptionsTest, ValidateRejectsBadValues) {
   EXPECT_NE(options.validate().message().find("must be a JSON object"), std::string::npos);
   options.device_profile_json = "{}";
   EXPECT_TRUE(options.validate().ok());
+  for (const std::string& bad :
+       {std::string(63, 'a'), std::string(64, 'A'), std::string(64, 'g')}) {
+    options.model_sha256 = bad;
+    EXPECT_NE(options.validate().message().find("64 lower-case hex"), std::string::npos) << bad;
+  }
+  options.model_sha256 = std::string(64, '0');
+  EXPECT_TRUE(options.validate().ok());
 }
 
 TEST(CompileOptionsTest, CanonicalIgnoresFormattingButNotContent) {
@@ -39,6 +46,7 @@ TEST(CompileOptionsTest, CanonicalIgnoresFormattingButNotContent) {
   b.model_name = a.model_name;
   b.print_ir_after = "fold-constants";
   b.model_dir = "/somewhere";
+  b.model_sha256 = std::string(64, 'f');  // the model is keyed on its own
   EXPECT_EQ(a.canonical(), b.canonical());
 }
 

@@ -1,8 +1,11 @@
 #include "core/driver/compile.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/driver/schedule_summary.h"
 #include "core/support/sha256.h"
 #include "tests/frontend/model_builder.h"
 
@@ -43,6 +46,45 @@ TEST(CompileTest, WritesAllFilesAndAConsistentReport) {
     EXPECT_GE(s["timings_ms"][stage].get<double>(), 0.0) << stage;
   }
   EXPECT_NE(result->files.at("graph.dot").find("digraph \"diamond\""), std::string::npos);
+}
+
+TEST(CompileTest, AKnownHashIsRecordedAsGiven) {
+  const std::string bytes = diamond_model();
+  CompileOptions options;
+  // Well-formed but not the model's: only a compile that takes it instead of hashing records it.
+  options.model_sha256 = std::string(64, 'e');
+  auto result = compile(bytes, options);
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  EXPECT_EQ(result->model_sha256, options.model_sha256);
+  auto s = nlohmann::json::parse(result->files.at("schedule.json"));
+  EXPECT_EQ(s["model"]["sha256"], options.model_sha256);
+  EXPECT_NE(result->files.at("model.py").find(options.model_sha256), std::string::npos);
+  // The rest of the output does not depend on where the hash came from.
+  options.model_sha256 = sha256_hex(bytes);
+  auto hashed = compile(bytes, {});
+  auto given = compile(bytes, options);
+  ASSERT_TRUE(hashed.ok() && given.ok());
+  EXPECT_EQ(hashed->files.at("model.py"), given->files.at("model.py"));
+}
+
+// What ramiel-client prints after a compile, read back from the schedule.json compile() wrote.
+TEST(CompileTest, TheScheduleSummaryReadsWhatTheReportWrote) {
+  const std::string bytes = diamond_model();
+  CompileOptions options;
+  options.model_name = "diamond";
+  auto result = compile(bytes, options);
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  const std::string summary = schedule_summary(result->files.at("schedule.json"));
+  EXPECT_EQ(summary.rfind("model diamond (sha256 " + sha256_hex(bytes).substr(0, 12) +
+                              "...), opset 13\ngraph: 4 nodes in, ",
+                          0),
+            0u)
+      << summary;
+  EXPECT_NE(summary.find("cluster  nodes  cost_us\n"), std::string::npos);
+  EXPECT_NE(summary.find("predicted: serial "), std::string::npos);
+  EXPECT_NE(summary.find("compile: import "), std::string::npos);
+  EXPECT_EQ(std::count(summary.begin(), summary.end(), '\n'), 5 + result->clusters);
+  EXPECT_EQ(schedule_summary("{"), "(schedule.json is not valid JSON)\n");
 }
 
 TEST(CompileTest, OutputsAreDeterministic) {

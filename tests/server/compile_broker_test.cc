@@ -29,6 +29,7 @@ class FakeCompiler {
       calls_.fetch_add(1);
       {
         std::unique_lock lock(mutex_);
+        last_sha256_ = options.model_sha256;
         ++waiting_;
         changed_.notify_all();
         // Held until released; a cancelled compile notices between "stages", as the core does.
@@ -64,6 +65,10 @@ class FakeCompiler {
     changed_.wait(lock, [&] { return waiting_ >= n; });
   }
   int calls() const { return calls_.load(); }
+  std::string last_sha256() {
+    std::lock_guard lock(mutex_);
+    return last_sha256_;
+  }
 
  private:
   std::atomic<int> calls_{0};
@@ -71,6 +76,7 @@ class FakeCompiler {
   std::condition_variable changed_;
   bool held_ = false;
   int waiting_ = 0;
+  std::string last_sha256_;  // the model hash the last compile was handed
 };
 
 // A broker over a real two-tier cache in a temporary directory.
@@ -144,6 +150,19 @@ TEST(CompileBroker, MissCompilesOnceThenHitsFromMemory) {
   EXPECT_EQ(h.metric("ramiel_cache_requests_total", {{"result", "hit"}}), 1);
   EXPECT_EQ(h.metric("ramiel_cache_requests_total", {{"result", "miss"}}), 1);
   EXPECT_EQ(h.metric("ramiel_compile_duration_seconds", {{"stage", "compile"}}), 1);
+}
+
+TEST(CompileBroker, TheCompilerIsHandedTheVerifiedHashInsteadOfHashingAgain) {
+  Harness h;
+  CompileJob job = h.job("m1");
+  job.model_sha256 = std::string(64, 'c');
+  std::promise<Completion> done;
+  h.broker->compile(std::move(job), std::make_shared<Ticket>(),
+                    [&done](Completion completion) { done.set_value(std::move(completion)); });
+  const Completion completion = done.get_future().get();
+  ASSERT_TRUE(completion.status.ok()) << completion.status.error_message();
+  EXPECT_EQ(h.compiler.last_sha256(), std::string(64, 'c'));
+  EXPECT_EQ(completion.result->model_sha256(), std::string(64, 'c'));
 }
 
 TEST(CompileBroker, IdenticalConcurrentRequestsShareOneCompile) {

@@ -1,6 +1,6 @@
-#include "proto/convert.h"
+#include "driver_proto/convert.h"
 
-namespace ramiel::api {
+namespace ramiel::driver_proto {
 
 v1::CompileOptions options_to_proto(const driver::CompileOptions& options) {
   v1::CompileOptions proto;
@@ -51,4 +51,4 @@ driver::CompileResult result_from_response(const v1::CompileResponse& response) 
   return result;
 }
 
-}  // namespace ramiel::api
+}  // namespace ramiel::driver_proto
