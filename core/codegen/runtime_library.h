@@ -18,8 +18,9 @@ inline constexpr std::string_view kRuntimeParts[] = {"loading", "execution", "th
 // The files of helpers (runtime/<part>.py): helpers.py, and one per family of ops added for
 // ONNX conformance, so that family's emitters and helpers sit side by side.
 inline constexpr std::string_view kHelperParts[] = {
-    "helpers",          "helpers_indexing", "helpers_resize",    "helpers_rnn", "helpers_math",
-    "helpers_quantize", "helpers_signal",   "helpers_detection", "helpers_text"};
+    "helpers",      "helpers_indexing", "helpers_resize", "helpers_rnn",
+    "helpers_math", "helpers_quantize", "helpers_signal", "helpers_detection",
+    "helpers_text", "helpers_training"};
 
 // One helper of runtime/helpers*.py: the function `name`, the helpers it calls, its text.
 struct HelperSection {

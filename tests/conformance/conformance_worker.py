@@ -74,7 +74,7 @@ def _read_tensor(path, elem_type):
 
 def _to_torch(array, elem_type, name):
     if elem_type in _UNSIGNED_CARRIERS:
-        return torch.from_numpy(np.ascontiguousarray(_carried(array)))
+        return torch.from_numpy(np.array(_carried(array), copy=True))
     if elem_type == onnx.TensorProto.BFLOAT16:
         return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).to(torch.bfloat16)
     try:

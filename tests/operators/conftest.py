@@ -24,7 +24,7 @@ def carried(array):
         array = array.view(np.int64)
     elif array.dtype in (np.uint16, np.uint32):
         array = array.astype(np.int32 if array.dtype == np.uint16 else np.int64)
-    return torch.from_numpy(np.ascontiguousarray(array))
+    return torch.from_numpy(array.copy())  # a contiguous copy that keeps rank 0
 
 
 def compile_model(model, directory, name=None):
