@@ -1,5 +1,7 @@
 #include "core/frontend/opset_upgrade.h"
 
+#include "core/frontend/legacy_rules.h"
+
 #include <onnx/defs/schema.h>
 #include <onnx/version_converter/convert.h>
 
@@ -105,6 +107,7 @@ Status check_nodes_match_schemas(const onnx::GraphProto& graph, int opset) {
 Status upgrade_opset(onnx::ModelProto& model, int from, int target) {
   RAMIEL_RETURN_IF_ERROR(check_outputs_defined(model));
   RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(model.graph(), from));
+  RAMIEL_RETURN_IF_ERROR(apply_pre_conversion_rules(model, from));
   try {
     model = onnx::version_conversion::ConvertVersion(model, target);
   } catch (const std::exception& e) {
@@ -112,6 +115,7 @@ Status upgrade_opset(onnx::ModelProto& model, int from, int target) {
                          " and ONNX's version converter cannot upgrade it to opset " +
                          std::to_string(target) + ": " + e.what());
   }
+  apply_post_conversion_rules(model);
   return ok_status();
 }
 
