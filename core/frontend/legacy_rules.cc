@@ -1,16 +1,14 @@
 #include "core/frontend/legacy_rules.h"
 
 #include <onnx/defs/schema.h>
-#include <onnx/shape_inference/implementation.h>
 
-#include <exception>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "core/frontend/inference_guards.h"
+#include "core/frontend/legacy_shapes.h"
 
 namespace ramiel::frontend {
 namespace {
@@ -72,19 +70,6 @@ class Shapes {
   std::map<std::string, std::vector<int64_t>> dims_;
   std::map<std::string, int32_t> types_;
 };
-
-// Shape inference at the model's old opset, on the model itself (it adds value_info entries and
-// nothing else). A failure leaves the model as it was: the converter then says what it lacks.
-void infer_old_shapes(onnx::ModelProto& model) {
-  install_shape_inference_guards();
-  onnx::ModelProto inferred = model;
-  try {
-    onnx::shape_inference::InferShapes(inferred, onnx::OpSchemaRegistry::Instance());
-  } catch (const std::exception&) {
-    return;
-  }
-  *model.mutable_graph()->mutable_value_info() = inferred.graph().value_info();
-}
 
 // Names not yet used by any value of the graph.
 class NameSupply {
@@ -155,7 +140,7 @@ std::vector<int64_t> trailing_axes(int64_t a, int64_t b, int64_t axis) {
 }  // namespace
 
 Status apply_pre_conversion_rules(onnx::ModelProto& model, int from) {
-  infer_old_shapes(model);
+  infer_legacy_shapes(model, from);
   onnx::GraphProto& graph = *model.mutable_graph();
   const Shapes shapes(graph);
   NameSupply names(graph);

@@ -9,8 +9,8 @@
 namespace ramiel::frontend {
 
 // Before the converter, at the model's own opset `from` (< 7):
-// - infers shapes, so the converter's broadcast adapters see the sizes of every value (a Constant
-//   node's output had none: "Shape of input 2 is not available");
+// - infers shapes (legacy_shapes.h), so the converter's broadcast adapters see the sizes of every
+//   value (a Constant node's output had none: "Shape of input 2 is not available");
 // - an Add/Sub/Mul/Div/Pow/And/Or/Xor/Equal/Greater/Less with broadcast=1 and an `axis` gets its
 //   second operand unsqueezed to end at the first's last dimension (the converter appends one
 //   trailing 1 too many and asserts);

@@ -71,7 +71,6 @@ Status check_gemm_upgradable(const onnx::NodeProto& node, int index,
 // (a one-input Mul crashed it, found by fuzzing), so every node must match its schema at the
 // model's own opset first: the checks of the onnx checker that need no tensor data.
 Status check_nodes_match_schemas(const onnx::GraphProto& graph, int opset) {
-  const std::map<std::string, int> ranks = declared_ranks(graph);
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto& node = graph.node(i);
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
@@ -89,13 +88,29 @@ Status check_nodes_match_schemas(const onnx::GraphProto& graph, int opset) {
       return invalid_argument("node #" + std::to_string(i) +
                               " does not match its ONNX schema: " + e.what());
     }
-    if (node.op_type() == "Gemm" && opset < 7)
-      RAMIEL_RETURN_IF_ERROR(check_gemm_upgradable(node, i, ranks));
     for (const auto& attribute : node.attribute()) {
       if (attribute.has_g())
         RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(attribute.g(), opset));
       for (const auto& subgraph : attribute.graphs()) {
         RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(subgraph, opset));
+      }
+    }
+  }
+  return ok_status();
+}
+
+// Every Gemm the converter will upgrade to opset 7, in the graph and its subgraphs, with the ranks
+// the model declares or shape inference found.
+Status check_gemms_upgradable(const onnx::GraphProto& graph, int opset) {
+  const std::map<std::string, int> ranks = declared_ranks(graph);
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto& node = graph.node(i);
+    if (node.op_type() == "Gemm" && opset < 7)
+      RAMIEL_RETURN_IF_ERROR(check_gemm_upgradable(node, i, ranks));
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.has_g()) RAMIEL_RETURN_IF_ERROR(check_gemms_upgradable(attribute.g(), opset));
+      for (const auto& subgraph : attribute.graphs()) {
+        RAMIEL_RETURN_IF_ERROR(check_gemms_upgradable(subgraph, opset));
       }
     }
   }
@@ -108,6 +123,7 @@ Status upgrade_opset(onnx::ModelProto& model, int from, int target) {
   RAMIEL_RETURN_IF_ERROR(check_outputs_defined(model));
   RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(model.graph(), from));
   RAMIEL_RETURN_IF_ERROR(apply_pre_conversion_rules(model, from));
+  RAMIEL_RETURN_IF_ERROR(check_gemms_upgradable(model.graph(), from));
   try {
     model = onnx::version_conversion::ConvertVersion(model, target);
   } catch (const std::exception& e) {
