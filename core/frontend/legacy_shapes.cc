@@ -135,6 +135,16 @@ std::optional<Known> legacy_output(const onnx::NodeProto& node, const KnownShape
     }
     return out;
   }
+  if (op == "Cast") {  // Cast-1 names its type ("FLOAT")
+    for (const auto& a : node.attribute()) {
+      onnx::TensorProto_DataType type;
+      if (a.name() != "to") continue;
+      if (a.type() == onnx::AttributeProto::INT)
+        return Known{static_cast<int32_t>(a.i()), in[0]->dims};
+      if (onnx::TensorProto_DataType_Parse(a.s(), &type)) return Known{type, in[0]->dims};
+    }
+    return std::nullopt;
+  }
   if (op == "Reshape" && node.input_size() == 1) {
     auto shape = ints_attribute(node, "shape");
     if (!shape) return std::nullopt;

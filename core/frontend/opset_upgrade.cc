@@ -1,5 +1,6 @@
 #include "core/frontend/opset_upgrade.h"
 
+#include "core/frontend/legacy_adapters.h"
 #include "core/frontend/legacy_rules.h"
 
 #include <onnx/defs/schema.h>
@@ -124,6 +125,7 @@ Status upgrade_opset(onnx::ModelProto& model, int from, int target) {
   RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(model.graph(), from));
   RAMIEL_RETURN_IF_ERROR(apply_pre_conversion_rules(model, from));
   RAMIEL_RETURN_IF_ERROR(check_gemms_upgradable(model.graph(), from));
+  disguise_unconvertible_nodes(*model.mutable_graph(), from);
   try {
     model = onnx::version_conversion::ConvertVersion(model, target);
   } catch (const std::exception& e) {
@@ -131,6 +133,7 @@ Status upgrade_opset(onnx::ModelProto& model, int from, int target) {
                          " and ONNX's version converter cannot upgrade it to opset " +
                          std::to_string(target) + ": " + e.what());
   }
+  RAMIEL_RETURN_IF_ERROR(adapt_disguised_nodes(*model.mutable_graph()));
   apply_post_conversion_rules(model);
   return ok_status();
 }

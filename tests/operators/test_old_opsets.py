@@ -17,21 +17,25 @@ def data(*shape):
 
 
 def old_model(name, nodes, inputs, outputs, weights, opset):
-    """Graph inputs are (name, shape) pairs, weights a dict name -> array; IR version 3 lists
-    every initializer among the inputs too."""
-    value = lambda n, s: helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s))  # noqa: E731
+    """Graph inputs and outputs are (name, shape[, ONNX type]) tuples, weights a dict name ->
+    array; IR version 3 lists every initializer among the inputs too."""
+    def value(name, shape, elem_type=TensorProto.FLOAT):
+        return helper.make_tensor_value_info(name, elem_type, list(shape))
+
     initializers = [numpy_helper.from_array(array, n) for n, array in weights.items()]
-    graph = helper.make_graph(
-        nodes, name, [value(n, s) for n, s in inputs] + [value(n, a.shape) for n, a in weights.items()],
-        [value(n, s) for n, s in outputs], initializer=initializers)
+    weight_inputs = [value(n, a.shape, numpy_helper.from_array(a).data_type)
+                     for n, a in weights.items()]
+    graph = helper.make_graph(nodes, name, [value(*v) for v in inputs] + weight_inputs,
+                              [value(*v) for v in outputs], initializer=initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 3
     return model
 
 
 def compile_and_run(name, nodes, inputs, outputs, weights, opset, tmp_path):
-    model = old_model(name, nodes, [(n, a.shape) for n, a in inputs],
-                      outputs, weights, opset)
+    """inputs: (name, array) pairs; outputs: (name, shape[, ONNX type]) tuples."""
+    model = old_model(name, nodes, [(n, a.shape, numpy_helper.from_array(a).data_type)
+                                    for n, a in inputs], outputs, weights, opset)
     return run_program(model, tmp_path, [a for _, a in inputs], name="%s_opset%d" % (name, opset))
 
 
@@ -152,3 +156,39 @@ def test_a_small_cnn_as_old_exporters_wrote_it(opset, tmp_path):
     logits = pooled.reshape(1, 36) @ weights["fc"].T + weights["fcb"]
     expected = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
     assert_close(expected.astype(np.float32), y, rtol=1e-4, atol=1e-6)
+
+
+def test_ops_onnxs_converter_has_no_adapter_for(tmp_path):
+    """Opset 1's Cast (`to` a type name), Pad (`paddings`), Split (sizes as an input) and
+    GlobalLpPool (a float p): Ramiel adapts them itself."""
+    x, image = data(2, 3) * 4, data(1, 2, 3, 3)
+    nodes = [helper.make_node("Cast", ["x"], ["cast"], to="INT32"),
+             helper.make_node("Pad", ["x"], ["padded"], paddings=[0, 1, 0, 2], value=0.5),
+             helper.make_node("Split", ["x", "sizes"], ["left", "right"], axis=1),
+             helper.make_node("GlobalLpPool", ["image"], ["norms"], p=2.0)]
+    outputs = compile_and_run(
+        "no_adapter", nodes, [("x", x), ("image", image)],
+        [("cast", [2, 3], TensorProto.INT32), ("padded", [2, 6]), ("left", [2, 1]),
+         ("right", [2, 2]), ("norms", [1, 2, 1, 1])],
+        {"sizes": np.array([1, 2], np.int64)}, 1, tmp_path)
+    expected = [np.trunc(x).astype(np.int32),
+                np.pad(x, ((0, 0), (1, 2)), constant_values=0.5), x[:, :1], x[:, 1:],
+                np.sqrt((image ** 2).sum(axis=(2, 3), keepdims=True))]
+    for want, got in zip(expected, outputs):
+        assert_close(want, got)
+
+
+@pytest.mark.parametrize("opset", [1, 6])
+def test_comparisons_with_broadcast(opset, tmp_path):
+    """Greater, Less and Equal had broadcast/axis attributes before opset 7 and no adapter."""
+    x, b, c = data(2, 3, 4), data(3), data(4)
+    nodes = [helper.make_node("Greater", ["x", "b"], ["greater"], broadcast=1, axis=1),
+             helper.make_node("Less", ["x", "c"], ["less"], broadcast=1),
+             helper.make_node("Equal", ["xi", "xi"], ["equal"])]
+    xi = (x * 3).astype(np.int32)
+    outputs = compile_and_run(
+        "comparisons", nodes, [("x", x), ("xi", xi)],
+        [("greater", x.shape, TensorProto.BOOL), ("less", x.shape, TensorProto.BOOL),
+         ("equal", x.shape, TensorProto.BOOL)], {"b": b, "c": c}, opset, tmp_path)
+    for want, got in zip([x > b[None, :, None], x < c, np.ones(x.shape, bool)], outputs):
+        assert_close(want, got)
