@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/frontend/node_attributes.h"
+
 namespace ramiel::frontend {
 namespace {
 
@@ -21,30 +23,13 @@ const std::map<std::string, int>& unconvertible_until() {
   return ops;
 }
 
-onnx::AttributeProto* find(onnx::NodeProto& node, const std::string& name) {
-  for (auto& attribute : *node.mutable_attribute()) {
-    if (attribute.name() == name) return &attribute;
-  }
-  return nullptr;
-}
-
-void remove(onnx::NodeProto& node, const std::string& name) {
-  auto* attributes = node.mutable_attribute();
-  for (int i = 0; i < attributes->size(); ++i) {
-    if (attributes->Get(i).name() == name) {
-      attributes->DeleteSubrange(i, 1);
-      return;
-    }
-  }
-}
-
 std::string label(const onnx::NodeProto& node) {
   return "node '" + node.name() + "' (" + node.op_type() + ", before opset 7)";
 }
 
 // Cast-1 to Cast-6: `to` names the type ("FLOAT") instead of numbering it.
 Status adapt_cast(onnx::NodeProto& node) {
-  onnx::AttributeProto* to = find(node, "to");
+  onnx::AttributeProto* to = find_attribute(node, "to");
   if (!to || to->type() != onnx::AttributeProto::STRING) return ok_status();
   onnx::TensorProto_DataType type;
   if (!onnx::TensorProto_DataType_Parse(to->s(), &type) || type == onnx::TensorProto::UNDEFINED) {
@@ -72,7 +57,7 @@ Status adapt_split(onnx::NodeProto& node, const onnx::GraphProto& graph) {
     } else {
       break;
     }
-    remove(node, "split");
+    remove_attribute(node, "split");
     onnx::AttributeProto* split = node.add_attribute();
     split->set_name("split");
     split->set_type(onnx::AttributeProto::INTS);
@@ -89,9 +74,10 @@ Status adapt(onnx::NodeProto& node, const onnx::GraphProto& graph) {
   if (op == "Cast") return adapt_cast(node);
   if (op == "Split") return adapt_split(node, graph);
   if (op == "Pad") {
-    if (onnx::AttributeProto* paddings = find(node, "paddings")) paddings->set_name("pads");
+    if (onnx::AttributeProto* paddings = find_attribute(node, "paddings"))
+      paddings->set_name("pads");
   } else if (op == "LpPool" || op == "GlobalLpPool") {
-    onnx::AttributeProto* p = find(node, "p");
+    onnx::AttributeProto* p = find_attribute(node, "p");
     if (p && p->type() == onnx::AttributeProto::FLOAT) {
       const auto exponent = static_cast<int64_t>(p->f());
       p->clear_f();
@@ -99,12 +85,12 @@ Status adapt(onnx::NodeProto& node, const onnx::GraphProto& graph) {
       p->set_i(exponent);
     }
   } else if (op == "RNN" || op == "GRU" || op == "LSTM") {
-    remove(node, "output_sequence");
+    remove_attribute(node, "output_sequence");
   } else {
     // Comparisons and logic: numpy broadcasting from opset 7 on; an `axis` was already turned
     // into an Unsqueeze (legacy_rules.h).
-    remove(node, "broadcast");
-    remove(node, "axis");
+    remove_attribute(node, "broadcast");
+    remove_attribute(node, "axis");
   }
   return ok_status();
 }
@@ -126,10 +112,10 @@ void disguise_unconvertible_nodes(onnx::GraphProto& graph, int from) {
 
 Status adapt_disguised_nodes(onnx::GraphProto& graph) {
   for (onnx::NodeProto& node : *graph.mutable_node()) {
-    onnx::AttributeProto* real = find(node, kRealOp);
+    onnx::AttributeProto* real = find_attribute(node, kRealOp);
     if (node.op_type() != "Identity" || !real) continue;
     node.set_op_type(real->s());
-    remove(node, kRealOp);
+    remove_attribute(node, kRealOp);
     RAMIEL_RETURN_IF_ERROR(adapt(node, graph));
   }
   return ok_status();

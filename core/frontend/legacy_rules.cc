@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/frontend/legacy_shapes.h"
+#include "core/frontend/node_attributes.h"
 
 namespace ramiel::frontend {
 namespace {
@@ -110,23 +111,6 @@ onnx::NodeProto unsqueeze(const std::string& input, const std::string& output,
 std::string node_label(const onnx::NodeProto& node, int index, int opset) {
   return "node '" + (node.name().empty() ? "#" + std::to_string(index) : node.name()) + "' (" +
          node.op_type() + ", opset " + std::to_string(opset) + ")";
-}
-
-const onnx::AttributeProto* find_attribute(const onnx::NodeProto& node, const std::string& name) {
-  for (const auto& attribute : node.attribute()) {
-    if (attribute.name() == name) return &attribute;
-  }
-  return nullptr;
-}
-
-void remove_attribute(onnx::NodeProto& node, const std::string& name) {
-  auto* attributes = node.mutable_attribute();
-  for (int i = 0; i < attributes->size(); ++i) {
-    if (attributes->Get(i).name() == name) {
-      attributes->DeleteSubrange(i, 1);
-      return;
-    }
-  }
 }
 
 // The axes that make operand B (rank b) of a broadcast with `axis` end at A's last dimension

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "core/frontend/inference_guards.h"
+#include "core/frontend/node_attributes.h"
+#include "core/ir/tensor.h"
 
 namespace ramiel::frontend {
 namespace {
@@ -57,54 +59,6 @@ const std::set<std::string>& like_first_input() {
   return ops;
 }
 
-std::optional<int64_t> int_attribute(const onnx::NodeProto& node, const std::string& name) {
-  for (const auto& a : node.attribute()) {
-    if (a.name() == name) return a.i();
-  }
-  return std::nullopt;
-}
-
-std::optional<std::vector<int64_t>> ints_attribute(const onnx::NodeProto& node,
-                                                   const std::string& name) {
-  for (const auto& a : node.attribute()) {
-    if (a.name() == name) return std::vector<int64_t>(a.ints().begin(), a.ints().end());
-  }
-  return std::nullopt;
-}
-
-// Reshape-1's output from its `shape` attribute: 0 copies the input's dim, -1 takes the rest.
-std::optional<std::vector<int64_t>> reshaped(const std::vector<int64_t>& in,
-                                             std::vector<int64_t> shape) {
-  int64_t elements = 1;
-  for (int64_t d : in) {
-    if (d < 0) return std::nullopt;
-    elements *= d;
-  }
-  int64_t product = 1;
-  int inferred = -1;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (shape[i] == 0) {
-      if (i >= in.size()) return std::nullopt;
-      shape[i] = in[i];
-    }
-    if (shape[i] == -1) {
-      if (inferred >= 0) return std::nullopt;
-      inferred = static_cast<int>(i);
-    } else if (shape[i] < 0) {
-      return std::nullopt;
-    } else {
-      product *= shape[i];
-    }
-  }
-  if (inferred >= 0) {
-    if (product == 0 || elements % product != 0) return std::nullopt;
-    shape[static_cast<size_t>(inferred)] = elements / product;
-  } else if (product != elements) {
-    return std::nullopt;
-  }
-  return shape;
-}
-
 // The output of one old op without an inference function, when its inputs are known.
 std::optional<Known> legacy_output(const onnx::NodeProto& node, const KnownShapes& known) {
   std::vector<const Known*> in;
@@ -148,7 +102,7 @@ std::optional<Known> legacy_output(const onnx::NodeProto& node, const KnownShape
   if (op == "Reshape" && node.input_size() == 1) {
     auto shape = ints_attribute(node, "shape");
     if (!shape) return std::nullopt;
-    auto dims = reshaped(in[0]->dims, *shape);
+    auto dims = ir::reshaped(in[0]->dims, *shape, /*allow_zero=*/false);
     if (!dims) return std::nullopt;
     return Known{in[0]->elem_type, *dims};
   }
