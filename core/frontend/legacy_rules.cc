@@ -24,53 +24,12 @@ bool is_default_domain(const std::string& domain) {
   return domain.empty() || domain == "ai.onnx";
 }
 
-// Ranks and dims of every value the model declares or shape inference found (-1: unknown dim).
-class Shapes {
- public:
-  explicit Shapes(const onnx::GraphProto& graph) {
-    for (const auto* values : {&graph.input(), &graph.output(), &graph.value_info()}) {
-      for (const onnx::ValueInfoProto& value : *values) {
-        const auto& type = value.type();
-        if (!type.has_tensor_type() || !type.tensor_type().has_shape()) continue;
-        std::vector<int64_t> dims;
-        for (const auto& dim : type.tensor_type().shape().dim()) {
-          dims.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
-        }
-        dims_[value.name()] = std::move(dims);
-        types_[value.name()] = type.tensor_type().elem_type();
-      }
-    }
-    for (const onnx::TensorProto& tensor : graph.initializer()) {
-      dims_[tensor.name()] = {tensor.dims().begin(), tensor.dims().end()};
-      types_[tensor.name()] = tensor.data_type();
-    }
-  }
-  std::optional<std::vector<int64_t>> of(const std::string& name) const {
-    auto it = dims_.find(name);
-    if (it == dims_.end()) return std::nullopt;
-    return it->second;
-  }
-  // A value_info of the value's type and static shape (unknown dims left unset).
-  std::optional<onnx::ValueInfoProto> info(const std::string& name) const {
-    auto dims = of(name);
-    auto type = types_.find(name);
-    if (!dims || type == types_.end()) return std::nullopt;
-    onnx::ValueInfoProto info;
-    info.set_name(name);
-    auto* tensor_type = info.mutable_type()->mutable_tensor_type();
-    tensor_type->set_elem_type(type->second);
-    auto* shape = tensor_type->mutable_shape();
-    for (int64_t dim : *dims) {
-      auto* d = shape->add_dim();
-      if (dim >= 0) d->set_dim_value(dim);
-    }
-    return info;
-  }
-
- private:
-  std::map<std::string, std::vector<int64_t>> dims_;
-  std::map<std::string, int32_t> types_;
-};
+// The dims of a value, when known.
+std::optional<std::vector<int64_t>> dims_of(const KnownShapes& known, const std::string& name) {
+  auto it = known.find(name);
+  if (it == known.end()) return std::nullopt;
+  return it->second.dims;
+}
 
 // Names not yet used by any value of the graph.
 class NameSupply {
@@ -126,7 +85,7 @@ std::vector<int64_t> trailing_axes(int64_t a, int64_t b, int64_t axis) {
 Status apply_pre_conversion_rules(onnx::ModelProto& model, int from) {
   infer_legacy_shapes(model, from);
   onnx::GraphProto& graph = *model.mutable_graph();
-  const Shapes shapes(graph);
+  const KnownShapes shapes = known_shapes(graph);
   NameSupply names(graph);
   google::protobuf::RepeatedPtrField<onnx::NodeProto> rewritten;
   for (int i = 0; i < graph.node_size(); ++i) {
@@ -139,8 +98,8 @@ Status apply_pre_conversion_rules(onnx::ModelProto& model, int from) {
     const auto* broadcast = find_attribute(node, "broadcast");
     const auto* axis = find_attribute(node, "axis");
     if (broadcasting_ops().contains(node.op_type()) && broadcast && broadcast->i() != 0 && axis) {
-      const auto a = shapes.of(node.input(0));
-      const auto b = shapes.of(node.input(1));
+      const auto a = dims_of(shapes, node.input(0));
+      const auto b = dims_of(shapes, node.input(1));
       if (!a || !b) {
         return unimplemented(node_label(node, i, from) +
                              ": broadcasting with an axis needs both operands' ranks, and shape "
@@ -157,8 +116,8 @@ Status apply_pre_conversion_rules(onnx::ModelProto& model, int from) {
       axes = trailing_axes(a_rank, b_rank, start);
       remove_attribute(node, "axis");  // suffix-aligned now, as the converter's adapter expects
     } else if (node.op_type() == "PRelu") {
-      const auto x = shapes.of(node.input(0));
-      const auto slope = shapes.of(node.input(1));
+      const auto x = dims_of(shapes, node.input(0));
+      const auto slope = dims_of(shapes, node.input(1));
       if (slope && slope->size() == 1 && (*slope)[0] != 1) {
         if (!x) {
           return unimplemented(node_label(node, i, from) +
@@ -174,11 +133,10 @@ Status apply_pre_conversion_rules(onnx::ModelProto& model, int from) {
       *rewritten.Add() = unsqueeze(operand, unsqueezed, axes);
       node.set_input(1, unsqueezed);
       // The converter's adapters read sizes from value_info: the new value needs its own.
-      if (auto info = shapes.info(operand)) {
-        info->set_name(unsqueezed);
-        auto* shape = info->mutable_type()->mutable_tensor_type()->mutable_shape();
-        for (size_t k = 0; k < axes.size(); ++k) shape->add_dim()->set_dim_value(1);
-        *graph.add_value_info() = std::move(*info);
+      if (auto it = shapes.find(operand); it != shapes.end()) {
+        Known known = it->second;
+        known.dims.insert(known.dims.end(), axes.size(), 1);
+        *graph.add_value_info() = value_info(unsqueezed, known);
       }
     }
     *rewritten.Add() = std::move(node);

@@ -17,32 +17,6 @@
 namespace ramiel::frontend {
 namespace {
 
-struct Known {
-  int32_t elem_type = 0;
-  std::vector<int64_t> dims;  // -1: unknown
-};
-
-using KnownShapes = std::map<std::string, Known>;
-
-KnownShapes known_shapes(const onnx::GraphProto& graph) {
-  KnownShapes known;
-  for (const auto* values : {&graph.input(), &graph.output(), &graph.value_info()}) {
-    for (const onnx::ValueInfoProto& value : *values) {
-      const auto& type = value.type();
-      if (!type.has_tensor_type() || !type.tensor_type().has_shape()) continue;
-      Known k{type.tensor_type().elem_type(), {}};
-      for (const auto& dim : type.tensor_type().shape().dim()) {
-        k.dims.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
-      }
-      known[value.name()] = std::move(k);
-    }
-  }
-  for (const onnx::TensorProto& tensor : graph.initializer()) {
-    known[tensor.name()] = {tensor.data_type(), {tensor.dims().begin(), tensor.dims().end()}};
-  }
-  return known;
-}
-
 // Ops whose output has its first input's shape and type, at every opset below 7 (the broadcasting
 // ones broadcast only their second operand into the first then).
 const std::set<std::string>& like_first_input() {
@@ -114,6 +88,27 @@ bool has_inference(const onnx::NodeProto& node, int opset) {
   return schema && schema->has_type_and_shape_inference_function();
 }
 
+}  // namespace
+
+KnownShapes known_shapes(const onnx::GraphProto& graph) {
+  KnownShapes known;
+  for (const auto* values : {&graph.input(), &graph.output(), &graph.value_info()}) {
+    for (const onnx::ValueInfoProto& value : *values) {
+      const auto& type = value.type();
+      if (!type.has_tensor_type() || !type.tensor_type().has_shape()) continue;
+      Known k{type.tensor_type().elem_type(), {}};
+      for (const auto& dim : type.tensor_type().shape().dim()) {
+        k.dims.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
+      }
+      known[value.name()] = std::move(k);
+    }
+  }
+  for (const onnx::TensorProto& tensor : graph.initializer()) {
+    known[tensor.name()] = {tensor.data_type(), {tensor.dims().begin(), tensor.dims().end()}};
+  }
+  return known;
+}
+
 onnx::ValueInfoProto value_info(const std::string& name, const Known& known) {
   onnx::ValueInfoProto info;
   info.set_name(name);
@@ -126,8 +121,6 @@ onnx::ValueInfoProto value_info(const std::string& name, const Known& known) {
   }
   return info;
 }
-
-}  // namespace
 
 void infer_legacy_shapes(onnx::ModelProto& model, int opset) {
   install_shape_inference_guards();

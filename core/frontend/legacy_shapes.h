@@ -6,7 +6,24 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
 namespace ramiel::frontend {
+
+// A value's element type and dims (-1 for an unknown dim).
+struct Known {
+  int32_t elem_type = 0;
+  std::vector<int64_t> dims;
+};
+using KnownShapes = std::map<std::string, Known>;
+
+// What the graph's inputs, outputs, value_info entries and initializers say.
+KnownShapes known_shapes(const onnx::GraphProto& graph);
+// The value_info entry of `name` with that type and shape.
+onnx::ValueInfoProto value_info(const std::string& name, const Known& known);
 
 // Adds a value_info entry for every value whose shape it can find (the model's own entries are
 // replaced by what inference returns). A failure of onnx's inference leaves the rest unknown:
