@@ -109,6 +109,10 @@ TEST_F(ElementwiseTest, UnsignedTypesLiveInWiderCarriersAndWrap) {
   EXPECT_EQ(emit(OpKind::BitShift, {c, c}, right, 11, u64),
             "out3 = onnx_uint64_shift_right(c, c)\n");
   EXPECT_EQ(emit(OpKind::Add, {c, c}, {}, 14, u64), "out4 = c + c\n");  // wraps at 2^64 itself
+  // Order: flipping the top bit maps uint64's onto int64's.
+  EXPECT_EQ(emit(OpKind::Max, {c, c}, {}, 13, u64),
+            "out5 = torch.maximum(c ^ -9223372036854775808, c ^ -9223372036854775808) ^ "
+            "-9223372036854775808\n");
 }
 
 TEST_F(ElementwiseTest, SoftmaxFollowsItsOpset) {

@@ -48,6 +48,24 @@ def test_arithmetic_and_shifts_wrap(dtype, tmp_path):
         assert_close(want, got)
 
 
+def test_uint64_order_past_2_to_the_63(tmp_path):
+    """uint64 values from 2^63 on are negative in the int64 carrier; comparisons, Max and Min
+    still order them as unsigned."""
+    a = np.array([2**64 - 1, 2**63, 5, 2**63 + 7], dtype=np.uint64)
+    b = np.array([3, 2**63 - 1, 2**64 - 2, 2**63 + 7], dtype=np.uint64)
+    nodes = [helper.make_node("Max", ["a", "b"], ["max"]),
+             helper.make_node("Min", ["a", "b"], ["min"]),
+             helper.make_node("Less", ["a", "b"], ["less"]),
+             helper.make_node("GreaterOrEqual", ["a", "b"], ["greater_or_equal"])]
+    flags = [helper.make_tensor_value_info(n, TensorProto.BOOL, [4])
+             for n in ("less", "greater_or_equal")]
+    m = model("uint64_order", nodes, [tensor("a", np.uint64, [4]), tensor("b", np.uint64, [4])],
+              [tensor("max", np.uint64, [4]), tensor("min", np.uint64, [4])] + flags, opset=16)
+    outputs = run_program(m, tmp_path, [a, b])
+    for want, got in zip([np.maximum(a, b), np.minimum(a, b), a < b, a >= b], outputs):
+        assert_close(want, got)
+
+
 def test_casts_wrap(tmp_path):
     signed = np.array([-1, 70000, -70000, 5], dtype=np.int32)
     unsigned = np.array([4294967295, 2147483648, 7, 0], dtype=np.uint32)

@@ -141,8 +141,8 @@ py::ExprPtr nn_fn(std::string_view name);     // F.<name> (torch.nn.functional)
 // (values from 2^63 on read as negative). Graph inputs and outputs of those types are carrier
 // tensors too. Sums, products and shifts in the carrier are the ONNX results modulo 2^n once
 // masked (emit_node masks them, see unsigned_wrap_mask); for uint64 the carrier wraps at 2^64
-// by itself, but comparisons, Max/Min, Div, Mod and casts to floats treat values from 2^63 on
-// as negative.
+// by itself, comparisons, Max and Min flip the top bit to order it, but Div, Mod, the reductions,
+// ArgMax/ArgMin, TopK and casts to floats treat values from 2^63 on as negative.
 std::optional<std::string_view> torch_dtype_name(ir::DType dtype);
 // 2^n - 1 for uint16 and uint32, whose carriers are wider than they; nullopt for other types.
 std::optional<int64_t> unsigned_wrap_mask(ir::DType dtype);
