@@ -21,6 +21,23 @@ namespace {
 
 bool is_default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
+// The training domain's optimizers are element-wise formulas Ramiel translates (opset 1, the
+// only one); its Gradient, which needs automatic differentiation, stays refused.
+constexpr std::string_view kTrainingDomain = "ai.onnx.preview.training";
+constexpr int64_t kTrainingOpset = 1;
+
+bool is_translated_training_op(const onnx::NodeProto& node) {
+  return node.domain() == kTrainingDomain &&
+         (node.op_type() == "Adagrad" || node.op_type() == "Adam" || node.op_type() == "Momentum");
+}
+
+bool imports_training_domain(const onnx::ModelProto& model) {
+  for (const auto& import : model.opset_import()) {
+    if (import.domain() == kTrainingDomain) return true;
+  }
+  return false;
+}
+
 // The model's ai.onnx opset; models older than kMinOpset are upgraded to it first.
 StatusOr<int> default_opset(onnx::ModelProto& model) {
   for (const auto& import : model.opset_import()) {
@@ -37,6 +54,8 @@ StatusOr<int> default_opset(onnx::ModelProto& model) {
     }
     return static_cast<int>(version);
   }
+  // An optimizer step alone imports only the training domain: no ai.onnx op to read an opset for.
+  if (imports_training_domain(model)) return kMaxOpset;
   return invalid_argument("the model imports no ai.onnx opset");
 }
 
@@ -48,9 +67,12 @@ Status check_domains(const onnx::GraphProto& graph, const onnx::ModelProto& mode
     for (const auto& import : model.opset_import()) {
       if (import.domain() == node.domain()) version = import.version();
     }
+    if (is_translated_training_op(node) && version == kTrainingOpset) continue;
     const std::string name = node.name().empty() ? "#" + std::to_string(i) : node.name();
-    return unimplemented("node '" + name + "' (" + node.op_type() + ", " + node.domain() + " opset " +
-                         std::to_string(version) + "): only ai.onnx operators are supported");
+    return unimplemented("node '" + name + "' (" + node.op_type() + ", " + node.domain() +
+                         " opset " + std::to_string(version) +
+                         "): only ai.onnx operators and ai.onnx.preview.training's Adagrad, Adam "
+                         "and Momentum (opset 1) are supported");
   }
   return ok_status();
 }

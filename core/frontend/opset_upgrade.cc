@@ -1,5 +1,8 @@
 #include "core/frontend/opset_upgrade.h"
 
+#include "core/frontend/legacy_adapters.h"
+#include "core/frontend/legacy_rules.h"
+
 #include <onnx/defs/schema.h>
 #include <onnx/version_converter/convert.h>
 
@@ -69,7 +72,6 @@ Status check_gemm_upgradable(const onnx::NodeProto& node, int index,
 // (a one-input Mul crashed it, found by fuzzing), so every node must match its schema at the
 // model's own opset first: the checks of the onnx checker that need no tensor data.
 Status check_nodes_match_schemas(const onnx::GraphProto& graph, int opset) {
-  const std::map<std::string, int> ranks = declared_ranks(graph);
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto& node = graph.node(i);
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
@@ -87,8 +89,6 @@ Status check_nodes_match_schemas(const onnx::GraphProto& graph, int opset) {
       return invalid_argument("node #" + std::to_string(i) +
                               " does not match its ONNX schema: " + e.what());
     }
-    if (node.op_type() == "Gemm" && opset < 7)
-      RAMIEL_RETURN_IF_ERROR(check_gemm_upgradable(node, i, ranks));
     for (const auto& attribute : node.attribute()) {
       if (attribute.has_g())
         RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(attribute.g(), opset));
@@ -100,11 +100,32 @@ Status check_nodes_match_schemas(const onnx::GraphProto& graph, int opset) {
   return ok_status();
 }
 
+// Every Gemm the converter will upgrade to opset 7, in the graph and its subgraphs, with the ranks
+// the model declares or shape inference found.
+Status check_gemms_upgradable(const onnx::GraphProto& graph, int opset) {
+  const std::map<std::string, int> ranks = declared_ranks(graph);
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto& node = graph.node(i);
+    if (node.op_type() == "Gemm" && opset < 7)
+      RAMIEL_RETURN_IF_ERROR(check_gemm_upgradable(node, i, ranks));
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.has_g()) RAMIEL_RETURN_IF_ERROR(check_gemms_upgradable(attribute.g(), opset));
+      for (const auto& subgraph : attribute.graphs()) {
+        RAMIEL_RETURN_IF_ERROR(check_gemms_upgradable(subgraph, opset));
+      }
+    }
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Status upgrade_opset(onnx::ModelProto& model, int from, int target) {
   RAMIEL_RETURN_IF_ERROR(check_outputs_defined(model));
   RAMIEL_RETURN_IF_ERROR(check_nodes_match_schemas(model.graph(), from));
+  RAMIEL_RETURN_IF_ERROR(apply_pre_conversion_rules(model, from));
+  RAMIEL_RETURN_IF_ERROR(check_gemms_upgradable(model.graph(), from));
+  disguise_unconvertible_nodes(*model.mutable_graph(), from);
   try {
     model = onnx::version_conversion::ConvertVersion(model, target);
   } catch (const std::exception& e) {
@@ -112,6 +133,8 @@ Status upgrade_opset(onnx::ModelProto& model, int from, int target) {
                          " and ONNX's version converter cannot upgrade it to opset " +
                          std::to_string(target) + ": " + e.what());
   }
+  RAMIEL_RETURN_IF_ERROR(adapt_disguised_nodes(*model.mutable_graph()));
+  apply_post_conversion_rules(model);
   return ok_status();
 }
 

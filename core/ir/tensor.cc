@@ -115,6 +115,41 @@ std::optional<int64_t> element_count(const Shape& shape) {
   return empty ? 0 : extent;
 }
 
+std::optional<Shape> reshaped(const Shape& data, const std::vector<int64_t>& spec,
+                              bool allow_zero) {
+  Shape out;
+  int infer_at = -1;
+  int64_t known = 1;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    int64_t dim = spec[i];
+    if (dim == 0 && !allow_zero) {
+      if (i >= data.size()) return std::nullopt;
+      dim = data[i];
+    }
+    if (dim == -1) {
+      if (infer_at >= 0) return std::nullopt;
+      infer_at = static_cast<int>(i);
+    } else if (dim < 0) {
+      return std::nullopt;
+    } else {
+      auto next = checked_mul(known, dim);
+      if (!next) return std::nullopt;  // no tensor has that many elements
+      known = *next;
+    }
+    out.push_back(dim);
+  }
+  auto count = element_count(data);
+  if (!count) return std::nullopt;
+  const int64_t total = *count;
+  if (infer_at >= 0) {
+    if (known == 0 || total % known != 0) return std::nullopt;
+    out[static_cast<size_t>(infer_at)] = total / known;
+  } else if (known != total) {
+    return std::nullopt;
+  }
+  return out;
+}
+
 std::string shape_to_string(const Shape& shape) {
   if (shape.empty()) return "scalar";
   std::string out;

@@ -18,6 +18,9 @@ inline constexpr int64_t kUnknownDim = -1;
 // the shape is too big to count: the product of its dims, zeros counted as ones, must fit in
 // int64, so that every partial product (strides, blocks) fits too.
 std::optional<int64_t> element_count(const Shape& shape);
+// Reshape's output for the dims `spec` (0 copies the input's dim unless `allow_zero`; one -1
+// takes what is left); nullopt when `data` is not fully known or the spec does not fit it.
+std::optional<Shape> reshaped(const Shape& data, const std::vector<int64_t>& spec, bool allow_zero);
 // "1x3x224x224", "scalar" for rank 0, "?" for unknown dims.
 std::string shape_to_string(const Shape& shape);
 

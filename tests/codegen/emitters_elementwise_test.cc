@@ -83,10 +83,36 @@ TEST_F(ElementwiseTest, CastNamesTheTorchDtype) {
   to.set("to", int64_t{7});
   EXPECT_EQ(emit(OpKind::Cast, {x}, to, 13, i64({2, 3})), "out0 = x.to(torch.int64)\n");
   ir::Attributes bad;
-  bad.set("to", int64_t{12});  // uint32: torch 1.13 has none
+  bad.set("to", int64_t{8});  // string
   EXPECT_EQ(emit(OpKind::Cast, {x}, bad),
-            "error: UNIMPLEMENTED: node 'n1' (Cast, opset 13): tensors of type uint32 have no "
+            "error: UNIMPLEMENTED: node 'n1' (Cast, opset 13): tensors of type string have no "
             "PyTorch equivalent");
+}
+
+// torch 1.13 lacks uint16/32/64: they live in int32/int64, and results that can leave the
+// type's range are masked as ONNX wraps them.
+TEST_F(ElementwiseTest, UnsignedTypesLiveInWiderCarriersAndWrap) {
+  ir::Attributes to_u32;
+  to_u32.set("to", int64_t{12});
+  EXPECT_EQ(
+      emit(OpKind::Cast, {x}, to_u32, 13, ir::TensorType{ir::DType::kUInt32, ir::Shape{2, 3}}),
+      "out0 = x.to(torch.int64)\nout0 = out0 & 4294967295\n");
+  const ir::TensorType u16{ir::DType::kUInt16, ir::Shape{4}};
+  ir::Value* a = g.add_input("a", u16);
+  ir::Value* b = g.add_input("b", u16);
+  EXPECT_EQ(emit(OpKind::Add, {a, b}, {}, 14, u16), "out1 = a + b\nout1 = out1 & 65535\n");
+  EXPECT_EQ(emit(OpKind::Max, {a, b}, {}, 13, u16), "out2 = torch.maximum(a, b)\n");
+  const ir::TensorType u64{ir::DType::kUInt64, ir::Shape{4}};
+  ir::Value* c = g.add_input("c", u64);
+  ir::Attributes right;
+  right.set("direction", std::string("RIGHT"));
+  EXPECT_EQ(emit(OpKind::BitShift, {c, c}, right, 11, u64),
+            "out3 = onnx_uint64_shift_right(c, c)\n");
+  EXPECT_EQ(emit(OpKind::Add, {c, c}, {}, 14, u64), "out4 = c + c\n");  // wraps at 2^64 itself
+  // Order: flipping the top bit maps uint64's onto int64's.
+  EXPECT_EQ(emit(OpKind::Max, {c, c}, {}, 13, u64),
+            "out5 = torch.maximum(c ^ -9223372036854775808, c ^ -9223372036854775808) ^ "
+            "-9223372036854775808\n");
 }
 
 TEST_F(ElementwiseTest, SoftmaxFollowsItsOpset) {

@@ -127,6 +127,29 @@ TEST_F(NnTest, AveragePoolSaysWhetherPaddingCounts) {
             "y2 = F.adaptive_avg_pool2d(x, 1)\n");
   EXPECT_EQ(emit(OpKind::GlobalMaxPool, {x}, {}, f32({1, 8, 1, 1})),
             "y3 = torch.amax(x, dim=(2, 3), keepdim=True)\n");
+  EXPECT_EQ(emit(OpKind::GlobalLpPool, {x}, {}, f32({1, 8, 1, 1})),
+            "y4 = torch.linalg.vector_norm(x, ord=2, dim=(2, 3), keepdim=True)\n");
+}
+
+// The training optimizers: one helper call over all tensors, outputs unpacked in ONNX's order.
+TEST_F(NnTest, OptimizersAreOneHelperStep) {
+  ir::Value* r = g.add_input("r", f32({}));
+  ir::Value* t = g.add_input("t", {ir::DType::kInt64, ir::Shape{}});
+  ir::Value* x = g.add_input("x", f32({2}));
+  ir::Value* grad = g.add_input("grad", f32({2}));
+  ir::Value* v = g.add_input("v", f32({2}));
+  ir::Attributes momentum;
+  momentum.set("alpha", 0.5f);
+  momentum.set("beta", 1.0f);
+  momentum.set("norm_coefficient", 0.0f);
+  momentum.set("mode", std::string("nesterov"));
+  const std::string id = std::to_string(count++);
+  ir::Node* n = g.add_node(OpKind::Momentum, "n" + id, {r, t, x, grad, v},
+                           {{"x_new", f32({2})}, {"v_new", f32({2})}}, momentum, 17);
+  g.set_outputs({n->output(0), n->output(1)});
+  auto text = emit_text(*n);
+  ASSERT_TRUE(text.ok()) << text.status().to_string();
+  EXPECT_EQ(*text, "x_new, v_new = onnx_momentum(r, t, [x, grad, v], 0.0, 0.5, 1.0, True)\n");
 }
 
 TEST_F(NnTest, BatchAndLayerNormalization) {

@@ -31,6 +31,21 @@ _TORCH_TO_ONNX = {
     torch.complex64: onnx.TensorProto.COMPLEX64, torch.complex128: onnx.TensorProto.COMPLEX128,
 }
 
+# torch 1.13 lacks uint16/32/64: a program takes and returns them in a signed carrier (uint16 in
+# int32, uint32 in int64 with the same values, uint64 in int64 with the same bits).
+_UNSIGNED_CARRIERS = {
+    onnx.TensorProto.UINT16: (torch.int32, np.int32),
+    onnx.TensorProto.UINT32: (torch.int64, np.int64),
+    onnx.TensorProto.UINT64: (torch.int64, np.int64),
+}
+
+
+def _carried(array):
+    """A uint16/32/64 numpy array as its carrier holds it."""
+    if array.dtype == np.uint64:
+        return array.view(np.int64)
+    return array.astype(np.int32 if array.dtype == np.uint16 else np.int64)
+
 
 class CaseError(Exception):
     """The program could not be run on the case: a run-time failure."""
@@ -58,6 +73,8 @@ def _read_tensor(path, elem_type):
 
 
 def _to_torch(array, elem_type, name):
+    if elem_type in _UNSIGNED_CARRIERS:
+        return torch.from_numpy(np.array(_carried(array), copy=True))
     if elem_type == onnx.TensorProto.BFLOAT16:
         return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).to(torch.bfloat16)
     try:
@@ -116,8 +133,12 @@ def _check_outputs(outputs, expected, names):
     for i, (actual, (want, elem_type)) in enumerate(zip(outputs, expected)):
         if not isinstance(actual, torch.Tensor):
             return "output %r is a %s, not a tensor" % (names[i], type(actual).__name__)
-        got_type = _TORCH_TO_ONNX.get(actual.dtype)
-        if got_type != elem_type:
+        if elem_type in _UNSIGNED_CARRIERS:
+            if actual.dtype != _UNSIGNED_CARRIERS[elem_type][0]:
+                return "output %r is %s, expected %s in %s" % (
+                    names[i], actual.dtype, _type_name(elem_type), _UNSIGNED_CARRIERS[elem_type][0])
+            want = _carried(want)
+        elif _TORCH_TO_ONNX.get(actual.dtype) != elem_type:
             return "output %r is %s, expected %s" % (names[i], actual.dtype, _type_name(elem_type))
         problem = compare(want, _to_numpy(actual))
         if problem:

@@ -55,5 +55,36 @@ TEST(OpsetUpgradeTest, AnOpTheConverterCannotUpgradeNamesBothOpsets) {
       << result.status().message();
 }
 
+// Before opset 7 a 1-D slope is per channel (axis 1); the import makes that explicit as [C, 1, 1]
+// so that numpy broadcasting, which opset 7 on uses, reads it the same way.
+TEST(OpsetUpgradeTest, PReluSlopeBeforeOpset7IsPerChannel) {
+  ModelBuilder m(6);
+  m.input("x", {1, 3, 4, 3}).output("y", {1, 3, 4, 3});
+  m.initializer("slope", {3}, {0.1f, 0.2f, 0.3f});
+  m.node("PRelu", {"x", "slope"}, {"y"}, "prelu");
+  auto result = import_onnx(m.bytes(), {});
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  const ir::Node* prelu = result->graph->find_value("y")->producer();
+  ASSERT_NE(prelu, nullptr);
+  EXPECT_EQ(prelu->input(1)->type().shape, (ir::Shape{3, 1, 1}));
+}
+
+// broadcast=1 with axis=1: B [3, 4] lines up with A's dims 1 and 2, so it becomes [3, 4, 1]
+// (onnx's adapter made it [3, 4, 1, 1] and asserted).
+TEST(OpsetUpgradeTest, BroadcastWithAnAxisLinesTheOperandUpThere) {
+  ModelBuilder m(6);
+  m.input("a", {2, 3, 4, 5}).output("y", {2, 3, 4, 5});
+  m.initializer("b", {3, 4}, std::vector<float>(12, 1.0f));
+  auto& add = m.node("Add", {"a", "b"}, {"y"}, "add");
+  ModelBuilder::int_attr(add, "broadcast", 1);
+  ModelBuilder::int_attr(add, "axis", 1);
+  auto result = import_onnx(m.bytes(), {});
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  const ir::Node* sum = result->graph->find_value("y")->producer();
+  ASSERT_NE(sum, nullptr);
+  EXPECT_EQ(sum->input(1)->type().shape, (ir::Shape{3, 4, 1}));
+  EXPECT_FALSE(sum->attributes().has("axis"));
+}
+
 }  // namespace
 }  // namespace ramiel::frontend

@@ -35,3 +35,13 @@ def onnx_dropout(x, ratio=0.5, training=False, seed=None):
     generator = torch.Generator().manual_seed(int(seed)) if seed is not None else None
     keep = torch.rand(x.shape, generator=generator) >= ratio
     return torch.where(keep, x / (1 - ratio), torch.zeros_like(x)), keep
+
+# @helper onnx_uint64_shift_right
+def onnx_uint64_shift_right(x, shift):
+    """ONNX BitShift RIGHT on uint64, which lives in int64 (the same bits): a logical shift. The
+    arithmetic shift copies the top bit; the mask clears those copies (none when shift is 0)."""
+    shift = torch.as_tensor(shift, dtype=torch.int64)
+    kept = torch.bitwise_right_shift(torch.full_like(shift, 0x7FFFFFFFFFFFFFFF),
+                                      (shift - 1).clamp(min=0))
+    shifted = torch.bitwise_right_shift(x, shift)
+    return torch.where(shift > 0, shifted & kept, shifted)

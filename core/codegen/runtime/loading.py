@@ -79,6 +79,8 @@ def load_constants(model, onnx_path):
             else:
                 raise ModelMismatchError("%s has no initializer or Constant named %r"
                                          % (onnx_path, onnx_name))
+            if array.dtype in (np.uint16, np.uint32, np.uint64):  # torch lacks: carry as int64
+                array = array.view(np.int64) if array.itemsize == 8 else array.astype(np.int64)
             tensors[attribute] = torch.from_numpy(np.array(array, copy=True)).to(dtype)
     tensors.update(model.folded_constants())
     for attribute in model.CHANNELS_LAST_CONSTANTS:  # as the activations the convolutions read

@@ -202,10 +202,55 @@ Status EmitContext::invalid(const std::string& what) const {
   return invalid_argument(describe() + ": " + what);
 }
 
+namespace {
+
+// Ops whose result can leave an unsigned type's range when computed in its wider carrier:
+// sums, differences, products and left shifts, and casts from wider or signed types.
+bool may_leave_unsigned_range(ir::OpKind op) {
+  using ir::OpKind;
+  switch (op) {
+    case OpKind::Add:
+    case OpKind::Sub:
+    case OpKind::Mul:
+    case OpKind::Neg:
+    case OpKind::Sum:
+    case OpKind::Pow:
+    case OpKind::MatMul:
+    case OpKind::Gemm:
+    case OpKind::Einsum:
+    case OpKind::ReduceSum:
+    case OpKind::ReduceProd:
+    case OpKind::ReduceSumSquare:
+    case OpKind::CumSum:
+    case OpKind::BitShift:
+    case OpKind::Cast:
+    case OpKind::CastLike:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// ONNX wraps unsigned arithmetic modulo 2^n; the carrier does not, so such outputs are masked.
+void wrap_unsigned_outputs(EmitContext& ctx, EmitEnvironment& env) {
+  if (!may_leave_unsigned_range(ctx.node().op())) return;
+  for (size_t i = 0; i < ctx.num_outputs(); ++i) {
+    const ir::Value* out = ctx.node().output(i);
+    const auto mask = unsigned_wrap_mask(out->type().dtype);
+    if (!mask || !ctx.assigned_outputs().contains(out)) continue;
+    auto variable = py::name(env.variable(*out));
+    ctx.emit(py::assign(variable, py::binop("&", variable, py::int_lit(*mask))));
+  }
+}
+
+}  // namespace
+
 Status emit_node(EmitContext& ctx) {
   Emitter emitter = emitter_table()[static_cast<size_t>(ctx.node().op())];
   if (!emitter) return ctx.unsupported("Ramiel cannot translate this operator to PyTorch");
-  return emitter(ctx);
+  RAMIEL_RETURN_IF_ERROR(emitter(ctx));
+  wrap_unsigned_outputs(ctx, ctx.environment());
+  return ok_status();
 }
 
 py::ExprPtr torch_fn(std::string_view name) {
@@ -236,6 +281,11 @@ std::optional<std::string_view> torch_dtype_name(ir::DType dtype) {
       return "int64";
     case ir::DType::kUInt8:
       return "uint8";
+    case ir::DType::kUInt16:  // the carriers of the unsigned types torch lacks: see emitter.h
+      return "int32";
+    case ir::DType::kUInt32:
+    case ir::DType::kUInt64:
+      return "int64";
     case ir::DType::kBool:
       return "bool";
     case ir::DType::kComplex64:
@@ -245,6 +295,12 @@ std::optional<std::string_view> torch_dtype_name(ir::DType dtype) {
     default:
       return std::nullopt;
   }
+}
+
+std::optional<int64_t> unsigned_wrap_mask(ir::DType dtype) {
+  if (dtype == ir::DType::kUInt16) return int64_t{0xFFFF};
+  if (dtype == ir::DType::kUInt32) return int64_t{0xFFFFFFFF};
+  return std::nullopt;
 }
 
 }  // namespace ramiel::codegen

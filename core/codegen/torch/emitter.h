@@ -88,7 +88,8 @@ class EmitContext {
 
   // --- module-level names ---------------------------------------------------------------------
   StatusOr<py::ExprPtr> helper(std::string_view name) { return env_.helper(name); }
-  // "torch.float32" for the dtype; UNIMPLEMENTED for dtypes torch lacks (uint16/32/64, string).
+  // "torch.float32" for the dtype (the carrier for uint16/32/64, see torch_dtype_name);
+  // UNIMPLEMENTED for dtypes torch lacks (string, ...).
   StatusOr<py::ExprPtr> dtype(ir::DType dtype) const;
 
   // --- attributes (an attribute of the wrong type is INVALID_ARGUMENT) ------------------------
@@ -108,6 +109,7 @@ class EmitContext {
 
   // --- for the lowering -----------------------------------------------------------------------
   std::vector<py::Stmt>& statements() { return statements_; }
+  EmitEnvironment& environment() { return env_; }
   // Values whose variables the statements read, and outputs they assign.
   const std::set<const ir::Value*>& read_values() const { return read_; }
   const std::set<const ir::Value*>& assigned_outputs() const { return assigned_; }
@@ -133,6 +135,16 @@ Status emit_node(EmitContext& ctx);
 py::ExprPtr torch_fn(std::string_view name);  // torch.<name>
 py::ExprPtr nn_fn(std::string_view name);     // F.<name> (torch.nn.functional)
 // The torch spelling of a dtype ("float32"), or nullopt when torch has none.
+//
+// torch 1.13 has no uint16, uint32 or uint64. Their tensors live in a signed carrier: uint16 in
+// int32 and uint32 in int64, holding the same values; uint64 in int64, holding the same 64 bits
+// (values from 2^63 on read as negative). Graph inputs and outputs of those types are carrier
+// tensors too. Sums, products and shifts in the carrier are the ONNX results modulo 2^n once
+// masked (emit_node masks them, see unsigned_wrap_mask); for uint64 the carrier wraps at 2^64
+// by itself, comparisons, Max and Min flip the top bit to order it, but Div, Mod, the reductions,
+// ArgMax/ArgMin, TopK and casts to floats treat values from 2^63 on as negative.
 std::optional<std::string_view> torch_dtype_name(ir::DType dtype);
+// 2^n - 1 for uint16 and uint32, whose carriers are wider than they; nullopt for other types.
+std::optional<int64_t> unsigned_wrap_mask(ir::DType dtype);
 
 }  // namespace ramiel::codegen

@@ -7,6 +7,21 @@ namespace {
 
 constexpr size_t kBase64Chunk = 76;
 
+// The bytes of a uint16 or uint32 tensor as its wider carrier (int32, int64: see
+// torch_dtype_name) holds them, little-endian as the raw data; empty for other dtypes.
+std::string carrier_bytes(const ir::Tensor& tensor) {
+  const size_t width = tensor.dtype() == ir::DType::kUInt16   ? 4
+                       : tensor.dtype() == ir::DType::kUInt32 ? 8
+                                                              : 0;
+  std::string out;
+  if (width == 0) return out;
+  for (int64_t value : tensor.to_int64()) {
+    const auto bits = static_cast<uint64_t>(value);
+    for (size_t b = 0; b < width; ++b) out += static_cast<char>((bits >> (8 * b)) & 0xFF);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
@@ -68,8 +83,9 @@ StatusOr<py::ExprPtr> tensor_literal(const ir::Tensor& tensor, const HelperLooku
     return py::call(torch_fn("empty"), {py::ints_tuple(shape)}, {{"dtype", dtype}});
   }
   if (count > kMaxListedElements) {
-    const std::string_view bytes(reinterpret_cast<const char*>(tensor.raw().data()),
-                                 tensor.raw().size());
+    std::string_view bytes(reinterpret_cast<const char*>(tensor.raw().data()), tensor.raw().size());
+    const std::string widened = carrier_bytes(tensor);
+    if (!widened.empty()) bytes = widened;
     const std::string encoded = base64_encode(bytes);
     std::vector<py::ExprPtr> chunks;
     for (size_t i = 0; i < encoded.size(); i += kBase64Chunk) {

@@ -26,37 +26,7 @@ std::optional<Shape> reshape_result(const ir::Node& node, const Shape& data) {
   auto spec = constant_ints(node, 1);
   if (!spec) return std::nullopt;
   const bool allow_zero = node.attributes().get_int("allowzero", 0) != 0;  // from opset 14
-  Shape out;
-  int infer_at = -1;
-  int64_t known = 1;
-  for (size_t i = 0; i < spec->size(); ++i) {
-    int64_t dim = (*spec)[i];
-    if (dim == 0 && !allow_zero) {
-      if (i >= data.size()) return std::nullopt;
-      dim = data[i];
-    }
-    if (dim == -1) {
-      if (infer_at >= 0) return std::nullopt;
-      infer_at = static_cast<int>(i);
-    } else if (dim < 0) {
-      return std::nullopt;
-    } else {
-      auto next = checked_mul(known, dim);
-      if (!next) return std::nullopt;  // no tensor has that many elements
-      known = *next;
-    }
-    out.push_back(dim);
-  }
-  auto count = ir::element_count(data);
-  if (!count) return std::nullopt;
-  const int64_t total = *count;
-  if (infer_at >= 0) {
-    if (known == 0 || total % known != 0) return std::nullopt;
-    out[static_cast<size_t>(infer_at)] = total / known;
-  } else if (known != total) {
-    return std::nullopt;
-  }
-  return out;
+  return ir::reshaped(data, *spec, allow_zero);
 }
 
 std::optional<Shape> flatten_result(const ir::Node& node, const Shape& data) {
@@ -100,7 +70,8 @@ std::optional<Shape> unsqueeze_result(const ir::Node& node, const Shape& data) {
   for (int64_t a : *normalized) inserted[static_cast<size_t>(a)] = true;
   Shape out;
   size_t next = 0;
-  for (int64_t i = 0; i < rank; ++i) out.push_back(inserted[static_cast<size_t>(i)] ? 1 : data[next++]);
+  for (int64_t i = 0; i < rank; ++i)
+    out.push_back(inserted[static_cast<size_t>(i)] ? 1 : data[next++]);
   return out;
 }
 

@@ -24,7 +24,7 @@
 # A wide worker runs beside narrow ones (a staged schedule).
 STAGED = False
 # The ramiel_runtime.py this program was compiled with.
-RUNTIME_VERSION = "0.0.0-test+aa95415db8e2"
+RUNTIME_VERSION = "0.0.0-test+RUNTIME_DIGEST"
 
 import importlib.util
 import os

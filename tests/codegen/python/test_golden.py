@@ -1,9 +1,12 @@
 """Golden files: the exact program for small models, reviewed as diffs, and each one run.
 
-RAMIEL_UPDATE_GOLDEN=1 rewrites tests/codegen/golden/*.py from the current compiler.
+RAMIEL_UPDATE_GOLDEN=1 rewrites tests/codegen/golden/*.py from the current compiler. The
+runtime's digest in RUNTIME_VERSION is written as RUNTIME_DIGEST: any change to the runtime
+changes it, and golden diffs are for what the lowering changed.
 """
 import difflib
 import os
+import re
 
 import pytest
 
@@ -14,6 +17,13 @@ GOLDEN_DIR = os.environ.get("RAMIEL_GOLDEN_DIR") or os.path.join(
 UPDATE = os.environ.get("RAMIEL_UPDATE_GOLDEN") == "1"
 
 # (golden file, model, fold initializers into the program)
+_DIGEST = re.compile(r'(RUNTIME_VERSION = "[^"]*\+)[0-9a-f]{12}"')
+
+
+def masked(program_text):
+    return _DIGEST.sub(r'\1RUNTIME_DIGEST"', program_text)
+
+
 GOLDENS = [("branches", "branches", False), ("encoder", "encoder", False),
            ("lookup_folded", "lookup", True)]
 
@@ -21,7 +31,7 @@ GOLDENS = [("branches", "branches", False), ("encoder", "encoder", False),
 @pytest.mark.parametrize("golden,name,fold", GOLDENS)
 def test_program_matches_golden_file(compiled, golden, name, fold):
     program = compiled(name, fold=fold)
-    text = open(program.path).read()
+    text = masked(open(program.path).read())
     path = os.path.join(GOLDEN_DIR, golden + ".py")
     if UPDATE:
         with open(path, "w") as f:
@@ -39,7 +49,9 @@ def test_program_matches_golden_file(compiled, golden, name, fold):
 @pytest.mark.parametrize("workers", [1, None])
 def test_golden_program_computes_the_model(compiled, golden, name, fold, workers, tmp_path):
     program = compiled(name, fold=fold)
-    source = open(os.path.join(GOLDEN_DIR, golden + ".py")).read()
+    digest = program.module.RUNTIME_VERSION.rsplit("+", 1)[1]
+    source = open(os.path.join(GOLDEN_DIR, golden + ".py")).read().replace(
+        "RUNTIME_DIGEST", digest)
     module = import_program(write_variant(program.path, tmp_path, golden + ".py", source))
     inputs = program.model.inputs(3)
     expected = program.model.reference(program.model.weights(), *inputs)

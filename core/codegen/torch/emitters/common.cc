@@ -75,6 +75,7 @@ const EmitterTable& emitter_table() {
     emitters::register_signal(t);
     emitters::register_detection(t);
     emitters::register_text(t);
+    emitters::register_training(t);
     return t;
   }();
   return table;

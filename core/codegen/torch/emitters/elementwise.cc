@@ -1,4 +1,5 @@
 // Elementwise ops: unary math, arithmetic, comparisons and logic, Where, Clip, Cast.
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -142,6 +143,17 @@ Status emit_mod(EmitContext& ctx) {
   return ok_status();
 }
 
+// uint64 lives in int64 with the same bits (see torch_dtype_name); flipping the top bit maps its
+// order onto int64's, so comparisons, Max and Min of flipped operands are exact.
+bool is_uint64_input(const EmitContext& ctx, size_t i) {
+  const ir::TensorType* type = ctx.input_type(i);
+  return type && type->dtype == ir::DType::kUInt64;
+}
+
+py::ExprPtr flip_top_bit(py::ExprPtr x) {
+  return py::binop("^", std::move(x), py::int_lit(std::numeric_limits<int64_t>::min()));
+}
+
 // Comparisons and logic: one torch function of two tensors.
 Status emit_binary_function(EmitContext& ctx) {
   static const std::map<OpKind, const char*> functions = {
@@ -151,6 +163,10 @@ Status emit_binary_function(EmitContext& ctx) {
   };
   RAMIEL_ASSIGN_OR_RETURN(auto a, ctx.input(0));
   RAMIEL_ASSIGN_OR_RETURN(auto b, ctx.input(1));
+  if (is_uint64_input(ctx, 0) && ctx.node().op() != OpKind::Equal) {
+    a = flip_top_bit(a);
+    b = flip_top_bit(b);
+  }
   ctx.assign(py::call(torch_fn(functions.at(ctx.node().op())), {a, b}));
   return ok_status();
 }
@@ -159,9 +175,13 @@ Status emit_binary_function(EmitContext& ctx) {
 Status emit_variadic(EmitContext& ctx) {
   const OpKind op = ctx.node().op();
   if (ctx.node().num_inputs() == 0) return ctx.invalid("needs at least one input");
+  const bool flip = (op == OpKind::Max || op == OpKind::Min) && is_uint64_input(ctx, 0) &&
+                    ctx.node().num_inputs() > 1;
   RAMIEL_ASSIGN_OR_RETURN(py::ExprPtr result, ctx.input(0));
+  if (flip) result = flip_top_bit(result);
   for (size_t i = 1; i < ctx.node().num_inputs(); ++i) {
     RAMIEL_ASSIGN_OR_RETURN(auto next, ctx.input(i));
+    if (flip) next = flip_top_bit(next);
     if (op == OpKind::Max) {
       result = py::call(torch_fn("maximum"), {result, next});
     } else if (op == OpKind::Min) {
@@ -170,6 +190,7 @@ Status emit_variadic(EmitContext& ctx) {
       result = py::binop("+", result, next);
     }
   }
+  if (flip) result = flip_top_bit(result);
   if (op == OpKind::Mean && ctx.node().num_inputs() > 1) {
     result = py::binop("/", result, py::int_lit(static_cast<int64_t>(ctx.node().num_inputs())));
   }

@@ -14,7 +14,14 @@ Status emit_bit_shift(EmitContext& ctx) {
   if (direction != "LEFT" && direction != "RIGHT") {
     return ctx.unsupported_attribute("direction", direction);
   }
-  // ONNX shifts unsigned integers only, so a right shift is logical, as torch's is on uint8.
+  // ONNX shifts unsigned integers only, so a right shift is logical: torch's is on uint8 and on
+  // the values of the uint16 and uint32 carriers, not on uint64's int64 carrier past 2^63.
+  const ir::TensorType* type = ctx.input_type(0);
+  if (direction == "RIGHT" && type && type->dtype == ir::DType::kUInt64) {
+    RAMIEL_ASSIGN_OR_RETURN(auto shifted, helper_call(ctx, "onnx_uint64_shift_right", {x, y}));
+    ctx.assign(shifted);
+    return ok_status();
+  }
   const char* function = direction == "LEFT" ? "bitwise_left_shift" : "bitwise_right_shift";
   ctx.assign(py::call(torch_fn(function), {x, y}));
   return ok_status();

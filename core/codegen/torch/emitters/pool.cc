@@ -195,8 +195,14 @@ Status emit_global_pool(EmitContext& ctx) {
   }
   std::vector<int64_t> dims;
   for (int64_t d = 2; d < *rank; ++d) dims.push_back(d);
-  ctx.assign(py::call(torch_fn(average ? "mean" : "amax"), {x},
-                      {{"dim", py::ints_tuple(dims)}, {"keepdim", py::bool_lit(true)}}));
+  py::Keywords over_space = {{"dim", py::ints_tuple(dims)}, {"keepdim", py::bool_lit(true)}};
+  if (ctx.node().op() == OpKind::GlobalLpPool) {  // (sum |x|^p)^(1/p) over each channel
+    RAMIEL_ASSIGN_OR_RETURN(int64_t p, ctx.int_attr("p", 2));
+    over_space.insert(over_space.begin(), {"ord", py::int_lit(p)});
+    ctx.assign(py::call(py::dotted("torch.linalg.vector_norm"), {x}, std::move(over_space)));
+    return ok_status();
+  }
+  ctx.assign(py::call(torch_fn(average ? "mean" : "amax"), {x}, std::move(over_space)));
   return ok_status();
 }
 
@@ -207,6 +213,7 @@ void register_pool(EmitterTable& table) {
   set(table, OpKind::AveragePool, emit_average_pool);
   set(table, OpKind::GlobalAveragePool, emit_global_pool);
   set(table, OpKind::GlobalMaxPool, emit_global_pool);
+  set(table, OpKind::GlobalLpPool, emit_global_pool);
 }
 
 }  // namespace ramiel::codegen::emitters
