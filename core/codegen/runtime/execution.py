@@ -98,7 +98,7 @@ class _Tracer:
         """Chrome trace events: one complete ("X") slice per node statement and hand-off."""
         out, current, start = [], None, 0
         for t, line in self.events:
-            label = self._model.node_at(line) if line else None
+            label = self._model.node_at(line)
             if label == current:
                 continue
             if current is not None:

@@ -210,7 +210,7 @@ def _node_times_us(model, events, tracer_cost_ns):
     less the tracer's own cost, summed by the node the line belongs to (hand-offs excluded)."""
     times = {}
     for (t, line), (t_next, _) in zip(events, events[1:]):
-        label = model.node_at(line) if line else None
+        label = model.node_at(line)
         if label is None or label[1] in ("recv", "send"):
             continue
         times[label[0]] = times.get(label[0], 0.0) + max(0, t_next - t - tracer_cost_ns) / 1e3

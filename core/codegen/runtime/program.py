@@ -16,7 +16,7 @@ class Model:
 
     def node_at(self, line):
         """(node, op) of a line of the cluster functions (NODE_LINES: where each node's lines
-        start), or None before the first."""
+        start), or None before the first (and for the tracer's 0, which marks a return)."""
         index = bisect.bisect_right(self._node_starts, line) - 1
         return self.NODE_LINES[self._node_starts[index]] if index >= 0 else None
 

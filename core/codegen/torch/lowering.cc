@@ -539,7 +539,7 @@ class Lowering : public EmitEnvironment {
     std::vector<std::pair<py::ExprPtr, py::ExprPtr>> starts;
     const py::LineTag* previous = nullptr;
     for (const auto& [line, tag] : tagged) {
-      if (previous && previous->label == tag.label && previous->category == tag.category) continue;
+      if (previous && *previous == tag) continue;
       starts.emplace_back(py::int_lit(line),
                           py::tuple({py::str_lit(tag.label), py::str_lit(tag.category)}));
       previous = &tag;

@@ -59,26 +59,29 @@ def test_golden_program_computes_the_model(compiled, golden, name, fold, workers
         assert_outputs_match(expected, p(*inputs))
 
 
-@pytest.mark.parametrize("golden,name,fold", GOLDENS)
-def test_golden_program_is_lint_clean(golden, name, fold):
-    # No unused imports or variables, no undefined names: pyflakes finds nothing to say.
+def pyflakes_report(text, path):
+    """What pyflakes says of `text` (unused imports or variables, undefined names): "" when
+    nothing."""
     pyflakes = pytest.importorskip("pyflakes.api")
     from pyflakes.reporter import Reporter
     import io
     out = io.StringIO()
+    pyflakes.check(text, path, Reporter(out, out))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("golden,name,fold", GOLDENS)
+def test_golden_program_is_lint_clean(golden, name, fold):
     path = os.path.join(GOLDEN_DIR, golden + ".py")
-    count = pyflakes.check(open(path).read(), path, Reporter(out, out))
-    assert count == 0, out.getvalue()
+    report = pyflakes_report(open(path).read(), path)
+    assert report == "", report
 
 
 def test_every_program_shares_one_versioned_lint_clean_runtime(compiled):
     # The runtime beside model.py is the same file for every model of one compiler, carries the
     # version model.py asks for, and pyflakes finds nothing to say about it.
-    pyflakes = pytest.importorskip("pyflakes.api")
-    from pyflakes.reporter import Reporter
-    import io
     texts = set()
-    for name, _, fold in [(g[1], g[0], g[2]) for g in GOLDENS]:
+    for _, name, fold in GOLDENS:
         program = compiled(name, fold=fold)
         runtime_path = os.path.join(os.path.dirname(program.path), "ramiel_runtime.py")
         runtime = open(runtime_path).read()
@@ -87,5 +90,5 @@ def test_every_program_shares_one_versioned_lint_clean_runtime(compiled):
         assert 'RUNTIME_VERSION = "%s"\n' % program.module.RUNTIME_VERSION in runtime
         assert "\ndef onnx_gather(" in runtime and "\nclass Program:" in runtime
     assert len(texts) == 1
-    out = io.StringIO()
-    assert pyflakes.check(texts.pop(), "ramiel_runtime.py", Reporter(out, out)) == 0, out.getvalue()
+    report = pyflakes_report(texts.pop(), "ramiel_runtime.py")
+    assert report == "", report
