@@ -51,6 +51,10 @@ bool set_from_json(const SettingField& field, const nlohmann::json& value,
           target = value.get<double>();
         } else {
           if (!value.is_number_integer()) return false;
+          // nlohmann keeps integers above 2^63 - 1 unsigned; read as int64 they would wrap.
+          if (value.is_number_unsigned() &&
+              value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+            return false;
           const auto wide = value.get<int64_t>();
           if (wide < std::numeric_limits<T>::min() || wide > std::numeric_limits<T>::max())
             return false;

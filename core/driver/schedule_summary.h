@@ -8,7 +8,7 @@
 namespace ramiel::driver {
 
 // Model, graph changes, clusters, prediction and compile times; a one-line note when the text is
-// not JSON.
+// not JSON or lacks a key (or holds one of another type).
 std::string schedule_summary(std::string_view schedule_json);
 
 }  // namespace ramiel::driver

@@ -85,6 +85,11 @@ TEST(CompileTest, TheScheduleSummaryReadsWhatTheReportWrote) {
   EXPECT_NE(summary.find("compile: import "), std::string::npos);
   EXPECT_EQ(std::count(summary.begin(), summary.end(), '\n'), 5 + result->clusters);
   EXPECT_EQ(schedule_summary("{"), "(schedule.json is not valid JSON)\n");
+  // Valid JSON without the keys (another server version's file) is a note, not a crash.
+  const std::string lacking = "(schedule.json lacks the keys this client summarises)\n";
+  EXPECT_EQ(schedule_summary("{}"), lacking);
+  EXPECT_EQ(schedule_summary("[1, 2]"), lacking);
+  EXPECT_EQ(schedule_summary(R"({"model": {"name": 7}})"), lacking);
 }
 
 TEST(CompileTest, OutputsAreDeterministic) {
@@ -118,7 +123,8 @@ TEST(CompileTest, BadOptionsAndModelsAreStatuses) {
   EXPECT_EQ(compile("garbage", {}).status().code(), StatusCode::kInvalidArgument);
   CompileOptions costs;
   costs.measured_costs_json = R"({"relu": "fast"})";
-  EXPECT_NE(compile(diamond_model(), costs).status().message().find("node 'relu'"), std::string::npos);
+  EXPECT_NE(compile(diamond_model(), costs).status().message().find("node 'relu'"),
+            std::string::npos);
   CompileOptions print;
   print.print_ir_after = "no-such-pass";
   EXPECT_EQ(compile(diamond_model(), print).status().code(), StatusCode::kInvalidArgument);
@@ -169,7 +175,8 @@ TEST(CompileTest, PrintIrAfterAPassFillsTheDump) {
 
 TEST(CompileTest, MeasuredCostsReplaceEstimates) {
   CompileOptions options;
-  options.measured_costs_json = R"({"nodes": {"sigmoid": 5000, "tanh": 5000, "relu": 1, "add": 1}})";
+  options.measured_costs_json =
+      R"({"nodes": {"sigmoid": 5000, "tanh": 5000, "relu": 1, "add": 1}})";
   // Branches that run beside each other as fast as alone (this machine's default says 2x slower).
   options.device_profile_json = R"({"co_run_slowdown": 1})";
   auto result = compile(diamond_model(), options);

@@ -315,6 +315,13 @@ TEST(ServerSettings, EveryJsonKeyRefusesTheWrongType) {
   EXPECT_TRUE(apply_json_settings(R"({"io_threads": 2147483647})", settings).ok());
   EXPECT_TRUE(apply_json_settings(R"({"max_model_bytes": 4294967296})", settings).ok());
   EXPECT_EQ(settings.max_model_bytes, int64_t{4294967296});
+  // Past int64 a number must not wrap into a negative (or any) size.
+  EXPECT_EQ(apply_json_settings(R"({"max_model_bytes": 9223372036854775808})", settings).message(),
+            "config key 'max_model_bytes' has the wrong type");
+  EXPECT_EQ(apply_json_settings(R"({"max_model_bytes": 18446744073709551615})", settings).message(),
+            "config key 'max_model_bytes' has the wrong type");
+  EXPECT_EQ(settings.max_model_bytes, int64_t{4294967296});
+  EXPECT_TRUE(apply_json_settings(R"({"max_model_bytes": 9223372036854775807})", settings).ok());
   // Seconds take integers too.
   EXPECT_TRUE(apply_json_settings(R"({"drain_timeout_seconds": 3})", settings).ok());
   EXPECT_DOUBLE_EQ(settings.drain_timeout_seconds, 3);
