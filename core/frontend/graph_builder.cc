@@ -41,6 +41,9 @@ StatusOr<ir::Tensor> constant_value(const onnx::NodeProto& node, int64_t max_loa
   return invalid_argument("Constant node has no value attribute");
 }
 
+// Outer constants up to this size are copied into the bodies that read them (see resolve()).
+constexpr int64_t kCopiedConstantElements = 64;
+
 bool takes_subgraphs(ir::OpKind op) {
   return op == ir::OpKind::If || op == ir::OpKind::Loop || op == ir::OpKind::Scan;
 }
@@ -134,6 +137,12 @@ class GraphBuilder {
     if (!parent_) return nullptr;
     ir::Value* outer = parent_->resolve(name);
     if (!outer) return nullptr;
+    // A small outer constant (a shape, an axis, a scalar) is copied in: emitters and folding
+    // then see its contents inside the body too. Weights stay captured.
+    if (outer->is_constant() && outer->constant()->has_data() &&
+        outer->constant()->element_count() <= kCopiedConstantElements) {
+      return graph_->add_constant(name, *outer->constant(), ir::ConstantOrigin::kFolded);
+    }
     captured_outer_.push_back(outer);
     return graph_->add_input(name, outer->type());
   }
