@@ -70,6 +70,25 @@ class DataDependentBranch(torch.nn.Module):
         return y, self.beside(z)
 
 
+class BranchInsideLoop(torch.nn.Module):
+    """A loop whose body branches on the data: If nested in Loop, the If's branches reading a
+    weight and the loop's state from two levels up."""
+
+    def __init__(self):
+        super().__init__()
+        self.step = torch.nn.Linear(4, 4)
+        self.beside = Beside()
+
+    def forward(self, x, z):
+        h = torch.zeros(1, 4)
+        for t in range(x.size(0)):
+            if bool(x[t].sum() > 0):
+                h = torch.tanh(self.step(x[t:t + 1]) + h)
+            else:
+                h = h * 0.5
+        return h, self.beside(z)
+
+
 def check_schedules(compiled, op):
     """One control-flow task; serially one cluster, in parallel two, with the branch beside it
     in the other cluster."""
@@ -97,6 +116,19 @@ def test_loop_stepped_rnn_matches_pytorch(compiled):
     model = export_scripted(module, (x, z), ["x", "z"], ["h", "w"])
     assert "Loop" in [n.op_type for n in model.graph.node]
     program = compiled(model, "loop_rnn")
+    check_schedules(program, "Loop")
+    with torch.no_grad():
+        expected = module(x, z)
+    assert_matches(expected, program.run([x, z]))
+
+
+def test_branch_nested_in_a_loop_matches_pytorch(compiled):
+    module = BranchInsideLoop().eval()
+    x, z = torch.randn(6, 4), torch.randn(2, 6)
+    x[1] = x[1].abs()  # both branches run
+    x[2] = -x[2].abs()
+    model = export_scripted(module, (x, z), ["x", "z"], ["h", "w"])
+    program = compiled(model, "nested")
     check_schedules(program, "Loop")
     with torch.no_grad():
         expected = module(x, z)
