@@ -110,25 +110,21 @@ def assert_matches(expected, results, rtol=1e-5, atol=1e-6):
             torch.testing.assert_close(a, e, rtol=rtol, atol=atol)
 
 
-def test_loop_stepped_rnn_matches_pytorch(compiled):
-    module = LoopRNN().eval()
-    x, z = torch.randn(5, 4), torch.randn(2, 6)
+def loop_input(steps, both_signs):
+    x = torch.randn(steps, 4)
+    if both_signs:  # steps of either sign, so that both branches of a nested If run
+        x[1], x[2] = x[1].abs(), -x[2].abs()
+    return x
+
+
+@pytest.mark.parametrize("module_class,both_signs", [(LoopRNN, False), (BranchInsideLoop, True)],
+                         ids=["loop_stepped_rnn", "branch_nested_in_a_loop"])
+def test_scripted_loop_matches_pytorch(compiled, module_class, both_signs):
+    module = module_class().eval()
+    x, z = loop_input(6, both_signs), torch.randn(2, 6)
     model = export_scripted(module, (x, z), ["x", "z"], ["h", "w"])
     assert "Loop" in [n.op_type for n in model.graph.node]
-    program = compiled(model, "loop_rnn")
-    check_schedules(program, "Loop")
-    with torch.no_grad():
-        expected = module(x, z)
-    assert_matches(expected, program.run([x, z]))
-
-
-def test_branch_nested_in_a_loop_matches_pytorch(compiled):
-    module = BranchInsideLoop().eval()
-    x, z = torch.randn(6, 4), torch.randn(2, 6)
-    x[1] = x[1].abs()  # both branches run
-    x[2] = -x[2].abs()
-    model = export_scripted(module, (x, z), ["x", "z"], ["h", "w"])
-    program = compiled(model, "nested")
+    program = compiled(model, module_class.__name__)
     check_schedules(program, "Loop")
     with torch.no_grad():
         expected = module(x, z)
