@@ -6,6 +6,7 @@
 #include "core/ir/verifier.h"
 #include "core/passes/eliminate_dead_code.h"
 #include "core/passes/fold_constants.h"
+#include "core/passes/remove_noops.h"
 #include "tests/ir/control_flow_graphs.h"
 #include "tests/passes/pass_test_util.h"
 
@@ -72,6 +73,21 @@ TEST(ControlFlowPassesTest, RemovesDeadBodyNodesAndCapturesNothingReads) {
   EXPECT_EQ(then_branch.inputs().size(), 1u);
   EXPECT_EQ(node->subgraph("else_branch")->inputs().size(), 1u);
   EXPECT_EQ(g.find_node("outer"), nullptr);  // its one reader was the dropped capture
+}
+
+TEST(ControlFlowPassesTest, RemovesNoOpsInsideABody) {
+  ir::Graph g;
+  g.opset = 13;
+  ir::Value* cond = g.add_input("cond", {DType::kBool, ir::Shape{}});
+  ir::Value* x = g.add_input("x", float_type({2}));
+  ir::Node* node = add_if(g, cond, x, {OpKind::Identity, OpKind::Neg}, {OpKind::Abs});
+  g.set_outputs({node->output(0)});
+  PassContext context;
+  ASSERT_TRUE(*remove_noops(g, context));
+  EXPECT_TRUE(ir::verify_graph(g).ok()) << ir::verify_graph(g).to_string();
+  const ir::Graph& then_branch = *node->subgraph("then_branch");
+  ASSERT_EQ(then_branch.num_nodes(), 1u);
+  EXPECT_EQ(then_branch.nodes().front()->input(0), then_branch.inputs()[0]);
 }
 
 TEST(ControlFlowPassesTest, AnIfWithAConstantConditionBecomesItsBranch) {

@@ -169,18 +169,23 @@ Status emit_loop(EmitContext& ctx, BodyLowering& lowering) {
 
 // One scan over axis `axes[j]` of each scan input (Scan-9 and later, and the per-batch scan of
 // Scan-8): the statements, with the final state left in `state` and each scan output's
-// per-iteration values in `lists`.
+// per-iteration values in `lists`. Those variables are released after the node unless they are
+// assigned inside an enclosing loop (`nested`), which may run no iteration.
 struct ScanPlan {
   std::vector<py::ExprPtr> initial_state;  // expressions
   std::vector<py::ExprPtr> inputs;         // the scanned tensors
   std::vector<int64_t> input_axes, input_reverse;
   std::vector<std::string> state;  // variables, bound to the body's state inputs
   std::vector<std::string> lists;  // one per scan output
+  bool nested = false;
 };
 
 StatusOr<std::vector<py::Stmt>> scan_statements(EmitContext& ctx, BodyLowering& lowering,
                                                 const ir::Graph& body, ScanPlan& plan) {
   EmitEnvironment& env = ctx.environment();
+  auto variable = [&](std::string_view hint) {
+    return plan.nested ? lowering.fresh_name(hint) : env.temporary(hint);
+  };
   const size_t states = plan.initial_state.size();
   const size_t scans_in = plan.inputs.size();
   const size_t scans_out = body.outputs().size() - states;
@@ -188,13 +193,13 @@ StatusOr<std::vector<py::Stmt>> scan_statements(EmitContext& ctx, BodyLowering& 
   std::vector<py::ExprPtr> targets;
   for (size_t j = 0; j < states; ++j) {
     const ir::Value& in = *body.inputs()[j];
-    plan.state.push_back(env.temporary(py::tensor_name_base(in.name())));
+    plan.state.push_back(variable(py::tensor_name_base(in.name())));
     lowering.bind(in, py::name(plan.state.back()));
     targets.push_back(py::name(plan.state.back()));
   }
   assign_together(out, targets, plan.initial_state);
   for (size_t k = 0; k < scans_out; ++k) {
-    plan.lists.push_back(env.temporary("scan"));
+    plan.lists.push_back(variable("scan"));
     out.push_back(py::assign(py::name(plan.lists.back()), py::list({})));
   }
   const std::string iteration = lowering.fresh_name("i");
@@ -302,6 +307,7 @@ Status emit_scan(EmitContext& ctx, BodyLowering& lowering) {
   }
   RAMIEL_ASSIGN_OR_RETURN(plan.input_reverse, scan_attribute(ctx, "directions", scans_in));
   plan.input_axes.assign(scans_in, 0);
+  plan.nested = true;
   EmitEnvironment& env = ctx.environment();
   const std::string batch = lowering.fresh_name("b");
   for (const py::ExprPtr& e : initial)
