@@ -41,8 +41,16 @@ StatusOr<ir::Tensor> constant_value(const onnx::NodeProto& node, int64_t max_loa
   return invalid_argument("Constant node has no value attribute");
 }
 
-// Outer constants up to this size are copied into the bodies that read them (see resolve()).
+// Integer and bool outer constants up to this size, and scalars of any type, are copied into
+// the bodies that read them (see resolve()).
 constexpr int64_t kCopiedConstantElements = 64;
+
+bool is_small_parameter(const ir::Value& constant) {
+  const ir::Tensor& t = *constant.constant();
+  if (t.element_count() == 1) return true;
+  const bool integral = ir::is_integer(t.dtype()) || t.dtype() == ir::DType::kBool;
+  return integral && t.element_count() <= kCopiedConstantElements;
+}
 
 bool takes_subgraphs(ir::OpKind op) {
   return op == ir::OpKind::If || op == ir::OpKind::Loop || op == ir::OpKind::Scan;
@@ -137,10 +145,10 @@ class GraphBuilder {
     if (!parent_) return nullptr;
     ir::Value* outer = parent_->resolve(name);
     if (!outer) return nullptr;
-    // A small outer constant (a shape, an axis, a scalar) is copied in: emitters and folding
-    // then see its contents inside the body too. Weights stay captured.
-    if (outer->is_constant() && outer->constant()->has_data() &&
-        outer->constant()->element_count() <= kCopiedConstantElements) {
+    // A small outer constant (a shape, axes, indices, a scalar) is copied in: emitters and
+    // folding then see its contents inside the body too. Weights stay captured, read from the
+    // model file (a copy would write them into the program).
+    if (outer->is_constant() && outer->constant()->has_data() && is_small_parameter(*outer)) {
       return graph_->add_constant(name, *outer->constant(), ir::ConstantOrigin::kFolded);
     }
     captured_outer_.push_back(outer);
