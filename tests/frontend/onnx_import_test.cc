@@ -109,6 +109,24 @@ TEST(OnnxImportTest, UnsupportedOpsetsDomainsAndOpsNameTheProblem) {
       << r.status().message();
 }
 
+// Adds the GRAPH attribute `name` to `node`: a body whose one output, `name`_out, is a float
+// tensor of `dims`; the caller adds the body's nodes.
+onnx::GraphProto* add_body(onnx::NodeProto& node, const std::string& name,
+                           const std::vector<int64_t>& dims) {
+  auto* attr = node.add_attribute();
+  attr->set_name(name);
+  attr->set_type(onnx::AttributeProto::GRAPH);
+  auto* g = attr->mutable_g();
+  g->set_name(name);
+  auto* out = g->add_output();
+  out->set_name(name + "_out");
+  out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : dims) {
+    out->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  return g;
+}
+
 // An If whose branches read the outer x: each body gets x as its one input, and the node gets
 // it as a captured input after its condition (ir::Node::subgraphs).
 TEST(OnnxImportTest, ControlFlowBodiesCaptureOuterValuesAsInputs) {
@@ -116,15 +134,7 @@ TEST(OnnxImportTest, ControlFlowBodiesCaptureOuterValuesAsInputs) {
   m.input("c", {}, onnx::TensorProto::BOOL).input("x", {1}).output("y", {1});
   auto& node = m.node("If", {"c"}, {"y"}, "branch");
   for (const char* name : {"then_branch", "else_branch"}) {
-    auto* attr = node.add_attribute();
-    attr->set_name(name);
-    attr->set_type(onnx::AttributeProto::GRAPH);
-    auto* g = attr->mutable_g();
-    g->set_name(name);
-    auto* out = g->add_output();
-    out->set_name(std::string(name) + "_out");
-    out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-    out->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(1);
+    onnx::GraphProto* g = add_body(node, name, {1});
     auto* body_node = g->add_node();
     body_node->set_op_type(std::string(name) == "then_branch" ? "Neg" : "Abs");
     body_node->add_input("x");
@@ -157,16 +167,7 @@ TEST(OnnxImportTest, BodiesCaptureWeightsAndCopySmallIntegerConstants) {
   m.initializer("W", {2, 2}, {1, 2, 3, 4}).int_initializer("axes", {0});
   auto& node = m.node("If", {"c"}, {"y"}, "branch");
   for (const char* name : {"then_branch", "else_branch"}) {
-    auto* attr = node.add_attribute();
-    attr->set_name(name);
-    attr->set_type(onnx::AttributeProto::GRAPH);
-    auto* g = attr->mutable_g();
-    g->set_name(name);
-    auto* out = g->add_output();
-    out->set_name(std::string(name) + "_out");
-    out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-    for (int d : {1, 2})
-      out->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+    onnx::GraphProto* g = add_body(node, name, {1, 2});
     auto* matmul = g->add_node();
     matmul->set_op_type("MatMul");
     matmul->add_input("x");
