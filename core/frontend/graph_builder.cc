@@ -82,8 +82,7 @@ class GraphBuilder {
     collect_types();
     RAMIEL_RETURN_IF_ERROR(add_initializers());
     RAMIEL_RETURN_IF_ERROR(add_inputs());
-    for (int i = 0; i < proto_.node_size(); ++i)
-      RAMIEL_RETURN_IF_ERROR(add_node(proto_.node(i), i));
+    for (int i = 0; i < proto_.node_size(); ++i) RAMIEL_RETURN_IF_ERROR(add_node(proto_.node(i), i));
     RAMIEL_RETURN_IF_ERROR(set_outputs());
     return std::move(graph_);
   }
@@ -169,8 +168,7 @@ class GraphBuilder {
         node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name());
     auto op = ir::op_from_name(node.op_type());
     if (!op) {
-      return unimplemented(describe(node, name, opset_) + ": unknown operator '" + node.op_type() +
-                           "'");
+      return unimplemented(describe(node, name, opset_) + ": unknown operator '" + node.op_type() + "'");
     }
     if (*op == ir::OpKind::Constant) {
       if (node.output_size() != 1 || graph_->find_value(node.output(0))) {

@@ -23,9 +23,7 @@ std::string join_list(const std::vector<T>& items, F format) {
   return out + "]";
 }
 
-std::string value_ref(const Value* v) {
-  return v ? "%" + v->name() : "<none>";
-}
+std::string value_ref(const Value* v) { return v ? "%" + v->name() : "<none>"; }
 
 }  // namespace
 

@@ -6,9 +6,7 @@
 namespace ramiel::ir {
 namespace {
 
-Status broken(const std::string& what) {
-  return internal_error("IR verifier: " + what);
-}
+Status broken(const std::string& what) { return internal_error("IR verifier: " + what); }
 
 bool is_live(const Graph& graph, const Value* value) {
   return value->id() < graph.value_id_bound() && graph.value(value->id()) == value;

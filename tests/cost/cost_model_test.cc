@@ -92,8 +92,8 @@ TEST(CostModelTest, MeasuredCostsFollowSplitNodes) {
   const ir::Node& whole = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
   const std::string suffix(ir::kSplitPartSuffix);
   // Measured as two parts, whole here: their sum (unknown when a part's time is).
-  CostModel split_profile(unit_profile(),
-                          {{whole.name(), {30.0, 20.0}}, {whole.name() + suffix, {10.0, -1.0}}});
+  CostModel split_profile(unit_profile(), {{whole.name(), {30.0, 20.0}},
+                                           {whole.name() + suffix, {10.0, -1.0}}});
   EXPECT_DOUBLE_EQ(split_profile.node_cost(whole).us, 40.0);
   EXPECT_TRUE(split_profile.node_cost(whole).measured);
   // The wide time is unknown in one part, so the estimate's wide/narrow ratio scales the sum.
@@ -107,8 +107,8 @@ TEST(CostModelTest, MeasuredCostsFollowSplitNodes) {
   const ir::Node& first = g.named("conv", OpKind::Relu, {x}, {ir::Shape{750}}, first_share);
   const ir::Node& second =
       g.named("conv" + suffix, OpKind::Relu, {x}, {ir::Shape{250}}, second_share);
-  CostModel same_split(unit_profile(),
-                       {{first.name(), {30.0, 20.0}}, {second.name(), {10.0, 8.0}}});
+  CostModel same_split(unit_profile(), {{first.name(), {30.0, 20.0}},
+                                        {second.name(), {10.0, 8.0}}});
   EXPECT_DOUBLE_EQ(same_split.node_cost(first).us, 30.0);
   EXPECT_DOUBLE_EQ(same_split.node_cost(second).wide_us, 8.0);
   CostModel whole_profile(unit_profile(), {{first.name(), {40.0, 20.0}}});
