@@ -32,15 +32,19 @@ double CostModel::wide_time_us(double roofline_us) const {
 }
 
 NodeCost CostModel::node_cost(const ir::Node& node) const {
-  const OpWork work = op_cost_fn(node.op())(node);
   NodeCost cost;
-  cost.flops = work.flops;
-  cost.bytes = work.bytes;
-  const double roofline =
-      std::max({us_at(work.flops, profile_.peak_gflops), us_at(work.bytes, profile_.memory_gbps),
-                us_at(work.pool_window_ops, profile_.pool_gops)});
-  cost.us = roofline + profile_.op_overhead_us;
-  cost.wide_us = wide_time_us(roofline);
+  if (node.has_subgraphs()) {
+    cost = control_flow_cost(node);
+  } else {
+    const OpWork work = op_cost_fn(node.op())(node);
+    cost.flops = work.flops;
+    cost.bytes = work.bytes;
+    const double roofline =
+        std::max({us_at(work.flops, profile_.peak_gflops), us_at(work.bytes, profile_.memory_gbps),
+                  us_at(work.pool_window_ops, profile_.pool_gops)});
+    cost.us = roofline + profile_.op_overhead_us;
+    cost.wide_us = wide_time_us(roofline);
+  }
   if (const std::optional<MeasuredCost> found = measurement_of(node)) {
     const MeasuredCost& m = *found;
     if (known(m.us)) {

@@ -9,9 +9,9 @@
 #include "core/frontend/external_data.h"
 #include "core/frontend/function_calls.h"
 #include "core/frontend/graph_builder.h"
+#include "core/frontend/inference_guards.h"
 #include "core/frontend/input_binding.h"
 #include "core/frontend/model_limits.h"
-#include "core/frontend/inference_guards.h"
 #include "core/frontend/normalize_operands.h"
 #include "core/frontend/opset_upgrade.h"
 #include "core/frontend/slim_model.h"
@@ -62,6 +62,9 @@ StatusOr<int> default_opset(onnx::ModelProto& model) {
 Status check_domains(const onnx::GraphProto& graph, const onnx::ModelProto& model) {
   for (int i = 0; i < graph.node_size(); ++i) {
     const auto& node = graph.node(i);
+    for (const auto& attr : node.attribute()) {  // If, Loop and Scan bodies
+      if (attr.has_g()) RAMIEL_RETURN_IF_ERROR(check_domains(attr.g(), model));
+    }
     if (is_default_domain(node.domain())) continue;
     int64_t version = 0;
     for (const auto& import : model.opset_import()) {

@@ -37,6 +37,20 @@ Status verify_graph(const Graph& graph) {
         return broken("use list of " + in->name() + " misses node " + node->name());
       }
     }
+    if (node->num_captures() > node->num_inputs()) {
+      return broken("node " + node->name() + " has more captures than inputs");
+    }
+    for (const auto& [attribute, body] : node->subgraphs()) {
+      // Every body receives the node's captures as its last inputs (see Node::subgraphs).
+      if (body->inputs().size() < node->num_captures()) {
+        return broken("body " + attribute + " of " + node->name() + " lacks its captured inputs");
+      }
+      const Status nested = verify_graph(*body);
+      if (!nested.ok()) return nested.with_context("body " + attribute + " of " + node->name());
+    }
+    if (!node->has_subgraphs() && node->num_captures() > 0) {
+      return broken("node " + node->name() + " captures values but has no body");
+    }
     for (size_t i = 0; i < node->num_outputs(); ++i) {
       const Value* out = node->output(i);
       if (!is_live(graph, out) || out->producer() != node ||

@@ -107,32 +107,103 @@ TEST(OnnxImportTest, UnsupportedOpsetsDomainsAndOpsNameTheProblem) {
       << r.status().message();
 }
 
-TEST(OnnxImportTest, ControlFlowIsRefusedNamingTheNode) {
+// Adds the GRAPH attribute `name` to `node`: a body whose one output, `name`_out, is a float
+// tensor of `dims`; the caller adds the body's nodes.
+onnx::GraphProto* add_body(onnx::NodeProto& node, const std::string& name,
+                           const std::vector<int64_t>& dims) {
+  auto* attr = node.add_attribute();
+  attr->set_name(name);
+  attr->set_type(onnx::AttributeProto::GRAPH);
+  auto* g = attr->mutable_g();
+  g->set_name(name);
+  auto* out = g->add_output();
+  out->set_name(name + "_out");
+  out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : dims) {
+    out->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  return g;
+}
+
+// An If whose branches read the outer x: each body gets x as its one input, and the node gets
+// it as a captured input after its condition (ir::Node::subgraphs).
+TEST(OnnxImportTest, ControlFlowBodiesCaptureOuterValuesAsInputs) {
   ModelBuilder m;
-  m.input("c", {1}, onnx::TensorProto::BOOL).output("y", {1});
+  m.input("c", {}, onnx::TensorProto::BOOL).input("x", {1}).output("y", {1});
   auto& node = m.node("If", {"c"}, {"y"}, "branch");
   for (const char* name : {"then_branch", "else_branch"}) {
-    auto* attr = node.add_attribute();
-    attr->set_name(name);
-    attr->set_type(onnx::AttributeProto::GRAPH);
-    auto* g = attr->mutable_g();
-    g->set_name(name);
-    auto* out = g->add_output();
-    out->set_name(std::string(name) + "_out");
-    out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-    out->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(1);
-    auto* constant = g->add_node();
-    constant->set_op_type("Constant");
-    constant->add_output(std::string(name) + "_out");
-    auto* value = constant->add_attribute();
-    value->set_name("value_floats");
-    value->set_type(onnx::AttributeProto::FLOATS);
-    value->add_floats(1.0f);
+    onnx::GraphProto* g = add_body(node, name, {1});
+    auto* body_node = g->add_node();
+    body_node->set_op_type(std::string(name) == "then_branch" ? "Neg" : "Abs");
+    body_node->add_input("x");
+    body_node->add_output(std::string(name) + "_out");
   }
   auto r = import_onnx(m.bytes(), {});
-  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented) << r.status().to_string();
-  EXPECT_NE(r.status().message().find("node 'branch' (If, opset 13)"), std::string::npos)
-      << r.status().message();
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  const ir::Node* branch = r->graph->find_node("branch");
+  ASSERT_NE(branch, nullptr);
+  ASSERT_EQ(branch->num_inputs(), 2u);
+  EXPECT_EQ(branch->num_captures(), 1u);
+  EXPECT_EQ(branch->num_operands(), 1u);
+  EXPECT_EQ(branch->input(1), r->graph->find_value("x"));
+  for (const char* name : {"then_branch", "else_branch"}) {
+    const ir::Graph* body = branch->subgraph(name);
+    ASSERT_NE(body, nullptr) << name;
+    ASSERT_EQ(body->inputs().size(), 1u);
+    EXPECT_EQ(body->inputs()[0]->name(), "x");
+    EXPECT_EQ(body->inputs()[0]->type().shape, (ir::Shape{1}));
+    EXPECT_EQ(body->num_nodes(), 1u);
+  }
+  EXPECT_TRUE(ir::verify_graph(*r->graph).ok());
+}
+
+// A body reading a weight captures it (the program reads it from the model file); a small
+// integer constant (axes) is copied into the body, so emitters and folding see its contents.
+TEST(OnnxImportTest, BodiesCaptureWeightsAndCopySmallIntegerConstants) {
+  ModelBuilder m;
+  m.input("c", {}, onnx::TensorProto::BOOL).input("x", {1, 2}).output("y", {1, 2});
+  m.initializer("W", {2, 2}, {1, 2, 3, 4}).int_initializer("axes", {0});
+  auto& node = m.node("If", {"c"}, {"y"}, "branch");
+  for (const char* name : {"then_branch", "else_branch"}) {
+    onnx::GraphProto* g = add_body(node, name, {1, 2});
+    auto* matmul = g->add_node();
+    matmul->set_op_type("MatMul");
+    matmul->add_input("x");
+    matmul->add_input("W");
+    matmul->add_output(std::string(name) + "_m");
+    auto* sum = g->add_node();
+    sum->set_op_type("ReduceSum");
+    sum->add_input(std::string(name) + "_m");
+    sum->add_input("axes");
+    sum->add_output(std::string(name) + "_out");
+  }
+  auto r = import_onnx(m.bytes(), {});
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  const ir::Node* branch = r->graph->find_node("branch");
+  ASSERT_NE(branch, nullptr);
+  ASSERT_EQ(branch->num_captures(), 2u);
+  EXPECT_EQ(branch->input(1)->name(), "x");
+  EXPECT_EQ(branch->input(2)->name(), "W");
+  const ir::Graph& body = *branch->subgraph("then_branch");
+  const ir::Value* axes = body.find_value("axes");
+  ASSERT_NE(axes, nullptr);
+  ASSERT_TRUE(axes->is_constant());
+  EXPECT_EQ(axes->constant()->to_int64(), std::vector<int64_t>{0});
+  EXPECT_FALSE(body.find_value("W")->is_constant());
+}
+
+// A node that takes no subgraph is refused when it has one, naming the node.
+TEST(OnnxImportTest, SubgraphOnAnOrdinaryOpIsRefusedNamingTheNode) {
+  ModelBuilder m;
+  m.input("x", {1}).output("y", {1});
+  auto& node = m.node("Relu", {"x"}, {"y"}, "relu0");
+  auto* attr = node.add_attribute();
+  attr->set_name("body");
+  attr->set_type(onnx::AttributeProto::GRAPH);
+  attr->mutable_g()->set_name("g");
+  auto r = import_onnx(m.bytes(), {});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("relu0"), std::string::npos) << r.status().message();
 }
 
 TEST(OnnxImportTest, ConstantNodesBecomeConstantsAndOmittedInputsAreNull) {
