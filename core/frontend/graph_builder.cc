@@ -158,6 +158,8 @@ class GraphBuilder {
 
     ir::Attributes attributes;
     for (const auto& attr : node.attribute()) {
+      // Optional's `type` (an empty optional's type) is already its output's, from inference.
+      if (*op == ir::OpKind::Optional && attr.type() == onnx::AttributeProto::TYPE_PROTO) continue;
       auto value = attribute_from_proto(attr, limits_);
       if (!value.ok()) return value.status().with_context(describe(node, name, opset_));
       attributes.set(attr.name(), std::move(value).value());
