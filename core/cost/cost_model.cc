@@ -10,10 +10,14 @@
 namespace ramiel::cost {
 namespace {
 
-bool known(double us) { return std::isfinite(us) && us >= 0; }
+bool known(double us) {
+  return std::isfinite(us) && us >= 0;
+}
 
 // Two parts' times: unknown when either is.
-double sum(double a_us, double b_us) { return known(a_us) && known(b_us) ? a_us + b_us : -1; }
+double sum(double a_us, double b_us) {
+  return known(a_us) && known(b_us) ? a_us + b_us : -1;
+}
 
 // GFLOP/s and GB/s are 1e3 operations or bytes per microsecond.
 double us_at(double amount, double giga_per_second) {
@@ -32,15 +36,19 @@ double CostModel::wide_time_us(double roofline_us) const {
 }
 
 NodeCost CostModel::node_cost(const ir::Node& node) const {
-  const OpWork work = op_cost_fn(node.op())(node);
   NodeCost cost;
-  cost.flops = work.flops;
-  cost.bytes = work.bytes;
-  const double roofline =
-      std::max({us_at(work.flops, profile_.peak_gflops), us_at(work.bytes, profile_.memory_gbps),
-                us_at(work.pool_window_ops, profile_.pool_gops)});
-  cost.us = roofline + profile_.op_overhead_us;
-  cost.wide_us = wide_time_us(roofline);
+  if (node.has_subgraphs()) {
+    cost = control_flow_cost(node);
+  } else {
+    const OpWork work = op_cost_fn(node.op())(node);
+    cost.flops = work.flops;
+    cost.bytes = work.bytes;
+    const double roofline =
+        std::max({us_at(work.flops, profile_.peak_gflops), us_at(work.bytes, profile_.memory_gbps),
+                  us_at(work.pool_window_ops, profile_.pool_gops)});
+    cost.us = roofline + profile_.op_overhead_us;
+    cost.wide_us = wide_time_us(roofline);
+  }
   if (const std::optional<MeasuredCost> found = measurement_of(node)) {
     const MeasuredCost& m = *found;
     if (known(m.us)) {
@@ -67,7 +75,8 @@ std::optional<MeasuredCost> CostModel::measurement_of(const ir::Node& node) cons
   if (!node.attributes().has(ir::kSplitShareAttribute)) {  // whole here
     const MeasuredCost* first = find(name);
     const MeasuredCost* second = find(name + suffix);
-    if (first && second) return MeasuredCost{sum(first->us, second->us), sum(first->wide_us, second->wide_us)};
+    if (first && second)
+      return MeasuredCost{sum(first->us, second->us), sum(first->wide_us, second->wide_us)};
     if (first) return *first;
     return std::nullopt;
   }

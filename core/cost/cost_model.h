@@ -39,7 +39,19 @@ class CostModel {
   //   max(flops / peak, bytes / bandwidth, pool windows / pool rate) + dispatch overhead,
   // a roofline plus the fixed Python cost every op pays in the generated program. The wide
   // time scales the roofline part by the profile's intra-op speedup (see DeviceProfile).
+  //
+  // A control-flow node (If, Loop, Scan) is one task: its cost is that of its body (the sum of
+  // its nodes' costs, nested bodies included) times the number of times the body runs:
+  //   If:   the dearer branch. Which branch runs is known only at run time, and a schedule
+  //         planned for the cheaper one would put the node's successors on the critical path
+  //         too early; overestimating only costs a little balance.
+  //   Loop: the trip count M when it is a constant; otherwise a guess, kGuessedLoopTrips
+  //         (a loop bounded by its condition alone, or by a count computed at run time).
+  //   Scan: the length of the scanned axis when the first scan input's shape knows it (Scan-8:
+  //         batch times sequence length), else kGuessedLoopTrips.
+  // The result is never below one op's overhead.
   NodeCost node_cost(const ir::Node& node) const;
+  static constexpr double kGuessedLoopTrips = 10;
   // The one-thread time of an op whose roofline part takes `roofline_us`, spread over all cores.
   double wide_time_us(double roofline_us) const;
   // Cost of handing `value` from one worker to another: latency + bytes / transfer bandwidth.
@@ -47,6 +59,8 @@ class CostModel {
   const DeviceProfile& profile() const { return profile_; }
 
  private:
+  // The estimate for a node with bodies (see node_cost).
+  NodeCost control_flow_cost(const ir::Node& node) const;
   // The measurement that stands for `node`, matched across splits (see MeasuredCosts).
   std::optional<MeasuredCost> measurement_of(const ir::Node& node) const;
 

@@ -79,6 +79,8 @@ nlohmann::json DeviceProfile::to_json_value() const {
   return doc;
 }
 
-std::string DeviceProfile::to_json() const { return to_json_value().dump(2) + "\n"; }
+std::string DeviceProfile::to_json() const {
+  return to_json_value().dump(2) + "\n";
+}
 
 }  // namespace ramiel::cost

@@ -28,7 +28,7 @@ StatusOr<ir::AttributeValue> attribute_from_proto(const onnx::AttributeProto& pr
     case A::GRAPH:
     case A::GRAPHS:
       return unimplemented("attribute '" + proto.name() +
-                           "' is a subgraph; control flow (If, Loop, Scan) is not supported");
+                           "' is a subgraph; only If, Loop and Scan take one (GRAPH, not GRAPHS)");
     case A::SPARSE_TENSOR:
     case A::SPARSE_TENSORS:
       return unimplemented("attribute '" + proto.name() + "' is a sparse tensor");

@@ -1,5 +1,6 @@
 #include "core/frontend/graph_builder.h"
 
+#include <algorithm>
 #include <set>
 #include <unordered_map>
 
@@ -40,16 +41,31 @@ StatusOr<ir::Tensor> constant_value(const onnx::NodeProto& node, int64_t max_loa
   return invalid_argument("Constant node has no value attribute");
 }
 
+// Outer constants up to this size are copied into the bodies that read them (see resolve()).
+constexpr int64_t kCopiedConstantElements = 64;
+
+bool takes_subgraphs(ir::OpKind op) {
+  return op == ir::OpKind::If || op == ir::OpKind::Loop || op == ir::OpKind::Scan;
+}
+
+// Builds one graph: the model's main graph, or (with a parent) the body of an If, Loop or Scan.
+// A body is isolated from above: a name it reads that it does not define is resolved in the
+// enclosing graphs and becomes a captured input (see ir::Node::subgraphs).
 class GraphBuilder {
  public:
   GraphBuilder(const onnx::GraphProto& proto, int opset, int64_t max_loaded_bytes,
                const ir::ModelLimits& limits,
-               const std::unordered_map<std::string, int64_t>& stripped_bytes)
+               const std::unordered_map<std::string, int64_t>& stripped_bytes,
+               GraphBuilder* parent = nullptr)
       : proto_(proto),
         opset_(opset),
         max_loaded_bytes_(max_loaded_bytes),
         limits_(limits),
-        stripped_bytes_(stripped_bytes) {}
+        stripped_bytes_(stripped_bytes),
+        parent_(parent) {}
+
+  // The outer values this body reads, in the order it first read them (parent graph's values).
+  const std::vector<ir::Value*>& captures() const { return captured_outer_; }
 
   StatusOr<std::unique_ptr<ir::Graph>> build() {
     graph_ = std::make_unique<ir::Graph>();
@@ -58,7 +74,8 @@ class GraphBuilder {
     collect_types();
     RAMIEL_RETURN_IF_ERROR(add_initializers());
     RAMIEL_RETURN_IF_ERROR(add_inputs());
-    for (int i = 0; i < proto_.node_size(); ++i) RAMIEL_RETURN_IF_ERROR(add_node(proto_.node(i), i));
+    for (int i = 0; i < proto_.node_size(); ++i)
+      RAMIEL_RETURN_IF_ERROR(add_node(proto_.node(i), i));
     RAMIEL_RETURN_IF_ERROR(set_outputs());
     return std::move(graph_);
   }
@@ -94,9 +111,40 @@ class GraphBuilder {
                                           ? std::nullopt
                                           : std::optional<int64_t>(stripped->second));
       if (!tensor.ok()) return tensor.status().with_context("initializer '" + init.name() + "'");
-      graph_->add_constant(init.name(), std::move(tensor).value(), ir::ConstantOrigin::kModel);
+      RAMIEL_RETURN_IF_ERROR(add_constant(init.name(), std::move(tensor).value()));
     }
     return ok_status();
+  }
+
+  // The generated program reads the main graph's weights from the model file by name; a body's
+  // constants (small by nature: trip counts, shapes, scalars) travel in the program instead.
+  Status add_constant(const std::string& name, ir::Tensor tensor) {
+    if (!parent_) {
+      graph_->add_constant(name, std::move(tensor), ir::ConstantOrigin::kModel);
+      return ok_status();
+    }
+    if (!tensor.has_data()) {
+      return unimplemented("constant '" + name + "' of a subgraph (If, Loop or Scan body) is " +
+                           "larger than the loaded-constant limit; move it to the main graph");
+    }
+    graph_->add_constant(name, std::move(tensor), ir::ConstantOrigin::kFolded);
+    return ok_status();
+  }
+
+  // The value `name` names here: defined in this graph, or an outer value captured into it.
+  ir::Value* resolve(const std::string& name) {
+    if (ir::Value* value = graph_->find_value(name)) return value;
+    if (!parent_) return nullptr;
+    ir::Value* outer = parent_->resolve(name);
+    if (!outer) return nullptr;
+    // A small outer constant (a shape, an axis, a scalar) is copied in: emitters and folding
+    // then see its contents inside the body too. Weights stay captured.
+    if (outer->is_constant() && outer->constant()->has_data() &&
+        outer->constant()->element_count() <= kCopiedConstantElements) {
+      return graph_->add_constant(name, *outer->constant(), ir::ConstantOrigin::kFolded);
+    }
+    captured_outer_.push_back(outer);
+    return graph_->add_input(name, outer->type());
   }
 
   Status add_inputs() {
@@ -113,7 +161,8 @@ class GraphBuilder {
         node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name());
     auto op = ir::op_from_name(node.op_type());
     if (!op) {
-      return unimplemented(describe(node, name, opset_) + ": unknown operator '" + node.op_type() + "'");
+      return unimplemented(describe(node, name, opset_) + ": unknown operator '" + node.op_type() +
+                           "'");
     }
     if (*op == ir::OpKind::Constant) {
       if (node.output_size() != 1 || graph_->find_value(node.output(0))) {
@@ -121,8 +170,7 @@ class GraphBuilder {
       }
       auto value = constant_value(node, max_loaded_bytes_, limits_);
       if (!value.ok()) return value.status().with_context(describe(node, name, opset_));
-      graph_->add_constant(node.output(0), std::move(value).value(), ir::ConstantOrigin::kModel);
-      return ok_status();
+      return add_constant(node.output(0), std::move(value).value());
     }
 
     std::vector<ir::Value*> inputs;
@@ -131,7 +179,7 @@ class GraphBuilder {
         inputs.push_back(nullptr);  // an omitted optional input
         continue;
       }
-      ir::Value* value = graph_->find_value(input);
+      ir::Value* value = resolve(input);
       if (!value) {
         return invalid_argument(describe(node, name, opset_) + " reads '" + input +
                                 "', which nothing produces before it");
@@ -157,21 +205,72 @@ class GraphBuilder {
     }
 
     ir::Attributes attributes;
+    std::vector<Body> bodies;
     for (const auto& attr : node.attribute()) {
       // Optional's `type` (an empty optional's type) is already its output's, from inference.
       if (*op == ir::OpKind::Optional && attr.type() == onnx::AttributeProto::TYPE_PROTO) continue;
+      if (attr.type() == onnx::AttributeProto::GRAPH && takes_subgraphs(*op)) {
+        auto body = std::make_unique<GraphBuilder>(attr.g(), opset_, max_loaded_bytes_, limits_,
+                                                   stripped_bytes_, this);
+        auto built = body->build();
+        if (!built.ok()) {
+          return built.status().with_context(describe(node, name, opset_) + ", body '" +
+                                             attr.name() + "'");
+        }
+        bodies.push_back({attr.name(), std::move(body), std::move(built).value()});
+        continue;
+      }
       auto value = attribute_from_proto(attr, limits_);
       if (!value.ok()) return value.status().with_context(describe(node, name, opset_));
       attributes.set(attr.name(), std::move(value).value());
     }
-    graph_->add_node(*op, name, inputs, outputs, std::move(attributes), opset_);
+    ir::Node* added = graph_->add_node(*op, name, inputs, outputs, std::move(attributes), opset_);
+    attach_bodies(*added, bodies);
     return ok_status();
+  }
+
+  // Gives `node` its bodies and, as extra inputs, every outer value one of them reads; each
+  // body gets an input for each capture (unused where only another body reads it), in the
+  // node's order, after its own ONNX inputs.
+  struct Body {
+    std::string attribute;
+    std::unique_ptr<GraphBuilder> builder;
+    std::unique_ptr<ir::Graph> graph;
+  };
+
+  static void attach_bodies(ir::Node& node, std::vector<Body>& bodies) {
+    std::vector<ir::Value*> captures;
+    for (auto& [attribute, builder, graph] : bodies) {
+      for (ir::Value* outer : builder->captures()) {
+        if (std::find(captures.begin(), captures.end(), outer) == captures.end()) {
+          captures.push_back(outer);
+        }
+      }
+    }
+    for (auto& [attribute, builder, graph] : bodies) {
+      ir::Graph& body = *graph;
+      const std::vector<ir::Value*>& own = builder->captures();
+      const size_t onnx_inputs = body.inputs().size() - own.size();
+      std::vector<ir::Value*> order(
+          body.inputs().begin(), body.inputs().begin() + static_cast<std::ptrdiff_t>(onnx_inputs));
+      for (ir::Value* outer : captures) {
+        auto it = std::find(own.begin(), own.end(), outer);
+        if (it != own.end()) {
+          order.push_back(body.inputs()[onnx_inputs + static_cast<size_t>(it - own.begin())]);
+        } else {
+          order.push_back(body.add_input(body.unique_value_name(outer->name()), outer->type()));
+        }
+      }
+      body.reorder_inputs(order);
+      node.set_subgraph(attribute, std::move(graph));
+    }
+    for (ir::Value* outer : captures) node.add_capture(outer);
   }
 
   Status set_outputs() {
     std::vector<ir::Value*> outputs;
     for (const auto& output : proto_.output()) {
-      ir::Value* value = graph_->find_value(output.name());
+      ir::Value* value = resolve(output.name());
       if (!value) return invalid_argument("graph output '" + output.name() + "' is never produced");
       outputs.push_back(value);
     }
@@ -185,6 +284,8 @@ class GraphBuilder {
   int64_t max_loaded_bytes_;
   const ir::ModelLimits& limits_;
   const std::unordered_map<std::string, int64_t>& stripped_bytes_;
+  GraphBuilder* parent_;
+  std::vector<ir::Value*> captured_outer_;
   std::unique_ptr<ir::Graph> graph_;
   std::unordered_map<std::string, const onnx::TypeProto*> types_;
 };

@@ -125,7 +125,10 @@ void normalize(ir::Graph& graph, ir::Node& node) {
 
 void normalize_operands(ir::Graph& graph) {
   const std::vector<ir::Node*> nodes(graph.nodes().begin(), graph.nodes().end());
-  for (ir::Node* node : nodes) normalize(graph, *node);
+  for (ir::Node* node : nodes) {
+    normalize(graph, *node);
+    for (const auto& [attribute, body] : node->subgraphs()) normalize_operands(*body);
+  }
 }
 
 }  // namespace ramiel::frontend

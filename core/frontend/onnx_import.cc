@@ -9,9 +9,9 @@
 #include "core/frontend/external_data.h"
 #include "core/frontend/function_calls.h"
 #include "core/frontend/graph_builder.h"
+#include "core/frontend/inference_guards.h"
 #include "core/frontend/input_binding.h"
 #include "core/frontend/model_limits.h"
-#include "core/frontend/inference_guards.h"
 #include "core/frontend/normalize_operands.h"
 #include "core/frontend/opset_upgrade.h"
 #include "core/frontend/slim_model.h"
@@ -19,7 +19,9 @@
 namespace ramiel::frontend {
 namespace {
 
-bool is_default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
+bool is_default_domain(const std::string& domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
 
 // The training domain's optimizers are element-wise formulas Ramiel translates (opset 1, the
 // only one); its Gradient, which needs automatic differentiation, stays refused.
@@ -62,6 +64,9 @@ StatusOr<int> default_opset(onnx::ModelProto& model) {
 Status check_domains(const onnx::GraphProto& graph, const onnx::ModelProto& model) {
   for (int i = 0; i < graph.node_size(); ++i) {
     const auto& node = graph.node(i);
+    for (const auto& attr : node.attribute()) {  // If, Loop and Scan bodies
+      if (attr.has_g()) RAMIEL_RETURN_IF_ERROR(check_domains(attr.g(), model));
+    }
     if (is_default_domain(node.domain())) continue;
     int64_t version = 0;
     for (const auto& import : model.opset_import()) {
@@ -116,14 +121,17 @@ StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOpt
   if (model_bytes.size() > static_cast<size_t>(INT_MAX)) {
     return invalid_argument("the model is larger than 2 GiB; store its weights as external data");
   }
-  RAMIEL_ASSIGN_OR_RETURN(SlimModel slim, slim_model(model_bytes, options.max_loaded_constant_bytes));
+  RAMIEL_ASSIGN_OR_RETURN(SlimModel slim,
+                          slim_model(model_bytes, options.max_loaded_constant_bytes));
   onnx::ModelProto model;
   if (!model.ParseFromString(slim.bytes)) {
-    return invalid_argument("not an ONNX model: the bytes do not parse as a ModelProto (truncated or "
-                            "corrupt file?)");
+    return invalid_argument(
+        "not an ONNX model: the bytes do not parse as a ModelProto (truncated or "
+        "corrupt file?)");
   }
   if (model.ir_version() <= 0 || !model.has_graph()) {
-    return invalid_argument("not an ONNX model: no IR version or no graph (truncated or corrupt file?)");
+    return invalid_argument(
+        "not an ONNX model: no IR version or no graph (truncated or corrupt file?)");
   }
   // Ramiel's own checks, before any ONNX library code reads the model.
   RAMIEL_RETURN_IF_ERROR(check_external_data(model, options.model_dir));

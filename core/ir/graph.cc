@@ -22,6 +22,80 @@ void Node::set_or_add_input(size_t i, Value* value) {
   set_input(i, value);
 }
 
+Node::~Node() = default;
+Graph::~Graph() = default;
+
+Graph* Node::subgraph(const std::string& attribute) const {
+  auto it = subgraphs_.find(attribute);
+  return it == subgraphs_.end() ? nullptr : it->second.get();
+}
+
+void Node::set_subgraph(const std::string& attribute, std::unique_ptr<Graph> body) {
+  subgraphs_[attribute] = std::move(body);
+}
+
+std::unique_ptr<Graph> Node::release_subgraph(const std::string& attribute) {
+  auto it = subgraphs_.find(attribute);
+  if (it == subgraphs_.end()) return nullptr;
+  std::unique_ptr<Graph> body = std::move(it->second);
+  subgraphs_.erase(it);
+  return body;
+}
+
+void Node::add_capture(Value* value) {
+  RAMIEL_CHECK(value != nullptr);
+  inputs_.push_back(nullptr);
+  set_input(inputs_.size() - 1, value);
+  ++num_captures_;
+}
+
+void Node::remove_capture(size_t k) {
+  RAMIEL_CHECK(k < num_captures_);
+  const size_t index = num_operands() + k;
+  set_input(index, nullptr);
+  // Later captures move down one place; their uses record the new index.
+  for (size_t i = index + 1; i < inputs_.size(); ++i) {
+    Value* v = inputs_[i];
+    set_input(i, nullptr);
+    inputs_[i - 1] = v;
+    if (v) v->uses_.push_back(Use{this, static_cast<int>(i - 1)});
+  }
+  inputs_.pop_back();
+  --num_captures_;
+}
+
+size_t Graph::num_nodes_nested() const {
+  size_t total = order_.size();
+  for (const Node* n : order_) {
+    for (const auto& [name, body] : n->subgraphs()) total += body->num_nodes_nested();
+  }
+  return total;
+}
+
+int Graph::nesting_depth() const {
+  int depth = 0;
+  for (const Node* n : order_) {
+    for (const auto& [name, body] : n->subgraphs())
+      depth = std::max(depth, 1 + body->nesting_depth());
+  }
+  return depth;
+}
+
+void Graph::reorder_inputs(const std::vector<Value*>& inputs) {
+  RAMIEL_CHECK(inputs.size() == inputs_.size());
+  RAMIEL_CHECK(std::is_permutation(inputs.begin(), inputs.end(), inputs_.begin()));
+  inputs_ = inputs;
+}
+
+void Graph::remove_input(size_t index) {
+  RAMIEL_CHECK(index < inputs_.size());
+  Value* value = inputs_[index];
+  RAMIEL_CHECK(!value->has_uses() && !value->is_graph_output());
+  inputs_.erase(inputs_.begin() + static_cast<std::ptrdiff_t>(index));
+  value_by_name_.erase(value->name());
+  value_storage_[static_cast<size_t>(value->id())].reset();
+}
+
 Value* Graph::new_value(std::string name, ValueKind kind, TensorType type) {
   RAMIEL_CHECK(!name.empty());
   RAMIEL_CHECK(value_by_name_.count(name) == 0);
@@ -69,6 +143,7 @@ Node* Graph::add_node(OpKind op, std::string name, const std::vector<Value*>& in
 }
 
 Node* Graph::clone_node(const Node* original, std::string_view suffix) {
+  RAMIEL_CHECK(!original->has_subgraphs());
   std::vector<OutputSpec> outputs;
   for (const Value* out : original->outputs()) {
     outputs.push_back({unique_value_name(out->name() + std::string(suffix)), out->type()});

@@ -113,6 +113,28 @@ class Node {
   // (Resize-10 is Upsample-9).
   void rename_op(OpKind op) { op_ = op; }
 
+  // --- control flow (If, Loop, Scan) ----------------------------------------------------------
+  // The bodies a control-flow node owns, by attribute name (If: then_branch and else_branch;
+  // Loop and Scan: body). A body is a self-contained Graph ("isolated from above", as in MLIR):
+  // every outer value it reads, directly or in a nested body, is one of the node's last
+  // num_captures() inputs, after its ONNX operands, and the matching input of every body, after
+  // the body's ONNX inputs (in the same order). Dataflow, scheduling, dead-code elimination and
+  // the cost model so see the dependency as an ordinary input.
+  bool has_subgraphs() const { return !subgraphs_.empty(); }
+  const std::map<std::string, std::unique_ptr<Graph>>& subgraphs() const { return subgraphs_; }
+  Graph* subgraph(const std::string& attribute) const;
+  void set_subgraph(const std::string& attribute, std::unique_ptr<Graph> body);
+  // Takes a body away from the node (a pass that inlines it).
+  std::unique_ptr<Graph> release_subgraph(const std::string& attribute);
+  size_t num_captures() const { return num_captures_; }
+  size_t num_operands() const { return inputs_.size() - num_captures_; }
+  // Appends `value` as a captured input (the import; every body gets the matching input).
+  void add_capture(Value* value);
+  // Removes captured input `k` (0-based among the captures), which no body may still read; the
+  // caller removes the matching body inputs.
+  void remove_capture(size_t k);
+  ~Node();
+
  private:
   friend class Graph;
   Node(NodeId id, OpKind op, int opset, std::string name)
@@ -126,6 +148,8 @@ class Node {
   std::vector<Value*> outputs_;
   Attributes attributes_;
   std::list<Node*>::iterator position_;
+  std::map<std::string, std::unique_ptr<Graph>> subgraphs_;
+  size_t num_captures_ = 0;
 };
 
 // An output to create with a node: its name and static type.
@@ -137,6 +161,7 @@ struct OutputSpec {
 class Graph {
  public:
   Graph() = default;
+  ~Graph();
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
 
@@ -153,10 +178,16 @@ class Graph {
   Node* add_node(OpKind op, std::string name, const std::vector<Value*>& inputs,
                  const std::vector<OutputSpec>& outputs, Attributes attributes = {},
                  int opset = 0 /* 0: the graph's opset */);
-  // A copy of `original` (same op, inputs, attributes), placed right after it in the order.
+  // A copy of `original` (same op, inputs, attributes), placed right after it in the order; never
+  // a control-flow node (one with subgraphs), which passes leave uncloned.
   // Its outputs are new values named after the originals with `suffix`, with no uses.
   Node* clone_node(const Node* original, std::string_view suffix);
   void set_outputs(const std::vector<Value*>& outputs);
+  // Reorders the graph inputs; `inputs` must hold the same values (a body's captures take the
+  // order of its node's).
+  void reorder_inputs(const std::vector<Value*>& inputs);
+  // Removes graph input `index`, which must be unused and not a graph output.
+  void remove_input(size_t index);
   // Moves `node` right before `anchor` in the order; the caller keeps the order topological.
   void move_before(Node* node, const Node* anchor);
 
@@ -174,6 +205,10 @@ class Graph {
   // --- queries ---------------------------------------------------------------------------------
   const std::list<Node*>& nodes() const { return order_; }  // topological order
   size_t num_nodes() const { return order_.size(); }
+  // Nodes here and in every body below, recursively (the model's size).
+  size_t num_nodes_nested() const;
+  // Subgraph nesting below this graph: 0 without control flow.
+  int nesting_depth() const;
   const std::vector<Value*>& inputs() const { return inputs_; }
   const std::vector<Value*>& outputs() const { return outputs_; }
   std::vector<Value*> constants() const;  // live constants, by id

@@ -23,7 +23,9 @@ std::string join_list(const std::vector<T>& items, F format) {
   return out + "]";
 }
 
-std::string value_ref(const Value* v) { return v ? "%" + v->name() : "<none>"; }
+std::string value_ref(const Value* v) {
+  return v ? "%" + v->name() : "<none>";
+}
 
 }  // namespace
 
@@ -44,8 +46,15 @@ std::string print_attribute(const AttributeValue& value) {
   return std::visit(Visitor{}, value);
 }
 
+static void print_graph_into(const Graph& graph, IndentedStream& out);
+
 std::string print_graph(const Graph& graph) {
   IndentedStream out;
+  print_graph_into(graph, out);
+  return out.str();
+}
+
+static void print_graph_into(const Graph& graph, IndentedStream& out) {
   out.line("graph \"" + graph.name + "\" (opset " + std::to_string(graph.opset) + ") {");
   {
     IndentedStream::Scope scope(out);
@@ -80,7 +89,15 @@ std::string print_graph(const Graph& graph) {
         line += (i ? ", " : "") + node->output(i)->type().to_string();
       }
       line += "  # " + node->name();
+      if (node->num_captures() > 0) {
+        line += " (captures the last " + std::to_string(node->num_captures()) + " inputs)";
+      }
       out.line(line);
+      IndentedStream::Scope body_scope(out);
+      for (const auto& [attribute, body] : node->subgraphs()) {
+        out.line(attribute + ":");
+        print_graph_into(*body, out);
+      }
     }
     std::string outputs = "output ";
     for (size_t i = 0; i < graph.outputs().size(); ++i) {
@@ -89,7 +106,6 @@ std::string print_graph(const Graph& graph) {
     out.line(outputs);
   }
   out.line("}");
-  return out.str();
 }
 
 }  // namespace ramiel::ir

@@ -6,7 +6,9 @@
 namespace ramiel::ir {
 namespace {
 
-Status broken(const std::string& what) { return internal_error("IR verifier: " + what); }
+Status broken(const std::string& what) {
+  return internal_error("IR verifier: " + what);
+}
 
 bool is_live(const Graph& graph, const Value* value) {
   return value->id() < graph.value_id_bound() && graph.value(value->id()) == value;
@@ -36,6 +38,20 @@ Status verify_graph(const Graph& graph) {
       if (std::count(in->uses().begin(), in->uses().end(), use) != 1) {
         return broken("use list of " + in->name() + " misses node " + node->name());
       }
+    }
+    if (node->num_captures() > node->num_inputs()) {
+      return broken("node " + node->name() + " has more captures than inputs");
+    }
+    for (const auto& [attribute, body] : node->subgraphs()) {
+      // Every body receives the node's captures as its last inputs (see Node::subgraphs).
+      if (body->inputs().size() < node->num_captures()) {
+        return broken("body " + attribute + " of " + node->name() + " lacks its captured inputs");
+      }
+      const Status nested = verify_graph(*body);
+      if (!nested.ok()) return nested.with_context("body " + attribute + " of " + node->name());
+    }
+    if (!node->has_subgraphs() && node->num_captures() > 0) {
+      return broken("node " + node->name() + " captures values but has no body");
     }
     for (size_t i = 0; i < node->num_outputs(); ++i) {
       const Value* out = node->output(i);

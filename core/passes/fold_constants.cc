@@ -1,5 +1,7 @@
 #include "core/passes/fold_constants.h"
 
+#include "core/passes/inline_branch.h"
+
 #include "core/passes/fold/evaluator.h"
 #include "core/passes/rewrite.h"
 #include "core/passes/shape_refinement.h"
@@ -46,6 +48,17 @@ StatusOr<bool> fold_constants(ir::Graph& graph, PassContext& context) {
   // A copy: folding removes nodes from the order.
   const std::vector<ir::Node*> order(graph.nodes().begin(), graph.nodes().end());
   for (ir::Node* node : order) {
+    // A body's own constant subexpressions fold like the main graph's (its inputs, captures
+    // and loop state included, are unknown). An If whose condition is known becomes its branch.
+    for (const auto& [attribute, body] : node->subgraphs()) {
+      RAMIEL_ASSIGN_OR_RETURN(bool body_changed, fold_constants(*body, context));
+      changed = changed || body_changed;
+    }
+    if (node->op() == ir::OpKind::If && inline_constant_if(graph, node)) {
+      context.count("inlined-branches");
+      changed = true;
+      continue;
+    }
     // Earlier folds may have made this node's shape parameters constant.
     if (refine_output_shapes(*node)) context.count("shapes-refined");
     const fold::FoldRule& rule = fold::fold_rule(node->op());

@@ -110,8 +110,13 @@ ir::Value* forwarded_input(const ir::Node& node) {
 
 StatusOr<bool> remove_noops(ir::Graph& graph, PassContext& context) {
   int64_t removed = 0;
+  bool changed_bodies = false;
   const std::vector<ir::Node*> order(graph.nodes().begin(), graph.nodes().end());
   for (ir::Node* node : order) {
+    for (const auto& [attribute, body] : node->subgraphs()) {  // control-flow bodies alike
+      RAMIEL_ASSIGN_OR_RETURN(bool body_changed, remove_noops(*body, context));
+      changed_bodies = changed_bodies || body_changed;
+    }
     ir::Value* in = forwarded_input(*node);
     if (!in) continue;
     ir::Value* out = node->output(0);
@@ -126,7 +131,7 @@ StatusOr<bool> remove_noops(ir::Graph& graph, PassContext& context) {
     ++removed;
   }
   context.count(kRemovedCounter, removed);
-  return removed > 0;
+  return removed > 0 || changed_bodies;
 }
 
 }  // namespace ramiel::passes

@@ -5,8 +5,10 @@
 #include <sstream>
 
 #include "core/codegen/codegen.h"
+#include "core/ir/verifier.h"
 #include "tests/codegen/emit_test_util.h"
 #include "tests/codegen/scheduled_graph.h"
+#include "tests/ir/control_flow_graphs.h"
 
 namespace ramiel::codegen::testing {
 namespace {
@@ -359,6 +361,62 @@ TEST(LoweringTest, GraphWithoutNodesStillRuns) {
   auto files = generate_python(s.input());
   ASSERT_TRUE(files.ok()) << files.status().to_string();
   EXPECT_NE(files->at("model.py").find("CLUSTERS = ()"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ramiel::codegen::testing
+
+namespace ramiel::codegen::testing {
+namespace {
+
+// h = Loop(3, h0) over tanh(relu(h)) with x = exp(h0) read by the body as a capture: the body is
+// a nested block; neither the loop state nor the capture is released or overwritten inside it;
+// the whole loop is one node of NODE_LINES.
+TEST(LoweringTest, ALoopIsANestedBlockOfItsNode) {
+  auto g = std::make_unique<ir::Graph>();
+  g->name = "loop";
+  g->opset = 13;
+  ir::Value* h0 = g->add_input("h0", f32({1, 4}));
+  ir::Value* three = g->add_constant("three", ir::Tensor::from_int64(ir::DType::kInt64, {}, {3}),
+                                     ir::ConstantOrigin::kFolded);
+  ir::Node* exp = g->add_node(OpKind::Exp, "exp", {h0}, {{"x", f32({1, 4})}});
+  ir::Node* loop = ir::testing::add_loop(*g, three, h0, {OpKind::Relu, OpKind::Tanh});
+  // The body adds the captured x to its result.
+  loop->add_capture(exp->output(0));
+  ir::Graph& body = *loop->subgraph("body");
+  ir::Value* x_in = body.add_input("x", f32({1, 4}));
+  ir::Node* add =
+      body.add_node(OpKind::Add, "add", {body.outputs()[1], x_in}, {{"sum", f32({1, 4})}});
+  body.set_outputs({body.outputs()[0], add->output(0)});
+  g->set_outputs({loop->output(0)});
+  ASSERT_TRUE(ir::verify_graph(*g).ok());
+  auto s = schedule_by_name(std::move(g), {{"exp", "loop"}});
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  std::string program = generate(*s);
+  EXPECT_EQ(function_text(program, "cluster_0"),
+            "def cluster_0(c, io):\n"
+            "    \"\"\"Cluster 0: 2 nodes, predicted 20.0 us.\"\"\"\n"
+            "    h0 = io.recv(\"h0\")\n"
+            "    x = torch.exp(h0)\n"
+            "    h_in = h0\n"
+            "    for i in ramiel.onnx_loop_iterations(3):\n"
+            "        v0 = F.relu(h_in)\n"
+            "        v1 = torch.tanh(v0)\n"
+            "        del v0\n"
+            "        sum_ = v1.add_(x)\n"
+            "        del v1\n"
+            "        h_in = sum_\n"
+            "        del sum_\n"
+            "    h = h_in\n"
+            "    del h0, x, h_in\n"
+            "    io.send(\"h\", h)\n"
+            "    del h\n");
+  // The loop's lines, its body's included, are the loop node's.
+  const std::regex loop_lines(R"(\d+: \("loop", "Loop"\))");
+  EXPECT_EQ(std::distance(std::sregex_iterator(program.begin(), program.end(), loop_lines),
+                          std::sregex_iterator()),
+            1);
+  EXPECT_EQ(program.find("\"op0\""), std::string::npos);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "core/ir/split_parts.h"
 #include "tests/cost/cost_test_graph.h"
+#include "tests/ir/control_flow_graphs.h"
 
 namespace ramiel::cost {
 namespace {
@@ -91,8 +92,8 @@ TEST(CostModelTest, MeasuredCostsFollowSplitNodes) {
   const ir::Node& whole = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
   const std::string suffix(ir::kSplitPartSuffix);
   // Measured as two parts, whole here: their sum (unknown when a part's time is).
-  CostModel split_profile(unit_profile(), {{whole.name(), {30.0, 20.0}},
-                                           {whole.name() + suffix, {10.0, -1.0}}});
+  CostModel split_profile(unit_profile(),
+                          {{whole.name(), {30.0, 20.0}}, {whole.name() + suffix, {10.0, -1.0}}});
   EXPECT_DOUBLE_EQ(split_profile.node_cost(whole).us, 40.0);
   EXPECT_TRUE(split_profile.node_cost(whole).measured);
   // The wide time is unknown in one part, so the estimate's wide/narrow ratio scales the sum.
@@ -106,8 +107,8 @@ TEST(CostModelTest, MeasuredCostsFollowSplitNodes) {
   const ir::Node& first = g.named("conv", OpKind::Relu, {x}, {ir::Shape{750}}, first_share);
   const ir::Node& second =
       g.named("conv" + suffix, OpKind::Relu, {x}, {ir::Shape{250}}, second_share);
-  CostModel same_split(unit_profile(), {{first.name(), {30.0, 20.0}},
-                                        {second.name(), {10.0, 8.0}}});
+  CostModel same_split(unit_profile(),
+                       {{first.name(), {30.0, 20.0}}, {second.name(), {10.0, 8.0}}});
   EXPECT_DOUBLE_EQ(same_split.node_cost(first).us, 30.0);
   EXPECT_DOUBLE_EQ(same_split.node_cost(second).wide_us, 8.0);
   CostModel whole_profile(unit_profile(), {{first.name(), {40.0, 20.0}}});
@@ -140,6 +141,46 @@ TEST(CostModelTest, TransferIsLatencyPlusBytes) {
   EXPECT_DOUBLE_EQ(model.transfer_cost_us(*x), 20 + 2);
   ir::Value* unknown = g.input(std::nullopt);
   EXPECT_DOUBLE_EQ(model.transfer_cost_us(*unknown), 20);
+}
+
+}  // namespace
+}  // namespace ramiel::cost
+
+namespace ramiel::cost {
+namespace {
+
+// A control-flow node costs its body times the runs: M when constant, a documented guess when
+// not; an If its dearer branch.
+TEST(CostModelTest, ControlFlowCostsItsBodyTimesTheTrips) {
+  const CostModel model(unit_profile());
+  ir::Graph g;
+  g.opset = 13;
+  ir::Value* h0 = g.add_input("h0", ir::testing::float_type({1000}));
+  ir::Value* four = g.add_constant("four", ir::Tensor::from_int64(ir::DType::kInt64, {}, {4}),
+                                   ir::ConstantOrigin::kModel);
+  ir::Value* unknown = g.add_input("m", {ir::DType::kInt64, ir::Shape{}});
+  ir::Node* known_loop = ir::testing::add_loop(g, four, h0, {OpKind::Tanh, OpKind::Neg});
+  double body_us = 0;
+  for (const ir::Node* n : known_loop->subgraph("body")->nodes()) body_us += model.node_cost(*n).us;
+  EXPECT_DOUBLE_EQ(model.node_cost(*known_loop).us, 4 * body_us);
+
+  ir::Graph g2;
+  g2.opset = 13;
+  ir::Value* h1 = g2.add_input("h0", ir::testing::float_type({1000}));
+  ir::Value* m = g2.add_input("m", {ir::DType::kInt64, ir::Shape{}});
+  ir::Node* guessed = ir::testing::add_loop(g2, m, h1, {OpKind::Tanh, OpKind::Neg});
+  EXPECT_DOUBLE_EQ(model.node_cost(*guessed).us, CostModel::kGuessedLoopTrips * body_us);
+  (void)unknown;
+
+  ir::Value* cond = g2.add_input("cond", {ir::DType::kBool, ir::Shape{}});
+  ir::Node* branch =
+      ir::testing::add_if(g2, cond, h1, {OpKind::Abs}, {OpKind::Tanh, OpKind::Neg, OpKind::Exp});
+  double dearer = 0;
+  for (const ir::Node* n : branch->subgraph("else_branch")->nodes()) {
+    dearer += model.node_cost(*n).us;
+  }
+  EXPECT_DOUBLE_EQ(model.node_cost(*branch).us, dearer);
+  EXPECT_LE(model.node_cost(*branch).wide_us, model.node_cost(*branch).us);
 }
 
 }  // namespace

@@ -89,7 +89,8 @@ TEST(OnnxImportTest, BadInputShapesAreClearErrors) {
   wrong_name.input_shapes["z"] = {1, 4};
   auto r1 = import_onnx(relu_add_model().bytes(), wrong_name);
   EXPECT_EQ(r1.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(r1.status().message().find("'z', which is not a graph input (inputs: x)"), std::string::npos);
+  EXPECT_NE(r1.status().message().find("'z', which is not a graph input (inputs: x)"),
+            std::string::npos);
 
   ImportOptions wrong_rank;
   wrong_rank.input_shapes["x"] = {1, 4, 4};
@@ -108,7 +109,8 @@ TEST(OnnxImportTest, NonBatchSymbolicDimNeedsABinding) {
   m.node("Relu", {"x"}, {"y"});
   auto result = import_onnx(m.bytes(), {});
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(result.status().message().find("symbolic dimension 'N' at position 1"), std::string::npos)
+  EXPECT_NE(result.status().message().find("symbolic dimension 'N' at position 1"),
+            std::string::npos)
       << result.status().message();
 }
 
@@ -139,9 +141,11 @@ TEST(OnnxImportTest, UnsupportedOpsetsDomainsAndOpsNameTheProblem) {
       << r.status().message();
 }
 
-TEST(OnnxImportTest, ControlFlowIsRefusedNamingTheNode) {
+// An If whose branches read the outer x: each body gets x as its one input, and the node gets
+// it as a captured input after its condition (ir::Node::subgraphs).
+TEST(OnnxImportTest, ControlFlowBodiesCaptureOuterValuesAsInputs) {
   ModelBuilder m;
-  m.input("c", {1}, onnx::TensorProto::BOOL).output("y", {1});
+  m.input("c", {}, onnx::TensorProto::BOOL).input("x", {1}).output("y", {1});
   auto& node = m.node("If", {"c"}, {"y"}, "branch");
   for (const char* name : {"then_branch", "else_branch"}) {
     auto* attr = node.add_attribute();
@@ -153,18 +157,41 @@ TEST(OnnxImportTest, ControlFlowIsRefusedNamingTheNode) {
     out->set_name(std::string(name) + "_out");
     out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
     out->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(1);
-    auto* constant = g->add_node();
-    constant->set_op_type("Constant");
-    constant->add_output(std::string(name) + "_out");
-    auto* value = constant->add_attribute();
-    value->set_name("value_floats");
-    value->set_type(onnx::AttributeProto::FLOATS);
-    value->add_floats(1.0f);
+    auto* body_node = g->add_node();
+    body_node->set_op_type(std::string(name) == "then_branch" ? "Neg" : "Abs");
+    body_node->add_input("x");
+    body_node->add_output(std::string(name) + "_out");
   }
   auto r = import_onnx(m.bytes(), {});
-  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented) << r.status().to_string();
-  EXPECT_NE(r.status().message().find("node 'branch' (If, opset 13)"), std::string::npos)
-      << r.status().message();
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  const ir::Node* branch = r->graph->find_node("branch");
+  ASSERT_NE(branch, nullptr);
+  ASSERT_EQ(branch->num_inputs(), 2u);
+  EXPECT_EQ(branch->num_captures(), 1u);
+  EXPECT_EQ(branch->num_operands(), 1u);
+  EXPECT_EQ(branch->input(1), r->graph->find_value("x"));
+  for (const char* name : {"then_branch", "else_branch"}) {
+    const ir::Graph* body = branch->subgraph(name);
+    ASSERT_NE(body, nullptr) << name;
+    ASSERT_EQ(body->inputs().size(), 1u);
+    EXPECT_EQ(body->inputs()[0]->name(), "x");
+    EXPECT_EQ(body->inputs()[0]->type().shape, (ir::Shape{1}));
+    EXPECT_EQ(body->num_nodes(), 1u);
+  }
+  EXPECT_TRUE(ir::verify_graph(*r->graph).ok());
+}
+
+// A node that takes no subgraph refuses one, naming node, op and opset.
+TEST(OnnxImportTest, SubgraphOnAnOrdinaryOpIsRefusedNamingTheNode) {
+  ModelBuilder m;
+  m.input("x", {1}).output("y", {1});
+  auto& node = m.node("Relu", {"x"}, {"y"}, "relu0");
+  auto* attr = node.add_attribute();
+  attr->set_name("body");
+  attr->set_type(onnx::AttributeProto::GRAPH);
+  attr->mutable_g()->set_name("g");
+  auto r = import_onnx(m.bytes(), {});
+  EXPECT_FALSE(r.ok());
 }
 
 TEST(OnnxImportTest, ConstantNodesBecomeConstantsAndOmittedInputsAreNull) {
@@ -185,7 +212,7 @@ TEST(OnnxImportTest, ConstantNodesBecomeConstantsAndOmittedInputsAreNull) {
   EXPECT_TRUE(lo->is_constant());
   EXPECT_EQ(lo->constant()->to_double(), (std::vector<double>{0.5}));
   const ir::Node* clip = g.find_node("clip");
-  EXPECT_EQ(clip->num_inputs(), 2u);  // the trailing omitted input is dropped
+  EXPECT_EQ(clip->num_inputs(), 2u);              // the trailing omitted input is dropped
   EXPECT_NE(g.find_node("Identity_2"), nullptr);  // unnamed nodes get op_index names
 }
 
@@ -210,8 +237,10 @@ class ExternalDataTest : public ::testing::Test {
            ("ramiel_external_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_ / "model");
-    std::ofstream(dir_ / "model" / "weights.bin", std::ios::binary).write("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
-    std::ofstream(dir_ / "secret.bin", std::ios::binary).write("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+    std::ofstream(dir_ / "model" / "weights.bin", std::ios::binary)
+        .write("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+    std::ofstream(dir_ / "secret.bin", std::ios::binary)
+        .write("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -241,8 +270,8 @@ TEST_F(ExternalDataTest, AcceptedOnlyInsideTheModelDirectory) {
   ASSERT_TRUE(ok.ok()) << ok.status().to_string();
   EXPECT_FALSE(ok->graph->find_value("w")->constant()->has_data());
 
-  for (const std::string& bad : {std::string("../secret.bin"), (dir_ / "secret.bin").string(),
-                                 std::string("missing.bin")}) {
+  for (const std::string& bad :
+       {std::string("../secret.bin"), (dir_ / "secret.bin").string(), std::string("missing.bin")}) {
     auto r = import_onnx(model_with_location(bad), options);
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
   }

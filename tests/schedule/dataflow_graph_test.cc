@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/schedule/random_dag.h"
+#include "tests/ir/control_flow_graphs.h"
 
 namespace ramiel::schedule {
 namespace {
@@ -166,6 +167,35 @@ TEST(RandomDagTest, DeterministicTopologicalAndShaped) {
     ASSERT_EQ(chain.pred(v).size(), 1u);
     EXPECT_EQ(chain.pred(v)[0].node, v - 1);
   }
+}
+
+}  // namespace
+}  // namespace ramiel::schedule
+
+namespace ramiel::schedule {
+namespace {
+
+// A control-flow node is one task of the snapshot: its body's nodes are not tasks, and a value
+// its body captures is an edge from its producer like any input.
+TEST(DataflowGraphTest, AControlFlowNodeIsOneTask) {
+  ir::Graph g;
+  g.opset = 13;
+  ir::Value* x = g.add_input("x", ir::testing::float_type({8}));
+  ir::Value* cond = g.add_input("cond", {ir::DType::kBool, ir::Shape{}});
+  ir::Node* producer = g.add_node(ir::OpKind::Exp, "producer", {x}, {{"e", x->type()}});
+  ir::Node* branch = ir::testing::add_if(g, cond, producer->output(0),
+                                         {ir::OpKind::Neg, ir::OpKind::Tanh}, {ir::OpKind::Abs});
+  ir::Node* beside = g.add_node(ir::OpKind::Relu, "beside", {x}, {{"r", x->type()}});
+  g.set_outputs({branch->output(0), beside->output(0)});
+  const cost::CostModel costs{cost::DeviceProfile{}};
+  StatusOr<DataflowGraph> snapshot = DataflowGraph::from_ir(g, costs);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().to_string();
+  ASSERT_EQ(snapshot->size(), 3);
+  EXPECT_EQ(snapshot->index_of(*branch), 1);
+  EXPECT_DOUBLE_EQ(snapshot->cost(1), costs.node_cost(*branch).us);
+  ASSERT_EQ(snapshot->pred(1).size(), 1u);  // the captured e
+  EXPECT_EQ(snapshot->pred(1)[0].node, 0);
+  EXPECT_TRUE(snapshot->pred(2).empty());
 }
 
 }  // namespace

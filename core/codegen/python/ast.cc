@@ -198,6 +198,21 @@ Stmt if_stmt(ExprPtr test, std::vector<Stmt> body, std::vector<Stmt> orelse) {
   return s;
 }
 
+Stmt for_stmt(std::vector<ExprPtr> targets, ExprPtr iterable, std::vector<Stmt> body) {
+  Stmt s;
+  s.kind = StmtKind::kFor;
+  s.targets = std::move(targets);
+  s.value = std::move(iterable);
+  s.body = std::move(body);
+  return s;
+}
+
+Stmt break_stmt() {
+  Stmt s;
+  s.kind = StmtKind::kBreak;
+  return s;
+}
+
 Stmt comment(std::string text) {
   Stmt s;
   s.kind = StmtKind::kComment;

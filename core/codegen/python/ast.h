@@ -94,6 +94,8 @@ enum class StmtKind {
   kDel,          // del names...
   kFunctionDef,  // def text(params): docstring; body
   kIf,           // if value: body else: orelse
+  kFor,          // for targets in value: body
+  kBreak,        // break
   kComment,      // # text
   kBlank,        // an empty line
   kRaw,          // text, verbatim Python (the runtime templates), re-indented to the block
@@ -120,6 +122,9 @@ Stmt del_stmt(std::vector<std::string> names);
 Stmt function_def(std::string function_name, std::vector<std::string> params, std::string docstring,
                   std::vector<Stmt> body);
 Stmt if_stmt(ExprPtr test, std::vector<Stmt> body, std::vector<Stmt> orelse = {});
+// `for a, b in value:` (one target: `for a in value:`).
+Stmt for_stmt(std::vector<ExprPtr> targets, ExprPtr iterable, std::vector<Stmt> body);
+Stmt break_stmt();
 Stmt comment(std::string text);
 Stmt blank();
 Stmt raw(std::string python_text);

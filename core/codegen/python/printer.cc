@@ -406,6 +406,18 @@ class StatementPrinter {
           block(s.orelse, level + 1);
         }
         break;
+      case StmtKind::kFor: {
+        std::string head;
+        for (size_t i = 0; i < s.targets.size(); ++i)
+          head += (i ? ", " : "") + p_.flat(*s.targets[i]);
+        emit_expr_line(level, "for " + head + " in ", *s.value, ":" + tail);
+        if (s.body.empty()) emit_line(pad + "    pass");
+        block(s.body, level + 1);
+        break;
+      }
+      case StmtKind::kBreak:
+        emit_line(pad + "break" + tail);
+        break;
       case StmtKind::kComment:
         emit_line(s.text.empty() ? pad + "#" : pad + "# " + comment_text(s.text));
         break;

@@ -10,6 +10,10 @@ std::string EmitContext::describe() const {
 StatusOr<py::ExprPtr> EmitContext::input(size_t i) {
   const ir::Value* value = node_.input(i);
   if (!value) return invalid("input " + std::to_string(i) + " is missing");
+  if (py::ExprPtr bound = env_.bound(*value)) {  // a body input: a captured outer value
+    read_.insert(value);
+    return bound;
+  }
   if (value->is_constant()) {
     auto constant = env_.constant(*value);
     if (!constant.ok()) return constant.status().with_context(describe());
@@ -89,6 +93,12 @@ Status EmitContext::require_unused_output(size_t i, std::string_view what) const
   if (i >= num_outputs() || !output_used(i)) return ok_status();
   return unsupported("output " + std::to_string(i) + " (" + std::string(what) +
                      ") is used, and only inference is supported");
+}
+
+std::string EmitContext::output_variable(size_t i) {
+  const ir::Value* out = node_.output(i);
+  assigned_.insert(out);
+  return env_.variable(*out);
 }
 
 void EmitContext::assign_output(size_t i, py::ExprPtr value) {

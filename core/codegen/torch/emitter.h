@@ -30,6 +30,9 @@ class EmitEnvironment {
   virtual StatusOr<py::ExprPtr> helper(std::string_view name) = 0;
   // A fresh local variable for an intermediate result.
   virtual std::string temporary(std::string_view hint) = 0;
+  // An expression that stands for `value` (a control-flow body's input bound to an outer
+  // variable or constant, see control_flow.h), or null: read it as variable() or constant().
+  virtual py::ExprPtr bound(const ir::Value& /*value*/) { return nullptr; }
   // Whether the one reader of `value` may overwrite it (see overwrite.h); by default never.
   virtual bool overwritable(const ir::Value& /*value*/) { return false; }
 };
@@ -82,6 +85,9 @@ class EmitContext {
   void assign_output(size_t i, py::ExprPtr value);
   // `out0, out1, ... = value` for the first `count` outputs; unused ones become `_`.
   void assign_outputs(size_t count, py::ExprPtr value);
+  // The variable of output i, marked assigned, for emitters that assign it themselves in nested
+  // blocks (control flow).
+  std::string output_variable(size_t i);
   void emit(py::Stmt statement) { statements_.push_back(std::move(statement)); }
   // A temporary variable, assigned `value` here, for emitters that need several statements.
   py::ExprPtr let(std::string_view hint, py::ExprPtr value);

@@ -9,6 +9,7 @@
 #include "core/codegen/python/names.h"
 #include "core/codegen/python/printer.h"
 #include "core/codegen/runtime_library.h"
+#include "core/codegen/torch/control_flow.h"
 #include "core/codegen/torch/emitter.h"
 #include "core/codegen/torch/memory_format.h"
 #include "core/codegen/torch/overwrite.h"
@@ -84,7 +85,7 @@ py::Stmt tagged(py::Stmt s, std::string label, std::string category) {
   return s;
 }
 
-class Lowering : public EmitEnvironment {
+class Lowering : public EmitEnvironment, public BodyLowering {
  public:
   explicit Lowering(const CodegenInput& input)
       : in_(input), graph_(*input.graph), vars_(true), attrs_(false) {}
@@ -100,11 +101,24 @@ class Lowering : public EmitEnvironment {
 
   // --- EmitEnvironment ------------------------------------------------------------------------
   std::string variable(const ir::Value& value) override {
+    auto body = body_vars_.find(&value);
+    if (body != body_vars_.end()) return body->second;
     return var_names_[static_cast<size_t>(value.id())];
+  }
+
+  py::ExprPtr bound(const ir::Value& value) override {
+    auto it = bound_.find(&value);
+    return it == bound_.end() ? nullptr : it->second;
   }
 
   StatusOr<py::ExprPtr> constant(const ir::Value& value) override {
     const ir::Tensor& t = *value.constant();
+    auto body = body_attrs_.find(&value);
+    if (body != body_attrs_.end()) {  // a body's constant: always folded into the program
+      if (!t.has_data()) return internal_error("constant '" + value.name() + "' has no contents");
+      if (used_body_constant_set_.insert(&value).second) used_body_constants_.push_back(&value);
+      return py::attr(py::name(kConstantsParam), body->second);
+    }
     const std::string where = "constant '" + value.name() + "'";
     if (t.dtype() == ir::DType::kString) return unimplemented(where + " holds strings");
     if (!torch_dtype_name(t.dtype())) {
@@ -132,7 +146,87 @@ class Lowering : public EmitEnvironment {
   }
 
   bool overwritable(const ir::Value& value) override {
+    if (body_vars_.count(&value) || bound_.count(&value))
+      return body_overwritable_.count(&value) > 0;
     return overwritable_[static_cast<size_t>(value.id())];
+  }
+
+  // --- BodyLowering (control flow) --------------------------------------------------------------
+  void bind(const ir::Value& body_input, py::ExprPtr expr) override {
+    bound_[&body_input] = std::move(expr);
+  }
+
+  std::string fresh_name(std::string_view hint) override { return vars_.fresh(hint); }
+
+  StatusOr<std::vector<py::Stmt>> lower(const ir::Graph& body) override {
+    for (const ir::Node* n : body.nodes()) {
+      for (const ir::Value* v : n->outputs()) {
+        body_vars_[v] = vars_.fresh(py::tensor_name_base(v->name()));
+      }
+    }
+    for (const ir::Value* v : body.constants()) body_attrs_[v] = attrs_.fresh(v->name());
+    Placement one_cluster;
+    one_cluster.cluster_of.assign(static_cast<size_t>(body.node_id_bound()), 0);
+    const std::vector<bool> overwritable = overwritable_values(body, one_cluster);
+    for (const ir::Node* n : body.nodes()) {
+      for (const ir::Value* v : n->outputs()) {
+        if (overwritable[static_cast<size_t>(v->id())]) body_overwritable_.insert(v);
+      }
+    }
+    std::vector<NodeCode> codes;
+    const std::vector<std::string> enclosing_temporaries = current_temporaries_;
+    for (const ir::Node* n : body.nodes()) {
+      RAMIEL_ASSIGN_OR_RETURN(NodeCode code, lower_node(*n));
+      codes.push_back(std::move(code));
+    }
+    current_temporaries_ = enclosing_temporaries;
+    // Inside the block, as in a function: release each body value after its last reader. Body
+    // inputs are never released (captures and loop state live on), nor are body outputs, which
+    // the control-flow statements read after the body (release_outputs).
+    auto releasable = [&](const ir::Value* v) {
+      return v->producer() != nullptr && !v->is_graph_output();
+    };
+    std::map<const ir::Value*, size_t> last_read;
+    for (size_t k = 0; k < codes.size(); ++k) {
+      for (const ir::Value* v : codes[k].reads) last_read[v] = k;
+    }
+    std::vector<py::Stmt> out;
+    for (size_t k = 0; k < codes.size(); ++k) {
+      for (py::Stmt& s : codes[k].statements) out.push_back(std::move(s));
+      std::vector<std::string> dead;
+      for (const ir::Value* v : codes[k].reads) {
+        if (last_read[v] == k && releasable(v)) dead.push_back(variable(*v));
+      }
+      for (const std::string& t : codes[k].temporaries) dead.push_back(t);
+      for (const ir::Value* v : codes[k].assigned) {
+        auto it = last_read.find(v);
+        if (releasable(v) && (it == last_read.end() || it->second <= k))
+          dead.push_back(variable(*v));
+      }
+      if (!dead.empty()) out.push_back(py::del_stmt(std::move(dead)));
+    }
+    return out;
+  }
+
+  StatusOr<py::ExprPtr> output(const ir::Value& body_output) override {
+    if (py::ExprPtr e = bound(body_output)) return e;
+    if (body_output.is_constant()) return constant(body_output);
+    if (!body_vars_.count(&body_output)) {
+      return internal_error("body output '" + body_output.name() + "' has no variable");
+    }
+    return py::name(variable(body_output));
+  }
+
+  std::vector<py::Stmt> release_outputs(const ir::Graph& body) override {
+    std::vector<std::string> names;
+    for (const ir::Value* v : body.outputs()) {
+      if (!v->producer()) continue;
+      const std::string& name = body_vars_.at(v);
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+    std::vector<py::Stmt> out;
+    if (!names.empty()) out.push_back(py::del_stmt(std::move(names)));
+    return out;
   }
 
  private:
@@ -162,25 +256,37 @@ class Lowering : public EmitEnvironment {
     code_.resize(nodes.size());
     for (size_t i = 0; i < nodes.size(); ++i) {
       const ir::Node& node = *nodes[i];
-      current_temporaries_.clear();
-      EmitContext ctx(node, *this);
-      RAMIEL_RETURN_IF_ERROR(emit_node(ctx));
-      NodeCode& code = code_[i];
-      for (py::Stmt& s : ctx.statements()) {
-        code.statements.push_back(tagged(std::move(s), node.name(), std::string(node.op_type())));
+      RAMIEL_ASSIGN_OR_RETURN(code_[i], lower_node(node));
+      // A control-flow node's body lines are its own: one tag for the whole compound statement.
+      for (py::Stmt& s : code_[i].statements) {
+        s = tagged(std::move(s), node.name(), std::string(node.op_type()));
       }
-      for (const ir::Value* v : node.inputs()) {
-        if (v && ctx.read_values().count(v) &&
-            std::find(code.reads.begin(), code.reads.end(), v) == code.reads.end()) {
-          code.reads.push_back(v);
-        }
-      }
-      for (const ir::Value* v : node.outputs()) {
-        if (ctx.assigned_outputs().count(v)) code.assigned.push_back(v);
-      }
-      code.temporaries = current_temporaries_;
     }
     return ok_status();
+  }
+
+  // One node's statements (untagged), the values they read and assign and their temporaries.
+  StatusOr<NodeCode> lower_node(const ir::Node& node) {
+    current_temporaries_.clear();
+    EmitContext ctx(node, *this);
+    if (node.has_subgraphs()) {
+      RAMIEL_RETURN_IF_ERROR(emit_control_flow(ctx, *this));
+    } else {
+      RAMIEL_RETURN_IF_ERROR(emit_node(ctx));
+    }
+    NodeCode code;
+    code.statements = std::move(ctx.statements());
+    for (const ir::Value* v : node.inputs()) {
+      if (v && ctx.read_values().count(v) &&
+          std::find(code.reads.begin(), code.reads.end(), v) == code.reads.end()) {
+        code.reads.push_back(v);
+      }
+    }
+    for (const ir::Value* v : node.outputs()) {
+      if (ctx.assigned_outputs().count(v)) code.assigned.push_back(v);
+    }
+    code.temporaries = current_temporaries_;
+    return code;
   }
 
   int32_t cluster_of(const ir::Node* n) const {
@@ -435,6 +541,12 @@ class Lowering : public EmitEnvironment {
         folded.emplace_back(py::str_lit(attr), *literal);
       }
     }
+    for (const ir::Value* v : used_body_constants_) {
+      auto literal =
+          tensor_literal(*v->constant(), [&](std::string_view name) { return helper(name); });
+      if (!literal.ok()) return literal.status().with_context("constant '" + v->name() + "'");
+      folded.emplace_back(py::str_lit(body_attrs_.at(v)), *literal);
+    }
     std::vector<std::pair<py::ExprPtr, py::ExprPtr>> transfers;
     for (const std::string& key : transfer_keys) {
       const ir::Value* v = by_key.at(key);
@@ -572,6 +684,14 @@ class Lowering : public EmitEnvironment {
   std::vector<bool> overwritable_;  // by value id
   std::set<ir::ValueId> used_constants_;
   std::vector<std::string> current_temporaries_;
+  // Control-flow bodies: their values' variables and constants' attributes (by pointer: a
+  // body's ids are its own), body inputs bound to expressions, and the constants they use.
+  std::map<const ir::Value*, std::string> body_vars_;
+  std::map<const ir::Value*, std::string> body_attrs_;
+  std::map<const ir::Value*, py::ExprPtr> bound_;
+  std::set<const ir::Value*> body_overwritable_;
+  std::vector<const ir::Value*> used_body_constants_;
+  std::set<const ir::Value*> used_body_constant_set_;
 };
 
 }  // namespace
