@@ -45,7 +45,8 @@ StatusOr<ir::Tensor> constant_value(const onnx::NodeProto& node, int64_t max_loa
 constexpr int64_t kCopiedConstantElements = 64;
 
 bool takes_subgraphs(ir::OpKind op) {
-  return op == ir::OpKind::If || op == ir::OpKind::Loop || op == ir::OpKind::Scan;
+  return op == ir::OpKind::If || op == ir::OpKind::Loop || op == ir::OpKind::Scan ||
+         op == ir::OpKind::SequenceMap;
 }
 
 // Builds one graph: the model's main graph, or (with a parent) the body of an If, Loop or Scan.
