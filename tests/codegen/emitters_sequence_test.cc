@@ -52,7 +52,7 @@ TEST_F(SequenceTest, ListsAreMadeAndNeverChangedInPlace) {
   ir::Value* minus_one = int_constant(g, "minus_one", {}, {-1});
   EXPECT_EQ(emit(OpKind::SequenceInsert, {s, x, minus_one}), "y3 = s[:-1] + [x] + s[-1:]\n");
   EXPECT_EQ(emit(OpKind::SequenceInsert, {s, x, i}),
-            "position = int(i)\ny4 = s[:position] + [x] + s[position:]\n");
+            "position_tmp = int(i)\ny4 = s[:position_tmp] + [x] + s[position_tmp:]\n");
   EXPECT_EQ(emit(OpKind::SequenceErase, {s}), "y5 = list(s)\ny5.pop(-1)\n");
   EXPECT_EQ(emit(OpKind::SequenceErase, {s, i}), "y6 = list(s)\ny6.pop(int(i))\n");
 }
