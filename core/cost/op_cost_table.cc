@@ -153,6 +153,19 @@ constexpr FamilyEntry kFamilies[] = {
     {OpKind::Size, view_cost},
     {OpKind::Squeeze, view_cost},
     {OpKind::Unsqueeze, view_cost},
+    // Lists and optionals: Python list operations on references, one dispatch each. The two
+    // that copy elements count the tensor side they know (sequences count as empty).
+    {OpKind::Optional, view_cost},
+    {OpKind::OptionalGetElement, view_cost},
+    {OpKind::OptionalHasElement, view_cost},
+    {OpKind::SequenceAt, view_cost},
+    {OpKind::SequenceConstruct, view_cost},
+    {OpKind::SequenceEmpty, view_cost},
+    {OpKind::SequenceErase, view_cost},
+    {OpKind::SequenceInsert, view_cost},
+    {OpKind::SequenceLength, view_cost},
+    {OpKind::ConcatFromSequence, data_movement_cost},
+    {OpKind::SplitToSequence, data_movement_cost},
     // Resampling and recurrent layers.
     {OpKind::Resize, resize_cost},
     {OpKind::Upsample, resize_cost},

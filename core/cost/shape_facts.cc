@@ -14,8 +14,14 @@ double element_size(const ir::Value* value) {
 
 }  // namespace
 
+// Sequences and optionals count as empty: their length and presence are run-time facts, and
+// the ops that handle them move references, not elements.
+bool is_sized_tensor(const ir::Value* value) {
+  return value != nullptr && value->type().is_tensor() && value->type().shape;
+}
+
 std::vector<int64_t> dims_of(const ir::Value* value) {
-  if (value == nullptr || !value->type().shape) return {};
+  if (!is_sized_tensor(value)) return {};
   std::vector<int64_t> dims = *value->type().shape;
   for (int64_t& d : dims) {
     if (d < 0) d = 1;
@@ -24,7 +30,7 @@ std::vector<int64_t> dims_of(const ir::Value* value) {
 }
 
 double elements_of(const ir::Value* value) {
-  if (value == nullptr || !value->type().shape) return 0;
+  if (!is_sized_tensor(value)) return 0;
   std::vector<int64_t> dims = dims_of(value);
   return product(dims, 0, dims.size());
 }
@@ -34,8 +40,10 @@ double bytes_of(const ir::Value* value) {
 }
 
 double output_elements(const ir::Node& node, size_t i) {
-  if (i < node.num_outputs() && node.output(i)->type().shape) {
-    return elements_of(node.output(i));
+  if (i < node.num_outputs()) {
+    const ir::TensorType& type = node.output(i)->type();
+    if (!type.is_tensor()) return 0;  // a list or an optional: no elements of its own
+    if (type.shape) return elements_of(node.output(i));
   }
   double largest = 0;
   for (const ir::Value* input : node.inputs()) largest = std::max(largest, elements_of(input));

@@ -17,7 +17,11 @@ json value_info(const ir::Value& value) {
   } else {
     shape = nullptr;
   }
-  return {{"name", value.name()}, {"dtype", ir::dtype_name(value.type().dtype)}, {"shape", shape}};
+  json info = {
+      {"name", value.name()}, {"dtype", ir::dtype_name(value.type().dtype)}, {"shape", shape}};
+  // A sequence or an optional: dtype and shape are its tensors'.
+  if (!value.type().is_tensor()) info["kind"] = ir::type_kind_name(value.type().kind);
+  return info;
 }
 
 }  // namespace

@@ -53,7 +53,8 @@ bool is_small_parameter(const ir::Value& constant) {
 }
 
 bool takes_subgraphs(ir::OpKind op) {
-  return op == ir::OpKind::If || op == ir::OpKind::Loop || op == ir::OpKind::Scan;
+  return op == ir::OpKind::If || op == ir::OpKind::Loop || op == ir::OpKind::Scan ||
+         op == ir::OpKind::SequenceMap;
 }
 
 // Builds one graph: the model's main graph, or (with a parent) the body of an If, Loop or Scan.
@@ -213,6 +214,8 @@ class GraphBuilder {
     ir::Attributes attributes;
     std::vector<Body> bodies;
     for (const auto& attr : node.attribute()) {
+      // Optional's `type` (an empty optional's type) is already its output's, from inference.
+      if (*op == ir::OpKind::Optional && attr.type() == onnx::AttributeProto::TYPE_PROTO) continue;
       if (attr.type() == onnx::AttributeProto::GRAPH && takes_subgraphs(*op)) {
         auto body = std::make_unique<GraphBuilder>(attr.g(), opset_, max_loaded_bytes_, limits_,
                                                    stripped_bytes_, this);

@@ -13,7 +13,13 @@ Status bind_one(onnx::ValueInfoProto& input, const ir::Shape* requested,
                 std::vector<std::string>& warnings) {
   const std::string& name = input.name();
   if (!input.type().has_tensor_type()) {
-    return unimplemented("input '" + name + "' is not a tensor (sequences and maps are not supported)");
+    // A sequence or optional input: its length and presence are known only at run time, and
+    // its elements' shapes may vary, so nothing is bound (type_from_proto refuses maps).
+    if (requested) {
+      return invalid_argument("--input-shape names '" + name +
+                              "', which is not a tensor (a sequence or an optional)");
+    }
+    return ok_status();
   }
   auto* tensor_type = input.mutable_type()->mutable_tensor_type();
   if (requested) {

@@ -169,11 +169,9 @@ StatusOr<ir::Tensor> tensor_from_proto(const onnx::TensorProto& proto, int64_t m
   return ir::Tensor(dtype, std::move(shape), std::move(raw));
 }
 
-StatusOr<ir::TensorType> type_from_proto(const onnx::TypeProto& proto) {
-  if (!proto.has_tensor_type()) {
-    return unimplemented("a value of a non-tensor type (sequence, map, optional or sparse)");
-  }
-  const auto& tensor_type = proto.tensor_type();
+namespace {
+
+ir::TensorType tensor_type_from_proto(const onnx::TypeProto::Tensor& tensor_type) {
   ir::TensorType type;
   auto dtype = ir::dtype_from_onnx(tensor_type.elem_type());
   type.dtype = dtype.value_or(ir::DType::kUndefined);
@@ -185,6 +183,39 @@ StatusOr<ir::TensorType> type_from_proto(const onnx::TypeProto& proto) {
     type.shape = std::move(shape);
   }
   return type;
+}
+
+// A sequence's elements must be tensors (no sequences of sequences or of maps).
+StatusOr<ir::TensorType> sequence_type_from_proto(const onnx::TypeProto::Sequence& sequence) {
+  if (!sequence.has_elem_type() || !sequence.elem_type().has_tensor_type()) {
+    return unimplemented("a sequence whose elements are not tensors");
+  }
+  ir::TensorType type = tensor_type_from_proto(sequence.elem_type().tensor_type());
+  type.kind = ir::TypeKind::kSequence;
+  return type;
+}
+
+}  // namespace
+
+StatusOr<ir::TensorType> type_from_proto(const onnx::TypeProto& proto) {
+  if (proto.has_tensor_type()) return tensor_type_from_proto(proto.tensor_type());
+  if (proto.has_sequence_type()) return sequence_type_from_proto(proto.sequence_type());
+  if (proto.has_optional_type() && proto.optional_type().has_elem_type()) {
+    const onnx::TypeProto& elem = proto.optional_type().elem_type();
+    if (elem.has_tensor_type()) {
+      ir::TensorType type = tensor_type_from_proto(elem.tensor_type());
+      type.kind = ir::TypeKind::kOptionalTensor;
+      return type;
+    }
+    if (elem.has_sequence_type()) {
+      RAMIEL_ASSIGN_OR_RETURN(ir::TensorType type, sequence_type_from_proto(elem.sequence_type()));
+      type.kind = ir::TypeKind::kOptionalSequence;
+      return type;
+    }
+  }
+  return unimplemented(
+      "a value of a map, sparse tensor or other non-tensor type (tensors, "
+      "sequences of tensors and optionals of those are supported)");
 }
 
 }  // namespace ramiel::frontend

@@ -34,7 +34,9 @@ StatusOr<ir::Tensor> tensor_from_proto(const onnx::TensorProto& proto, int64_t m
                                        const ir::ModelLimits& limits = {},
                                        std::optional<int64_t> stripped_bytes = std::nullopt);
 
-// The static type of a value, with unknown or symbolic dims as ir::kUnknownDim.
+// The static type of a value, with unknown or symbolic dims as ir::kUnknownDim: a tensor, a
+// sequence of tensors, or an optional of either (ir::TypeKind); UNIMPLEMENTED for maps, sparse
+// tensors and sequences of non-tensors.
 StatusOr<ir::TensorType> type_from_proto(const onnx::TypeProto& proto);
 
 }  // namespace ramiel::frontend

@@ -1,4 +1,5 @@
-// The dataflow IR: a Graph owns Nodes and the Values (tensors) flowing between them.
+// The dataflow IR: a Graph owns Nodes and the Values (tensors, and the lists of tensors and
+// optionals of ONNX's sequence and optional types: see TypeKind) flowing between them.
 //
 // As in ONNX's ir.h and MLIR: every Value has one producer (a node, a graph input or a constant)
 // and a use list; only Graph and Node::set_input change edges, so use lists stay consistent.

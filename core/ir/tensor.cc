@@ -160,19 +160,45 @@ std::string shape_to_string(const Shape& shape) {
   return out;
 }
 
+const char* type_kind_name(TypeKind kind) {
+  switch (kind) {
+    case TypeKind::kTensor:
+      return "tensor";
+    case TypeKind::kSequence:
+      return "sequence";
+    case TypeKind::kOptionalTensor:
+      return "optional tensor";
+    case TypeKind::kOptionalSequence:
+      return "optional sequence";
+  }
+  return "tensor";
+}
+
 bool TensorType::has_static_shape() const {
-  return shape.has_value() && element_count(*shape).has_value();
+  return is_tensor() && shape.has_value() && element_count(*shape).has_value();
 }
 
 std::optional<int64_t> TensorType::byte_size() const {
-  if (!shape) return std::nullopt;
+  if (!is_tensor() || !shape) return std::nullopt;
   auto count = element_count(*shape);
   if (!count) return std::nullopt;
   return checked_mul(*count, static_cast<int64_t>(dtype_size(dtype)));
 }
 
 std::string TensorType::to_string() const {
-  return std::string(dtype_name(dtype)) + "[" + (shape ? shape_to_string(*shape) : "?") + "]";
+  const std::string tensor =
+      std::string(dtype_name(dtype)) + "[" + (shape ? shape_to_string(*shape) : "?") + "]";
+  switch (kind) {
+    case TypeKind::kTensor:
+      return tensor;
+    case TypeKind::kSequence:
+      return "sequence<" + tensor + ">";
+    case TypeKind::kOptionalTensor:
+      return "optional<" + tensor + ">";
+    case TypeKind::kOptionalSequence:
+      return "optional<sequence<" + tensor + ">>";
+  }
+  return tensor;
 }
 
 Tensor::Tensor(DType dtype, Shape shape, std::vector<uint8_t> raw)

@@ -24,15 +24,41 @@ std::optional<Shape> reshaped(const Shape& data, const std::vector<int64_t>& spe
 // "1x3x224x224", "scalar" for rank 0, "?" for unknown dims.
 std::string shape_to_string(const Shape& shape);
 
+// What a value holds. Most values are tensors; ONNX's sequence and optional types (lists of
+// tensors, and values that may be absent) are the others. The generated program holds a
+// sequence as a Python list of tensors and an absent optional as None.
+enum class TypeKind {
+  kTensor,
+  kSequence,          // a list of tensors, each of the element type
+  kOptionalTensor,    // a tensor or nothing
+  kOptionalSequence,  // a list of tensors or nothing
+};
+// "tensor", "sequence", "optional tensor", "optional sequence": how reports and the generated
+// program (its VALUE_KINDS table) name the kinds.
+const char* type_kind_name(TypeKind kind);
+
 // What is statically known about a value: its element type and, when inferred, its shape.
+// For a sequence or an optional, dtype and shape describe the tensors it holds (each element
+// of a sequence; elements may differ in shape, which then holds unknown dims or is nullopt).
+// Code that handles only tensors reads has_static_shape() and byte_size(), which answer "not
+// known" for the other kinds, or checks is_tensor() first.
 struct TensorType {
   DType dtype = DType::kUndefined;
   std::optional<Shape> shape;  // nullopt: rank unknown
+  TypeKind kind = TypeKind::kTensor;
 
+  bool is_tensor() const { return kind == TypeKind::kTensor; }
+  bool is_sequence() const { return kind == TypeKind::kSequence; }
+  bool is_optional() const {
+    return kind == TypeKind::kOptionalTensor || kind == TypeKind::kOptionalSequence;
+  }
+  // A tensor's static shape is known (false for sequences and optionals).
   bool has_static_shape() const;
-  // Bytes of the whole tensor when its shape is static and the size fits in int64.
+  // Bytes of the whole tensor when its shape is static and the size fits in int64 (nullopt for
+  // sequences and optionals, whose length or presence is known only at run time).
   std::optional<int64_t> byte_size() const;
-  std::string to_string() const;  // "float32[1x3x224x224]"
+  // "float32[1x3x224x224]", "sequence<float32[?x4]>", "optional<sequence<int64[3]>>".
+  std::string to_string() const;
 };
 
 // The contents of a constant tensor, little-endian and densely packed as ONNX raw_data.

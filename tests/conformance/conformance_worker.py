@@ -91,14 +91,64 @@ def _to_numpy(tensor):
     return tensor.numpy()
 
 
-def _tensor_type(value_info, what):
-    if not value_info.type.HasField("tensor_type"):
-        raise CaseError("%s %r is not a tensor (%s)"
-                        % (what, value_info.name, value_info.type.WhichOneof("value")))
-    return value_info.type.tensor_type.elem_type
+def _value_type(value_info, what):
+    """The graph value's TypeProto: a tensor, a sequence of tensors, or an optional of those."""
+    kind = value_info.type.WhichOneof("value")
+    inner = value_info.type
+    if kind == "optional_type":
+        inner = value_info.type.optional_type.elem_type
+    if inner.WhichOneof("value") == "sequence_type":
+        inner = inner.sequence_type.elem_type
+    if inner.WhichOneof("value") != "tensor_type":
+        raise CaseError("%s %r is of type %s, which the worker cannot read"
+                        % (what, value_info.name, kind))
+    return value_info.type
+
+
+def _elem_type(type_proto):
+    """The element type of the tensors a tensor, sequence or optional type holds."""
+    if type_proto.HasField("optional_type"):
+        return _elem_type(type_proto.optional_type.elem_type)
+    if type_proto.HasField("sequence_type"):
+        return _elem_type(type_proto.sequence_type.elem_type)
+    return type_proto.tensor_type.elem_type
+
+
+def _read_value(path, type_proto):
+    """A .pb file as onnx's backend test runner reads it: a numpy array, a list of them (a
+    SequenceProto) or, for an optional (an OptionalProto), either one or None."""
+    if type_proto.HasField("tensor_type"):
+        return _read_tensor(path, type_proto.tensor_type.elem_type)
+    with open(path, "rb") as f:
+        content = f.read()
+    if type_proto.HasField("sequence_type"):
+        proto = onnx.SequenceProto()
+        proto.ParseFromString(content)
+        return onnx.numpy_helper.to_list(proto)
+    proto = onnx.OptionalProto()
+    proto.ParseFromString(content)
+    return onnx.numpy_helper.to_optional(proto)
+
+
+def _value_to_torch(value, elem_type, name):
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [_to_torch(array, elem_type, name) for array in value]
+    return _to_torch(value, elem_type, name)
+
+
+def _clone(value):
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [tensor.clone() for tensor in value]
+    return value.clone()
 
 
 def _check_declared_shape(value_info, array):
+    if not value_info.type.HasField("tensor_type"):
+        return  # a sequence's or an optional's elements may have any shape
     dims = value_info.type.tensor_type.shape.dim
     declared = [d.dim_value if d.HasField("dim_value") else None for d in dims]
     if value_info.type.tensor_type.HasField("shape") and (
@@ -127,22 +177,50 @@ def _import_program(path, name):
     return module
 
 
+def _check_tensor(name, actual, want, elem_type):
+    if not isinstance(actual, torch.Tensor):
+        return "output %r is a %s, not a tensor" % (name, type(actual).__name__)
+    if elem_type in _UNSIGNED_CARRIERS:
+        if actual.dtype != _UNSIGNED_CARRIERS[elem_type][0]:
+            return "output %r is %s, expected %s in %s" % (
+                name, actual.dtype, _type_name(elem_type), _UNSIGNED_CARRIERS[elem_type][0])
+        want = _carried(want)
+    elif _TORCH_TO_ONNX.get(actual.dtype) != elem_type:
+        return "output %r is %s, expected %s" % (name, actual.dtype, _type_name(elem_type))
+    problem = compare(want, _to_numpy(actual))
+    if problem:
+        return "output %r: %s" % (name, problem)
+    return None
+
+
+def _check_value(name, actual, want, elem_type):
+    """A tensor against an array; a list of tensors against a list of arrays; None only
+    against None (an empty optional)."""
+    if want is None or actual is None:
+        if want is None and actual is None:
+            return None
+        return "output %r is %s, expected %s" % (
+            name, "None" if actual is None else "a value", "None" if want is None else "a value")
+    if isinstance(want, list):
+        if not isinstance(actual, list):
+            return "output %r is a %s, not a list" % (name, type(actual).__name__)
+        if len(actual) != len(want):
+            return "output %r has %d tensors, expected %d" % (name, len(actual), len(want))
+        for index, (tensor, array) in enumerate(zip(actual, want)):
+            problem = _check_tensor("%s[%d]" % (name, index), tensor, array, elem_type)
+            if problem:
+                return problem
+        return None
+    return _check_tensor(name, actual, want, elem_type)
+
+
 def _check_outputs(outputs, expected, names):
     if not isinstance(outputs, tuple) or len(outputs) != len(expected):
-        return "returned %r, expected a tuple of %d tensors" % (type(outputs).__name__, len(expected))
+        return "returned %r, expected a tuple of %d values" % (type(outputs).__name__, len(expected))
     for i, (actual, (want, elem_type)) in enumerate(zip(outputs, expected)):
-        if not isinstance(actual, torch.Tensor):
-            return "output %r is a %s, not a tensor" % (names[i], type(actual).__name__)
-        if elem_type in _UNSIGNED_CARRIERS:
-            if actual.dtype != _UNSIGNED_CARRIERS[elem_type][0]:
-                return "output %r is %s, expected %s in %s" % (
-                    names[i], actual.dtype, _type_name(elem_type), _UNSIGNED_CARRIERS[elem_type][0])
-            want = _carried(want)
-        elif _TORCH_TO_ONNX.get(actual.dtype) != elem_type:
-            return "output %r is %s, expected %s" % (names[i], actual.dtype, _type_name(elem_type))
-        problem = compare(want, _to_numpy(actual))
+        problem = _check_value(names[i], actual, want, elem_type)
         if problem:
-            return "output %r: %s" % (names[i], problem)
+            return problem
     return None
 
 
@@ -151,8 +229,8 @@ def run_case(request, serial_number):
     model = onnx.load(request["model"], load_external_data=False)
     initializers = {t.name for t in model.graph.initializer}
     graph_inputs = [v for v in model.graph.input if v.name not in initializers]
-    input_types = [_tensor_type(v, "input") for v in graph_inputs]
-    output_types = [_tensor_type(v, "output") for v in model.graph.output]
+    input_types = [_value_type(v, "input") for v in graph_inputs]
+    output_types = [_value_type(v, "output") for v in model.graph.output]
     module = _import_program(os.path.join(request["dir"], "model.py"),
                              "conformance_case_%d" % serial_number)
     try:
@@ -168,20 +246,22 @@ def run_case(request, serial_number):
                 runs.append(("process", None, "process"))
         for data_set in data_sets(request["data"]):
             given = {}
-            for value, elem_type, path in zip(graph_inputs, input_types,
-                                              numbered_files(data_set, "input")):
-                array = _read_tensor(path, elem_type)
-                _check_declared_shape(value, array)
-                given[value.name] = _to_torch(array, elem_type, value.name)
+            for value, type_proto, path in zip(graph_inputs, input_types,
+                                               numbered_files(data_set, "input")):
+                data = _read_value(path, type_proto)
+                if type_proto.HasField("tensor_type"):
+                    _check_declared_shape(value, data)
+                given[value.name] = _value_to_torch(data, _elem_type(type_proto), value.name)
             missing = [name for name in order if name not in given]
             if missing:
                 raise CaseError("no test data for the program's inputs %s" % missing)
             inputs = [given[name] for name in order]
-            expected = [(_read_tensor(path, elem_type), elem_type)
-                        for elem_type, path in zip(output_types, numbered_files(data_set, "output"))]
+            expected = [(_read_value(path, type_proto), _elem_type(type_proto))
+                        for type_proto, path in zip(output_types,
+                                                    numbered_files(data_set, "output"))]
             for label, workers, mode in runs:
                 with module.load(request["model"], workers=workers, mode=mode, threads=1) as program:
-                    outputs = program(*[t.clone() for t in inputs])
+                    outputs = program(*[_clone(value) for value in inputs])
                 problem = _check_outputs(outputs, expected, names)
                 if problem:
                     return "wrong", "%s run: %s" % (label, problem)

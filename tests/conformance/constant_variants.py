@@ -22,11 +22,11 @@ def make_variant(case_dir, out_dir):
     if len(files) != len(inputs):
         return False
     for value, path in zip(inputs[1:], files[1:]):
+        if not value.type.HasField("tensor_type"):  # a sequence or an optional: no constant
+            return False
         tensor = onnx.TensorProto()
         with open(path, "rb") as f:
             tensor.ParseFromString(f.read())
-        if not value.type.HasField("tensor_type"):
-            return False
         tensor.name = value.name
         model.graph.initializer.append(tensor)
         model.graph.input.remove(value)

@@ -43,6 +43,38 @@ TEST(OnnxImportTest, ImportsNodesValuesAndInferredShapes) {
   EXPECT_EQ(g.find_value("w")->constant()->to_double(), (std::vector<double>{1, 2, 3, 4}));
 }
 
+TEST(OnnxImportTest, SequencesAndOptionalsKeepTheirKindAndElementType) {
+  ModelBuilder m(16);
+  auto* input = m.proto().mutable_graph()->add_input();
+  input->set_name("s");
+  auto* element = input->mutable_type()->mutable_sequence_type()->mutable_elem_type();
+  element->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  element->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(3);
+  m.output("n", {});
+  m.proto()
+      .mutable_graph()
+      ->mutable_output(0)
+      ->mutable_type()
+      ->mutable_tensor_type()
+      ->set_elem_type(onnx::TensorProto::INT64);
+  m.node("SequenceLength", {"s"}, {"n"}, "length");
+  m.node("Optional", {"s"}, {"maybe"}, "optional");
+  auto result = import_onnx(m.bytes(), {});
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  const ir::Graph& g = *result->graph;
+  EXPECT_EQ(g.find_value("s")->type().to_string(), "sequence<float32[3]>");
+  EXPECT_EQ(g.find_value("maybe")->type().to_string(), "optional<sequence<float32[3]>>");
+  EXPECT_EQ(g.find_value("n")->type().to_string(), "int64[scalar]");
+
+  // --input-shape binds tensors only.
+  ImportOptions options;
+  options.input_shapes["s"] = {3};
+  auto bound = import_onnx(m.bytes(), options);
+  ASSERT_FALSE(bound.ok());
+  EXPECT_NE(bound.status().message().find("'s', which is not a tensor"), std::string::npos)
+      << bound.status().to_string();
+}
+
 TEST(OnnxImportTest, InputShapesBindSymbolicDims) {
   ImportOptions options;
   options.input_shapes["x"] = {3, 4};

@@ -842,9 +842,13 @@ def mismatched_input_types():
 
 
 @case
-def sequence_typed_input():
-    seq = helper.make_tensor_sequence_value_info("s", FLOAT, [1, 4])
-    g = graph([helper.make_node("Relu", ["x"], ["y"], name="relu")], inputs=[vi("x", [1, 4]), seq])
+def map_typed_input():
+    # Sequences and optionals are lists and None in the program; maps are not supported.
+    map_type = onnx.TypeProto()
+    map_type.map_type.key_type = INT64
+    map_type.map_type.value_type.CopyFrom(helper.make_tensor_type_proto(FLOAT, [1, 4]))
+    g = graph([helper.make_node("Relu", ["x"], ["y"], name="relu")],
+              inputs=[vi("x", [1, 4]), helper.make_value_info("m", map_type)])
     return model(g)
 
 

@@ -61,6 +61,22 @@ TEST(TensorTest, ShapesAndTypes) {
   EXPECT_EQ(empty.element_count(), 1000000);
 }
 
+TEST(TensorTest, SequencesAndOptionalsAreNeverSizedLikeTensors) {
+  TensorType list{DType::kFloat32, Shape{2, 3}, TypeKind::kSequence};
+  EXPECT_FALSE(list.is_tensor());
+  EXPECT_TRUE(list.is_sequence());
+  EXPECT_FALSE(list.has_static_shape());  // its length is a run-time fact
+  EXPECT_EQ(list.byte_size(), std::nullopt);
+  EXPECT_EQ(list.to_string(), "sequence<float32[2x3]>");
+  TensorType maybe{DType::kInt64, Shape{}, TypeKind::kOptionalTensor};
+  EXPECT_TRUE(maybe.is_optional());
+  EXPECT_EQ(maybe.byte_size(), std::nullopt);
+  EXPECT_EQ(maybe.to_string(), "optional<int64[scalar]>");
+  EXPECT_EQ((TensorType{DType::kBool, std::nullopt, TypeKind::kOptionalSequence}.to_string()),
+            "optional<sequence<bool[?]>>");
+  EXPECT_STREQ(type_kind_name(TypeKind::kOptionalSequence), "optional sequence");
+}
+
 }  // namespace
 }  // namespace ramiel::ir
 

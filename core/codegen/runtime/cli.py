@@ -1,21 +1,28 @@
 # --- the command line: --check, --bench, --profile, --trace --------------------------------------
 
+def _random_tensor(dtype, shape, generator):
+    shape = tuple(1 if dim is None else dim for dim in shape) if shape is not None else ()
+    if dtype.is_floating_point:
+        return torch.randn(shape, generator=generator).to(dtype)
+    if dtype == torch.bool:
+        return torch.randint(0, 2, shape, generator=generator).to(torch.bool)
+    return torch.randint(0, 2, shape, generator=generator).to(dtype)
+
+
 def random_inputs(model, seed=0):
-    """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools."""
+    """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools;
+    a sequence is a list of two such tensors, an optional is present."""
     generator = torch.Generator().manual_seed(seed)
     inputs = []
-    for _, _, dtype, shape in model.INPUTS:
-        shape = tuple(1 if dim is None else dim for dim in shape) if shape is not None else ()
-        if dtype.is_floating_point:
-            inputs.append(torch.randn(shape, generator=generator).to(dtype))
-        elif dtype == torch.bool:
-            inputs.append(torch.randint(0, 2, shape, generator=generator).to(torch.bool))
+    for _, key, dtype, shape in model.INPUTS:
+        if model.value_kinds.get(key, "tensor").endswith("sequence"):
+            inputs.append([_random_tensor(dtype, shape, generator) for _ in range(2)])
         else:
-            inputs.append(torch.randint(0, 2, shape, generator=generator).to(dtype))
+            inputs.append(_random_tensor(dtype, shape, generator))
     return inputs
 
 
-def _compare(name, expected, actual, rtol, atol):
+def _compare_tensors(expected, actual, rtol, atol):
     if expected.shape != actual.shape or expected.dtype != actual.dtype:
         return False, "%s vs %s %s" % (list(expected.shape), list(actual.shape), actual.dtype)
     if expected.dtype.is_floating_point or expected.dtype.is_complex:
@@ -24,6 +31,33 @@ def _compare(name, expected, actual, rtol, atol):
         return equal, "max |diff| %.3g" % difference
     equal = torch.equal(expected, actual)
     return equal, "exact" if equal else "%d elements differ" % int((expected != actual).sum())
+
+
+def _compare(name, expected, actual, rtol, atol):
+    """Tensors as torch compares them; lists element by element; None only with None."""
+    if expected is None or actual is None:
+        equal = expected is None and actual is None
+        return equal, "None" if equal else "None vs a value"
+    if isinstance(expected, list) or isinstance(actual, list):
+        if not (isinstance(expected, list) and isinstance(actual, list)) or \
+                len(expected) != len(actual):
+            return False, "lists of different lengths"
+        details = []
+        for e, a in zip(expected, actual):
+            equal, detail = _compare_tensors(e, a, rtol, atol)
+            if not equal:
+                return False, detail
+            details.append(detail)
+        return True, "%d tensors: %s" % (len(expected), ", ".join(details) or "empty")
+    return _compare_tensors(expected, actual, rtol, atol)
+
+
+def _describe(value):
+    if value is None:
+        return "None"
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(_describe(tensor) for tensor in value)
+    return "%s %s" % (value.dtype, list(value.shape))
 
 
 def _load(model, args, **options):
@@ -74,8 +108,8 @@ def _run_once(model, args):
     inputs = random_inputs(model, args.seed)
     with _load(model, args) as program:
         outputs = program(*inputs)
-    for (name, _, _, _), tensor in zip(model.OUTPUTS, outputs):
-        print("%-30s %s %s" % (name, tensor.dtype, list(tensor.shape)))
+    for (name, _, _, _), value in zip(model.OUTPUTS, outputs):
+        print("%-30s %s" % (name, _describe(value)))
     return 0
 
 

@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import queue
 import runpy
 import signal

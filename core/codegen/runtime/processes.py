@@ -52,39 +52,60 @@ def _shared_arena(tensors):
 
 
 class _ProcessIO:
-    """A worker process's side of the hand-off: shared buffers plus one semaphore per tensor."""
+    """A worker process's side of the hand-off: shared buffers plus one semaphore per tensor.
+    Lists and optionals (VALUE_KINDS), whose sizes are known only at run time, travel pickled:
+    through a queue between workers, in the job and the reply between the caller and them."""
 
     def __init__(self, args):
         self._buffers = _arena_views(args["io_arena"], args["io_layout"])
         self._semaphores = args["semaphores"]
+        self._queues = args["queues"]  # a list or optional crossing workers -> its queue
         self._releases = args["releases"]  # tensor this worker sends -> consumer processes
+        self._objects = args["objects"]  # variables of the values that are not tensors
         self._failed = args["failed"]
         self._local = {}
         self._sent = set()
+        self._run = 0
+        self.objects_sent = {}  # lists and optionals this run made, for the caller
 
-    def reset(self):
+    def reset(self, job):
         self._local.clear()
         self._sent.clear()
+        self.objects_sent = {}
+        self._run = job["run"]
+        self._local.update(pickle.loads(job["objects"]))
 
     def recv(self, name):
-        value = self._local.get(name)
-        if value is not None:
-            return value
+        if name in self._local:
+            return self._local[name]
         semaphore = self._semaphores.get(name)
         if semaphore is not None:
             semaphore.acquire()
             if self._failed.value:
                 raise _Aborted()
-        value = self._buffers[name]
+        if name in self._queues:
+            while True:  # what a failed run left behind is older
+                run, data = self._queues[name].get()
+                if run == self._run:
+                    break
+            value = pickle.loads(data)
+        else:
+            value = self._buffers[name]
         self._local[name] = value
         return value
 
     def send(self, name, value):
         self._local[name] = value
+        releases = self._releases.get(name, 0)
+        if name in self._objects:
+            self.objects_sent[name] = value
+            if releases:
+                data = pickle.dumps(value)
+                for _ in range(releases):
+                    self._queues[name].put((self._run, data))
         buffer = self._buffers.get(name)
         if buffer is not None:
             buffer.copy_(value)
-        releases = self._releases.get(name, 0)
         if releases:
             semaphore = self._semaphores[name]
             for _ in range(releases):
@@ -115,7 +136,7 @@ def process_worker_main(model, args):
             return
         if job is None:
             return
-        io.reset()
+        io.reset(job)
         tracer = _Tracer(model) if job["trace"] else None
         failure = None
         try:
@@ -127,7 +148,8 @@ def process_worker_main(model, args):
             failed.value = 1
             io.abort()
         slices = tracer.slices(worker, job["t0"]) if tracer is not None else []
-        conn.send((failure, slices))
+        outputs = {key: value for key, value in io.objects_sent.items() if key in job["outputs"]}
+        conn.send((failure, slices, pickle.dumps(outputs)))
 
 
 @contextlib.contextmanager
@@ -164,12 +186,17 @@ class _ProcessRunner:
         for index, (_, _, receives, _) in enumerate(model.CLUSTERS):
             for name in receives:
                 consumers.setdefault(name, set()).add(worker_of[index])
+        objects = set(model.value_kinds)  # lists and optionals: pickled, not buffered
         output_keys = {key for _, key, _, _ in model.OUTPUTS if key in producer}
         self._output_keys = [key for _, key, _, _ in model.OUTPUTS]
+        self._objects = objects
+        self._object_outputs = frozenset(output_keys & objects)
+        self._runs = 0
         # Shared buffers: graph inputs the workers read, tensors that cross workers, outputs.
         buffered = sorted(name for name in set(consumers) | output_keys
-                          if name not in producer or name in output_keys or
-                          consumers.get(name, set()) - {producer[name]})
+                          if name not in objects and (
+                              name not in producer or name in output_keys or
+                              consumers.get(name, set()) - {producer[name]}))
         for name in buffered:
             if model.TRANSFERS[name][1] is None or None in model.TRANSFERS[name][1]:
                 raise ValueError("process mode needs static shapes, and %r has none; use "
@@ -178,9 +205,10 @@ class _ProcessRunner:
                                                          for name in buffered])
         self._io_arena = torch.zeros(size, dtype=torch.uint8).share_memory_()
         self._buffers = _arena_views(self._io_arena, self._io_layout)
-        crossing = [name for name in buffered
-                    if name in producer and consumers.get(name, set()) - {producer[name]}]
+        crossing = [name for name in sorted(set(consumers))
+                    if name in producer and consumers[name] - {producer[name]}]
         self._semaphores = {name: context.Semaphore(0) for name in crossing}
+        queues = {name: context.Queue() for name in crossing if name in objects}
         self._failed = context.RawValue("i", 0)
         constants_arena, constants_layout = _shared_arena(vars(constants))
         # The parent keeps views too, so the weights exist once, in shared memory.
@@ -193,7 +221,8 @@ class _ProcessRunner:
                 args = {"worker": worker, "clusters": indices, "threads": worker_threads[worker],
                         "constants_arena": constants_arena, "constants_layout": constants_layout,
                         "io_arena": self._io_arena, "io_layout": self._io_layout,
-                        "semaphores": self._semaphores, "failed": self._failed,
+                        "semaphores": self._semaphores, "queues": queues,
+                        "objects": objects, "failed": self._failed,
                         "conn": child_end,
                         "releases": {name: len(consumers[name] - {worker}) for name in crossing
                                      if producer[name] == worker}}
@@ -245,7 +274,11 @@ class _ProcessRunner:
             buffer = self._buffers.get(name)
             if buffer is not None:
                 buffer.copy_(tensor)
-        job = {"trace": trace is not None, "t0": trace["t0"] if trace is not None else 0}
+        self._runs += 1
+        job = {"trace": trace is not None, "t0": trace["t0"] if trace is not None else 0,
+               "run": self._runs, "outputs": self._object_outputs,
+               "objects": pickle.dumps({name: value for name, value in inputs.items()
+                                        if name in self._objects})}
         for worker, conn in enumerate(self._conns):
             try:
                 conn.send(job)
@@ -258,9 +291,9 @@ class _ProcessRunner:
             self._terminate()
             raise
         if trace is not None:
-            for _, slices in replies:
+            for _, slices, _ in replies:
                 trace["events"].extend(slices)
-        failures = [(worker, failure) for worker, (failure, _) in enumerate(replies)
+        failures = [(worker, failure) for worker, (failure, _, _) in enumerate(replies)
                     if failure is not None]
         if failures or self._failed.value:
             for semaphore in self._semaphores.values():  # every worker is idle: reset
@@ -272,6 +305,8 @@ class _ProcessRunner:
             worker, (node, op, message) = failures[0]
             raise NodeError(message, node, op, worker)
         values = dict(inputs)
+        for _, _, outputs in replies:
+            values.update(pickle.loads(outputs))
         for key in self._output_keys:
             if key in self._buffers and key not in inputs:
                 values[key] = self._buffers[key].clone()

@@ -14,6 +14,12 @@ class Model:
         # A staged schedule in threads needs OpenMP's spinning limited (see the prelude).
         self.openmp_spin_limited = not self.STAGED or OPENMP_SPIN_LIMITED
 
+    @property
+    def value_kinds(self):
+        """Variable -> "sequence", "optional tensor" or "optional sequence" for the values that
+        are not tensors (model.py's VALUE_KINDS, which programs of tensors alone lack)."""
+        return self._namespace.get("VALUE_KINDS", {})
+
     def node_at(self, line):
         """(node, op) of a line of the cluster functions (NODE_LINES: where each node's lines
         start), or None before the first (and for the tracer's 0, which marks a return)."""
@@ -53,8 +59,35 @@ _SPINNING_OPENMP = (
     "affected.")
 
 
+def _check_tensor(what, tensor, dtype, shape):
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError("%s must be a torch.Tensor, not %s" % (what, type(tensor).__name__))
+    if tensor.dtype != dtype:
+        raise TypeError("%s must be %s, not %s" % (what, dtype, tensor.dtype))
+    if shape is not None and (tensor.dim() != len(shape) or any(
+            want is not None and got != want for got, want in zip(tensor.shape, shape))):
+        raise ValueError("%s must have shape %s (the shape it was compiled for), not %s"
+                         % (what, list(shape), list(tensor.shape)))
+
+
+def _check_input(name, value, kind, dtype, shape):
+    """A tensor input, or for the other kinds (VALUE_KINDS) a list of tensors or None."""
+    if kind.startswith("optional") and value is None:
+        return
+    if kind.endswith("sequence"):
+        if not isinstance(value, list):
+            raise TypeError("input %r must be a list of tensors, not %s"
+                            % (name, type(value).__name__))
+        for index, tensor in enumerate(value):
+            _check_tensor("input %r[%d]" % (name, index), tensor, dtype, shape)
+        return
+    _check_tensor("input %r" % name, value, dtype, shape)
+
+
 class Program:
     """The compiled model: call it with the graph inputs, get a tuple of the graph outputs.
+    Inputs and outputs are tensors; a sequence is a list of tensors, an optional its tensor or
+    list, or None (model.value_kinds names them).
 
     Made by model.py's load(onnx_path, workers=None, mode="thread", threads=None), which loads
     the weights from `onnx_path` and starts the workers.
@@ -108,17 +141,9 @@ class Program:
                 model.MODEL_NAME, len(model.INPUTS),
                 ", ".join(name for name, _, _, _ in model.INPUTS), len(inputs)))
         values = {}
-        for tensor, (name, key, dtype, shape) in zip(inputs, model.INPUTS):
-            if not isinstance(tensor, torch.Tensor):
-                raise TypeError("input %r must be a torch.Tensor, not %s"
-                                % (name, type(tensor).__name__))
-            if tensor.dtype != dtype:
-                raise TypeError("input %r must be %s, not %s" % (name, dtype, tensor.dtype))
-            if shape is not None and (tensor.dim() != len(shape) or any(
-                    want is not None and got != want for got, want in zip(tensor.shape, shape))):
-                raise ValueError("input %r must have shape %s (the shape it was compiled for), "
-                                 "not %s" % (name, list(shape), list(tensor.shape)))
-            values[key] = tensor
+        for value, (name, key, dtype, shape) in zip(inputs, model.INPUTS):
+            _check_input(name, value, model.value_kinds.get(key, "tensor"), dtype, shape)
+            values[key] = value
         return values
 
     def run(self, *inputs, trace=None):

@@ -341,6 +341,53 @@ Status emit_scan(EmitContext& ctx, BodyLowering& lowering) {
   return ok_status();
 }
 
+// SequenceMap: a for loop over the positions of the input sequence; the body reads the element
+// of each sequence input at that position (a tensor input whole) and each output list collects
+// one body output per position.
+Status emit_sequence_map(EmitContext& ctx, BodyLowering& lowering) {
+  const ir::Node& node = ctx.node();
+  const ir::Graph* body = body_of(node, "body");
+  if (!body) return ctx.invalid("has no body");
+  const size_t operands = node.num_operands();
+  if (body->inputs().size() != operands + node.num_captures() ||
+      body->outputs().size() != node.num_outputs()) {
+    return ctx.invalid("its body's inputs and outputs do not match its inputs and outputs");
+  }
+  RAMIEL_RETURN_IF_ERROR(bind_captures(ctx, lowering, *body));
+  const std::string position = lowering.fresh_name("i");
+  std::vector<py::Stmt> block;
+  py::ExprPtr length;
+  for (size_t j = 0; j < operands; ++j) {
+    RAMIEL_ASSIGN_OR_RETURN(py::ExprPtr input, ctx.input(j));
+    const ir::Value& in = *body->inputs()[j];
+    if (!ctx.input_type(j)->is_sequence()) {  // a tensor: the same for every position
+      lowering.bind(in, input);
+      continue;
+    }
+    if (!length) length = py::call(py::name("len"), {input});
+    const std::string element = lowering.fresh_name(py::tensor_name_base(in.name()));
+    lowering.bind(in, py::name(element));
+    block.push_back(py::assign(py::name(element), py::subscript(input, py::name(position))));
+  }
+  if (!length) return ctx.invalid("input 0 is not a sequence");
+  std::vector<std::string> lists;
+  for (size_t k = 0; k < node.num_outputs(); ++k) {
+    lists.push_back(ctx.environment().temporary("mapped"));
+    ctx.emit(py::assign(py::name(lists.back()), py::list({})));
+  }
+  RAMIEL_ASSIGN_OR_RETURN(std::vector<py::Stmt> statements, lowering.lower(*body));
+  for (py::Stmt& s : statements) block.push_back(std::move(s));
+  for (size_t k = 0; k < lists.size(); ++k) {
+    RAMIEL_ASSIGN_OR_RETURN(py::ExprPtr value, lowering.output(*body->outputs()[k]));
+    block.push_back(py::expr_stmt(py::method(py::name(lists[k]), "append", {value})));
+  }
+  for (py::Stmt& s : lowering.release_outputs(*body)) block.push_back(std::move(s));
+  ctx.emit(
+      py::for_stmt({py::name(position)}, py::call(py::name("range"), {length}), std::move(block)));
+  for (size_t k = 0; k < lists.size(); ++k) ctx.assign_output(k, py::name(lists[k]));
+  return ok_status();
+}
+
 }  // namespace
 
 Status emit_control_flow(EmitContext& ctx, BodyLowering& lowering) {
@@ -351,8 +398,10 @@ Status emit_control_flow(EmitContext& ctx, BodyLowering& lowering) {
       return emit_loop(ctx, lowering);
     case OpKind::Scan:
       return emit_scan(ctx, lowering);
+    case OpKind::SequenceMap:
+      return emit_sequence_map(ctx, lowering);
     default:
-      return ctx.unsupported("has subgraphs but is not If, Loop or Scan");
+      return ctx.unsupported("has subgraphs but is not If, Loop, Scan or SequenceMap");
   }
 }
 

@@ -30,7 +30,7 @@ class BodyLowering {
   virtual std::vector<py::Stmt> release_outputs(const ir::Graph& body) = 0;
 };
 
-// Emits an If, Loop or Scan node.
+// Emits an If, Loop, Scan or SequenceMap node.
 Status emit_control_flow(EmitContext& ctx, BodyLowering& lowering);
 
 }  // namespace ramiel::codegen

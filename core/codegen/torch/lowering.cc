@@ -37,6 +37,7 @@ constexpr const char* kModelGlobals[] = {"MODEL_NAME",
                                          "MODEL_CONSTANTS",
                                          "CONSTANT_OUTPUTS",
                                          "TRANSFERS",
+                                         "VALUE_KINDS",
                                          "CLUSTERS",
                                          "CLUSTER_THREADS",
                                          "CHANNELS_LAST_CONSTANTS",
@@ -565,6 +566,18 @@ class Lowering : public EmitEnvironment, public BodyLowering {
     tables.push_back(py::assign(py::name("OUTPUTS"), py::tuple(std::move(outputs))));
     table("Outputs that are constants: variable -> attribute of the constants object.",
           "CONSTANT_OUTPUTS", py::dict(std::move(constant_outputs)));
+    std::vector<std::pair<py::ExprPtr, py::ExprPtr>> value_kinds;
+    for (const auto& [key, v] : by_key) {
+      if (v->type().is_tensor()) continue;
+      value_kinds.emplace_back(py::str_lit(key), py::str_lit(ir::type_kind_name(v->type().kind)));
+    }
+    if (!value_kinds.empty()) {  // programs of tensors alone have no such table
+      tables.push_back(
+          py::comment("Values that are not tensors, variable -> kind (the dtypes and "
+                      "shapes above are their tensors'):"));
+      table("a sequence is a list of tensors; an optional its tensor or list, or None.",
+            "VALUE_KINDS", py::packed(py::dict(std::move(value_kinds))));
+    }
     tables.push_back(py::blank());
     table("Weights read from the model file: attribute -> (initializer or Constant name, dtype).",
           "MODEL_CONSTANTS", py::packed(py::dict(std::move(model_constants))));

@@ -6,7 +6,7 @@ namespace {
 using ir::OpKind;
 
 bool has_rank(const ir::Value* v, size_t rank) {
-  return v && v->type().shape && v->type().shape->size() == rank;
+  return v && v->type().is_tensor() && v->type().shape && v->type().shape->size() == rank;
 }
 
 bool is_conv2d(const ir::Node& n) {

@@ -76,6 +76,7 @@ const EmitterTable& emitter_table() {
     emitters::register_detection(t);
     emitters::register_text(t);
     emitters::register_training(t);
+    emitters::register_sequence(t);
     return t;
   }();
   return table;

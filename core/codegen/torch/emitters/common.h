@@ -31,6 +31,7 @@ void register_signal(EmitterTable& table);
 void register_detection(EmitterTable& table);
 void register_text(EmitterTable& table);
 void register_training(EmitterTable& table);
+void register_sequence(EmitterTable& table);
 
 // One table entry: the emitter of `op`.
 inline void set(EmitterTable& table, ir::OpKind op, Emitter emitter) {
