@@ -99,6 +99,8 @@ class Node {
   size_t num_outputs() const { return outputs_.size(); }
   Value* output(size_t i) const { return outputs_.at(i); }
   const std::vector<Value*>& outputs() const { return outputs_; }
+  // Whether an input or output is a string tensor (few ops take them; see codegen and cost).
+  bool touches_strings() const;
 
   Attributes& attributes() { return attributes_; }
   const Attributes& attributes() const { return attributes_; }

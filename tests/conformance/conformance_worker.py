@@ -73,6 +73,8 @@ def _read_tensor(path, elem_type):
 
 
 def _to_torch(array, elem_type, name):
+    if elem_type == onnx.TensorProto.STRING:  # programs hold strings as numpy arrays of str
+        return np.array(array, dtype=object)
     if elem_type in _UNSIGNED_CARRIERS:
         return torch.from_numpy(np.array(_carried(array), copy=True))
     if elem_type == onnx.TensorProto.BFLOAT16:
@@ -131,6 +133,13 @@ def _check_outputs(outputs, expected, names):
     if not isinstance(outputs, tuple) or len(outputs) != len(expected):
         return "returned %r, expected a tuple of %d tensors" % (type(outputs).__name__, len(expected))
     for i, (actual, (want, elem_type)) in enumerate(zip(outputs, expected)):
+        if elem_type == onnx.TensorProto.STRING:
+            if not (isinstance(actual, np.ndarray) and actual.dtype == object):
+                return "output %r is a %s, not a numpy array of str" % (names[i], type(actual).__name__)
+            problem = compare(want, actual)
+            if problem:
+                return "output %r: %s" % (names[i], problem)
+            continue
         if not isinstance(actual, torch.Tensor):
             return "output %r is a %s, not a tensor" % (names[i], type(actual).__name__)
         if elem_type in _UNSIGNED_CARRIERS:
@@ -181,7 +190,8 @@ def run_case(request, serial_number):
                         for elem_type, path in zip(output_types, numbered_files(data_set, "output"))]
             for label, workers, mode in runs:
                 with module.load(request["model"], workers=workers, mode=mode, threads=1) as program:
-                    outputs = program(*[t.clone() for t in inputs])
+                    outputs = program(*[t.copy() if isinstance(t, np.ndarray) else t.clone()
+                                        for t in inputs])
                 problem = _check_outputs(outputs, expected, names)
                 if problem:
                     return "wrong", "%s run: %s" % (label, problem)

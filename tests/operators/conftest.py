@@ -27,9 +27,10 @@ def carried(array):
     return torch.from_numpy(array.copy())  # a contiguous copy that keeps rank 0
 
 
-def compile_model(model, directory, name=None):
-    """Writes `model` under `directory`, compiles it for 2 workers; returns (onnx path, program
-    module). A refusal or compiler error fails the test with the client's message."""
+def compile_model(model, directory, name=None, options=()):
+    """Writes `model` under `directory`, compiles it for 2 workers (and `options`, more
+    ramiel-client compile flags); returns (onnx path, program module). A refusal or compiler
+    error fails the test with the client's message."""
     if not CLIENT or not os.path.exists(CLIENT):
         pytest.fail("set RAMIEL_CLIENT to the ramiel-client binary (ctest does)")
     name = name or model.graph.name or "model"
@@ -37,7 +38,7 @@ def compile_model(model, directory, name=None):
     onnx.save(model, onnx_path)
     out = os.path.join(str(directory), name + "_program")
     result = subprocess.run([CLIENT, "compile", onnx_path, "-o", out, "--local", "--workers", "2",
-                             "-q"], capture_output=True, text=True, timeout=300)
+                             "-q", *options], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr or result.stdout
     spec = importlib.util.spec_from_file_location("ramiel_program_" + uuid.uuid4().hex,
                                                   os.path.join(out, "model.py"))

@@ -1,12 +1,19 @@
 # --- the command line: --check, --bench, --profile, --trace --------------------------------------
 
+_RANDOM_WORDS = ("Monday", "tuesday", "WEDNESDAY", "1.5", "-INF", "nan", "")
+
+
 def random_inputs(model, seed=0):
-    """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools."""
+    """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools,
+    strings (numpy arrays of str) of a few random words."""
     generator = torch.Generator().manual_seed(seed)
     inputs = []
     for _, _, dtype, shape in model.INPUTS:
         shape = tuple(1 if dim is None else dim for dim in shape) if shape is not None else ()
-        if dtype.is_floating_point:
+        if dtype is str:
+            picks = torch.randint(0, len(_RANDOM_WORDS), shape, generator=generator).numpy()
+            inputs.append(np.vectorize(_RANDOM_WORDS.__getitem__, otypes=[object])(picks))
+        elif dtype.is_floating_point:
             inputs.append(torch.randn(shape, generator=generator).to(dtype))
         elif dtype == torch.bool:
             inputs.append(torch.randint(0, 2, shape, generator=generator).to(torch.bool))
@@ -16,6 +23,10 @@ def random_inputs(model, seed=0):
 
 
 def _compare(name, expected, actual, rtol, atol):
+    if is_string_array(expected) or is_string_array(actual):
+        equal = (is_string_array(expected) and is_string_array(actual) and
+                 expected.shape == actual.shape and bool((expected == actual).all()))
+        return equal, "exact" if equal else "strings differ"
     if expected.shape != actual.shape or expected.dtype != actual.dtype:
         return False, "%s vs %s %s" % (list(expected.shape), list(actual.shape), actual.dtype)
     if expected.dtype.is_floating_point or expected.dtype.is_complex:

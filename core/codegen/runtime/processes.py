@@ -52,23 +52,55 @@ def _shared_arena(tensors):
 
 
 class _ProcessIO:
-    """A worker process's side of the hand-off: shared buffers plus one semaphore per tensor."""
+    """A worker process's side of the hand-off: shared buffers plus one semaphore per tensor.
+
+    String tensors (numpy arrays of str) have no fixed size for a shared buffer: they travel
+    pickled, through the receiving worker's mailbox (a multiprocessing queue) as (run, name,
+    array), and come back to the caller in the worker's reply. An array of None says that its
+    producer failed; items of an earlier (failed) run are dropped."""
 
     def __init__(self, args):
         self._buffers = _arena_views(args["io_arena"], args["io_layout"])
         self._semaphores = args["semaphores"]
         self._releases = args["releases"]  # tensor this worker sends -> consumer processes
         self._failed = args["failed"]
+        self._mailbox = args["mailbox"]  # strings other workers send this one
+        self._mailed = set(args["mailed"])  # the names of those
+        self._string_sends = args["string_sends"]  # string this worker sends -> their mailboxes
+        for mailboxes in self._string_sends.values():
+            for mailbox in mailboxes:  # exit without waiting for readers that will not read
+                mailbox.cancel_join_thread()
+        self._string_outputs = set(args["string_outputs"])
         self._local = {}
         self._sent = set()
+        self._mail = {}
+        self._run = None
+        self.outputs = {}
 
-    def reset(self):
+    def reset(self, job):
         self._local.clear()
         self._sent.clear()
+        self._mail.clear()
+        self.outputs = {}
+        self._run = job["run"]
+        self._local.update(job["strings"])  # the string graph inputs
+
+    def _recv_mailed(self, name):
+        while name not in self._mail:
+            run, key, value = self._mailbox.get()
+            if run == self._run:
+                self._mail[key] = value
+        value = self._mail.pop(name)
+        if value is None:
+            raise _Aborted()
+        return value
 
     def recv(self, name):
         value = self._local.get(name)
         if value is not None:
+            return value
+        if name in self._mailed:
+            value = self._local[name] = self._recv_mailed(name)
             return value
         semaphore = self._semaphores.get(name)
         if semaphore is not None:
@@ -81,6 +113,13 @@ class _ProcessIO:
 
     def send(self, name, value):
         self._local[name] = value
+        if name in self._string_outputs:
+            self.outputs[name] = value
+        if name in self._string_sends:
+            for mailbox in self._string_sends[name]:
+                mailbox.put((self._run, name, value))
+            self._sent.add(name)
+            return
         buffer = self._buffers.get(name)
         if buffer is not None:
             buffer.copy_(value)
@@ -97,6 +136,10 @@ class _ProcessIO:
             if name not in self._sent:
                 for _ in range(releases):
                     self._semaphores[name].release()
+        for name, mailboxes in self._string_sends.items():
+            if name not in self._sent:
+                for mailbox in mailboxes:
+                    mailbox.put((self._run, name, None))
 
 
 def process_worker_main(model, args):
@@ -104,6 +147,7 @@ def process_worker_main(model, args):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     _set_intra_op_threads(args["threads"])
     constants = Constants(_arena_views(args["constants_arena"], args["constants_layout"]))
+    constants.__dict__.update(args["string_constants"])
     io = _ProcessIO(args)
     functions = [model.CLUSTERS[index][0] for index in args["clusters"]]
     worker, conn, failed = args["worker"], args["conn"], args["failed"]
@@ -115,7 +159,7 @@ def process_worker_main(model, args):
             return
         if job is None:
             return
-        io.reset()
+        io.reset(job)
         tracer = _Tracer(model) if job["trace"] else None
         failure = None
         try:
@@ -127,7 +171,7 @@ def process_worker_main(model, args):
             failed.value = 1
             io.abort()
         slices = tracer.slices(worker, job["t0"]) if tracer is not None else []
-        conn.send((failure, slices))
+        conn.send((failure, slices, io.outputs if failure is None else {}))
 
 
 @contextlib.contextmanager
@@ -166,10 +210,12 @@ class _ProcessRunner:
                 consumers.setdefault(name, set()).add(worker_of[index])
         output_keys = {key for _, key, _, _ in model.OUTPUTS if key in producer}
         self._output_keys = [key for _, key, _, _ in model.OUTPUTS]
+        strings = {name for name, entry in model.TRANSFERS.items() if entry[0] is str}
         # Shared buffers: graph inputs the workers read, tensors that cross workers, outputs.
         buffered = sorted(name for name in set(consumers) | output_keys
-                          if name not in producer or name in output_keys or
-                          consumers.get(name, set()) - {producer[name]})
+                          if name not in strings and (
+                              name not in producer or name in output_keys or
+                              consumers.get(name, set()) - {producer[name]}))
         for name in buffered:
             if model.TRANSFERS[name][1] is None or None in model.TRANSFERS[name][1]:
                 raise ValueError("process mode needs static shapes, and %r has none; use "
@@ -182,9 +228,19 @@ class _ProcessRunner:
                     if name in producer and consumers.get(name, set()) - {producer[name]}]
         self._semaphores = {name: context.Semaphore(0) for name in crossing}
         self._failed = context.RawValue("i", 0)
-        constants_arena, constants_layout = _shared_arena(vars(constants))
+        # Strings: graph inputs go with each job, those that cross workers through mailboxes.
+        self._string_inputs = sorted(strings & (set(consumers) - set(producer)))
+        mailed = {name: consumers[name] - {producer[name]} for name in strings
+                  if name in producer and consumers.get(name, set()) - {producer[name]}}
+        mailboxes = {worker: context.Queue() for readers in mailed.values() for worker in readers}
+        self._run_count = 0
+        string_constants = {key: value for key, value in vars(constants).items()
+                            if is_string_array(value)}
+        constants_arena, constants_layout = _shared_arena(
+            {key: value for key, value in vars(constants).items() if key not in string_constants})
         # The parent keeps views too, so the weights exist once, in shared memory.
         self.constants = Constants(_arena_views(constants_arena, constants_layout))
+        self.constants.__dict__.update(string_constants)
         self._processes, self._conns = [], []
         self._broken = None
         with _main_script_hidden():
@@ -194,7 +250,14 @@ class _ProcessRunner:
                         "constants_arena": constants_arena, "constants_layout": constants_layout,
                         "io_arena": self._io_arena, "io_layout": self._io_layout,
                         "semaphores": self._semaphores, "failed": self._failed,
-                        "conn": child_end,
+                        "conn": child_end, "string_constants": string_constants,
+                        "mailbox": mailboxes.get(worker),
+                        "mailed": [name for name, readers in mailed.items() if worker in readers],
+                        "string_sends": {name: [mailboxes[reader] for reader in sorted(readers)]
+                                         for name, readers in mailed.items()
+                                         if producer[name] == worker},
+                        "string_outputs": [name for name in strings & output_keys
+                                           if producer[name] == worker],
                         "releases": {name: len(consumers[name] - {worker}) for name in crossing
                                      if producer[name] == worker}}
                 process = context.Process(
@@ -245,7 +308,10 @@ class _ProcessRunner:
             buffer = self._buffers.get(name)
             if buffer is not None:
                 buffer.copy_(tensor)
-        job = {"trace": trace is not None, "t0": trace["t0"] if trace is not None else 0}
+        self._run_count += 1
+        job = {"trace": trace is not None, "t0": trace["t0"] if trace is not None else 0,
+               "run": self._run_count,
+               "strings": {name: inputs[name] for name in self._string_inputs}}
         for worker, conn in enumerate(self._conns):
             try:
                 conn.send(job)
@@ -258,9 +324,9 @@ class _ProcessRunner:
             self._terminate()
             raise
         if trace is not None:
-            for _, slices in replies:
+            for _, slices, _ in replies:
                 trace["events"].extend(slices)
-        failures = [(worker, failure) for worker, (failure, _) in enumerate(replies)
+        failures = [(worker, failure) for worker, (failure, _, _) in enumerate(replies)
                     if failure is not None]
         if failures or self._failed.value:
             for semaphore in self._semaphores.values():  # every worker is idle: reset
@@ -272,6 +338,8 @@ class _ProcessRunner:
             worker, (node, op, message) = failures[0]
             raise NodeError(message, node, op, worker)
         values = dict(inputs)
+        for _, _, strings in replies:
+            values.update(strings)
         for key in self._output_keys:
             if key in self._buffers and key not in inputs:
                 values[key] = self._buffers[key].clone()

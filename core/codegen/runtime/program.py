@@ -55,6 +55,7 @@ _SPINNING_OPENMP = (
 
 class Program:
     """The compiled model: call it with the graph inputs, get a tuple of the graph outputs.
+    Tensors are torch tensors, except string tensors: numpy arrays of str (dtype=object).
 
     Made by model.py's load(onnx_path, workers=None, mode="thread", threads=None), which loads
     the weights from `onnx_path` and starts the workers.
@@ -109,12 +110,16 @@ class Program:
                 ", ".join(name for name, _, _, _ in model.INPUTS), len(inputs)))
         values = {}
         for tensor, (name, key, dtype, shape) in zip(inputs, model.INPUTS):
-            if not isinstance(tensor, torch.Tensor):
+            if dtype is str:  # a string tensor: a numpy array of str
+                if not is_string_array(tensor):
+                    raise TypeError("input %r must be a numpy array of str (dtype=object), not %s"
+                                    % (name, getattr(tensor, "dtype", type(tensor).__name__)))
+            elif not isinstance(tensor, torch.Tensor):
                 raise TypeError("input %r must be a torch.Tensor, not %s"
                                 % (name, type(tensor).__name__))
-            if tensor.dtype != dtype:
+            elif tensor.dtype != dtype:
                 raise TypeError("input %r must be %s, not %s" % (name, dtype, tensor.dtype))
-            if shape is not None and (tensor.dim() != len(shape) or any(
+            if shape is not None and (tensor.ndim != len(shape) or any(
                     want is not None and got != want for got, want in zip(tensor.shape, shape))):
                 raise ValueError("input %r must have shape %s (the shape it was compiled for), "
                                  "not %s" % (name, list(shape), list(tensor.shape)))
