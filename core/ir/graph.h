@@ -86,7 +86,8 @@ class Node {
   NodeId id() const { return id_; }
   OpKind op() const { return op_; }
   std::string_view op_type() const { return op_name(op_); }
-  // The ai.onnx opset the node was written for. Its operands always have the newest layout
+  // The opset the node was written for: ai.onnx's, or for the training optimizers
+  // (ir::is_training_op) ai.onnx.preview.training's. Its operands always have the newest layout
   // (the import normalises them: frontend/normalize_operands.h), so code reads this only where
   // an op's meaning changed between opsets.
   int opset() const { return opset_; }

@@ -78,7 +78,8 @@ def _to_torch(array, elem_type, name):
     if elem_type in _UNSIGNED_CARRIERS:
         return torch.from_numpy(np.array(_carried(array), copy=True))
     if elem_type == onnx.TensorProto.BFLOAT16:
-        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).to(torch.bfloat16)
+        # np.array, not np.ascontiguousarray: that makes a 0-d array 1-d.
+        return torch.from_numpy(np.array(array, dtype=np.float32)).to(torch.bfloat16)
     try:
         return torch.from_numpy(np.array(array, copy=True))
     except TypeError as e:

@@ -47,6 +47,18 @@ def compile_model(model, directory, name=None, options=()):
     return onnx_path, module
 
 
+def refusal(model, directory, name="refused"):
+    """Compiles `model`, which the compiler must refuse as unsupported (exit code 3); returns
+    the client's message."""
+    path = os.path.join(str(directory), name + ".onnx")
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())  # as built: no checks on the way
+    result = subprocess.run([CLIENT, "compile", path, "-o", os.path.join(str(directory), name),
+                             "--local"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 3, result.stderr or result.stdout
+    return result.stderr
+
+
 def run_program(model, directory, inputs, name=None):
     """Compiles `model` and runs its program on `inputs` (numpy arrays, in the graph's input
     order) serially and with the schedule's workers; returns the serial outputs as numpy arrays

@@ -13,7 +13,7 @@ import pytest
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from conftest import CLIENT, compile_model
+from conftest import compile_model, refusal
 
 
 def strings(values):
@@ -232,16 +232,6 @@ def test_a_string_input_must_be_a_str_array(tmp_path):
     with module.load(onnx_path, workers=1) as program:
         with pytest.raises(TypeError, match="numpy array of str"):
             program(torch.zeros(2))
-
-
-def refusal(model, tmp_path):
-    path = os.path.join(str(tmp_path), "refused.onnx")
-    with open(path, "wb") as f:
-        f.write(model.SerializeToString())
-    result = subprocess.run([CLIENT, "compile", path, "-o", str(tmp_path / "out"), "--local",
-                             "-q"], capture_output=True, text=True, timeout=300)
-    assert result.returncode != 0
-    return result.stderr + result.stdout
 
 
 def test_other_ops_on_strings_are_refused_with_node_op_and_opset(tmp_path):

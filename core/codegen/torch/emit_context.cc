@@ -5,8 +5,7 @@
 namespace ramiel::codegen {
 
 std::string EmitContext::describe() const {
-  return "node '" + node_.name() + "' (" + std::string(node_.op_type()) + ", opset " +
-         std::to_string(node_.opset()) + ")";
+  return "node '" + node_.name() + "' (" + ir::op_and_opset(node_.op(), node_.opset()) + ")";
 }
 
 StatusOr<py::ExprPtr> EmitContext::input(size_t i) {
