@@ -36,14 +36,15 @@ NodeCost CostModel::node_cost(const ir::Node& node) const {
   if (node.has_subgraphs()) {
     cost = control_flow_cost(node);
   } else {
-    const OpWork work = op_cost_fn(node.op())(node);
+    const OpWork work = node.touches_strings() ? string_cost(node) : op_cost_fn(node.op())(node);
     cost.flops = work.flops;
     cost.bytes = work.bytes;
     const double roofline =
         std::max({us_at(work.flops, profile_.peak_gflops), us_at(work.bytes, profile_.memory_gbps),
                   us_at(work.pool_window_ops, profile_.pool_gops)});
-    cost.us = roofline + profile_.op_overhead_us;
-    cost.wide_us = wide_time_us(roofline);
+    const double python_us = work.python_elements * kPythonElementUs;  // one thread, always
+    cost.us = roofline + profile_.op_overhead_us + python_us;
+    cost.wide_us = wide_time_us(roofline) + python_us;
   }
   if (const std::optional<MeasuredCost> found = measurement_of(node)) {
     const MeasuredCost& m = *found;
@@ -71,7 +72,8 @@ std::optional<MeasuredCost> CostModel::measurement_of(const ir::Node& node) cons
   if (!node.attributes().has(ir::kSplitShareAttribute)) {  // whole here
     const MeasuredCost* first = find(name);
     const MeasuredCost* second = find(name + suffix);
-    if (first && second) return MeasuredCost{sum(first->us, second->us), sum(first->wide_us, second->wide_us)};
+    if (first && second)
+      return MeasuredCost{sum(first->us, second->us), sum(first->wide_us, second->wide_us)};
     if (first) return *first;
     return std::nullopt;
   }

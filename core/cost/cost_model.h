@@ -37,8 +37,9 @@ class CostModel {
 
   // flops and bytes come from the op's cost function (core/cost/op_cost.h); the time is
   //   max(flops / peak, bytes / bandwidth, pool windows / pool rate) + dispatch overhead,
-  // a roofline plus the fixed Python cost every op pays in the generated program. The wide
-  // time scales the roofline part by the profile's intra-op speedup (see DeviceProfile).
+  // a roofline plus the fixed Python cost every op pays in the generated program, plus, for
+  // nodes that touch string tensors, a per-element Python loop (OpWork::python_elements). The
+  // wide time scales the roofline part by the profile's intra-op speedup (see DeviceProfile).
   //
   // A control-flow node (If, Loop, Scan) is one task: its cost is that of its body (the sum of
   // its nodes' costs, nested bodies included) times the number of times the body runs:

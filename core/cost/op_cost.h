@@ -13,7 +13,14 @@ struct OpWork {
   // Window elements visited by a sliding-window pooling kernel, in max-pool equivalents; these
   // kernels run far below both peak FLOP/s and bandwidth (DeviceProfile::pool_gops).
   double pool_window_ops = 0;
+  // Elements a Python loop visits one at a time: string tensors are numpy arrays of str, and
+  // their ops (Cast to and from STRING, StringNormalizer) call a str method per element.
+  double python_elements = 0;
 };
+
+// Microseconds per element of such a loop: a guess (a str method call and a list append in
+// CPython take a few tenths of a microsecond), not calibrated; it runs on one thread.
+inline constexpr double kPythonElementUs = 0.2;
 
 // Operations charged for one transcendental function (exp, log, tanh, erf, sigmoid, ...):
 // vector math libraries evaluate a short polynomial, about 8 operations.
@@ -43,5 +50,6 @@ OpWork view_cost(const ir::Node& node);            // Reshape, Flatten, Squeeze,
 OpWork resize_cost(const ir::Node& node);          // Resize, Upsample
 OpWork recurrent_cost(const ir::Node& node);       // LSTM, GRU, RNN
 OpWork generic_cost(const ir::Node& node);         // everything else
+OpWork string_cost(const ir::Node& node);          // any node that touches strings, whatever its op
 
 }  // namespace ramiel::cost

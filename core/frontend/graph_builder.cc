@@ -10,9 +10,13 @@
 namespace ramiel::frontend {
 namespace {
 
-// "node 'Conv_3' (Conv, opset 13)": how every node-level error starts.
+// "node 'Conv_3' (Conv, opset 13)", "node 'step' (Adam, ai.onnx.preview.training opset 1)":
+// how every node-level error starts; `opset` is that of the node's domain.
 std::string describe(const onnx::NodeProto& node, const std::string& name, int opset) {
-  return "node '" + name + "' (" + node.op_type() + ", opset " + std::to_string(opset) + ")";
+  const std::string domain =
+      node.domain() == ir::kTrainingDomain ? std::string(ir::kTrainingDomain) + " " : "";
+  return "node '" + name + "' (" + node.op_type() + ", " + domain + "opset " +
+         std::to_string(opset) + ")";
 }
 
 // The value of a Constant node as a tensor.
@@ -167,16 +171,19 @@ class GraphBuilder {
   Status add_node(const onnx::NodeProto& node, int index) {
     const std::string name = graph_->unique_node_name(
         node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name());
+    // The training optimizers carry their own domain's opset (the import accepts only that one).
+    const int opset = node.domain() == ir::kTrainingDomain ? ir::kTrainingOpset : opset_;
     auto op = ir::op_from_name(node.op_type());
     if (!op) {
-      return unimplemented(describe(node, name, opset_) + ": unknown operator '" + node.op_type() + "'");
+      return unimplemented(describe(node, name, opset) + ": unknown operator '" + node.op_type() +
+                           "'");
     }
     if (*op == ir::OpKind::Constant) {
       if (node.output_size() != 1 || graph_->find_value(node.output(0))) {
-        return invalid_argument(describe(node, name, opset_) + " must define one new value");
+        return invalid_argument(describe(node, name, opset) + " must define one new value");
       }
       auto value = constant_value(node, max_loaded_bytes_, limits_);
-      if (!value.ok()) return value.status().with_context(describe(node, name, opset_));
+      if (!value.ok()) return value.status().with_context(describe(node, name, opset));
       return add_constant(node.output(0), std::move(value).value());
     }
 
@@ -188,7 +195,7 @@ class GraphBuilder {
       }
       ir::Value* value = resolve(input);
       if (!value) {
-        return invalid_argument(describe(node, name, opset_) + " reads '" + input +
+        return invalid_argument(describe(node, name, opset) + " reads '" + input +
                                 "', which nothing produces before it");
       }
       inputs.push_back(value);
@@ -203,11 +210,11 @@ class GraphBuilder {
         continue;
       }
       if (graph_->find_value(output)) {
-        return invalid_argument(describe(node, name, opset_) + " writes '" + output +
+        return invalid_argument(describe(node, name, opset) + " writes '" + output +
                                 "', which is already defined");
       }
       auto type = type_of(output);
-      if (!type.ok()) return type.status().with_context(describe(node, name, opset_));
+      if (!type.ok()) return type.status().with_context(describe(node, name, opset));
       outputs.push_back({output, std::move(type).value()});
     }
 
@@ -228,10 +235,10 @@ class GraphBuilder {
         continue;
       }
       auto value = attribute_from_proto(attr, limits_);
-      if (!value.ok()) return value.status().with_context(describe(node, name, opset_));
+      if (!value.ok()) return value.status().with_context(describe(node, name, opset));
       attributes.set(attr.name(), std::move(value).value());
     }
-    ir::Node* added = graph_->add_node(*op, name, inputs, outputs, std::move(attributes), opset_);
+    ir::Node* added = graph_->add_node(*op, name, inputs, outputs, std::move(attributes), opset);
     attach_bodies(*added, bodies);
     return ok_status();
   }

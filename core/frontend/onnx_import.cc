@@ -23,8 +23,8 @@ bool is_default_domain(const std::string& domain) { return domain.empty() || dom
 
 // The training domain's optimizers are element-wise formulas Ramiel translates (opset 1, the
 // only one); its Gradient, which needs automatic differentiation, stays refused.
-constexpr std::string_view kTrainingDomain = "ai.onnx.preview.training";
-constexpr int64_t kTrainingOpset = 1;
+using ir::kTrainingDomain;
+using ir::kTrainingOpset;
 
 bool is_translated_training_op(const onnx::NodeProto& node) {
   return node.domain() == kTrainingDomain &&

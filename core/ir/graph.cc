@@ -5,6 +5,13 @@
 #include "core/support/check.h"
 
 namespace ramiel::ir {
+
+bool Node::touches_strings() const {
+  auto is_string = [](const Value* v) { return v && v->type().dtype == DType::kString; };
+  return std::any_of(inputs_.begin(), inputs_.end(), is_string) ||
+         std::any_of(outputs_.begin(), outputs_.end(), is_string);
+}
+
 void Node::set_input(size_t i, Value* value) {
   RAMIEL_CHECK(i < inputs_.size());
   const Use use{this, static_cast<int>(i)};

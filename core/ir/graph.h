@@ -87,7 +87,8 @@ class Node {
   NodeId id() const { return id_; }
   OpKind op() const { return op_; }
   std::string_view op_type() const { return op_name(op_); }
-  // The ai.onnx opset the node was written for. Its operands always have the newest layout
+  // The opset the node was written for: ai.onnx's, or for the training optimizers
+  // (ir::is_training_op) ai.onnx.preview.training's. Its operands always have the newest layout
   // (the import normalises them: frontend/normalize_operands.h), so code reads this only where
   // an op's meaning changed between opsets.
   int opset() const { return opset_; }
@@ -100,6 +101,8 @@ class Node {
   size_t num_outputs() const { return outputs_.size(); }
   Value* output(size_t i) const { return outputs_.at(i); }
   const std::vector<Value*>& outputs() const { return outputs_; }
+  // Whether an input or output is a string tensor (few ops take them; see codegen and cost).
+  bool touches_strings() const;
 
   Attributes& attributes() { return attributes_; }
   const Attributes& attributes() const { return attributes_; }

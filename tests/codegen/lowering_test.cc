@@ -335,18 +335,35 @@ TEST(LoweringTest, UntranslatableNodesAreRefusedAtCompileTime) {
             "translate this operator to PyTorch");
 }
 
-TEST(LoweringTest, StringConstantsAreRefusedNamingTheNode) {
+// `y = Identity(words)` over a string constant of the given origin, scheduled.
+StatusOr<ScheduledGraph> identity_of_string_constant(ir::ConstantOrigin origin) {
   auto g = std::make_unique<ir::Graph>();
   g->opset = 13;
-  ir::Value* words =
-      g->add_constant("words", ir::Tensor::from_strings({1}, {"a"}), ir::ConstantOrigin::kModel);
+  ir::Value* words = g->add_constant("words", ir::Tensor::from_strings({1}, {"a"}), origin);
   ir::Node* n =
       g->add_node(OpKind::Identity, "id", {words}, {{"y", {ir::DType::kString, ir::Shape{1}}}});
   g->set_outputs({n->output(0)});
-  auto s = schedule_by_name(std::move(g), {});
+  return schedule_by_name(std::move(g), {});
+}
+
+// String tensors are numpy arrays of str: `str` in the tables, read from the model by name.
+TEST(LoweringTest, StringConstantsAreReadFromTheModelAsStrArrays) {
+  auto s = identity_of_string_constant(ir::ConstantOrigin::kModel);
+  ASSERT_TRUE(s.ok());
+  auto files = generate_python(s->input());
+  ASSERT_TRUE(files.ok()) << files.status().to_string();
+  const std::string& program = files->at("model.py");
+  EXPECT_NE(program.find("OUTPUTS = ((\"y\", \"y\", str, (1,)),)"), std::string::npos) << program;
+  EXPECT_NE(program.find("MODEL_CONSTANTS = {\"words\": (\"words\", str)}"), std::string::npos);
+  EXPECT_NE(program.find("y = c.words"), std::string::npos);
+}
+
+TEST(LoweringTest, StringConstantsTheCompilerComputedAreRefused) {
+  auto s = identity_of_string_constant(ir::ConstantOrigin::kFolded);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(generate_python(s->input()).status().to_string(),
-            "UNIMPLEMENTED: node 'id' (Identity, opset 13): constant 'words' holds strings");
+            "UNIMPLEMENTED: node 'id' (Identity, opset 13): constant 'words' holds strings the "
+            "compiler computed");
 }
 
 TEST(LoweringTest, GraphWithoutNodesStillRuns) {

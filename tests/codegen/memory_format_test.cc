@@ -47,6 +47,23 @@ TEST(MemoryFormatTest, ConvNetsRunChannelsLastFromTheEntry) {
   }
 }
 
+// A convolution's output printed as text is a numpy array of str: no memory format.
+TEST(MemoryFormatTest, StringTensorsAreNeverChannelsLast) {
+  ir::Graph g;
+  g.opset = 13;
+  ir::Value* x = g.add_input("x", f32({1, 3, 8, 8}));
+  ir::Node* conv = g.add_node(OpKind::Conv, "conv", {x, weight(g, "w", {4, 3, 3, 3})},
+                              {{"a", f32({1, 4, 8, 8})}});
+  ir::Attributes to;
+  to.set("to", int64_t{8});
+  ir::Node* text = g.add_node(OpKind::Cast, "text", {conv->output(0)},
+                              {{"t", {ir::DType::kString, ir::Shape{1, 4, 8, 8}}}}, to);
+  g.set_outputs({text->output(0)});
+  MemoryFormatPlan plan = plan_memory_formats(g);
+  EXPECT_TRUE(plan.is_channels_last(*conv->output(0)));
+  EXPECT_FALSE(plan.is_channels_last(*text->output(0)));
+}
+
 TEST(MemoryFormatTest, ModelsWithoutTwoDimensionalConvolutionsStayAsTheyAre) {
   ir::Graph g;
   g.opset = 13;

@@ -73,10 +73,13 @@ def _read_tensor(path, elem_type):
 
 
 def _to_torch(array, elem_type, name):
+    if elem_type == onnx.TensorProto.STRING:  # programs hold strings as numpy arrays of str
+        return np.array(array, dtype=object)
     if elem_type in _UNSIGNED_CARRIERS:
         return torch.from_numpy(np.array(_carried(array), copy=True))
     if elem_type == onnx.TensorProto.BFLOAT16:
-        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).to(torch.bfloat16)
+        # np.array, not np.ascontiguousarray: that makes a 0-d array 1-d.
+        return torch.from_numpy(np.array(array, dtype=np.float32)).to(torch.bfloat16)
     try:
         return torch.from_numpy(np.array(array, copy=True))
     except TypeError as e:
@@ -142,8 +145,8 @@ def _clone(value):
     if value is None:
         return None
     if isinstance(value, list):
-        return [tensor.clone() for tensor in value]
-    return value.clone()
+        return [_clone(tensor) for tensor in value]
+    return value.copy() if isinstance(value, np.ndarray) else value.clone()  # strings: numpy
 
 
 def _check_declared_shape(value_info, array):
@@ -178,6 +181,11 @@ def _import_program(path, name):
 
 
 def _check_tensor(name, actual, want, elem_type):
+    if elem_type == onnx.TensorProto.STRING:
+        if not (isinstance(actual, np.ndarray) and actual.dtype == object):
+            return "output %r is a %s, not a numpy array of str" % (name, type(actual).__name__)
+        problem = compare(want, actual)
+        return "output %r: %s" % (name, problem) if problem else None
     if not isinstance(actual, torch.Tensor):
         return "output %r is a %s, not a tensor" % (name, type(actual).__name__)
     if elem_type in _UNSIGNED_CARRIERS:

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/cost/op_cost.h"
 #include "core/ir/split_parts.h"
 #include "tests/cost/cost_test_graph.h"
 #include "tests/ir/control_flow_graphs.h"
@@ -40,6 +41,26 @@ TEST(CostModelTest, RooflinePlusOverhead) {
   EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Relu, {x}, {ir::Shape{1000}})).us, 8 + 5);
   // A view costs only its dispatch.
   EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Identity, {x}, {ir::Shape{1000}})).us, 5);
+}
+
+// String tensors are numpy arrays of str: their ops loop over the strings in Python, on one
+// thread, whatever the op.
+TEST(CostModelTest, StringOpsPayAPythonLoopPerElement) {
+  CostModel model(unit_profile());
+  OneNode g;
+  ir::Graph& graph = g.graph();
+  ir::Value* words = graph.add_input("words", {ir::DType::kString, ir::Shape{1000}});
+  ir::Attributes to;
+  to.set("to", int64_t{1});
+  const ir::Node& parse = *graph.add_node(
+      OpKind::Cast, "parse", {words}, {{"numbers", {ir::DType::kFloat32, ir::Shape{1000}}}}, to);
+  const NodeCost cost = model.node_cost(parse);
+  // 4000 bytes each way (a string counts 4), a 1000-element loop, one dispatch.
+  EXPECT_DOUBLE_EQ(cost.us, 8 + 1000 * kPythonElementUs + 5);
+  EXPECT_DOUBLE_EQ(cost.wide_us, model.wide_time_us(8) + 1000 * kPythonElementUs);
+  const ir::Node& normalize = *graph.add_node(OpKind::StringNormalizer, "normalize", {words},
+                                              {{"kept", {ir::DType::kString, ir::Shape{1000}}}});
+  EXPECT_DOUBLE_EQ(model.node_cost(normalize).us, 8 + 2000 * kPythonElementUs + 5);
 }
 
 TEST(CostModelTest, SlowPoolingKernelsUseThePoolRate) {

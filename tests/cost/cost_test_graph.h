@@ -37,6 +37,8 @@ class OneNode {
     }
     return *graph_.add_node(op, name, inputs, specs, std::move(attributes), 13);
   }
+  // For nodes of other types than float32.
+  ir::Graph& graph() { return graph_; }
 
  private:
   ir::Graph graph_;

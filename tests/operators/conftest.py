@@ -27,9 +27,10 @@ def carried(array):
     return torch.from_numpy(array.copy())  # a contiguous copy that keeps rank 0
 
 
-def compile_model(model, directory, name=None):
-    """Writes `model` under `directory`, compiles it for 2 workers; returns (onnx path, program
-    module). A refusal or compiler error fails the test with the client's message."""
+def compile_model(model, directory, name=None, options=()):
+    """Writes `model` under `directory`, compiles it for 2 workers (and `options`, more
+    ramiel-client compile flags); returns (onnx path, program module). A refusal or compiler
+    error fails the test with the client's message."""
     if not CLIENT or not os.path.exists(CLIENT):
         pytest.fail("set RAMIEL_CLIENT to the ramiel-client binary (ctest does)")
     name = name or model.graph.name or "model"
@@ -37,13 +38,25 @@ def compile_model(model, directory, name=None):
     onnx.save(model, onnx_path)
     out = os.path.join(str(directory), name + "_program")
     result = subprocess.run([CLIENT, "compile", onnx_path, "-o", out, "--local", "--workers", "2",
-                             "-q"], capture_output=True, text=True, timeout=300)
+                             "-q", *options], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr or result.stdout
     spec = importlib.util.spec_from_file_location("ramiel_program_" + uuid.uuid4().hex,
                                                   os.path.join(out, "model.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return onnx_path, module
+
+
+def refusal(model, directory, name="refused"):
+    """Compiles `model`, which the compiler must refuse as unsupported (exit code 3); returns
+    the client's message."""
+    path = os.path.join(str(directory), name + ".onnx")
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())  # as built: no checks on the way
+    result = subprocess.run([CLIENT, "compile", path, "-o", os.path.join(str(directory), name),
+                             "--local"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 3, result.stderr or result.stdout
+    return result.stderr
 
 
 def run_program(model, directory, inputs, name=None):

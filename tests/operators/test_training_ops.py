@@ -1,13 +1,12 @@
 """The optimizers of ai.onnx.preview.training (Adagrad, Adam, Momentum standard and Nesterov)
 as one optimizer step, against the spec's formulas written here in numpy; the domain's other
 operator, Gradient, stays refused with node, op and opset named."""
-import subprocess
 
 import numpy as np
 import pytest
 from onnx import TensorProto, helper
 
-from conftest import CLIENT, assert_close, run_program
+from conftest import assert_close, refusal, run_program
 
 TRAINING = "ai.onnx.preview.training"
 ONNX_TYPES = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
@@ -115,11 +114,18 @@ def test_gradient_is_refused_by_name(tmp_path):
     graph = helper.make_graph(nodes, "gradient", [x], [y, dx])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
                                                     helper.make_opsetid(TRAINING, 1)])
-    path = str(tmp_path / "gradient.onnx")
-    with open(path, "wb") as f:
-        f.write(model.SerializeToString())
-    result = subprocess.run([CLIENT, "compile", path, "-o", str(tmp_path / "out"), "--local"],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 3, result.stderr
+    message = refusal(model, tmp_path)
     assert ("node 'grad' (Gradient, ai.onnx.preview.training opset 1): only ai.onnx operators"
-            in result.stderr), result.stderr
+            in message), message
+
+
+def test_errors_name_the_training_domain_and_its_opset(tmp_path):
+    # The model imports ai.onnx opset 13 too: the message names the node's own domain's opset.
+    model, _ = optimizer_model("Momentum", ["X", "G", "V"], np.float32,
+                               {"alpha": 0.9, "beta": 0.1, "norm_coefficient": 0.0,
+                                "mode": "sideways"})
+    model.opset_import.append(helper.make_opsetid("", 13))
+    model.graph.node[0].name = "step"
+    message = refusal(model, tmp_path)
+    assert ("node 'step' (Momentum, ai.onnx.preview.training opset 1): attribute mode=sideways "
+            "is not supported" in message), message

@@ -1,7 +1,13 @@
 # --- the command line: --check, --bench, --profile, --trace --------------------------------------
 
+_RANDOM_WORDS = ("Monday", "tuesday", "WEDNESDAY", "1.5", "-INF", "nan", "")
+
+
 def _random_tensor(dtype, shape, generator):
     shape = tuple(1 if dim is None else dim for dim in shape) if shape is not None else ()
+    if dtype is str:  # a string tensor: a numpy array of a few random words
+        picks = torch.randint(0, len(_RANDOM_WORDS), shape, generator=generator).numpy()
+        return np.vectorize(_RANDOM_WORDS.__getitem__, otypes=[object])(picks)
     if dtype.is_floating_point:
         return torch.randn(shape, generator=generator).to(dtype)
     if dtype == torch.bool:
@@ -10,8 +16,9 @@ def _random_tensor(dtype, shape, generator):
 
 
 def random_inputs(model, seed=0):
-    """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools;
-    a sequence is a list of two such tensors, an optional is present."""
+    """Inputs of the compiled shapes: normal floats, small non-negative integers, random bools,
+    strings (numpy arrays of str) of a few random words; a sequence is a list of two such
+    tensors, an optional is present."""
     generator = torch.Generator().manual_seed(seed)
     inputs = []
     for _, key, dtype, shape in model.INPUTS:
@@ -23,6 +30,10 @@ def random_inputs(model, seed=0):
 
 
 def _compare_tensors(expected, actual, rtol, atol):
+    if is_string_array(expected) or is_string_array(actual):
+        equal = (is_string_array(expected) and is_string_array(actual) and
+                 expected.shape == actual.shape and bool((expected == actual).all()))
+        return equal, "exact" if equal else "strings differ"
     if expected.shape != actual.shape or expected.dtype != actual.dtype:
         return False, "%s vs %s %s" % (list(expected.shape), list(actual.shape), actual.dtype)
     if expected.dtype.is_floating_point or expected.dtype.is_complex:

@@ -50,6 +50,10 @@ def _constant_node_array(node, numpy_helper, np):
             return np.array(attribute.i, dtype=np.int64)
         if attribute.name == "value_ints":
             return np.array(list(attribute.ints), dtype=np.int64)
+        if attribute.name == "value_string":
+            return np.array(attribute.s.decode("utf-8"), dtype=object)
+        if attribute.name == "value_strings":
+            return np.array([s.decode("utf-8") for s in attribute.strings], dtype=object)
     raise ModelMismatchError("Constant node %r has no value this program can read" % node.name)
 
 
@@ -79,6 +83,9 @@ def load_constants(model, onnx_path):
             else:
                 raise ModelMismatchError("%s has no initializer or Constant named %r"
                                          % (onnx_path, onnx_name))
+            if dtype is str:  # a string tensor stays a numpy array of str
+                tensors[attribute] = np.array(array, dtype=object)
+                continue
             if array.dtype in (np.uint16, np.uint32, np.uint64):  # torch lacks: carry as int64
                 array = array.view(np.int64) if array.itemsize == 8 else array.astype(np.int64)
             tensors[attribute] = torch.from_numpy(np.array(array, copy=True)).to(dtype)

@@ -43,3 +43,4 @@ if _LIMIT_SPINNING:
 import torch  # noqa: E402  (after OpenMP's settings)
 import torch.multiprocessing  # registers the reductions that share tensors with worker processes
 import torch.nn.functional as F
+import numpy as np  # string tensors are numpy arrays of str (torch has no string dtype)

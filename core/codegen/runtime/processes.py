@@ -53,8 +53,9 @@ def _shared_arena(tensors):
 
 class _ProcessIO:
     """A worker process's side of the hand-off: shared buffers plus one semaphore per tensor.
-    Lists and optionals (VALUE_KINDS), whose sizes are known only at run time, travel pickled:
-    through a queue between workers, in the job and the reply between the caller and them."""
+    Lists, optionals (VALUE_KINDS) and string tensors (numpy arrays of str), whose sizes are
+    known only at run time, travel pickled: through a queue between workers, in the job and the
+    reply between the caller and them."""
 
     def __init__(self, args):
         self._buffers = _arena_views(args["io_arena"], args["io_layout"])
@@ -125,6 +126,7 @@ def process_worker_main(model, args):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     _set_intra_op_threads(args["threads"])
     constants = Constants(_arena_views(args["constants_arena"], args["constants_layout"]))
+    constants.__dict__.update(args["string_constants"])
     io = _ProcessIO(args)
     functions = [model.CLUSTERS[index][0] for index in args["clusters"]]
     worker, conn, failed = args["worker"], args["conn"], args["failed"]
@@ -186,7 +188,9 @@ class _ProcessRunner:
         for index, (_, _, receives, _) in enumerate(model.CLUSTERS):
             for name in receives:
                 consumers.setdefault(name, set()).add(worker_of[index])
-        objects = set(model.value_kinds)  # lists and optionals: pickled, not buffered
+        # Lists, optionals and string tensors: pickled, not buffered.
+        objects = set(model.value_kinds) | {
+            name for name, entry in model.TRANSFERS.items() if entry[0] is str}
         output_keys = {key for _, key, _, _ in model.OUTPUTS if key in producer}
         self._output_keys = [key for _, key, _, _ in model.OUTPUTS]
         self._objects = objects
@@ -210,9 +214,14 @@ class _ProcessRunner:
         self._semaphores = {name: context.Semaphore(0) for name in crossing}
         queues = {name: context.Queue() for name in crossing if name in objects}
         self._failed = context.RawValue("i", 0)
-        constants_arena, constants_layout = _shared_arena(vars(constants))
+        # String constants have no fixed-size buffer: each worker gets its own copy.
+        string_constants = {key: value for key, value in vars(constants).items()
+                            if is_string_array(value)}
+        constants_arena, constants_layout = _shared_arena(
+            {key: value for key, value in vars(constants).items() if key not in string_constants})
         # The parent keeps views too, so the weights exist once, in shared memory.
         self.constants = Constants(_arena_views(constants_arena, constants_layout))
+        self.constants.__dict__.update(string_constants)
         self._processes, self._conns = [], []
         self._broken = None
         with _main_script_hidden():
@@ -223,7 +232,7 @@ class _ProcessRunner:
                         "io_arena": self._io_arena, "io_layout": self._io_layout,
                         "semaphores": self._semaphores, "queues": queues,
                         "objects": objects, "failed": self._failed,
-                        "conn": child_end,
+                        "conn": child_end, "string_constants": string_constants,
                         "releases": {name: len(consumers[name] - {worker}) for name in crossing
                                      if producer[name] == worker}}
                 process = context.Process(

@@ -60,11 +60,15 @@ _SPINNING_OPENMP = (
 
 
 def _check_tensor(what, tensor, dtype, shape):
-    if not isinstance(tensor, torch.Tensor):
+    if dtype is str:  # a string tensor: a numpy array of str
+        if not is_string_array(tensor):
+            raise TypeError("%s must be a numpy array of str (dtype=object), not %s"
+                            % (what, getattr(tensor, "dtype", type(tensor).__name__)))
+    elif not isinstance(tensor, torch.Tensor):
         raise TypeError("%s must be a torch.Tensor, not %s" % (what, type(tensor).__name__))
-    if tensor.dtype != dtype:
+    elif tensor.dtype != dtype:
         raise TypeError("%s must be %s, not %s" % (what, dtype, tensor.dtype))
-    if shape is not None and (tensor.dim() != len(shape) or any(
+    if shape is not None and (tensor.ndim != len(shape) or any(
             want is not None and got != want for got, want in zip(tensor.shape, shape))):
         raise ValueError("%s must have shape %s (the shape it was compiled for), not %s"
                          % (what, list(shape), list(tensor.shape)))
@@ -88,6 +92,7 @@ class Program:
     """The compiled model: call it with the graph inputs, get a tuple of the graph outputs.
     Inputs and outputs are tensors; a sequence is a list of tensors, an optional its tensor or
     list, or None (model.value_kinds names them).
+    Tensors are torch tensors, except string tensors: numpy arrays of str (dtype=object).
 
     Made by model.py's load(onnx_path, workers=None, mode="thread", threads=None), which loads
     the weights from `onnx_path` and starts the workers.

@@ -1,10 +1,11 @@
 #include "core/codegen/torch/emitter.h"
 
+#include "core/codegen/torch/emitters/common.h"
+
 namespace ramiel::codegen {
 
 std::string EmitContext::describe() const {
-  return "node '" + node_.name() + "' (" + std::string(node_.op_type()) + ", opset " +
-         std::to_string(node_.opset()) + ")";
+  return "node '" + node_.name() + "' (" + ir::op_and_opset(node_.op(), node_.opset()) + ")";
 }
 
 StatusOr<py::ExprPtr> EmitContext::input(size_t i) {
@@ -198,6 +199,11 @@ StatusOr<std::optional<std::vector<float>>> EmitContext::floats_attr(
   return typed<std::vector<float>>(*this, name, "a list of floats");
 }
 
+StatusOr<std::optional<std::vector<std::string>>> EmitContext::strings_attr(
+    const std::string& name) const {
+  return typed<std::vector<std::string>>(*this, name, "a list of strings");
+}
+
 Status EmitContext::unsupported_attribute(const std::string& name, const std::string& value,
                                           const std::string& why) const {
   return unimplemented(describe() + ": attribute " + name + "=" + value + " is not supported" +
@@ -256,6 +262,7 @@ void wrap_unsigned_outputs(EmitContext& ctx, EmitEnvironment& env) {
 }  // namespace
 
 Status emit_node(EmitContext& ctx) {
+  if (ctx.node().touches_strings()) return emitters::emit_string_node(ctx);
   Emitter emitter = emitter_table()[static_cast<size_t>(ctx.node().op())];
   if (!emitter) return ctx.unsupported("Ramiel cannot translate this operator to PyTorch");
   RAMIEL_RETURN_IF_ERROR(emitter(ctx));

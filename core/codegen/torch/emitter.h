@@ -104,6 +104,7 @@ class EmitContext {
   StatusOr<std::string> string_attr(const std::string& name, const std::string& fallback) const;
   StatusOr<std::optional<std::vector<int64_t>>> ints_attr(const std::string& name) const;
   StatusOr<std::optional<std::vector<float>>> floats_attr(const std::string& name) const;
+  StatusOr<std::optional<std::vector<std::string>>> strings_attr(const std::string& name) const;
 
   // --- errors ---------------------------------------------------------------------------------
   // UNIMPLEMENTED: "node 'x' (Op, opset N): attribute name=value is not supported[: why]".
@@ -134,7 +135,9 @@ using EmitterTable = std::array<Emitter, ir::kNumOpKinds>;
 // The table of every emitter (null where an op has none).
 const EmitterTable& emitter_table();
 
-// Emits one node: UNIMPLEMENTED naming node, op and opset when the op has no emitter.
+// Emits one node: UNIMPLEMENTED naming node, op and opset when the op has no emitter. A node
+// that reads or makes a string tensor goes to the string emitters (emitters/strings.cc)
+// instead: string tensors are numpy arrays of str at run time, which no torch op takes.
 Status emit_node(EmitContext& ctx);
 
 // Spelling helpers shared by the emitter families.

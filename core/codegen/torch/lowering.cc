@@ -120,8 +120,10 @@ class Lowering : public EmitEnvironment, public BodyLowering {
       return py::attr(py::name(kConstantsParam), body->second);
     }
     const std::string where = "constant '" + value.name() + "'";
-    if (t.dtype() == ir::DType::kString) return unimplemented(where + " holds strings");
-    if (!torch_dtype_name(t.dtype())) {
+    if (t.dtype() == ir::DType::kString && value.constant_origin() != ir::ConstantOrigin::kModel) {
+      return unimplemented(where + " holds strings the compiler computed");
+    }
+    if (t.dtype() != ir::DType::kString && !torch_dtype_name(t.dtype())) {
       return unimplemented(where + " is of type " + std::string(ir::dtype_name(t.dtype())) +
                            ", which PyTorch lacks");
     }
@@ -374,7 +376,9 @@ class Lowering : public EmitEnvironment, public BodyLowering {
   }
 
   // --- module ---------------------------------------------------------------------------------
+  // The dtype in the tables: torch's, or `str` for string tensors (numpy arrays of str).
   StatusOr<py::ExprPtr> dtype_expr(const ir::Value& v) const {
+    if (v.type().dtype == ir::DType::kString) return py::name("str");
     auto spelled = torch_dtype_name(v.type().dtype);
     if (!spelled) {
       return unimplemented("value '" + v.name() + "' is of type " +

@@ -123,7 +123,10 @@ MemoryFormatPlan plan_memory_formats(const ir::Graph& graph) {
   for (const ir::Node* n : graph.nodes()) {
     if (!outputs_channels_last(*n, plan)) continue;
     for (const ir::Value* out : n->outputs()) {
-      if (has_rank(out, 4)) plan.channels_last[static_cast<size_t>(out->id())] = true;
+      // A string tensor is a numpy array: it has no memory format.
+      if (has_rank(out, 4) && out->type().dtype != ir::DType::kString) {
+        plan.channels_last[static_cast<size_t>(out->id())] = true;
+      }
     }
   }
   return plan;

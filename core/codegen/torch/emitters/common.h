@@ -33,6 +33,13 @@ void register_text(EmitterTable& table);
 void register_training(EmitterTable& table);
 void register_sequence(EmitterTable& table);
 
+// The emitter of a node that reads or makes string tensors (strings.cc): UNIMPLEMENTED naming
+// node, op and opset for ops that cannot take them.
+Status emit_string_node(EmitContext& ctx);
+
+// The type Cast (`to`) or CastLike (input 1's type) converts to.
+StatusOr<ir::DType> cast_target(const EmitContext& ctx);
+
 // One table entry: the emitter of `op`.
 inline void set(EmitterTable& table, ir::OpKind op, Emitter emitter) {
   table[static_cast<size_t>(op)] = emitter;

@@ -224,17 +224,7 @@ Status emit_clip(EmitContext& ctx) {
 
 Status emit_cast(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
-  ir::DType target;
-  if (ctx.node().op() == OpKind::CastLike) {
-    const ir::TensorType* like = ctx.input_type(1);
-    if (!like) return ctx.invalid("input 1 is missing");
-    target = like->dtype;
-  } else {
-    RAMIEL_ASSIGN_OR_RETURN(int64_t to, ctx.int_attr("to", 0));
-    auto dtype = ir::dtype_from_onnx(static_cast<int32_t>(to));
-    if (!dtype) return ctx.unsupported_attribute("to", std::to_string(to), "unknown type");
-    target = *dtype;
-  }
+  RAMIEL_ASSIGN_OR_RETURN(ir::DType target, cast_target(ctx));
   RAMIEL_ASSIGN_OR_RETURN(auto dtype, ctx.dtype(target));
   ctx.assign(py::method(x, "to", {dtype}));
   return ok_status();
@@ -247,6 +237,18 @@ Status emit_identity(EmitContext& ctx) {
 }
 
 }  // namespace
+
+StatusOr<ir::DType> cast_target(const EmitContext& ctx) {
+  if (ctx.node().op() == OpKind::CastLike) {
+    const ir::TensorType* like = ctx.input_type(1);
+    if (!like) return ctx.invalid("input 1 is missing");
+    return like->dtype;
+  }
+  RAMIEL_ASSIGN_OR_RETURN(int64_t to, ctx.int_attr("to", 0));
+  auto dtype = ir::dtype_from_onnx(static_cast<int32_t>(to));
+  if (!dtype) return ctx.unsupported_attribute("to", std::to_string(to), "unknown type");
+  return *dtype;
+}
 
 void register_elementwise(EmitterTable& table) {
   for (const auto& [op, function] : unary_functions()) set(table, op, emit_unary);
