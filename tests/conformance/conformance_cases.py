@@ -102,3 +102,34 @@ def compare(expected, actual, rtol=RTOL, atol=ATOL):
     where = tuple(int(i) for i in np.argwhere(~close)[0])
     return "%d of %d values differ (first at %s: got %r, expected %r)" % (
         bad, expected.size, list(where), actual[where].item(), expected[where].item())
+
+
+def open_input_shapes(model, case_dir):
+    """`NAME=DIMxDIM...` for each tensor input whose declared shape leaves a dim open (a
+    dim_param or no value), from the test data when all its data sets agree: as a user
+    compiles for the shapes they run (ramiel-client --input-shape), where the compiler would
+    otherwise bind an open dim to 1."""
+    import onnx  # the orchestrator imports onnx late, after the variants are made
+
+    initializers = {tensor.name for tensor in model.graph.initializer}
+    inputs = [value for value in model.graph.input if value.name not in initializers]
+    bindings = []
+    for index, value in enumerate(inputs):
+        tensor_type = value.type.tensor_type if value.type.HasField("tensor_type") else None
+        if tensor_type is None or not tensor_type.HasField("shape") or all(
+                dim.HasField("dim_value") for dim in tensor_type.shape.dim):
+            continue
+        shapes = set()
+        for data_set in data_sets(case_dir):
+            path = os.path.join(data_set, "input_%d.pb" % index)
+            if not os.path.isfile(path):
+                break
+            proto = onnx.TensorProto()
+            with open(path, "rb") as f:
+                proto.ParseFromString(f.read())
+            shapes.add(tuple(proto.dims))
+        if len(shapes) == 1:
+            dims = shapes.pop()
+            if dims and all(dim > 0 for dim in dims):
+                bindings.append("%s=%s" % (value.name, "x".join(str(dim) for dim in dims)))
+    return bindings

@@ -27,7 +27,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import conformance_report as report  # noqa: E402
-from conformance_cases import ATOL, DEFAULT_DATA_DIR, RTOL, case_ops, list_cases, primary_op  # noqa: E402
+from conformance_cases import (ATOL, DEFAULT_DATA_DIR, RTOL, case_ops, list_cases,  # noqa: E402
+                               open_input_shapes, primary_op)
 from constant_variants import make_variants  # noqa: E402
 
 
@@ -58,10 +59,12 @@ def parse_args(argv):
 
 # --- compiling -------------------------------------------------------------------------------
 
-def compile_case(client, case_dir, out_dir, workers):
+def compile_case(client, case_dir, out_dir, workers, input_shapes):
     """(status, detail, clusters) from `ramiel-client compile --local`."""
     command = [client, "compile", os.path.join(case_dir, "model.onnx"), "-o", out_dir,
                "--local", "--workers", str(workers), "-q"]
+    for binding in input_shapes:
+        command += ["--input-shape", binding]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
@@ -240,10 +243,12 @@ def main(argv=None):
 
     results = {}
     ops = {}
+    input_shapes = {}
     for case in cases:
         model = onnx.load(os.path.join(args.data_dir, case, "model.onnx"),
                           load_external_data=False)
         ops[case] = case_ops(model)
+        input_shapes[case] = open_input_shapes(model, os.path.join(args.data_dir, case))
     for case in cases:
         sibling = case[:-len("_expanded")] if case.endswith("_expanded") else None
         sibling_op = primary_op(sibling, ops[sibling]) if sibling in ops else None
@@ -254,7 +259,8 @@ def main(argv=None):
     clusters = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(compile_case, args.client, os.path.join(args.data_dir, case),
-                               os.path.join(programs, case), args.workers): case
+                               os.path.join(programs, case), args.workers,
+                               input_shapes[case]): case
                    for case in cases}
         for future in concurrent.futures.as_completed(futures):
             case = futures[future]
