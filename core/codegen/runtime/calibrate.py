@@ -12,7 +12,8 @@
 def _calibration_kernels():
     """(name, kind, work, function) for every timed kernel. kind says which profile key it
     calibrates: "tiny" (dispatch overhead), "conv" (peak_gflops), "stream" (memory_gbps),
-    "pool" (pool_gops); every kernel but the tiny ones also calibrates the intra-op scaling.
+    "pool" (pool_gops), "handoff" (transfer_latency_us: a round trip, two hand-offs); conv,
+    stream and pool kernels also calibrate the intra-op scaling.
     work is the amount the cost model charges for it, in its own units (FLOPs, bytes read and
     written, window elements): what it divides by the key's rate."""
     cl = torch.channels_last
@@ -84,7 +85,29 @@ def _calibration_kernels():
                      ("linear", lambda: F.linear(x.reshape(1, -1), fc)),
                      ("softmax", lambda: torch.softmax(x, dim=1))):
         kernels.append(("tiny " + name, "tiny", 0.0, fn))
+    kernels.append(("hand-off round trip", "handoff", 0.0, _handoff_round_trip()))
     return kernels
+
+
+def _handoff_round_trip():
+    """A function that hands a token to another thread and waits for it to come back, with
+    threading.Event as thread-mode workers hand tensors over."""
+    ping, pong = threading.Event(), threading.Event()
+
+    def serve():
+        while True:
+            ping.wait()
+            ping.clear()
+            pong.set()
+
+    threading.Thread(target=serve, daemon=True).start()
+
+    def round_trip():
+        ping.set()
+        pong.wait()
+        pong.clear()
+
+    return round_trip
 
 
 def _time_kernel_us(fn, budget_us, repeats):
@@ -220,6 +243,7 @@ def measure_device_profile(rounds=5, repeats=5, budget_us=20000, log=None, name=
     rates = {kind: _rate(kernels, one, kind, overhead) for kind in ("conv", "stream", "pool")}
     profile = {"name": name, "cores": cores,
                "op_overhead_us": round(overhead, 3),
+               "transfer_latency_us": round(one["hand-off round trip"] / 2, 3),
                "peak_gflops": round(rates["conv"] / 1e3, 3),  # FLOP/us to GFLOP/s
                "memory_gbps": round(rates["stream"] / 1e3, 3),
                "pool_gops": round(rates["pool"] / 1e3, 3)}
@@ -227,7 +251,7 @@ def measure_device_profile(rounds=5, repeats=5, budget_us=20000, log=None, name=
         log("  %-34s %10.1f us at 1 thread%s" % (
             n, one[n], "" if cores == 1 else ", %10.1f us at %d" % (wide[n], cores)))
     if cores > 1:
-        timed = [n for n, kind, _, _ in kernels if kind != "tiny"]
+        timed = [n for n, kind, _, _ in kernels if kind in ("conv", "stream", "pool")]
         efficiency, half_us, sync_us = _fit_intra_op(
             [max(one[n] - overhead, 1e-3) for n in timed], [wide[n] for n in timed], cores,
             overhead)
