@@ -51,9 +51,9 @@ def _calibration_kernels():
 
     # Matrix products at batch 1: a transformer layer's projection (FLOP-bound) and a
     # classifier's matrix-vector product (bound by reading its weights).
-    a, w_qkv = randn(1, 128, 256), randn(256, 768)
+    tokens, w_qkv = randn(1, 128, 256), randn(256, 768)
     kernels.append(("matmul 1x128x256 @ 256x768", "conv", 2.0 * 128 * 256 * 768,
-                    lambda: torch.matmul(a, w_qkv)))
+                    lambda: torch.matmul(tokens, w_qkv)))
     v, w_fc, b_fc = randn(1, 2048), randn(1000, 2048), randn(1000)
     kernels.append(("linear 1x2048 -> 1000", "stream", 4.0 * (1000 * 2048 + 2048 + 2 * 1000),
                     lambda: F.linear(v, w_fc, b_fc)))
