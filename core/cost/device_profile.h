@@ -34,6 +34,11 @@ struct DeviceProfile {
   // programs use for 4-D activations (and the calibration times: 3x3/2 at 112 pixels and 3x3/1
   // at 14), the same pooling runs at 5 Gop/s.
   double pool_gops = 5.0;
+  // Bytes per second (x1e9) of a matrix-vector product (a Gemm or MatMul with one row: a
+  // classifier at batch 1), which reads its weights far below memory_gbps in this torch: in the
+  // reference models' --profile, GoogLeNet's 1024->1000 classifier took 0.8 ms and ResNet-50's
+  // and Inception-v3's 2048->1000 ones 1.5 ms, 5 to 5.5 GB/s. Calibrated on a 2048->1000 linear.
+  double matvec_gbps = 5.0;
   // Cost of handing a tensor to another worker: latency plus bytes at transfer bandwidth.
   // Latency: half a round trip between two Python threads over threading.Event (calibrated).
   // Bandwidth: the extra time of reading a tensor another thread wrote grew with size no faster

@@ -13,6 +13,9 @@ struct OpWork {
   // Window elements visited by a sliding-window pooling kernel, in max-pool equivalents; these
   // kernels run far below both peak FLOP/s and bandwidth (DeviceProfile::pool_gops).
   double pool_window_ops = 0;
+  // Bytes of a matrix-vector product (a matrix product with one output row), which runs at
+  // DeviceProfile::matvec_gbps rather than at memory bandwidth.
+  double matvec_bytes = 0;
 };
 
 // Operations charged for one transcendental function (exp, log, tanh, erf, sigmoid, ...):

@@ -12,8 +12,8 @@
 def _calibration_kernels():
     """(name, kind, work, function) for every timed kernel. kind says which profile key it
     calibrates: "tiny" (dispatch overhead), "conv" (peak_gflops), "stream" (memory_gbps),
-    "pool" (pool_gops), "handoff" (transfer_latency_us: a round trip, two hand-offs); conv,
-    stream and pool kernels also calibrate the intra-op scaling.
+    "pool" (pool_gops), "matvec" (matvec_gbps), "handoff" (transfer_latency_us: a round trip,
+    two hand-offs); conv, stream, pool and matvec kernels also calibrate the intra-op scaling.
     work is the amount the cost model charges for it, in its own units (FLOPs, bytes read and
     written, window elements): what it divides by the key's rate."""
     cl = torch.channels_last
@@ -55,7 +55,7 @@ def _calibration_kernels():
     kernels.append(("matmul 1x128x256 @ 256x768", "conv", 2.0 * 128 * 256 * 768,
                     lambda: torch.matmul(tokens, w_qkv)))
     v, w_fc, b_fc = randn(1, 2048), randn(1000, 2048), randn(1000)
-    kernels.append(("linear 1x2048 -> 1000", "stream", 4.0 * (1000 * 2048 + 2048 + 2 * 1000),
+    kernels.append(("linear 1x2048 -> 1000", "matvec", 4.0 * (1000 * 2048 + 2048 + 2 * 1000),
                     lambda: F.linear(v, w_fc, b_fc)))
 
     def stream(name, fn, nbytes):
@@ -249,18 +249,20 @@ def measure_device_profile(rounds=5, repeats=5, budget_us=20000, log=None, name=
     wide = {kernel: statistics.median(us) for kernel, us in samples[cores].items()}
 
     overhead = statistics.mean(one[n] for n, kind, _, _ in kernels if kind == "tiny")
-    rates = {kind: _rate(kernels, one, kind, overhead) for kind in ("conv", "stream", "pool")}
+    rates = {kind: _rate(kernels, one, kind, overhead)
+             for kind in ("conv", "stream", "pool", "matvec")}
     profile = {"name": name, "cores": cores,
                "op_overhead_us": round(overhead, 3),
                "transfer_latency_us": round(one["hand-off round trip"] / 2, 3),
                "peak_gflops": round(rates["conv"] / 1e3, 3),  # FLOP/us to GFLOP/s
                "memory_gbps": round(rates["stream"] / 1e3, 3),
-               "pool_gops": round(rates["pool"] / 1e3, 3)}
+               "pool_gops": round(rates["pool"] / 1e3, 3),
+               "matvec_gbps": round(rates["matvec"] / 1e3, 3)}
     for n, kind, _, _ in kernels:
         log("  %-34s %10.1f us at 1 thread%s" % (
             n, one[n], "" if cores == 1 else ", %10.1f us at %d" % (wide[n], cores)))
     if cores > 1:
-        timed = [n for n, kind, _, _ in kernels if kind in ("conv", "stream", "pool")]
+        timed = [n for n, kind, _, _ in kernels if kind in ("conv", "stream", "pool", "matvec")]
         efficiency, half_us, sync_us = _fit_intra_op(
             [max(one[n] - overhead, 1e-3) for n in timed], [wide[n] for n in timed], cores,
             overhead)
