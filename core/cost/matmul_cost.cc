@@ -57,7 +57,8 @@ OpWork matmul_cost(const ir::Node& node) {
   work.bytes = input_bytes(node) + (output_known ? output_bytes(node) : outputs * 4.0);
   // A holds a single row of K (a vector, or [1, .., 1, K]) and B is one matrix: a
   // matrix-vector product.
-  if (!a.empty() && elements_of(node.input(0)) == k && b.size() == 2) work.matvec_bytes = work.bytes;
+  if (!a.empty() && elements_of(node.input(0)) == k && b.size() == 2)
+    work.matvec_bytes = work.bytes;
   return work;
 }
 

@@ -138,8 +138,8 @@ TEST(MatMulCostTest, OneRowProductsAreMatrixVector) {
   ir::Value* x = g.input(ir::Shape{1, 1024});
   ir::Value* w = g.input(ir::Shape{1000, 1024}, /*constant=*/true);
   ir::Value* c = g.input(ir::Shape{1000}, /*constant=*/true);
-  OpWork fc = work_of(g.node(OpKind::Gemm, {x, w, c}, {ir::Shape{1, 1000}},
-                             attrs({{"transB", int64_t{1}}})));
+  OpWork fc = work_of(
+      g.node(OpKind::Gemm, {x, w, c}, {ir::Shape{1, 1000}}, attrs({{"transB", int64_t{1}}})));
   EXPECT_DOUBLE_EQ(fc.bytes, (1024 + 1024000 + 1000 + 1000) * 4.0);
   EXPECT_DOUBLE_EQ(fc.matvec_bytes, fc.bytes);
   ir::Value* row = g.input(ir::Shape{1, 1, 256});
@@ -153,11 +153,11 @@ TEST(MatMulCostTest, OneRowProductsAreMatrixVector) {
                        .matvec_bytes,
                    0);
   ir::Value* tokens = g.input(ir::Shape{1, 128, 256});
-  EXPECT_DOUBLE_EQ(work_of(g.node(OpKind::MatMul, {tokens, m}, {ir::Shape{1, 128, 64}})).matvec_bytes,
-                   0);
+  EXPECT_DOUBLE_EQ(
+      work_of(g.node(OpKind::MatMul, {tokens, m}, {ir::Shape{1, 128, 64}})).matvec_bytes, 0);
   ir::Value* batch = g.input(ir::Shape{4, 256, 64});
-  EXPECT_DOUBLE_EQ(work_of(g.node(OpKind::MatMul, {row, batch}, {ir::Shape{4, 1, 64}})).matvec_bytes,
-                   0);
+  EXPECT_DOUBLE_EQ(
+      work_of(g.node(OpKind::MatMul, {row, batch}, {ir::Shape{4, 1, 64}})).matvec_bytes, 0);
 }
 
 TEST(PoolCostTest, WindowsAndCeilMode) {
