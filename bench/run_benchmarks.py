@@ -7,9 +7,11 @@ Needs a built tree (ramiel-client, bench/schedule_scaling); builds nothing. Expo
 reference models it needs into the work dir (bench/.work/), installs ONNX Runtime's CPU build
 for Node (onnxruntime-node, pinned) there when missing, compiles each model and measures:
 latency at batch 1 of the PyTorch module, the generated program (serial and parallel) and ONNX
-Runtime, interleaved over long-lived workers; compile time per stage and on random DAGs; peak
-memory; predicted against traced schedules; a calibration kernel at the start, before each
-model's latency and at the end, to show a drifting machine. Writes results.md, results.json
+Runtime, interleaved over long-lived workers; the cost model's predicted serial time against the
+measured one, with a device profile calibrated at the start (or named with --device-profile);
+compile time per stage and on random DAGs; peak memory; predicted against traced schedules; a
+calibration kernel at the start, before each model's latency and at the end, to show a
+drifting machine. Writes results.md, results.json
 and PNG plots to the output directory. See bench/README.md.
 """
 import argparse
@@ -25,7 +27,7 @@ sys.path.insert(0, HERE)
 
 from harness import compile_times, configs, drift, gantt, latency, machine, memory  # noqa: E402
 from harness import models as refmodels  # noqa: E402
-from harness import ort_setup, plots, report, targets  # noqa: E402
+from harness import ort_setup, plots, prediction, report, targets  # noqa: E402
 from harness.figures import derive  # noqa: E402
 
 EXPORT_SCRIPT = os.path.join(ROOT, "tests", "models", "export_models.py")
@@ -67,6 +69,9 @@ def parse_args(argv):
     parser.add_argument("--ort", choices=("auto", "off", "require"), default="auto",
                         help="ONNX Runtime: install if missing and skip if impossible (auto), "
                              "never, or fail without it")
+    parser.add_argument("--device-profile", metavar="FILE",
+                        help="compile with this device profile (default: calibrate one at the "
+                             "start with a compiled program's --calibrate)")
     parser.add_argument("--skip", nargs="+", default=[],
                         choices=("latency", "compile", "scaling", "memory", "gantt", "drift"),
                         help="sections to leave out")
@@ -89,7 +94,24 @@ def supports_profile(program):
     return "--profile" in done.stdout
 
 
-def profile_guided(client, files, program, out_dir, workers):
+def device_profile(args, client, files):
+    """The device profile every compile uses: --device-profile's file, or one measured now by
+    `model.py --calibrate` of the first model's program (quick with --quick); returns
+    {"file", "calibrated", "profile"}."""
+    path = args.device_profile
+    if path is None:
+        path = os.path.join(args.work_dir, "device_profile.json")
+        program_dir = os.path.join(args.work_dir, "calibration", files.name)
+        refmodels.compile_model(client, files.onnx, program_dir, args.workers)
+        log("calibrating the device profile into %s" % path)
+        prediction.calibrate(sys.executable, os.path.join(program_dir, "model.py"), path,
+                             args.quick, log)
+    with open(path) as f:
+        return {"file": os.path.abspath(path), "calibrated": args.device_profile is None,
+                "profile": json.load(f)}
+
+
+def profile_guided(client, files, program, out_dir, workers, profile):
     """Measures node costs with model.py --profile and compiles again with --costs; returns
     (program path, "") or (None, why not)."""
     if not supports_profile(program):
@@ -100,7 +122,8 @@ def profile_guided(client, files, program, out_dir, workers):
         subprocess.run([sys.executable, program, "--onnx", files.onnx, "--profile", costs],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        timeout=900)
-        refmodels.compile_model(client, files.onnx, out_dir, workers, costs=costs)
+        refmodels.compile_model(client, files.onnx, out_dir, workers, costs=costs,
+                                device_profile=profile)
     except subprocess.CalledProcessError as error:
         stderr = (error.stderr or b"").decode(errors="replace")
         return None, "model.py --profile failed: %s" % stderr[-300:]
@@ -134,14 +157,15 @@ def check_outputs(files, results):
     return check
 
 
-def run_latency(args, files, client, ort_package, ort_skip, calibrate):
+def run_latency(args, files, client, ort_package, ort_skip, calibrate, profile):
     work = args.work_dir
     out_dir = os.path.join(work, "compiled", files.name)
-    schedule, _ = refmodels.compile_model(client, files.onnx, out_dir, args.workers)
+    schedule, _ = refmodels.compile_model(client, files.onnx, out_dir, args.workers,
+                                          device_profile=profile)
     program = os.path.join(out_dir, "model.py")
     pgo_program, pgo_skip = profile_guided(client, files, program,
                                            os.path.join(work, "compiled-pgo", files.name),
-                                           args.workers)
+                                           args.workers, profile)
     feeds = None
     if ort_package:
         feeds = refmodels.write_ort_feeds(files, [i["name"] for i in schedule["model"]["inputs"]],
@@ -156,7 +180,9 @@ def run_latency(args, files, client, ort_package, ort_skip, calibrate):
     check = check_outputs(files, results)
     return {"label": files.label, "configs": results, "derived": derive(results),
             "check": check, "clusters": len(schedule["clusters"]),
-            "predicted_speedup": schedule["prediction"]["speedup"]}, all_configs
+            "predicted_speedup": schedule["prediction"]["speedup"],
+            "prediction": prediction.compare(schedule["prediction"]["serial_us"] / 1e3,
+                                             results)}, all_configs
 
 
 def run_memory(args, files, all_configs):
@@ -240,11 +266,14 @@ def main(argv=None):
 
     config_lists = {}
     if "latency" not in args.skip:
+        results["device_profile"] = device_profile(args, client, model_files[0])
+        log("device profile: %s" % json.dumps(results["device_profile"]["profile"]))
         results["latency"] = {}
         for files in model_files:
             log("latency: %s" % files.name)
             results["latency"][files.name], config_lists[files.name] = run_latency(
-                args, files, client, ort_package, ort_skip, calibrate)
+                args, files, client, ort_package, ort_skip, calibrate,
+                results["device_profile"]["file"])
     if "compile" not in args.skip:
         results["compile"] = {}
         for files in model_files:

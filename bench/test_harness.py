@@ -1,13 +1,13 @@
 """The benchmark's figures on made-up medians (ctest bench_harness, label bench): which run
-counts as Ramiel as run, the ratio to ONNX Runtime and its geometric mean, the targets' rows
-and the drift verdict. No timing is measured here."""
+counts as Ramiel as run, the ratio to ONNX Runtime and its geometric mean, the targets' rows,
+the predicted-against-measured section and the drift verdict. No timing is measured here."""
 import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import drift, targets  # noqa: E402
+from harness import drift, prediction, report, targets  # noqa: E402
 from harness.figures import derive, geomean_over_ort  # noqa: E402
 
 
@@ -87,3 +87,44 @@ def test_drift_is_the_largest_change_from_the_first_timing_either_way():
     steady = drift.summarize([timings[0], timings[3]])
     assert steady["drifted"] is False and math.isclose(steady["largest_change_pct"], 2.0)
     assert drift.summarize([timings[1]])["drifted"] is None
+
+
+def test_prediction_is_compared_with_serial_at_every_core_within_20_percent():
+    c = configs(serial_1=20.0, serial_all=10.0, thread=9.0)
+    # serial-all (workers=1, every core) is what prediction.serial_us stands for, not the
+    # faster parallel run nor serial at one thread.
+    assert prediction.compare(11.9, c) == {"predicted_ms": 11.9, "measured_ms": 10.0,
+                                          "ratio": 1.19, "within": True}
+    assert prediction.compare(12.1, c)["within"] is False
+    assert prediction.compare(7.9, c)["within"] is False
+    assert prediction.compare(8.1, c)["within"] is True
+    missing = prediction.compare(8.0, configs(serial_1=20.0))
+    assert missing["ratio"] is None and missing["within"] is None
+
+
+def test_prediction_rows_and_report_section():
+    results = {"machine": {"cores": 2}, "latency": {}, "device_profile": {
+        "file": "/w/device_profile.json", "calibrated": True,
+        "profile": {"name": "calibrated", "cores": 2, "peak_gflops": 80.5}}}
+    for name, label, predicted, medians in (
+            ("googlenet", "GoogLeNet", 13.0, dict(serial_all=10.0)),
+            ("resnet50", "ResNet-50", 31.0, dict(serial_all=30.0)),
+            ("transformer", "Transformer", 5.0, dict(serial_1=9.0))):
+        entry = model(label, **medians)
+        entry["prediction"] = prediction.compare(predicted, entry["configs"])
+        results["latency"][name] = entry
+    rows = {r["target"]: r for r in targets.evaluate(results)}
+    googlenet = rows["GoogLeNet: predicted / measured serial time (workers=1, 2 threads)"]
+    assert googlenet["met"] is False and math.isclose(googlenet["figure"], 1.3)
+    assert googlenet["limit"] == "0.80x to 1.20x"
+    assert rows["ResNet-50: predicted / measured serial time (workers=1, 2 threads)"]["met"]
+    assert rows["Transformer: predicted / measured serial time (workers=1, 2 threads)"][
+        "met"] is None
+    text = report.prediction_section(results)
+    assert "calibrated at the start of this run" in text and "peak_gflops 80.5" in text
+    assert "| GoogLeNet | 13.0 | 10.0 | 1.30x | **no** |" in text
+    assert "| ResNet-50 | 31.0 | 30.0 | 1.03x | yes |" in text
+    assert "| Transformer | 5.0 | n/a | n/a | n/a |" in text
+    results["device_profile"]["calibrated"] = False
+    assert "given with --device-profile (/w/device_profile.json)" in (
+        report.prediction_section(results))

@@ -36,11 +36,13 @@ def ensure_models(names, models_dir, python, export_script, log):
     return [ModelFiles(models_dir, n) for n in names]
 
 
-def compile_model(client, onnx, out_dir, workers, costs=None, quiet=True):
+def compile_model(client, onnx, out_dir, workers, costs=None, quiet=True, device_profile=None):
     """Runs ramiel-client compile --local; returns (schedule.json as a dict, client stdout)."""
     argv = [client, "compile", onnx, "-o", out_dir, "--local", "--workers", str(workers)]
     if costs:
         argv += ["--costs", costs]
+    if device_profile:
+        argv += ["--device-profile", device_profile]
     if quiet:
         argv.append("-q")
     done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

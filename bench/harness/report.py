@@ -1,5 +1,5 @@
 """results.md: the run's tables in Markdown (the same figures as results.json)."""
-from harness import targets
+from harness import prediction, targets
 from harness.compile_times import STAGES
 from harness.figures import ORDER, geomean_over_ort
 
@@ -113,6 +113,27 @@ def ort_section(results):
         ([note] if note else []) +
         [_table(["model", "Ramiel as run", "Ramiel median (ms)",
                  "ORT seq %dt median (ms)" % cores, "Ramiel / ORT"], rows)])
+
+
+def prediction_section(results):
+    """The cost model's predicted serial time against the measured one, and the profile."""
+    cores = results["machine"]["cores"]
+    source = results.get("device_profile", {})
+    profile = source.get("profile", {})
+    how = ("calibrated at the start of this run by `model.py --calibrate`" if source.get(
+        "calibrated") else "given with --device-profile (%s)" % source.get("file"))
+    keys = ", ".join("%s %s" % (key, profile[key]) for key in sorted(profile) if key != "name")
+    body = [[label, _fmt(p["predicted_ms"], 1), _fmt(p["measured_ms"], 1),
+             _fmt(p["ratio"], 2, "x"), {True: "yes", False: "**no**", None: "n/a"}[p["within"]]]
+            for label, p in prediction.rows(results["latency"])]
+    return "\n\n".join([
+        "Every program was compiled with one device profile, %s: %s. *Predicted* is "
+        "schedule.json's `prediction.serial_us`; *measured* the serial program at %d intra-op "
+        "threads (serial %dt above), which is what that prediction stands for. Target: within "
+        "%d%%." % (how, keys or "n/a", cores, cores, round(prediction.TOLERANCE * 100)),
+        _table(["model", "predicted serial (ms)", "measured serial %dt (ms)" % cores,
+                "predicted / measured", "within %d%%" % round(prediction.TOLERANCE * 100)],
+               body)])
 
 
 def targets_section(rows):
@@ -235,7 +256,8 @@ def write(path, results, plots):
              targets_section(results["targets"])]
     if results.get("latency"):
         parts += ["## Ramiel against ONNX Runtime", ort_section(results), "## Latency",
-                  latency_section(results)]
+                  latency_section(results), "## Predicted against measured",
+                  prediction_section(results)]
     if results.get("compile"):
         parts += ["## Compile time", compile_section(results)]
     if results.get("memory"):

@@ -2,6 +2,7 @@
 (every figure is reported, met or not; a target whose figure is missing is "n/a")."""
 from harness.figures import PARALLEL, geomean_over_ort
 from harness.models import MODELS
+from harness.prediction import TOLERANCE
 
 AS_RUN_OVER_ORT = 1.15  # each model: Ramiel as run / ORT sequential at all cores
 GEOMEAN_OVER_ORT = 1.10  # the geometric mean of that ratio over the models
@@ -85,9 +86,23 @@ def _parallel_rows(results, cores):
     return rows
 
 
+def _prediction_rows(results, cores):
+    rows = []
+    for model in results.get("latency", {}).values():
+        p = model.get("prediction")
+        if not p:
+            continue
+        f = p["ratio"]
+        rows.append(_row("%s: predicted / measured serial time (workers=1, %d threads)"
+                         % (model["label"], cores), f,
+                         "%.2fx to %.2fx" % (1 - TOLERANCE, 1 + TOLERANCE), p["within"]))
+    return rows
+
+
 def evaluate(results):
     cores = results["machine"]["cores"]
-    rows = _ort_rows(results, cores) + _parallel_rows(results, cores)
+    rows = (_ort_rows(results, cores) + _parallel_rows(results, cores) +
+            _prediction_rows(results, cores))
     inception = results.get("compile", {}).get("inception_v3")
     if inception:
         f = inception.get("after_import")

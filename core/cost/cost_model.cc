@@ -41,7 +41,8 @@ NodeCost CostModel::node_cost(const ir::Node& node) const {
     cost.bytes = work.bytes;
     const double roofline =
         std::max({us_at(work.flops, profile_.peak_gflops), us_at(work.bytes, profile_.memory_gbps),
-                  us_at(work.pool_window_ops, profile_.pool_gops)});
+                  us_at(work.pool_window_ops, profile_.pool_gops),
+                  us_at(work.matvec_bytes, profile_.matvec_gbps)});
     const double python_us = work.python_elements * kPythonElementUs;  // one thread, always
     cost.us = roofline + profile_.op_overhead_us + python_us;
     cost.wide_us = wide_time_us(roofline) + python_us;

@@ -36,7 +36,8 @@ class CostModel {
       : profile_(std::move(profile)), measured_(std::move(measured)) {}
 
   // flops and bytes come from the op's cost function (core/cost/op_cost.h); the time is
-  //   max(flops / peak, bytes / bandwidth, pool windows / pool rate) + dispatch overhead,
+  //   max(flops / peak, bytes / bandwidth, pool windows / pool rate,
+  //       matrix-vector bytes / matrix-vector rate) + dispatch overhead,
   // a roofline plus the fixed Python cost every op pays in the generated program, plus, for
   // nodes that touch string tensors, a per-element Python loop (OpWork::python_elements). The
   // wide time scales the roofline part by the profile's intra-op speedup (see DeviceProfile).

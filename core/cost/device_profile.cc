@@ -18,6 +18,7 @@ constexpr NumberField kNumberFields[] = {
     {"intra_op_efficiency", &DeviceProfile::intra_op_efficiency},
     {"intra_op_half_us", &DeviceProfile::intra_op_half_us},
     {"intra_op_sync_us", &DeviceProfile::intra_op_sync_us},
+    {"matvec_gbps", &DeviceProfile::matvec_gbps},
     {"memory_gbps", &DeviceProfile::memory_gbps},
     {"op_overhead_us", &DeviceProfile::op_overhead_us},
     {"peak_gflops", &DeviceProfile::peak_gflops},

@@ -11,15 +11,19 @@
 namespace ramiel::cost {
 
 struct DeviceProfile {
-  // Measured on the reference machine (2-core AMD EPYC VM, Debian's torch 1.13, one intra-op
-  // thread per worker as the generated programs run) with
-  //   /usr/bin/python3 bench/calibrate_profile.py --verbose
-  // rounded from the medians of several runs; see that script for what each figure times.
+  // Measured on the reference machine (2-core AMD EPYC VM, Debian's torch 1.13) with a
+  // generated program's `python3 model.py --calibrate FILE` (core/codegen/runtime/calibrate.py),
+  // which writes every key below but co_run_slowdown and transfer_gbps, rounded from the medians
+  // of several runs. The one-thread rates are timed at one intra-op thread; the intra-op keys fit
+  // the same kernels' times at every core, as load() runs a program by default.
   std::string name = "default";
-  // Sustained throughput of one worker (one core) on large kernels: conv2d 1x64x56x56 with 64
-  // 3x3 filters ran at 70-75 GFLOP/s (a 1024^3 matmul at 100).
+  // FLOP/s (x1e9) of one core on convolutions as the programs call them (channels-last, with a
+  // bias): total work over total time, less dispatch, of ten shapes from the reference models
+  // (stems, 3x3 and 1x1 layers at 56 to 7 pixels, a depthwise layer). Convolutions are most of
+  // every model's time, so this is the rate every op's FLOPs are planned with.
   double peak_gflops = 72.0;
-  // Streaming bandwidth of one core: torch.add of two 64 MiB tensors, 3 x 64 MiB moved.
+  // Bytes per second (x1e9) one core moves through element-wise ops and copies at batch-1
+  // activation sizes (in-place relu, add and cat of 0.2 to 3 MB tensors, which stay in cache).
   double memory_gbps = 28.0;
   // Fixed cost of dispatching one operator from Python through PyTorch: the mean over tiny
   // conv2d, relu, add, max_pool2d, cat, reshape, batch_norm, linear and softmax calls.
@@ -27,12 +31,18 @@ struct DeviceProfile {
   // Window elements per second (x1e9) of sliding-window pooling, which in this torch is
   // neither compute- nor bandwidth-bound: max_pool2d 3x3/2 on an NCHW 1x64x112x112 tensor does
   // 1.8M window compares in 5.2 ms, 0.35 Gop/s; on channels-last tensors, which the generated
-  // programs use for 4-D activations, the same pooling runs at 5 Gop/s.
+  // programs use for 4-D activations (and the calibration times: 3x3/2 at 112 pixels and 3x3/1
+  // at 14), the same pooling runs at 5 Gop/s.
   double pool_gops = 5.0;
+  // Bytes per second (x1e9) of a matrix-vector product (a Gemm or MatMul with one row: a
+  // classifier at batch 1), which reads its weights far below memory_gbps in this torch: in the
+  // reference models' --profile, GoogLeNet's 1024->1000 classifier took 0.8 ms and ResNet-50's
+  // and Inception-v3's 2048->1000 ones 1.5 ms, 5 to 5.5 GB/s. Calibrated on a 2048->1000 linear.
+  double matvec_gbps = 5.0;
   // Cost of handing a tensor to another worker: latency plus bytes at transfer bandwidth.
-  // Latency: half a round trip between two Python threads over threading.Event. Bandwidth: the
-  // extra time of reading a tensor another thread wrote grows with size no faster than memory
-  // bandwidth, so the calibration caps it there.
+  // Latency: half a round trip between two Python threads over threading.Event (calibrated).
+  // Bandwidth: the extra time of reading a tensor another thread wrote grew with size no faster
+  // than streaming memory bandwidth when it was measured; the calibration leaves it alone.
   double transfer_latency_us = 28.0;
   double transfer_gbps = 28.0;
 

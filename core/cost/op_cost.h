@@ -16,6 +16,9 @@ struct OpWork {
   // Elements a Python loop visits one at a time: string tensors are numpy arrays of str, and
   // their ops (Cast to and from STRING, StringNormalizer) call a str method per element.
   double python_elements = 0;
+  // Bytes of a matrix-vector product (a matrix product with one output row), which runs at
+  // DeviceProfile::matvec_gbps rather than at memory bandwidth.
+  double matvec_bytes = 0;
 };
 
 // Microseconds per element of such a loop: a guess (a str method call and a list append in

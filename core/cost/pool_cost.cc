@@ -7,7 +7,7 @@ namespace ramiel::cost {
 namespace {
 
 // avg_pool2d on NCHW runs about 3x faster than max_pool2d in this torch (1.77 ms against
-// 5.26 ms for 3x3/2 on 1x64x112x112, bench/calibrate_profile.py's pooling case), so an
+// 5.26 ms for 3x3/2 on 1x64x112x112, the calibration's max-pool shape), so an
 // average-pool window element counts as a third of a max-pool one.
 constexpr double kAveragePoolWindowWeight = 1.0 / 3.0;
 

@@ -77,6 +77,22 @@ TEST(CostModelTest, SlowPoolingKernelsUseThePoolRate) {
   EXPECT_DOUBLE_EQ(pool.us, 576 / 10.0 + 5);
 }
 
+TEST(CostModelTest, MatrixVectorProductsUseTheMatvecRate) {
+  DeviceProfile profile = unit_profile();
+  profile.matvec_gbps = 0.25;  // 250 bytes per microsecond, a quarter of memory bandwidth
+  CostModel model(profile);
+  OneNode g;
+  // [1, 100] x [100, 50]: 10000 FLOPs; 400 + 20000 + 200 bytes, read at the matvec rate.
+  ir::Value* x = g.input(ir::Shape{1, 100});
+  ir::Value* w = g.input(ir::Shape{100, 50}, /*constant=*/true);
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::MatMul, {x, w}, {ir::Shape{1, 50}})).us,
+                   20600 / 250.0 + 5);
+  // Two rows: a matrix product, at memory rate (800 + 20000 + 400 bytes; 20000 FLOPs).
+  ir::Value* x2 = g.input(ir::Shape{2, 100});
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::MatMul, {x2, w}, {ir::Shape{2, 50}})).us,
+                   21200 / 1000.0 + 5);
+}
+
 TEST(CostModelTest, MeasuredCostsOverrideByName) {
   OneNode g;
   ir::Value* x = g.input(ir::Shape{1000});

@@ -131,6 +131,35 @@ TEST(MatMulCostTest, BatchedBroadcastAndVectors) {
   EXPECT_DOUBLE_EQ(work_of(g.node(OpKind::MatMul, {v, m}, {std::nullopt})).flops, 36);
 }
 
+TEST(MatMulCostTest, OneRowProductsAreMatrixVector) {
+  // A classifier at batch 1 reads its whole weight for one row of outputs: its bytes are
+  // matrix-vector bytes, which run at their own rate (DeviceProfile::matvec_gbps).
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1, 1024});
+  ir::Value* w = g.input(ir::Shape{1000, 1024}, /*constant=*/true);
+  ir::Value* c = g.input(ir::Shape{1000}, /*constant=*/true);
+  OpWork fc = work_of(
+      g.node(OpKind::Gemm, {x, w, c}, {ir::Shape{1, 1000}}, attrs({{"transB", int64_t{1}}})));
+  EXPECT_DOUBLE_EQ(fc.bytes, (1024 + 1024000 + 1000 + 1000) * 4.0);
+  EXPECT_DOUBLE_EQ(fc.matvec_bytes, fc.bytes);
+  ir::Value* row = g.input(ir::Shape{1, 1, 256});
+  ir::Value* m = g.input(ir::Shape{256, 64}, /*constant=*/true);
+  OpWork mv = work_of(g.node(OpKind::MatMul, {row, m}, {ir::Shape{1, 1, 64}}));
+  EXPECT_DOUBLE_EQ(mv.matvec_bytes, mv.bytes);
+  // Two rows, or a batch of matrices on the right, are matrix products.
+  ir::Value* rows = g.input(ir::Shape{2, 1024});
+  EXPECT_DOUBLE_EQ(work_of(g.node(OpKind::Gemm, {rows, w}, {ir::Shape{2, 1000}},
+                                  attrs({{"transB", int64_t{1}}})))
+                       .matvec_bytes,
+                   0);
+  ir::Value* tokens = g.input(ir::Shape{1, 128, 256});
+  EXPECT_DOUBLE_EQ(
+      work_of(g.node(OpKind::MatMul, {tokens, m}, {ir::Shape{1, 128, 64}})).matvec_bytes, 0);
+  ir::Value* batch = g.input(ir::Shape{4, 256, 64});
+  EXPECT_DOUBLE_EQ(
+      work_of(g.node(OpKind::MatMul, {row, batch}, {ir::Shape{4, 1, 64}})).matvec_bytes, 0);
+}
+
 TEST(PoolCostTest, WindowsAndCeilMode) {
   OneNode g;
   ir::Value* x = g.input(ir::Shape{1, 4, 8, 8});

@@ -130,7 +130,7 @@ def main(model, argv=None):
     parser = argparse.ArgumentParser(
         description="Runs %r as compiled by Ramiel %s: %d clusters run by parallel workers."
         % (model.MODEL_NAME, model.COMPILER_VERSION, clusters))
-    parser.add_argument("--onnx", required=True, metavar="MODEL.onnx",
+    parser.add_argument("--onnx", metavar="MODEL.onnx",
                         help="the model this program was compiled from (its weights are read "
                              "from it; its sha256 must match)")
     parser.add_argument("--workers", type=int, default=None,
@@ -153,6 +153,11 @@ def main(model, argv=None):
                              "JSON for ramiel-client compile --costs FILE")
     action.add_argument("--trace", metavar="FILE",
                         help="write a Chrome/Perfetto trace of one run (a track per worker)")
+    action.add_argument("--calibrate", metavar="FILE",
+                        help="measure this machine's device profile (needs no --onnx); write "
+                             "JSON for ramiel-client compile --device-profile FILE")
+    parser.add_argument("--calibrate-quick", action="store_true",
+                        help="--calibrate in one short round: for tests, not for compiling")
     parser.add_argument("--runs", type=int, default=20, help="timed runs for --bench, --profile")
     parser.add_argument("--warmup", type=int, default=3,
                         help="untimed runs for --bench, --profile")
@@ -161,9 +166,13 @@ def main(model, argv=None):
     parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance of --check")
     parser.add_argument("--measure-worker", metavar="OPTIONS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.onnx is None and not args.calibrate:
+        parser.error("the following arguments are required: --onnx")
     if args.measure_worker:  # a measuring process that --bench or --profile started
         return _serve_measurements(model, args)
     try:
+        if args.calibrate:
+            return calibrate(args.calibrate, quick=args.calibrate_quick)
         if args.check:
             return _check(model, args)
         if args.bench:

@@ -1,0 +1,92 @@
+"""model.py --calibrate FILE: measures this machine's device profile for real (in its quick mode)
+and writes JSON that the real ramiel-client compile --device-profile accepts. Numbers are checked
+for sense, never for speed."""
+import json
+import math
+import os
+import subprocess
+
+import pytest
+
+from conftest import PYTHON
+
+CLIENT = os.environ.get("RAMIEL_CLIENT")
+# DeviceProfile's keys (core/cost/device_profile.h); calibration measures all but these.
+PROFILE_KEYS = {"name", "cores", "peak_gflops", "memory_gbps", "op_overhead_us", "pool_gops",
+                "matvec_gbps",
+                "transfer_latency_us", "transfer_gbps", "intra_op_efficiency",
+                "intra_op_half_us", "intra_op_sync_us", "co_run_slowdown"}
+NOT_MEASURED = {"transfer_gbps", "co_run_slowdown"}
+
+
+def calibrate(program, path, *extra):
+    try:
+        return subprocess.run([PYTHON, program.path, "--calibrate", str(path), *extra],
+                              capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        pytest.fail("model.py --calibrate timed out")
+
+
+@pytest.fixture(scope="module")
+def calibrated(compiled, tmp_path_factory):
+    """(program, profile path, the run) of one quick calibration, shared by the tests."""
+    program = compiled("branches")
+    path = tmp_path_factory.mktemp("calibration") / "device.json"
+    return program, path, calibrate(program, path, "--calibrate-quick")
+
+
+def test_calibrate_writes_a_plausible_profile_of_this_machine(calibrated):
+    _, path, run = calibrated
+    assert run.returncode == 0, run.stderr
+    # Progress on stderr, nothing on stdout.
+    assert "calibrating:" in run.stderr and "round 1 of 1" in run.stderr
+    assert "device profile written to %s" % path in run.stderr
+    profile = json.loads(path.read_text())
+    assert set(profile) == PROFILE_KEYS - NOT_MEASURED - (
+        {"intra_op_efficiency", "intra_op_half_us", "intra_op_sync_us"}
+        if profile["cores"] == 1 else set())
+    # The program's threading: load() runs serially on every core the process may use.
+    assert profile["cores"] == len(os.sched_getaffinity(0))
+    for key, value in profile.items():
+        if key != "name":
+            assert isinstance(value, (int, float)) and math.isfinite(value) and value > 0, key
+    # Plausible for any CPU that runs torch: one core between 0.1 GFLOP/s and 10 TFLOP/s, ...
+    assert 0.1 < profile["peak_gflops"] < 1e4
+    assert 0.1 < profile["memory_gbps"] < 1e4
+    assert 0.01 < profile["pool_gops"] < 1e4
+    assert 0.01 < profile["matvec_gbps"] < 1e4
+    assert 0.05 < profile["op_overhead_us"] < 1e4  # a Python call costs something
+    if profile["cores"] > 1:
+        assert 0 < profile["intra_op_efficiency"] <= 1
+
+
+@pytest.mark.skipif(not CLIENT, reason="RAMIEL_CLIENT is not set")
+def test_the_real_client_compiles_with_the_calibrated_profile(calibrated, tmp_path):
+    program, path, run = calibrated
+    assert run.returncode == 0, run.stderr
+    out = tmp_path / "compiled"
+    done = subprocess.run([CLIENT, "compile", program.onnx, "-o", str(out), "--local", "-q",
+                           "--device-profile", str(path)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    schedule = json.loads((out / "schedule.json").read_text())
+    used = schedule["options"]["device_profile"]
+    for key, value in json.loads(path.read_text()).items():
+        assert used[key] == pytest.approx(value), key
+    assert schedule["prediction"]["serial_us"] > 0
+
+
+def test_an_unwritable_file_is_a_clear_error_before_measuring(compiled, tmp_path):
+    program = compiled("branches")
+    missing = tmp_path / "no such directory" / "device.json"
+    run = calibrate(program, missing, "--calibrate-quick")
+    assert run.returncode == 2
+    assert "error: cannot write the device profile to %s" % missing in run.stderr
+    assert "calibrating:" not in run.stderr  # refused before any timing
+
+
+def test_other_actions_still_need_the_model(compiled):
+    program = compiled("branches")
+    run = subprocess.run([PYTHON, program.path, "--check"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 2 and "--onnx" in run.stderr
