@@ -114,6 +114,8 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   codegen_input.model_name = model_name;
   codegen_input.compiler_version = compiler_version();
   codegen_input.options_summary = options_summary(options);
+  RAMIEL_ASSIGN_OR_RETURN(codegen_input.measured_engines,
+                          cost::parse_measured_engines(options.measured_costs_json));
   RAMIEL_ASSIGN_OR_RETURN(result.files, codegen::generate_python(codegen_input));
   timings.codegen_ms = stage.elapsed_ms();
   timings.total_ms = total.elapsed_ms();

@@ -27,21 +27,23 @@ def _compare(name, expected, actual, rtol, atol):
 
 
 def _load(model, args, **options):
-    settings = dict(workers=args.workers, mode=args.mode, threads=args.threads)
+    settings = dict(workers=args.workers, mode=args.mode, threads=args.threads,
+                    engine=args.engine)
     settings.update(options)
     return Program(model, args.onnx, **settings)
 
 
 def _check(model, args):
     inputs = random_inputs(model, args.seed)
-    with _load(model, args, workers=1, mode="thread", threads=None) as serial:
+    with _load(model, args, workers=1, mode="thread", threads=None, engine="eager") as serial:
         expected = serial(*inputs)
     with _load(model, args) as program:
         actual = program(*inputs)
-        label = "%s, %d workers, intra-op threads %s" % (
-            program.mode, program.workers, ",".join(map(str, program.worker_threads)))
+        label = "%s, %d workers, intra-op threads %s, engines %s" % (
+            program.mode, program.workers, ",".join(map(str, program.worker_threads)),
+            ",".join(program.engines[k] for k in sorted(program.engines, key=str)))
     ok = True
-    print("check: %s against serial" % label)
+    print("check: %s against serial eager" % label)
     for (name, _, _, _), e, a in zip(model.OUTPUTS, expected, actual):
         equal, detail = _compare(name, e, a, args.rtol, args.atol)
         ok = ok and equal
@@ -97,9 +99,13 @@ def main(model, argv=None):
                         help="intra-op threads of the narrow workers (default: the schedule's "
                              "CLUSTER_THREADS %s, or cores / workers)"
                         % (model.CLUSTER_THREADS,))
+    parser.add_argument("--engine", choices=ENGINE_NAMES, default=None,
+                        help="run the clusters eagerly or frozen (default: RAMIEL_ENGINE, or the "
+                             "program's ENGINES %s)" % (getattr(model, "ENGINES", ()),))
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--check", action="store_true",
-                        help="run random inputs in parallel and serially; exit 0 when equal")
+                        help="run random inputs in parallel and serially (eager); exit 0 when "
+                             "equal")
     action.add_argument("--bench", action="store_true",
                         help="median latency: serial at 1 thread and at every core against "
                              "parallel, interleaved (a table and JSON)")
