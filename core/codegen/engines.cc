@@ -5,14 +5,19 @@
 namespace ramiel::codegen {
 namespace {
 
-// The op-mix rule, for clusters no profile measured: frozen when convolutions carry at least
-// kFrozenConvShare of the cluster's predicted one-thread cost and residual Adds (an Add of two
-// computed tensors) make up at least kFrozenAddsPerConv of its convolutions: then oneDNN's
-// prepacked weights and its conv+add+relu fusion pay. Without residual Adds, branches joined by
-// Concat and MaxPool pay for the layout changes around each oneDNN region. Measured on the
-// reference models (bench/compare_programs.py --engines eager frozen, see README.md).
-constexpr double kFrozenConvShare = 0.6;
-constexpr double kFrozenAddsPerConv = 0.2;
+// The op-mix rule, for clusters no profile measured. Measured on the reference models at one
+// core (bench/compare_programs.py --engines eager frozen --engines-only, taskset -c 1, medians
+// of 12 interleaved runs; frozen / eager): ResNet-50 0.76, Transformer encoder 0.78,
+// Inception-v3 0.98, DenseNet-121 1.02, SqueezeNet 1.27, GoogLeNet 1.33. So frozen where
+// - convolutions carry at least kConvShare of the predicted cost and residual Adds (an Add of
+//   two computed tensors) number at least kAddsPerConv of the convolutions: oneDNN's prepacked
+//   weights and conv+add+relu fusion pay, where branches joined by Concat and MaxPool lose to
+//   the layout changes around each oneDNN region; or
+// - there are no convolutions and MatMul/Gemm carry at least kMatMulShare of the cost: the
+//   many small ops around them pay Python's dispatch once per op eagerly, never frozen.
+constexpr double kConvShare = 0.6;
+constexpr double kAddsPerConv = 0.2;
+constexpr double kMatMulShare = 0.5;
 
 bool computed(const ir::Value* value) {
   return value != nullptr && value->producer() != nullptr;
@@ -22,6 +27,7 @@ std::string op_mix_engine(const schedule::DataflowGraph& dataflow,
                           const std::vector<int32_t>& cluster) {
   double total = 0;
   double conv = 0;
+  double matmul = 0;
   int convs = 0;
   int residual_adds = 0;
   for (int32_t v : cluster) {
@@ -30,14 +36,18 @@ std::string op_mix_engine(const schedule::DataflowGraph& dataflow,
     if (node.op() == ir::OpKind::Conv) {
       conv += dataflow.cost(v);
       ++convs;
-    } else if (node.op() == ir::OpKind::Add && node.num_inputs() == 2 &&
-               computed(node.input(0)) && computed(node.input(1))) {
+    } else if (node.op() == ir::OpKind::MatMul || node.op() == ir::OpKind::Gemm) {
+      matmul += dataflow.cost(v);
+    } else if (node.op() == ir::OpKind::Add && node.num_inputs() == 2 && computed(node.input(0)) &&
+               computed(node.input(1))) {
       ++residual_adds;
     }
   }
-  const bool conv_heavy = total > 0 && conv >= kFrozenConvShare * total;
-  const bool residual = convs > 0 && residual_adds >= kFrozenAddsPerConv * convs;
-  return conv_heavy && residual ? "frozen" : "eager";
+  if (total <= 0) return "eager";
+  const bool residual_convs =
+      conv >= kConvShare * total && convs > 0 && residual_adds >= kAddsPerConv * convs;
+  const bool matmul_bound = convs == 0 && matmul >= kMatMulShare * total;
+  return residual_convs || matmul_bound ? "frozen" : "eager";
 }
 
 // The engine recorded for `node`: by its name, or for a split part by the whole node's.

@@ -20,7 +20,8 @@ StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text) {
   if (json_text.empty()) return costs;
   auto json = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   const nlohmann::json& table = json.is_object() && json.contains("nodes") ? json["nodes"] : json;
-  if (!table.is_object()) return invalid_argument("measured costs must map node names to microseconds");
+  if (!table.is_object())
+    return invalid_argument("measured costs must map node names to microseconds");
   for (const auto& [name, value] : table.items()) {
     MeasuredCost& cost = costs[name];
     const bool ok = value.is_object()

@@ -509,14 +509,16 @@ class Lowering : public EmitEnvironment {
     module.push_back(py::comment("among the workers."));
     module.push_back(py::assign(py::name("CLUSTER_THREADS"), py::tuple(std::move(threads))));
     std::vector<py::ExprPtr> engines;
-    for (const std::string& engine : choose_engines(*in_.dataflow, *in_.schedule,
-                                                    in_.measured_engines)) {
+    for (const std::string& engine :
+         choose_engines(*in_.dataflow, *in_.schedule, in_.measured_engines)) {
       engines.push_back(py::str_lit(engine));
     }
-    module.push_back(py::comment(
-        "How load() runs each cluster by default: \"eager\" (its function) or \"frozen\" (traced once"));
-    module.push_back(py::comment(
-        "and frozen at load); measured by --profile, else from the op mix (core/codegen/engines.cc)."));
+    module.push_back(
+        py::comment("How load() runs each cluster by default: \"eager\" (its function) or "
+                    "\"frozen\" (traced once"));
+    module.push_back(
+        py::comment("and frozen at load); measured by --profile, else from the op mix "
+                    "(core/codegen/engines.cc)."));
     module.push_back(py::assign(py::name("ENGINES"), py::tuple(std::move(engines))));
     module.push_back(
         py::comment("Tensors handed between clusters or to the caller: variable -> "
