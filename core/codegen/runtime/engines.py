@@ -56,9 +56,12 @@ def _example_values(model, constants, seed, clusters):
     if order is None:
         return None, "its clusters hand tensors to each other both ways"
     values = {key: tensor for (_, key, _, _), tensor in zip(model.INPUTS, random_inputs(model, seed))}
-    with torch.no_grad():
-        for index in order:
-            model.CLUSTERS[index][0](constants, _RecordingIO(values))
+    try:
+        with torch.no_grad():
+            for index in order:
+                model.CLUSTERS[index][0](constants, _RecordingIO(values))
+    except Exception as error:  # noqa: BLE001  (e.g. a shape given as an input tensor)
+        return None, "it cannot run on random inputs: " + _why_not_traced(error)
     return values, None
 
 
@@ -123,8 +126,11 @@ def _freeze(function, constants, examples, checks, label):
     (all hand-over values of one eager run); checked against the eager function on `checks`
     (another run's values), which catches a trace that baked in a data-dependent decision."""
     recording = _RecordingIO(dict(examples))
-    with torch.no_grad():
-        function(constants, recording)
+    try:
+        with torch.no_grad():
+            function(constants, recording)
+    except Exception as error:  # noqa: BLE001
+        return None, "it cannot run on random inputs: " + _why_not_traced(error)
     receives, sends = list(recording.received), list(recording.sent)
     if not sends:
         return None, "it sends nothing"
