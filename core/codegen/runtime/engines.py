@@ -144,6 +144,12 @@ def _freeze(function, constants, examples, checks, label):
             warnings.simplefilter("error", torch.jit.TracerWarning)
             traced = torch.jit.trace(module, tuple(examples[n] for n in receives),
                                      check_trace=False)
+            # An input the traced graph never reads was read as a Python value (a shape, a
+            # count, a scale: tolist() gives no TracerWarning) and baked in.
+            baked = [n for n, v in zip(receives, list(traced.graph.inputs())[1:]) if not v.uses()]
+            if baked:
+                return None, "its input %r is read as a Python value, which a trace would fix" \
+                    % baked[0]
             frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
             expected = _RecordingIO(dict(checks))
             function(constants, expected)
