@@ -29,12 +29,13 @@ def torch_configs(files, export_script, cores):
                    base + ["--threads", str(cores)])]
 
 
-def program_argv(program, files, workers, mode="thread", threads=None):
+def program_argv(program, files, workers, mode="thread", threads=None, engine=None):
     """workers None: the schedule's count (a staged schedule's wide cluster has a worker of its
-    own beside the narrow ones)."""
+    own beside the narrow ones); engine None: load()'s default."""
     argv = [sys.executable, TORCH_WORKER, "--kind", "program", "--program", program, "--onnx",
             files.onnx, "--input", files.input, "--mode", mode]
     argv += ["--workers", str(workers)] if workers is not None else []
+    argv += ["--engine", engine] if engine else []
     return argv + (["--threads", str(threads)] if threads else [])
 
 

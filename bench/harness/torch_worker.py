@@ -60,10 +60,12 @@ def build_module(model_name, export_script):
 
 
 def build_program(args, program_module):
+    options = {"engine": args.engine} if args.engine else {}  # else load()'s default
     program = program_module.load(args.onnx, workers=args.workers, mode=args.mode,
-                                  threads=args.threads)
+                                  threads=args.threads, **options)
     info = {"kind": "program", "workers": program.workers, "mode": program.mode,
-            "threads_per_worker": program.threads, "clusters": len(program_module.CLUSTERS)}
+            "threads_per_worker": program.threads, "clusters": len(program_module.CLUSTERS),
+            "engines": {str(k): v for k, v in getattr(program, "engines", {}).items()}}
     return program, info, program.close
 
 
@@ -133,6 +135,8 @@ def main():
     parser.add_argument("--workers", type=int, default=None,
                         help="the program's workers (default: the schedule's)")
     parser.add_argument("--mode", choices=("thread", "process"), default="thread")
+    parser.add_argument("--engine", choices=("eager", "frozen"), default=None,
+                        help="the program's engine (default: load()'s, the program's ENGINES)")
     args = parser.parse_args()
 
     global torch

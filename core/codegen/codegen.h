@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include "core/codegen/engines.h"
 #include "core/ir/graph.h"
 #include "core/schedule/schedule.h"
 #include "core/support/status.h"
@@ -22,8 +23,9 @@ struct CodegenInput {
   const schedule::Schedule* schedule = nullptr;
   std::string model_sha256;  // hex of the model file the program loads its weights from
   std::string compiler_version;
-  std::string options_summary;  // one line, for the header comment
-  std::string model_name;       // for the header and messages; empty: the graph's name
+  std::string options_summary;       // one line, for the header comment
+  std::string model_name;            // for the header and messages; empty: the graph's name
+  MeasuredEngines measured_engines;  // from a profile: what ENGINES records (see engines.h)
 };
 
 // File name -> contents: "model.py" and "ramiel_runtime.py". Deterministic byte for byte.

@@ -20,7 +20,8 @@ StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text) {
   if (json_text.empty()) return costs;
   auto json = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   const nlohmann::json& table = json.is_object() && json.contains("nodes") ? json["nodes"] : json;
-  if (!table.is_object()) return invalid_argument("measured costs must map node names to microseconds");
+  if (!table.is_object())
+    return invalid_argument("measured costs must map node names to microseconds");
   for (const auto& [name, value] : table.items()) {
     MeasuredCost& cost = costs[name];
     const bool ok = value.is_object()
@@ -33,6 +34,22 @@ StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text) {
     }
   }
   return costs;
+}
+
+StatusOr<MeasuredEngines> parse_measured_engines(std::string_view json_text) {
+  MeasuredEngines engines;
+  if (json_text.empty()) return engines;
+  auto json = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.contains("nodes") || !json["nodes"].is_object()) return engines;
+  for (const auto& [name, value] : json["nodes"].items()) {
+    if (!value.is_object() || !value.contains("engine")) continue;
+    const nlohmann::json& engine = value["engine"];
+    if (!engine.is_string() || (engine != "eager" && engine != "frozen")) {
+      return invalid_argument("the engine of node '" + name + "' must be \"eager\" or \"frozen\"");
+    }
+    engines[name] = engine.get<std::string>();
+  }
+  return engines;
 }
 
 }  // namespace ramiel::cost

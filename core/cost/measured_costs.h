@@ -2,6 +2,8 @@
 // profile-guided compile (`--costs`).
 #pragma once
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "core/cost/cost_model.h"
@@ -13,5 +15,11 @@ namespace ramiel::cost {
 // optional) or a plain {"name": microseconds} table. Empty text: no measurements.
 // INVALID_ARGUMENT naming the node whose entry is not a non-negative time.
 StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text);
+
+// The engine each node ran best with where the program's `--profile` compared them:
+// {"nodes": {"name": {"engine": "eager" | "frozen", ...}}}. Nodes without one are left out;
+// empty text or a plain table: none. INVALID_ARGUMENT naming the node of any other engine.
+using MeasuredEngines = std::map<std::string, std::string>;
+StatusOr<MeasuredEngines> parse_measured_engines(std::string_view json_text);
 
 }  // namespace ramiel::cost

@@ -3,8 +3,8 @@
 #include "core/codegen/codegen.h"
 #include "core/cost/cost_model.h"
 #include "core/cost/measured_costs.h"
-#include "core/driver/report.h"
 #include "core/driver/build_fingerprint.h"
+#include "core/driver/report.h"
 #include "core/driver/version.h"
 #include "core/frontend/onnx_import.h"
 #include "core/passes/pass_manager.h"
@@ -34,9 +34,13 @@ std::string options_summary(const CompileOptions& options) {
 
 }  // namespace
 
-std::string compiler_version() { return RAMIEL_VERSION; }
+std::string compiler_version() {
+  return RAMIEL_VERSION;
+}
 
-std::string compiler_build() { return RAMIEL_VERSION "+" RAMIEL_BUILD_FINGERPRINT; }
+std::string compiler_build() {
+  return RAMIEL_VERSION "+" RAMIEL_BUILD_FINGERPRINT;
+}
 
 StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptions& options) {
   RAMIEL_RETURN_IF_ERROR(options.validate());
@@ -66,7 +70,8 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   if (!options.device_profile_json.empty()) {
     RAMIEL_ASSIGN_OR_RETURN(profile, cost::DeviceProfile::from_json(options.device_profile_json));
   }
-  RAMIEL_ASSIGN_OR_RETURN(cost::MeasuredCosts measured, cost::parse_measured_costs(options.measured_costs_json));
+  RAMIEL_ASSIGN_OR_RETURN(cost::MeasuredCosts measured,
+                          cost::parse_measured_costs(options.measured_costs_json));
   const cost::CostModel costs(profile, std::move(measured));
 
   // Passes.
@@ -75,7 +80,9 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   context.workers = options.workers;
   context.max_folded_elements = options.limits.max_folded_elements;
   context.node_cost_us = [&costs](const ir::Node& node) { return costs.node_cost(node).us; };
-  context.transfer_cost_us = [&costs](const ir::Value& value) { return costs.transfer_cost_us(value); };
+  context.transfer_cost_us = [&costs](const ir::Value& value) {
+    return costs.transfer_cost_us(value);
+  };
   passes::PassManagerOptions pass_options;
   pass_options.print_after = options.print_ir_after;
   passes::PassManager manager(passes::default_pipeline(), pass_options);
@@ -114,6 +121,8 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   codegen_input.model_name = model_name;
   codegen_input.compiler_version = compiler_version();
   codegen_input.options_summary = options_summary(options);
+  RAMIEL_ASSIGN_OR_RETURN(codegen_input.measured_engines,
+                          cost::parse_measured_engines(options.measured_costs_json));
   RAMIEL_ASSIGN_OR_RETURN(result.files, codegen::generate_python(codegen_input));
   timings.codegen_ms = stage.elapsed_ms();
   timings.total_ms = total.elapsed_ms();

@@ -37,8 +37,12 @@ def _compare_tensors(expected, actual, rtol, atol):
     if expected.shape != actual.shape or expected.dtype != actual.dtype:
         return False, "%s vs %s %s" % (list(expected.shape), list(actual.shape), actual.dtype)
     if expected.dtype.is_floating_point or expected.dtype.is_complex:
-        equal = torch.allclose(expected, actual, rtol=rtol, atol=atol, equal_nan=True)
         difference = (expected - actual).abs().max().item() if expected.numel() else 0.0
+        # Element by element, or against the output's scale: a frozen cluster's fused kernels
+        # sum in another order, which moves values near zero by more than rtol of themselves.
+        scale = expected.abs().max().item() if expected.numel() else 0.0
+        equal = (torch.allclose(expected, actual, rtol=rtol, atol=atol, equal_nan=True) or
+                 difference <= atol + rtol * scale)
         return equal, "max |diff| %.3g" % difference
     equal = torch.equal(expected, actual)
     return equal, "exact" if equal else "%d elements differ" % int((expected != actual).sum())
@@ -72,21 +76,23 @@ def _describe(value):
 
 
 def _load(model, args, **options):
-    settings = dict(workers=args.workers, mode=args.mode, threads=args.threads)
+    settings = dict(workers=args.workers, mode=args.mode, threads=args.threads,
+                    engine=args.engine)
     settings.update(options)
     return Program(model, args.onnx, **settings)
 
 
 def _check(model, args):
     inputs = random_inputs(model, args.seed)
-    with _load(model, args, workers=1, mode="thread", threads=None) as serial:
+    with _load(model, args, workers=1, mode="thread", threads=None, engine="eager") as serial:
         expected = serial(*inputs)
     with _load(model, args) as program:
         actual = program(*inputs)
-        label = "%s, %d workers, intra-op threads %s" % (
-            program.mode, program.workers, ",".join(map(str, program.worker_threads)))
+        label = "%s, %d workers, intra-op threads %s, engines %s" % (
+            program.mode, program.workers, ",".join(map(str, program.worker_threads)),
+            ",".join(program.engines[k] for k in sorted(program.engines, key=str)))
     ok = True
-    print("check: %s against serial" % label)
+    print("check: %s against serial eager" % label)
     for (name, _, _, _), e, a in zip(model.OUTPUTS, expected, actual):
         equal, detail = _compare(name, e, a, args.rtol, args.atol)
         ok = ok and equal
@@ -142,9 +148,13 @@ def main(model, argv=None):
                         help="intra-op threads of the narrow workers (default: the schedule's "
                              "CLUSTER_THREADS %s, or cores / workers)"
                         % (model.CLUSTER_THREADS,))
+    parser.add_argument("--engine", choices=ENGINE_NAMES, default=None,
+                        help="run the clusters eagerly or frozen (default: RAMIEL_ENGINE, or the "
+                             "program's ENGINES %s)" % (getattr(model, "ENGINES", ()),))
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--check", action="store_true",
-                        help="run random inputs in parallel and serially; exit 0 when equal")
+                        help="run random inputs in parallel and serially (eager); exit 0 when "
+                             "equal")
     action.add_argument("--bench", action="store_true",
                         help="median latency: serial at 1 thread and at every core against "
                              "parallel, interleaved (a table and JSON)")
@@ -162,7 +172,9 @@ def main(model, argv=None):
     parser.add_argument("--warmup", type=int, default=3,
                         help="untimed runs for --bench, --profile")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
-    parser.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance of --check")
+    parser.add_argument("--rtol", type=float, default=1e-4,
+                        help="relative tolerance of --check (of each element, or of the "
+                             "output's largest |value|)")
     parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance of --check")
     parser.add_argument("--measure-worker", metavar="OPTIONS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -75,17 +75,29 @@ def _describe_failure(model, error, worker):
 
 class _Tracer:
     """Times the statements of cluster functions (sys.settrace) for --trace and --profile: those
-    of `model`, or the functions of `codes` (code objects) with no lines to name."""
+    of `model`, or the functions of `codes` (code objects) with no lines to name; a frozen
+    cluster as a whole."""
 
     def __init__(self, model=None, codes=None):
         self._codes = model.cluster_codes if codes is None else codes
         self._model = model
-        self.events = []  # (perf_counter_ns, line); line 0 marks a return
+        # (perf_counter_ns, line); line 0 marks a return, a (label, "frozen") pair a frozen
+        # cluster's call: one slice, its nodes cannot be told apart.
+        self.events = []
 
     def __call__(self, frame, event, arg):
         if event == "call" and frame.f_code in self._codes:
             return self._local
+        if event == "call" and frame.f_code is FrozenCluster.__call__.__code__:
+            self.events.append((time.perf_counter_ns(),
+                                (frame.f_locals["self"].label + " (frozen)", "frozen")))
+            return self._frozen_return
         return None
+
+    def _frozen_return(self, frame, event, arg):
+        if event == "return":
+            self.events.append((time.perf_counter_ns(), 0))
+        return self._frozen_return
 
     def _local(self, frame, event, arg):
         if event == "line":
@@ -98,7 +110,7 @@ class _Tracer:
         """Chrome trace events: one complete ("X") slice per node statement and hand-off."""
         out, current, start = [], None, 0
         for t, line in self.events:
-            label = self._model.node_at(line)
+            label = line if isinstance(line, tuple) else self._model.node_at(line)
             if label == current:
                 continue
             if current is not None:

@@ -124,6 +124,9 @@ def _serve_measurements(model, args):
                     reply(value=_timed_runs(program, inputs, request["count"]))
                 elif request["job"] == "traced":
                     reply(value=_traced_node_times(program, inputs, tracer_cost()))
+                elif request["job"] == "engines":
+                    reply(value=_engine_times(program.model, program.constants,
+                                              request["count"], request["warmup"]))
                 elif request["job"] == "tracer_cost":
                     reply(value=tracer_cost())
                 else:
@@ -138,11 +141,12 @@ def _bench(model, args):
     parallel, each loaded in a process of its own; runs alternate between them round by round,
     so all three see the same machine."""
     cores = _available_cores()
-    configs = [("serial-1", {"workers": 1, "threads": 1})]
+    engine = {"engine": args.engine}
+    configs = [("serial-1", dict(engine, workers=1, threads=1))]
     if cores > 1:
-        configs.append(("serial-%d" % cores, {"workers": 1, "threads": cores}))
-    configs.append(("parallel", {"workers": args.workers, "mode": args.mode,
-                                 "threads": args.threads}))
+        configs.append(("serial-%d" % cores, dict(engine, workers=1, threads=cores)))
+    configs.append(("parallel", dict(engine, workers=args.workers, mode=args.mode,
+                                     threads=args.threads)))
     configurations = _start(model, args.onnx, [options for _, options in configs], args.seed)
     try:
         samples = [[] for _ in configs]
@@ -176,6 +180,52 @@ def _bench(model, args):
                                 model.PREDICTED_SPEEDUP, args.runs))
     print(json.dumps(result, sort_keys=True))
     return 0
+
+
+# Frozen must beat eager by this fraction to be recorded: it costs a trace at every load and
+# memory for the prepacked weights, so a tie stays eager.
+_FROZEN_MARGIN = 0.02
+
+
+def _engine_times(model, constants, count, warmup):
+    """Per cluster, its median ms eager and frozen in this process (alternating runs, on one
+    eager run's hand-over values), and the winner; or the reason none can be frozen."""
+    examples, reason = _example_values(model, constants, 0, clusters=True)
+    if examples is None:
+        return {"error": reason}
+    checks = _example_values(model, constants, 1, clusters=True)[0]
+    table = {}
+    for index, (function, _, _, _) in enumerate(model.CLUSTERS):
+        frozen, reason = _freeze(function, constants, examples, checks, "cluster %d" % index)
+        if frozen is None:
+            table[index] = {"winner": "eager", "why": reason}
+            continue
+        samples = {"eager": [], "frozen": []}
+        with torch.no_grad():
+            for run in range(warmup + count):
+                for engine, callable_ in (("eager", function), ("frozen", frozen)):
+                    io = _RecordingIO(dict(examples))
+                    start = time.perf_counter()
+                    callable_(constants, io)
+                    if run >= warmup:
+                        samples[engine].append((time.perf_counter() - start) * 1e3)
+        eager_ms, frozen_ms = (statistics.median(samples[e]) for e in ("eager", "frozen"))
+        table[index] = {"eager_ms": round(eager_ms, 3), "frozen_ms": round(frozen_ms, 3),
+                        "winner": "frozen" if frozen_ms < eager_ms * (1 - _FROZEN_MARGIN)
+                        else "eager"}
+    return {"clusters": table}
+
+
+def _cluster_of_nodes(model):
+    """Node name -> the index of the cluster function whose lines hold its statements."""
+    starts = sorted(model.NODE_LINES)
+    found = {}
+    for index, (function, _, _, _) in enumerate(model.CLUSTERS):
+        lines = [line for _, line in dis.findlinestarts(function.__code__) if line]
+        first, last = min(lines), max(lines)
+        for line in starts[bisect.bisect_left(starts, first):bisect.bisect_right(starts, last)]:
+            found.setdefault(model.NODE_LINES[line][0], index)
+    return found
 
 
 def _tracer_cost_ns():
@@ -219,12 +269,15 @@ def _node_times_us(model, events, tracer_cost_ns):
 
 def _profile(model, args):
     """Times every node serially at one intra-op thread and at every core, each count in a
-    process of its own, runs alternating between them; writes the median of each node's times:
-    the measured costs `ramiel-client compile --costs FILE` clusters with."""
+    process of its own, runs alternating between them, eagerly (a frozen cluster has no nodes to
+    time); writes the median of each node's times: the measured costs `ramiel-client compile
+    --costs FILE` clusters with. Then times each cluster eager against frozen and records the
+    winner with each of its nodes ("engine"), which the compile turns into ENGINES."""
     cores = _available_cores()
     counts = [1] if cores == 1 else [1, cores]
     configurations = _start(model, args.onnx,
-                            [{"workers": 1, "threads": count} for count in counts], args.seed)
+                            [{"workers": 1, "threads": count, "engine": "eager"}
+                             for count in counts], args.seed)
     try:
         for configuration in configurations:
             configuration.call("timed", count=args.warmup)
@@ -234,6 +287,8 @@ def _profile(model, args):
                 for node, us in configuration.call("traced").items():
                     samples[count].setdefault(node, []).append(us)
         tracer_cost = configurations[0].call("tracer_cost")
+        # Each cluster eager against frozen, at every core (what a wide cluster runs with).
+        engines = configurations[-1].call("engines", count=args.runs, warmup=args.warmup)
     finally:
         _close_all(configurations)
     nodes = {}
@@ -241,8 +296,14 @@ def _profile(model, args):
         median_1 = statistics.median(samples[1][node])
         median_t = statistics.median(samples[cores][node]) if cores > 1 else median_1
         nodes[node] = {"us_1": round(median_1, 3), "us_T": round(median_t, 3)}
+    # Each node records the engine its cluster ran best with; the compile votes with them.
+    winners = {int(i): row["winner"] for i, row in engines.get("clusters", {}).items()}
+    for node, index in _cluster_of_nodes(model).items():
+        if node in nodes and index in winners:
+            nodes[node]["engine"] = winners[index]
     profile = {"model": model.MODEL_NAME, "sha256": model.MODEL_SHA256, "threads": cores, "runs": args.runs,
-               "tracer_cost_us": round(tracer_cost / 1e3, 3), "nodes": nodes}
+               "tracer_cost_us": round(tracer_cost / 1e3, 3), "nodes": nodes,
+               "engines": engines}
     with open(args.profile, "w") as f:
         json.dump(profile, f, indent=1, sort_keys=True)
         f.write("\n")
@@ -250,4 +311,9 @@ def _profile(model, args):
     total_t = sum(row["us_T"] for row in nodes.values()) / 1e3
     print("profile: %d nodes, %.2f ms at 1 thread, %.2f ms at %d (medians of %d runs) written "
           "to %s" % (len(nodes), total_1, total_t, cores, args.runs, args.profile))
+    for index, row in sorted(engines.get("clusters", {}).items(), key=lambda item: int(item[0])):
+        print("engine: cluster %s %s (eager %s ms, frozen %s ms)" % (
+            index, row["winner"], row.get("eager_ms", "-"), row.get("frozen_ms", "-")))
+    if "error" in engines:
+        print("engine: every cluster eager: %s" % engines["error"])
     return 0

@@ -1,6 +1,7 @@
 import argparse
 import bisect
 import contextlib
+import dis
 import hashlib
 import json
 import multiprocessing

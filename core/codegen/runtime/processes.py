@@ -128,9 +128,11 @@ def process_worker_main(model, args):
     constants = Constants(_arena_views(args["constants_arena"], args["constants_layout"]))
     constants.__dict__.update(args["string_constants"])
     io = _ProcessIO(args)
-    functions = [model.CLUSTERS[index][0] for index in args["clusters"]]
+    by_index, engines = cluster_functions(model, constants, args["engines"], args["clusters"],
+                                          serial=False)
+    functions = [by_index[index] for index in args["clusters"]]
     worker, conn, failed = args["worker"], args["conn"], args["failed"]
-    conn.send("ready")
+    conn.send(engines)  # ready, with the engine each of its clusters runs
     while True:
         try:
             job = conn.recv()
@@ -176,7 +178,7 @@ def _main_script_hidden():
 class _ProcessRunner:
     """Worker processes: tensors through preallocated shared memory, weights shared once."""
 
-    def __init__(self, model, constants, assignment, worker_threads):
+    def __init__(self, model, constants, assignment, worker_threads, engines):
         context = multiprocessing.get_context("spawn")  # fork after OpenMP ran can hang
         self.workers = assignment
         worker_of = {index: w for w, indices in enumerate(assignment) for index in indices}
@@ -233,6 +235,7 @@ class _ProcessRunner:
                         "semaphores": self._semaphores, "queues": queues,
                         "objects": objects, "failed": self._failed,
                         "conn": child_end, "string_constants": string_constants,
+                        "engines": engines,
                         "releases": {name: len(consumers[name] - {worker}) for name in crossing
                                      if producer[name] == worker}}
                 process = context.Process(
@@ -244,8 +247,10 @@ class _ProcessRunner:
                 child_end.close()
                 self._processes.append(process)
                 self._conns.append(parent_end)
+        self.engines = {}  # cluster index -> the engine its worker runs it with
         try:
-            self._gather("start")
+            for reply in self._gather("start"):
+                self.engines.update(reply)
         except BaseException:
             self._terminate()
             raise

@@ -94,8 +94,8 @@ class Program:
     list, or None (model.value_kinds names them).
     Tensors are torch tensors, except string tensors: numpy arrays of str (dtype=object).
 
-    Made by model.py's load(onnx_path, workers=None, mode="thread", threads=None), which loads
-    the weights from `onnx_path` and starts the workers.
+    Made by model.py's load(onnx_path, workers=None, mode="thread", threads=None, engine=None),
+    which loads the weights from `onnx_path` and starts the workers.
     workers: None for the schedule's count, 1 for a serial run in the calling thread.
     mode: "thread" (workers are threads; PyTorch releases the GIL in its kernels) or "process"
     (workers are processes; tensors pass through shared memory, weights are shared).
@@ -103,9 +103,17 @@ class Program:
     cluster, if any, runs with every core and never beside another), or the cores divided among
     the workers when the schedule has none; serial runs use every core. An int: that many for
     serial runs and for the narrow clusters' workers.
+    engine: "eager" runs each cluster's Python function as written; "frozen" traces each cluster
+    once here, with random inputs of the compiled shapes, and runs it frozen and optimised for
+    inference (torch.jit.freeze, optimize_for_inference); a cluster that cannot be traced runs
+    eagerly, said once on stderr. None: the RAMIEL_ENGINE environment variable if set, else the
+    program's ENGINES table. `engines` says what each ran with: {cluster index: name}, or
+    {"serial": name} for a serial run (run_serial, frozen when the frozen clusters carry most of
+    the predicted cost).
     """
 
-    def __init__(self, model, onnx_path, workers=None, mode="thread", threads=None):
+    def __init__(self, model, onnx_path, workers=None, mode="thread", threads=None, engine=None):
+        wanted = engine_choice(model, engine)
         if mode not in ("thread", "process"):
             raise ValueError("mode must be 'thread' or 'process', not %r" % (mode,))
         clusters = len(model.CLUSTERS)
@@ -128,16 +136,23 @@ class Program:
         if self.workers == 1:
             self.threads = threads or cores
             self.worker_threads = [self.threads]
-            self._runner = _SerialRunner(model, self.constants, self.threads)
+            functions, engines = cluster_functions(model, self.constants, wanted, [], serial=True)
+            self.engines = {"serial": engines["serial"]}
+            self._runner = _SerialRunner(model, self.constants, self.threads, functions["serial"])
             return
         assignment = _assign_clusters(model, self.workers)
         self.worker_threads = _worker_threads(model, assignment, threads, cores)
         self.threads = min(self.worker_threads)  # what a narrow worker runs with
         if mode == "thread":
-            self._runner = _ThreadRunner(model, self.constants, assignment, self.worker_threads)
+            functions, self.engines = cluster_functions(
+                model, self.constants, wanted, range(clusters), serial=False)
+            self._runner = _ThreadRunner(model, self.constants, assignment, self.worker_threads,
+                                         functions)
         else:
-            self._runner = _ProcessRunner(model, self.constants, assignment, self.worker_threads)
+            self._runner = _ProcessRunner(model, self.constants, assignment, self.worker_threads,
+                                          wanted)
             self.constants = self._runner.constants
+            self.engines = self._runner.engines
 
     def _check_inputs(self, inputs):
         model = self.model

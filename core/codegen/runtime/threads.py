@@ -3,11 +3,11 @@
 class _SerialRunner:
     """workers=1: the whole graph (run_serial) in the calling thread, all cores intra-op."""
 
-    def __init__(self, model, constants, threads):
+    def __init__(self, model, constants, threads, function):
         self._model = model
         self._constants = constants
         self._threads = threads
-        self._functions = [model.run_serial]
+        self._functions = [function]
         self._values = {}
         self.workers = [list(range(len(model.CLUSTERS)))]
 
@@ -41,10 +41,11 @@ class _SerialRunner:
 class _ThreadRunner:
     """Persistent worker threads that hand tensors over through one Event per tensor."""
 
-    def __init__(self, model, constants, assignment, worker_threads):
+    def __init__(self, model, constants, assignment, worker_threads, functions):
         self._model = model
         self._constants = constants
         self._threads = worker_threads
+        self._functions = functions  # cluster index -> its function or FrozenCluster
         self.workers = assignment
         worker_of = {}
         for worker, indices in enumerate(assignment):
@@ -102,7 +103,7 @@ class _ThreadRunner:
             _set_intra_op_threads(self._threads[worker])
         finally:
             self._done.put(None)
-        functions = [self._model.CLUSTERS[index][0] for index in self.workers[worker]]
+        functions = [self._functions[index] for index in self.workers[worker]]
         inbox = self._inboxes[worker]
         while True:
             job = inbox.get()

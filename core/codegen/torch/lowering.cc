@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/codegen/engines.h"
 #include "core/codegen/placement.h"
 #include "core/codegen/python/names.h"
 #include "core/codegen/python/printer.h"
@@ -40,6 +41,7 @@ constexpr const char* kModelGlobals[] = {"MODEL_NAME",
                                          "VALUE_KINDS",
                                          "CLUSTERS",
                                          "CLUSTER_THREADS",
+                                         "ENGINES",
                                          "CHANNELS_LAST_CONSTANTS",
                                          "PREDICTED_SPEEDUP",
                                          "NODE_LINES",
@@ -635,6 +637,18 @@ class Lowering : public EmitEnvironment, public BodyLowering {
         "Intra-op threads of each cluster's worker, set once per worker; () divides the cores"));
     module.push_back(py::comment("among the workers."));
     module.push_back(py::assign(py::name("CLUSTER_THREADS"), py::tuple(std::move(threads))));
+    std::vector<py::ExprPtr> engines;
+    for (const std::string& engine :
+         choose_engines(*in_.dataflow, *in_.schedule, in_.measured_engines)) {
+      engines.push_back(py::str_lit(engine));
+    }
+    module.push_back(
+        py::comment("How load() runs each cluster by default: \"eager\" (its function) or "
+                    "\"frozen\" (traced once"));
+    module.push_back(
+        py::comment("and frozen at load); measured by --profile, else from the op mix "
+                    "(core/codegen/engines.cc)."));
+    module.push_back(py::assign(py::name("ENGINES"), py::tuple(std::move(engines))));
     module.push_back(
         py::comment("Tensors handed between clusters or to the caller: variable -> "
                     "(dtype, shape, memory format)."));

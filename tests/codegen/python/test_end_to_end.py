@@ -101,6 +101,9 @@ def test_program_computes_what_pytorch_computed(programs, name, profile):
     for workers, mode in runs:
         with module.load(onnx_path, workers=workers, mode=mode) as program:
             assert program.workers == (workers or len(module.CLUSTERS))
+            if os.environ.get("RAMIEL_ENGINE") == "frozen" and program.workers == 1:
+                # ctest's *_frozen run: the whole graph really ran frozen.
+                assert program.engines == {"serial": "frozen"}
             outputs = program(*inputs)
         assert len(outputs) == len(expected)
         for a, e in zip(outputs, expected):
@@ -203,3 +206,22 @@ def test_profile_guided_compile_uses_every_measured_node(programs, tmp_path):
     with open(out / "schedule.json") as f:
         predicted = json.load(f)["prediction"]["serial_us"]
     assert predicted == pytest.approx(measured_total, rel=0.03)
+    # The profile timed the cluster eager against frozen and gave each node the winner; the
+    # compile records it per cluster in ENGINES, and follows whatever the file says.
+    profile = json.loads(costs.read_text())
+    winners = {row["winner"] for row in profile["engines"]["clusters"].values()}
+    engines_line = [line for line in open(out / "model.py") if line.startswith("ENGINES = ")]
+    if len(winners) == 1:
+        assert engines_line[0].count('"%s"' % winners.pop()) == len(json.load(
+            open(out / "schedule.json"))["clusters"])
+    for engine in ("frozen", "eager"):
+        for node in profile["nodes"].values():
+            node["engine"] = engine
+        costs.write_text(json.dumps(profile))
+        forced = tmp_path / engine
+        result = subprocess.run([client, "compile", onnx_path, "-o", str(forced), "--local",
+                                 "--workers", "2", "--costs", str(costs)],
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
+        module = import_program(str(forced / "model.py"))
+        assert module.ENGINES == (engine,) * len(module.CLUSTERS)

@@ -1,0 +1,59 @@
+// ENGINES: the profile's per-node winners vote per cluster; without them, the op-mix rule.
+#include "core/codegen/engines.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/codegen/emit_test_util.h"
+#include "tests/codegen/scheduled_graph.h"
+
+namespace ramiel::codegen::testing {
+namespace {
+
+using ir::OpKind;
+
+// Two 3x3 convolutions and a residual Add (conv_b(relu(conv_a(x))) + x'), then relu; and a
+// Concat branch (conv_c beside a MaxPool of x) on its own.
+std::unique_ptr<ir::Graph> convs() {
+  auto g = std::make_unique<ir::Graph>();
+  g->name = "convs";
+  g->opset = 13;
+  ir::Value* x = g->add_input("x", f32({1, 4, 8, 8}));
+  ir::Value* w = g->add_input("w", f32({4, 4, 3, 3}));
+  auto conv = [&](const char* name, ir::Value* in) {
+    return g->add_node(OpKind::Conv, name, {in, w}, {{std::string(name) + "_y", f32({1, 4, 8, 8})}})
+        ->output(0);
+  };
+  ir::Value* a = conv("conv_a", x);
+  ir::Value* ar = g->add_node(OpKind::Relu, "relu_a", {a}, {{"ar", f32({1, 4, 8, 8})}})->output(0);
+  ir::Value* b = conv("conv_b", ar);
+  ir::Value* sum = g->add_node(OpKind::Add, "add", {b, a}, {{"sum", f32({1, 4, 8, 8})}})->output(0);
+  ir::Value* c = conv("conv_c", x);
+  ir::Value* cat =
+      g->add_node(OpKind::Concat, "concat", {c, sum}, {{"cat", f32({1, 8, 8, 8})}})->output(0);
+  g->set_outputs({cat});
+  return g;
+}
+
+// Every node costs the same (10 us), so a cluster's op mix is its node count.
+std::vector<std::string> engines_of(const std::string& clusters, const MeasuredEngines& measured) {
+  auto s = schedule_by_name(convs(), parse_clusters(clusters));
+  EXPECT_TRUE(s.ok()) << s.status().to_string();
+  return s.ok() ? choose_engines(s->dataflow, s->schedule, measured) : std::vector<std::string>{};
+}
+
+TEST(EnginesTest, ResidualConvolutionsFreezeAndConcatBranchesStayEager) {
+  EXPECT_EQ(engines_of("conv_a,conv_b,add;relu_a,conv_c,concat", {}),
+            (std::vector<std::string>{"frozen", "eager"}));
+}
+
+TEST(EnginesTest, MeasuredWinnersVoteByCostAndUnmeasuredClustersFollowTheRule) {
+  const MeasuredEngines measured = {
+      {"conv_a", "eager"}, {"relu_a", "frozen"}, {"conv_b", "eager"}, {"conv_c", "frozen"}};
+  EXPECT_EQ(engines_of("conv_a,conv_b,add;relu_a,conv_c,concat", measured),
+            (std::vector<std::string>{"eager", "frozen"}));
+  EXPECT_EQ(engines_of("conv_a,conv_b,add;relu_a,conv_c,concat", {{"concat", "frozen"}}),
+            (std::vector<std::string>{"frozen", "frozen"}));
+}
+
+}  // namespace
+}  // namespace ramiel::codegen::testing
