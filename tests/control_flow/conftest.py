@@ -4,6 +4,7 @@
 Needs RAMIEL_CLIENT (the built client); ctest sets it.
 """
 import importlib.util
+import io
 import json
 import os
 import subprocess
@@ -84,3 +85,22 @@ def control_flow_node(schedule):
     nodes = [n for n in schedule["nodes"] if n["op"] in CONTROL_FLOW_OPS]
     assert len(nodes) == 1, "expected one control-flow task, got %s" % nodes
     return nodes[0]
+
+
+def export_scripted(module, inputs, input_names, output_names):
+    scripted = torch.jit.script(module)
+    buffer = io.BytesIO()
+    torch.onnx.export(scripted, inputs, buffer, opset_version=13, input_names=input_names,
+                      output_names=output_names)
+    return onnx.load_from_string(buffer.getvalue())
+
+
+class Beside(torch.nn.Module):
+    """The independent branch every model has beside its control flow."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(6, 6)
+
+    def forward(self, z):
+        return torch.relu(self.fc(z))

@@ -4,36 +4,15 @@ client serially and under a two-cluster schedule, their programs compared with P
 output (or a reference loop written here in PyTorch). Every model holds an independent branch
 beside its control flow, so that the two-cluster schedule is real: the control-flow node is one
 task in one cluster, the branch runs in the other."""
-import io
 
 import numpy as np
-import onnx
 import pytest
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from conftest import control_flow_node
+from conftest import Beside, control_flow_node, export_scripted
 
 torch.manual_seed(2024)
-
-
-def export_scripted(module, inputs, input_names, output_names):
-    scripted = torch.jit.script(module)
-    buffer = io.BytesIO()
-    torch.onnx.export(scripted, inputs, buffer, opset_version=13, input_names=input_names,
-                      output_names=output_names)
-    return onnx.load_from_string(buffer.getvalue())
-
-
-class Beside(torch.nn.Module):
-    """The independent branch every model has beside its control flow."""
-
-    def __init__(self):
-        super().__init__()
-        self.fc = torch.nn.Linear(6, 6)
-
-    def forward(self, z):
-        return torch.relu(self.fc(z))
 
 
 class LoopRNN(torch.nn.Module):

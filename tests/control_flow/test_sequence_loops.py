@@ -1,25 +1,11 @@
 """Lists of tensors built in a loop (sequences meeting control flow): a PyTorch module that
 appends to a list in a scripted for-loop and concatenates it exports to Loop + SequenceInsert +
 ConcatFromSequence; its programs, serial and on two clusters, must match the module's output."""
-import io
-
-import onnx
 import torch
 
-from conftest import control_flow_node
+from conftest import Beside, control_flow_node, export_scripted
 
 torch.manual_seed(2025)
-
-
-class Beside(torch.nn.Module):
-    """An independent branch beside the loop, so that the two-cluster schedule is real."""
-
-    def __init__(self):
-        super().__init__()
-        self.fc = torch.nn.Linear(6, 6)
-
-    def forward(self, z):
-        return torch.relu(self.fc(z))
 
 
 class ListBuiltInALoop(torch.nn.Module):
@@ -38,10 +24,7 @@ class ListBuiltInALoop(torch.nn.Module):
 def test_list_appended_in_a_loop_and_concatenated_matches_pytorch(compiled):
     module = ListBuiltInALoop().eval()
     x, z = torch.randn(5, 4), torch.randn(1, 6)
-    buffer = io.BytesIO()
-    torch.onnx.export(torch.jit.script(module), (x, z), buffer, opset_version=13,
-                      input_names=["x", "z"], output_names=["y", "w"])
-    model = onnx.load_from_string(buffer.getvalue())
+    model = export_scripted(module, (x, z), ["x", "z"], ["y", "w"])
     ops = [node.op_type for node in model.graph.node]
     assert "SequenceEmpty" in ops and "Loop" in ops and "ConcatFromSequence" in ops
     body = next(n for n in model.graph.node if n.op_type == "Loop").attribute[0].g

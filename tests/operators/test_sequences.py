@@ -1,19 +1,15 @@
 """Sequences and optionals: small onnx.helper models compiled by the real ramiel-client, their
 programs run serially and on several clusters (threads and processes), against numpy written
 from the ONNX spec. A sequence is a Python list of tensors, an optional its tensor or None."""
-import importlib.util
 import json
 import os
-import subprocess
-import uuid
 
 import numpy as np
-import onnx
 import pytest
 import torch
 from onnx import TensorProto, helper
 
-from conftest import CLIENT
+from conftest import compile_model
 
 OPSET = 16
 FLOAT = TensorProto.FLOAT
@@ -43,10 +39,7 @@ def compile_program(model, directory, name, node_us=None):
     """Compiles for 2 workers; `node_us` gives every node that cost (a --costs table) on a device
     of one core per worker, so that clustering alone decides: independent branches side by
     side."""
-    onnx_path = os.path.join(str(directory), name + ".onnx")
-    onnx.save(model, onnx_path)
-    out = os.path.join(str(directory), name + "_program")
-    command = [CLIENT, "compile", onnx_path, "-o", out, "--local", "--workers", "2", "-q"]
+    options = []
     if node_us is not None:
         costs = os.path.join(str(directory), name + "_costs.json")
         with open(costs, "w") as f:
@@ -54,14 +47,8 @@ def compile_program(model, directory, name, node_us=None):
         profile = os.path.join(str(directory), "one_core.json")
         with open(profile, "w") as f:
             f.write('{"cores": 1}')
-        command += ["--costs", costs, "--device-profile", profile]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr or result.stdout
-    spec = importlib.util.spec_from_file_location("ramiel_program_" + uuid.uuid4().hex,
-                                                  os.path.join(out, "model.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return onnx_path, module
+        options = ["--costs", costs, "--device-profile", profile]
+    return compile_model(model, directory, name, options)
 
 
 def as_torch(value):
