@@ -27,7 +27,7 @@ sys.path.insert(0, HERE)
 
 from harness import compile_times, configs, drift, gantt, latency, machine, memory  # noqa: E402
 from harness import models as refmodels  # noqa: E402
-from harness import ort_setup, plots, prediction, report, targets  # noqa: E402
+from harness import op_gap, ort_setup, plots, prediction, report, targets  # noqa: E402
 from harness.figures import derive  # noqa: E402
 
 EXPORT_SCRIPT = os.path.join(ROOT, "tests", "models", "export_models.py")
@@ -73,7 +73,8 @@ def parse_args(argv):
                         help="compile with this device profile (default: calibrate one at the "
                              "start with a compiled program's --calibrate)")
     parser.add_argument("--skip", nargs="+", default=[],
-                        choices=("latency", "compile", "scaling", "memory", "gantt", "drift"),
+                        choices=("latency", "compile", "scaling", "memory", "gantt", "drift",
+                                 "op-gap"),
                         help="sections to leave out")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -178,11 +179,37 @@ def run_latency(args, files, client, ort_package, ort_skip, calibrate, profile):
     results = latency.measure(all_configs, args.rounds, args.iters, args.warmup,
                               args.settle_ms / 1e3, os.path.join(work, "logs", files.name), log)
     check = check_outputs(files, results)
+    gap = None
+    if "op-gap" not in args.skip and pgo_program and ort_package and not ort_skip:
+        gap = where_time_goes(args, files, out_dir, pgo_program, all_configs)
     return {"label": files.label, "configs": results, "derived": derive(results),
-            "check": check, "clusters": len(schedule["clusters"]),
+            "check": check, "clusters": len(schedule["clusters"]), "op_gap": gap,
             "predicted_speedup": schedule["prediction"]["speedup"],
             "prediction": prediction.compare(schedule["prediction"]["serial_us"] / 1e3,
                                              results)}, all_configs
+
+
+def where_time_goes(args, files, out_dir, pgo_program, all_configs):
+    """Both runtimes' per-kernel profiles at every core, by kind of work (harness/op_gap.py):
+    the program's --profile from the profile-guided compile, ONNX Runtime's own profile."""
+    costs = os.path.join(args.work_dir, "compiled-pgo", files.name) + ".costs.json"
+    ort = next(c for c in all_configs if c.name == "ort-seq-all")
+    os.makedirs(os.path.join(args.work_dir, "logs", files.name), exist_ok=True)
+    try:
+        with open(os.path.join(out_dir, "schedule.json")) as f:
+            schedule = json.load(f)
+        with open(costs) as f:
+            node_profile = json.load(f)
+        ort_ms, ort_run_ms = op_gap.profile_ort(
+            ort.argv, os.path.join(args.work_dir, "logs", files.name, "ort-profile"),
+            args.rounds * args.iters, args.warmup,
+            os.path.join(args.work_dir, "logs", files.name, "ort-profile.log"))
+    except (OSError, ValueError, KeyError, RuntimeError) as error:
+        log("op gap: %s: %s" % (files.name, error))
+        return {"error": str(error)[:300]}
+    out = op_gap.compare(op_gap.ramiel_groups(schedule, node_profile), ort_ms)
+    out.update(ort_run_ms=ort_run_ms, threads=node_profile.get("threads"))
+    return out
 
 
 def run_memory(args, files, all_configs):

@@ -1,13 +1,14 @@
 """The benchmark's figures on made-up medians (ctest bench_harness, label bench): which run
 counts as Ramiel as run, the ratio to ONNX Runtime and its geometric mean, the targets' rows,
 the predicted-against-measured section and the drift verdict. No timing is measured here."""
+import json
 import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import drift, prediction, report, targets  # noqa: E402
+from harness import drift, op_gap, prediction, report, targets  # noqa: E402
 from harness.figures import derive, geomean_over_ort  # noqa: E402
 
 
@@ -128,3 +129,51 @@ def test_prediction_rows_and_report_section():
     results["device_profile"]["calibrated"] = False
     assert "given with --device-profile (/w/device_profile.json)" in (
         report.prediction_section(results))
+
+
+def _node(name, op, inputs, outputs):
+    return {"name": name, "op": op, "inputs": inputs, "outputs": outputs}
+
+
+def test_op_gap_counts_fused_epilogues_with_their_kernel_as_onnx_runtime_does():
+    schedule = {"nodes": [
+        _node("conv", "Conv", ["x", "w"], ["c"]), _node("add", "Add", ["c", "skip"], ["a"]),
+        _node("relu", "Relu", ["a"], ["r"]), _node("pool", "MaxPool", ["r"], ["p"]),
+        _node("mm", "MatMul", ["p", "m"], ["y"]), _node("bias", "Add", ["y", "b"], ["z"]),
+        _node("residual", "Add", ["z", "p"], ["s"]),
+        _node("norm", "LayerNormalization", ["s"], ["n"]), _node("gelu", "Gelu", ["n"], ["g"]),
+        _node("cat", "Concat", ["g", "n"], ["out"])]}
+    us = {"conv": 1000, "add": 100, "relu": 50, "pool": 200, "mm": 400, "bias": 20,
+          "residual": 30, "norm": 70, "gelu": 80, "cat": 60}
+    profile = {"nodes": {name: {"us_1": 2 * t, "us_T": t} for name, t in us.items()}}
+    groups = op_gap.ramiel_groups(schedule, profile)
+    expected = {"convolution": 1.15, "pooling": 0.2, "matrix products": 0.42,
+                "normalization": 0.1, "element-wise": 0.08, "layout, copies, concat": 0.06}
+    assert groups.keys() == expected.keys()
+    assert all(math.isclose(groups[k], v) for k, v in expected.items())
+    # Scaled to the whole eager run the profile measured (per-node timing costs a little).
+    profile["engines"] = {"clusters": {"0": {"eager_ms": 1.005, "frozen_ms": 1.2}}}
+    scaled = op_gap.ramiel_groups(schedule, profile)
+    assert math.isclose(sum(scaled.values()), 1.005)
+    assert math.isclose(scaled["convolution"], 1.15 / 2.01 * 1.005)
+
+
+def test_op_gap_reads_onnx_runtime_profiles_after_the_warm_up_runs(tmp_path):
+    events = []
+    for run, (conv_us, pool_us) in enumerate([(900, 90), (100, 10), (120, 12), (110, 11)]):
+        ts = run * 1000
+        events += [{"cat": "Session", "name": "model_run", "ts": ts, "dur": conv_us + pool_us},
+                   {"cat": "Node", "name": "c_kernel_time", "ts": ts + 1, "dur": conv_us,
+                    "args": {"op_name": "Conv"}},
+                   {"cat": "Node", "name": "p_kernel_time", "ts": ts + 2, "dur": pool_us,
+                    "args": {"op_name": "NchwcMaxPool"}},
+                   {"cat": "Node", "name": "c_fence_before", "ts": ts + 3, "dur": 5,
+                    "args": {"op_name": "Conv"}}]
+    path = tmp_path / "ort.json"
+    path.write_text(json.dumps(events))
+    groups, run_ms = op_gap.ort_groups(str(path), warmup=1)
+    assert groups.keys() == {"convolution", "pooling"} and math.isclose(run_ms, 0.121)
+    assert math.isclose(groups["convolution"], 0.11) and math.isclose(groups["pooling"], 0.011)
+    rows = op_gap.compare({"convolution": 0.2, "element-wise": 0.05}, groups)
+    assert [(r["group"], round(r["gap_ms"], 3)) for r in rows["rows"]] == [
+        ("convolution", 0.09), ("pooling", -0.011), ("element-wise", 0.05)]

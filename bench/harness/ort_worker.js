@@ -2,10 +2,13 @@
 //
 //   node ort_worker.js --ort DIR/node_modules/onnxruntime-node --onnx M.onnx --feeds FEEDS.json
 //                      [--execution sequential|parallel] [--intra N] [--inter N]
+//                      [--profile PREFIX]
 //
 // FEEDS.json lists the inputs: [{"name", "type" (float32, int64, ...), "dims", "file"}], each
 // file holding the raw little-endian values (the same tensors the PyTorch workers load). It
 // serves the line protocol of protocol.py: run, outputs (raw files plus a JSON index), quit.
+// With --profile, ONNX Runtime records every kernel's time (enableProfiling) from the first run;
+// the command end_profile ends it: PREFIX_<date>.json is complete once the worker has quit.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -53,6 +56,7 @@ async function main() {
       interOpNumThreads: args.inter,
       graphOptimizationLevel: 'all',
     };
+    if (args.profile) Object.assign(options, {enableProfiling: true, profileFilePrefix: args.profile});
     const started = process.hrtime.bigint();
     session = await ort.InferenceSession.create(args.onnx, options);
     feeds = loadFeeds(ort, args.feeds);
@@ -82,6 +86,9 @@ async function main() {
           times.push(Number(process.hrtime.bigint() - start) / 1e6);
         }
         reply({times_ms: times});
+      } else if (request.cmd === 'end_profile') {
+        session.endProfiling();
+        reply({});
       } else if (request.cmd === 'outputs') {
         const results = await session.run(feeds);
         const index = session.outputNames.map((name, i) => {

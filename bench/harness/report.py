@@ -136,6 +136,32 @@ def prediction_section(results):
                body)])
 
 
+def op_gap_section(results):
+    """Per model, both runtimes' own kernel profiles at every core, by kind of work."""
+    parts = [
+        "Each runtime's own profile at %d threads (Ramiel: the program's `--profile`, the one the "
+        "profile-guided compile reads, scaled to its whole eager run; ONNX Runtime: its session "
+        "profile), summed by kind of work. ONNX Runtime fuses activations and residual Adds into "
+        "its convolutions, bias Adds into matrix products and residual Adds into layer norms; "
+        "Ramiel's nodes that do the same work are counted the same way. *Gap* is Ramiel minus "
+        "ONNX Runtime: where the remaining milliseconds go." % results["machine"]["cores"]]
+    for model in results["latency"].values():
+        gap = model.get("op_gap")
+        if not gap:
+            continue
+        if "error" in gap:
+            parts.append("%s: no comparison (%s)" % (model["label"], gap["error"]))
+            continue
+        rows = [[r["group"], _fmt(r["ramiel_ms"], 2), _fmt(r["ort_ms"], 2),
+                 "%+.2f" % r["gap_ms"]] for r in gap["rows"]]
+        rows.append(["**all kernels**", _fmt(gap["ramiel_ms"], 2), _fmt(gap["ort_ms"], 2),
+                     "%+.2f" % (gap["ramiel_ms"] - gap["ort_ms"])])
+        parts += ["**%s** (ONNX Runtime's profiled run: %.2f ms median)" % (
+            model["label"], gap["ort_run_ms"]),
+            _table(["kind of work", "Ramiel (ms)", "ONNX Runtime (ms)", "gap (ms)"], rows)]
+    return "\n\n".join(parts)
+
+
 def targets_section(rows):
     body = []
     for row in rows:
@@ -258,6 +284,8 @@ def write(path, results, plots):
         parts += ["## Ramiel against ONNX Runtime", ort_section(results), "## Latency",
                   latency_section(results), "## Predicted against measured",
                   prediction_section(results)]
+        if any(m.get("op_gap") for m in results["latency"].values()):
+            parts += ["## Where the time goes against ONNX Runtime", op_gap_section(results)]
     if results.get("compile"):
         parts += ["## Compile time", compile_section(results)]
     if results.get("memory"):
