@@ -177,3 +177,18 @@ def test_op_gap_reads_onnx_runtime_profiles_after_the_warm_up_runs(tmp_path):
     rows = op_gap.compare({"convolution": 0.2, "element-wise": 0.05}, groups)
     assert [(r["group"], round(r["gap_ms"], 3)) for r in rows["rows"]] == [
         ("convolution", 0.09), ("pooling", -0.011), ("element-wise", 0.05)]
+
+
+def test_op_gap_section_lists_each_kind_and_the_total_gap():
+    gap = op_gap.compare({"convolution": 12.0, "pooling": 1.5}, {"convolution": 10.0,
+                                                                 "pooling": 0.5})
+    gap.update(ort_profiled_run_ms=11.0, ort_median_ms=10.5)
+    results = {"machine": {"cores": 2}, "latency": {
+        "googlenet": {"label": "GoogLeNet", "op_gap": gap},
+        "resnet50": {"label": "ResNet-50", "op_gap": {"error": "no profile"}},
+        "squeezenet1_0": {"label": "SqueezeNet", "op_gap": None}}}
+    text = report.op_gap_section(results)
+    assert "| convolution | 12.00 | 10.00 | +2.00 |" in text
+    assert "| **all kernels** | 13.50 | 10.50 | +3.00 |" in text
+    assert "profiled run: 11.00 ms median, unprofiled 10.50 ms" in text
+    assert "ResNet-50: no comparison (no profile)" in text and "SqueezeNet" not in text

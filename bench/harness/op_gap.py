@@ -8,7 +8,8 @@ its convolutions, bias Adds into its matrix products and residual Adds into its 
 Ramiel's nodes are counted the same way: an element-wise node that only finishes a convolution,
 a matrix product or feeds a layer norm is counted with it. Per-node times are eager ones (a
 frozen cluster has no nodes to time), scaled to the whole eager run the profile also measured
-(timing each node costs a little); both sides include each runtime's dispatch.
+(timing each node costs a little; the harness scales ONNX Runtime's side to its unprofiled
+median the same way); both sides include each runtime's dispatch.
 """
 import glob
 import json
