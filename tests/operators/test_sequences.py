@@ -230,6 +230,35 @@ def test_optional_with_and_without_a_value(tmp_path):
                        "optional_%s" % ("none" if given is None else "some"))
 
 
+def test_insert_out_of_range_and_get_of_an_empty_optional_are_errors(tmp_path):
+    """ONNX allows SequenceInsert positions -n..n only (slicing would clamp any other), and
+    OptionalGetElement of an empty optional is an error (not None)."""
+    nodes = [helper.make_node("SequenceInsert", ["s", "x", "position"], ["inserted"],
+                              name="insert"),
+             helper.make_node("OptionalGetElement", ["maybe"], ["got"], name="get")]
+    model = make_model(
+        nodes, [sequence_info("s", FLOAT, [2]), tensor_info("x", FLOAT, [2]),
+                tensor_info("position", INT64, []), optional_info("maybe", FLOAT, [2])],
+        [sequence_info("inserted", FLOAT), tensor_info("got", FLOAT, [2])])
+    onnx_path, module = compile_program(model, tmp_path, "checks")
+    s = [torch.full((2,), float(i)) for i in range(3)]
+    x, some = torch.full((2,), 9.0), torch.ones(2)
+    with module.load(onnx_path, workers=1) as program:
+        for position in (-3, 0, 3):  # both ends are valid
+            inserted, got = program(s, x, torch.tensor(position), some)
+            assert [float(t[0]) for t in inserted] == [float(t[0]) for t in
+                                                       s[:position] + [x] + s[position:]]
+            assert torch.equal(got, some)
+        # The program names the node that failed and says why.
+        for position in (-4, 4):
+            with pytest.raises(module.ramiel.NodeError, match=r"node 'insert' \(SequenceInsert\)"
+                               r".*position %d is outside \[-3, 3\]" % position):
+                program(s, x, torch.tensor(position), some)
+        with pytest.raises(module.ramiel.NodeError,
+                           match=r"node 'get' \(OptionalGetElement\).*the optional is empty"):
+            program(s, x, torch.tensor(0), None)
+
+
 def test_program_refuses_a_tensor_for_a_sequence_input(tmp_path):
     node = helper.make_node("SequenceLength", ["s"], ["n"], name="length")
     model = make_model([node], [sequence_info("s", FLOAT, [2])], [tensor_info("n", INT64, [])])

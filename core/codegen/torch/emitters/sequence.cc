@@ -29,20 +29,19 @@ Status emit_sequence_construct(EmitContext& ctx) {
 }
 
 // ONNX and Python agree on positions: a negative one counts from the back, and inserting at p
-// puts the tensor before the element now at p.
+// puts the tensor before the element now at p. The helper refuses a position out of range,
+// which slicing would clamp.
 Status emit_sequence_insert(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto sequence, ctx.input(0));
   RAMIEL_ASSIGN_OR_RETURN(auto tensor, ctx.input(1));
-  auto inserted = py::list({tensor});
   if (!ctx.has_input(2)) {  // at the back
-    ctx.assign(py::binop("+", sequence, inserted));
+    ctx.assign(py::binop("+", sequence, py::list({tensor})));
     return ok_status();
   }
   RAMIEL_ASSIGN_OR_RETURN(auto position, int_input(ctx, 2));
-  if (position->kind != py::ExprKind::kInt) position = ctx.let("position", position);
-  auto front = py::subscript(sequence, py::slice(nullptr, position));
-  auto back = py::subscript(sequence, py::slice(position, nullptr));
-  ctx.assign(py::binop("+", py::binop("+", front, inserted), back));
+  RAMIEL_ASSIGN_OR_RETURN(auto inserted,
+                          helper_call(ctx, "onnx_sequence_insert", {sequence, tensor, position}));
+  ctx.assign(inserted);
   return ok_status();
 }
 
@@ -138,9 +137,14 @@ Status emit_optional_has_element(EmitContext& ctx) {
   return ok_status();
 }
 
-// The optional's tensor or list; on a tensor or a sequence (opset 18) that value itself.
+// The optional's tensor or list, an error when it is empty; on a tensor or a sequence (opset 18)
+// that value itself.
 Status emit_optional_get_element(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto value, ctx.input(0));
+  const ir::TensorType* type = ctx.input_type(0);
+  if (type && type->is_optional()) {
+    RAMIEL_ASSIGN_OR_RETURN(value, helper_call(ctx, "onnx_optional_get_element", {value}));
+  }
   ctx.assign(value);
   return ok_status();
 }
