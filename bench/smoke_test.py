@@ -76,6 +76,11 @@ def check_latency(results, models, f):
         f.expect(isinstance(ratio, float) and ratio > 0 if ort_on else ratio is None,
                  "%s: Ramiel as run / ORT sequential is %r with ONNX Runtime %s"
                  % (model, ratio, "on" if ort_on else "off"))
+        gap = entry.get("op_gap") or {}
+        convolution = [r for r in gap.get("rows", []) if r["group"] == "convolution"]
+        f.expect(not ort_on or (convolution and convolution[0]["ramiel_ms"] > 0 and
+                                convolution[0]["ort_ms"] > 0),
+                 "%s: no convolution time on both sides of the op gap: %s" % (model, gap))
 
 
 def check_drift(results, models, f):
@@ -137,8 +142,10 @@ def check_other_sections(results, models, f):
 def check_files(out, models, ort_on, f):
     with open(os.path.join(out, "results.md")) as md:
         text = md.read()
-    for heading in ("## Targets", "## Ramiel against ONNX Runtime", "## Latency",
-                    "## Compile time", "## Memory", "## Schedule", "## Plots"):
+    headings = ["## Targets", "## Ramiel against ONNX Runtime", "## Latency", "## Compile time",
+                "## Memory", "## Schedule", "## Plots"]
+    for heading in headings + (["## Where the time goes against ONNX Runtime"] if ort_on
+                               else []):
         f.expect(heading in text, "results.md: no %r section" % heading)
     f.expect("Calibration kernel" in text and ("**Drift:**" in text or "No drift:" in text),
              "results.md: the calibration kernel or the drift verdict is missing")
