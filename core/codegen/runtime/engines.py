@@ -121,18 +121,15 @@ class FrozenCluster:
             io.send(name, value)
 
 
-# Op helpers known to be tensor operations only; the others may compute in Python over tensor
-# values (n-gram matching, shapes from inputs), which a trace would fix without a warning.
-_TRACEABLE_HELPERS = frozenset(["onnx_gather"])
-
-
 def _freeze(function, constants, examples, checks, label):
     """A FrozenCluster of `function`, or the reason it cannot be one. Traced with `examples`
     (all hand-over values of one eager run); checked against the eager function on `checks`
     (another run's values), which catches a trace that baked in a data-dependent decision."""
+    # Op helpers may compute in Python over tensor values (n-gram matching, shapes from inputs),
+    # which a trace would fix without a warning; those marked traceable are tensor operations.
     helpers = sorted(n for n in function.__code__.co_names  # ramiel.NAME: this module's
                      if n.startswith("onnx_") and callable(globals().get(n)) and
-                     n not in _TRACEABLE_HELPERS)
+                     not getattr(globals()[n], "traceable", False))
     if helpers:
         return None, "it calls the runtime's %s, which may compute in Python" % helpers[0]
     recording = _RecordingIO(dict(examples))

@@ -45,6 +45,9 @@ def onnx_gather(x, indices, axis):
     out = torch.index_select(x, axis, flat)
     return out.reshape(tuple(x.shape[:axis]) + tuple(indices.shape) + tuple(x.shape[axis + 1:]))
 
+
+onnx_gather.traceable = True  # tensor operations only: the frozen engine may trace it
+
 # @helper onnx_slice
 def onnx_slice(x, starts, ends, axes=None, steps=None):
     """ONNX Slice with arbitrary steps (torch slicing has no negative steps)."""
