@@ -39,6 +39,19 @@ struct DeviceProfile {
   // reference models' --profile, GoogLeNet's 1024->1000 classifier took 0.8 ms and ResNet-50's
   // and Inception-v3's 2048->1000 ones 1.5 ms, 5 to 5.5 GB/s. Calibrated on a 2048->1000 linear.
   double matvec_gbps = 5.0;
+  // Bytes per second (x1e9) at which a convolution or matrix product (not a matrix-vector one)
+  // reads its constant weights on each call, on top of its FLOPs at peak_gflops: eager oneDNN
+  // and BLAS calls reorder or pack the weights every time, and a program's weights are cold
+  // (each is used once per run). Calibrated with peak_gflops by least squares over the
+  // convolutions and matrix products, whose weights run from kilobytes to megabytes; the
+  // built-in profile predates this term, so its rate leaves it out.
+  double weight_gbps = 1e6;
+  // Operations per second (x1e9) of the kernels that evaluate transcendental functions or
+  // normalize (exp, erf, tanh, sigmoid, gelu; softmax; batch, layer and instance norm), which at
+  // batch 1 run far below peak_gflops and above their bytes' time: gelu on 128x1024 floats took
+  // 140 us, 8 operations per element at 7.5 Gop/s. Calibrated on gelu, sigmoid, softmax,
+  // layer_norm and channels-last batch_norm; the built-in profile predates it (peak_gflops).
+  double vector_gops = 72.0;
   // Cost of handing a tensor to another worker: latency plus bytes at transfer bandwidth.
   // Latency: half a round trip between two Python threads over threading.Event (calibrated).
   // Bandwidth: the extra time of reading a tensor another thread wrote grew with size no faster
