@@ -15,18 +15,25 @@ struct DeviceProfile {
   // generated program's `python3 model.py --calibrate FILE` (core/codegen/runtime/calibrate.py),
   // which writes every key below but co_run_slowdown and transfer_gbps, rounded from the medians
   // of several runs. The one-thread rates are timed at one intra-op thread; the intra-op keys fit
-  // the same kernels' times at every core, as load() runs a program by default.
+  // the same kernels' times at every core, as load() runs a program by default. Kernels are
+  // timed in a program's conditions (round-robin, each call after its input was written, weights
+  // cold), not each in a loop of its own, which keeps weights in cache and threads spinning and
+  // made every op look 2x faster on two cores where programs' ops scaled 1.0-1.7x.
   std::string name = "default";
   // FLOP/s (x1e9) of one core on convolutions as the programs call them (channels-last, with a
-  // bias): total work over total time, less dispatch, of ten shapes from the reference models
-  // (stems, 3x3 and 1x1 layers at 56 to 7 pixels, a depthwise layer). Convolutions are most of
-  // every model's time, so this is the rate every op's FLOPs are planned with.
+  // bias), fitted with weight_gbps over fourteen shapes from the reference models (stems, 1x1,
+  // 3x3 and 5x5 layers at 224 to 7 pixels, a depthwise layer) and three transformer matmuls.
+  // Convolutions are most of every model's time, so this is the rate every op's FLOPs are
+  // planned with, but for vector_ops.
   double peak_gflops = 72.0;
   // Bytes per second (x1e9) one core moves through element-wise ops and copies at batch-1
-  // activation sizes (in-place relu, add and cat of 0.2 to 3 MB tensors, which stay in cache).
+  // activation sizes (in-place relu, add and cat of 0.2 to 3 MB tensors, and a dense block's cat
+  // of eight narrow pieces): total work over total time, less dispatch.
   double memory_gbps = 28.0;
   // Fixed cost of dispatching one operator from Python through PyTorch: the mean over tiny
-  // conv2d, relu, add, max_pool2d, cat, reshape, batch_norm, linear and softmax calls.
+  // conv2d, relu, add, max_pool2d, cat, reshape, batch_norm, linear and softmax calls, timed
+  // round-robin among themselves (as a program's runs of small ops; after a large kernel a tiny
+  // one waits for its code and data to come back to the cache, which is that kernel's cost).
   double op_overhead_us = 2.3;
   // Window elements per second (x1e9) of sliding-window pooling, which in this torch is
   // neither compute- nor bandwidth-bound: max_pool2d 3x3/2 on an NCHW 1x64x112x112 tensor does

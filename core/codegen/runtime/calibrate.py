@@ -4,18 +4,15 @@
 # core/cost/device_profile.h). Every figure is timed from Python on the ops and sizes the
 # reference models spend their time in, as the generated programs call them (channels-last
 # activations and weights, biases, in-place ReLU), and in the conditions a program runs them:
-# one call of each kernel after another, round-robin, each call timed on its own, with every
-# weight used once per pass among more data than the last-level cache holds. Timed in a loop of
+# one call of each kernel after another, round-robin, each call timed on its own right after its
+# input was written, every weight used once per pass among more data (40 MB) than a server's
+# last-level cache holds, as a program uses each weight once per run. Timed in a loop of
 # its own instead, a kernel keeps its weights in cache and its intra-op threads spinning, and
 # scaled 1.85-2x on two cores where the same op in a program scaled 1.0-1.7x. One-thread rates
 # come from a process at one intra-op thread; the intra-op scaling from one at every core the
-# program gets, as load() runs it by default. The two processes take turns, round by round, so
-# both see the same machine.
-
-# Copies of each weight, rotated call by call, so that the data a pass touches exceeds a
-# server's last-level cache (32 MB here) and each call reads its weights cold, as a program does.
-_WEIGHT_COPIES = 3
-
+# program gets, as load() runs it by default. The two processes take turns pass by pass, with a
+# pause before each, as a benchmark interleaves the programs it compares: each pass starts with
+# the other process's data in the cache and this one's threads asleep, as such a run does.
 
 
 class _Kernel:
@@ -44,17 +41,6 @@ def _calibration_kernels():
         tensor = torch.randn(shape, generator=generator)
         return tensor.contiguous(memory_format=cl) if len(shape) == 4 else tensor
 
-    def copies(*shape):
-        """A function returning the next of _WEIGHT_COPIES tensors of `shape`, call by call."""
-        tensors = [randn(*shape) for _ in range(_WEIGHT_COPIES)]
-        turn = [0]
-
-        def next_copy():
-            turn[0] = (turn[0] + 1) % len(tensors)
-            return tensors[turn[0]]
-
-        return next_copy
-
     kernels = []
 
     def add(name, kind, work, reads, function, weight_bytes=0.0):
@@ -62,13 +48,13 @@ def _calibration_kernels():
 
     def conv(c_in, c_out, size, k, stride=1, groups=1):
         # The cost model's work: 2 FLOPs per tap and output, plus the bias add.
-        x, w, b = randn(1, c_in, size, size), copies(c_out, c_in // groups, k, k), randn(c_out)
+        x, w, b = randn(1, c_in, size, size), randn(c_out, c_in // groups, k, k), randn(c_out)
         pad = k // 2
         out = (size + 2 * pad - k) // stride + 1
         flops = 2.0 * c_out * out * out * (c_in // groups) * k * k + c_out * out * out
         name = "conv %dx%d/%d %d->%d @%d%s" % (k, k, stride, c_in, c_out, size,
                                                " depthwise" if groups > 1 else "")
-        add(name, "conv", flops, [x], lambda: F.conv2d(x, w(), b, stride=stride, padding=pad,
+        add(name, "conv", flops, [x], lambda: F.conv2d(x, w, b, stride=stride, padding=pad,
                                                   groups=groups),
             4.0 * (c_out * (c_in // groups) * k * k + c_out))
 
@@ -93,18 +79,18 @@ def _calibration_kernels():
     # Matrix products at batch 1: a transformer layer's projections (FLOP-bound, with weights),
     # its attention scores (no weights) and a classifier's matrix-vector product (bound by
     # reading its weights).
-    tokens, w_qkv = randn(1, 128, 256), copies(256, 768)
+    tokens, w_qkv = randn(1, 128, 256), randn(256, 768)
     add("matmul 1x128x256 @ 256x768", "conv", 2.0 * 128 * 256 * 768, [tokens],
-        lambda: torch.matmul(tokens, w_qkv()), 4.0 * 256 * 768)
-    hidden, w_ff = randn(1, 128, 1024), copies(1024, 256)
+        lambda: torch.matmul(tokens, w_qkv), 4.0 * 256 * 768)
+    hidden, w_ff = randn(1, 128, 1024), randn(1024, 256)
     add("matmul 1x128x1024 @ 1024x256", "conv", 2.0 * 128 * 1024 * 256, [hidden],
-        lambda: torch.matmul(hidden, w_ff()), 4.0 * 1024 * 256)
+        lambda: torch.matmul(hidden, w_ff), 4.0 * 1024 * 256)
     queries, keys = randn(1, 4, 128, 64), randn(1, 4, 64, 128)
     add("matmul 1x4x128x64 @ 1x4x64x128", "conv", 2.0 * 4 * 128 * 128 * 64, [queries, keys],
         lambda: torch.matmul(queries, keys))
-    v, w_fc, b_fc = randn(1, 2048), copies(1000, 2048), randn(1000)
+    v, w_fc, b_fc = randn(1, 2048), randn(1000, 2048), randn(1000)
     add("linear 1x2048 -> 1000", "matvec", 4.0 * (1000 * 2048 + 2048 + 2 * 1000), [v],
-        lambda: F.linear(v, w_fc(), b_fc))
+        lambda: F.linear(v, w_fc, b_fc))
 
     # Element-wise ops and copies at activation sizes (0.2 to 3 MB: in cache, as at batch 1).
     for c, size in ((64, 112), (256, 28), (512, 14)):
@@ -201,19 +187,14 @@ def _time_kernel_us(fn, budget_us, repeats):
     return statistics.median(samples)
 
 
-def _time_round_robin_us(kernels, budget_us):
-    """Each kernel's median call time over passes that call every kernel once, in order, each
-    call timed on its own after its activations were written (as in a program, where an op
-    reads what the op before it wrote, with the same threads); as many passes as fit in about
-    budget_us, at least three, after two untimed ones."""
+def _time_pass_us(kernels, passes=1):
+    """Each kernel's call time in a pass that calls every kernel once, in order, each call
+    timed on its own after its activations were written (as in a program, where an op reads
+    what the op before it wrote, with the same threads); with passes > 1, the median over
+    that many passes."""
     clock = time.perf_counter
-    for _ in range(2):  # warm-up: the first calls allocate and pick kernels
-        start = clock()
-        for kernel in kernels:
-            kernel.function()
-        one_pass = clock() - start
     samples = [[] for _ in kernels]
-    for _ in range(max(3, int(budget_us * 1e-6 / max(one_pass, 1e-7)))):
+    for _ in range(passes):
         for kernel, times in zip(kernels, samples):
             for tensor in kernel.reads:  # as if the op before had just written them
                 tensor.mul_(1.0)
@@ -224,27 +205,30 @@ def _time_round_robin_us(kernels, budget_us):
 
 
 def _calibration_worker(threads):
-    """A timing process at `threads` intra-op threads: for each line on stdin ({"budget_us": T,
-    "repeats": N}), times every kernel round-robin for about T us, and the hand-off round trip,
-    and answers one JSON line of microseconds by kernel name."""
+    """A timing process at `threads` intra-op threads. For each line on stdin it answers one
+    JSON line of microseconds by kernel name: {"job": "pass"} times one pass of the kernels
+    (and the tiny ones, the median of five passes among themselves: as a program's runs of
+    views and small element-wise ops; after a large kernel a tiny one would also wait for its
+    code and data to come back to the cache, which that kernel's own time holds); {"job":
+    "handoff", "budget_us": T, "repeats": N} times the hand-off round trip."""
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints must not break the protocol
     _set_intra_op_threads(threads)
     kernels = _calibration_kernels()
+    tiny = [k for k in kernels if k.kind == "tiny"]
+    timed = [k for k in kernels if k.kind != "tiny"]
     handoff = _handoff_round_trip()
-    protocol.write(json.dumps({"ready": threads}) + "\n")
     with torch.no_grad():
+        _time_pass_us(kernels, passes=2)  # warm-up: the first calls allocate and pick kernels
+        protocol.write(json.dumps({"ready": threads}) + "\n")
         for line in sys.stdin:
             request = json.loads(line)
-            # Tiny ops among themselves, as a program's runs of views and small element-wise
-            # ops: after a large kernel each would also wait for its code and data to come
-            # back to the cache, which that kernel's own time already holds.
-            tiny = [k for k in kernels if k.kind == "tiny"]
-            times = _time_round_robin_us([k for k in kernels if k.kind != "tiny"],
-                                         request["budget_us"])
-            times.update(_time_round_robin_us(tiny, request["budget_us"] / 20))
-            times[_HANDOFF] = _time_kernel_us(handoff, request["budget_us"] / 20,
-                                              request["repeats"])
+            if request["job"] == "handoff":
+                times = {_HANDOFF: _time_kernel_us(handoff, request["budget_us"],
+                                                   request["repeats"])}
+            else:
+                times = _time_pass_us(timed)
+                times.update(_time_pass_us(tiny, passes=5))
             protocol.write(json.dumps(times) + "\n")
     return 0
 
@@ -273,9 +257,12 @@ class _CalibrationProcess:
                                % (self.threads, self._process.wait()))
         return json.loads(line)
 
-    def round(self, budget_us, repeats):
-        time.sleep(_SETTLE_S)  # the other process's OpenMP threads stop spinning
-        self._process.stdin.write(json.dumps({"budget_us": budget_us, "repeats": repeats}) + "\n")
+    def request(self, **job):
+        """The times of one job (see _calibration_worker), after a pause in which the other
+        process's OpenMP threads stop spinning: each pass starts as a program's run does when
+        runs come one at a time with other work between them."""
+        time.sleep(_SETTLE_S)
+        self._process.stdin.write(json.dumps(job) + "\n")
         self._process.stdin.flush()
         return self._reply()
 
@@ -341,25 +328,28 @@ def _fit_intra_op(rooflines_us, wide_us, cores, overhead_us):
     return best[1:]
 
 
-def measure_device_profile(rounds=5, repeats=5, budget_us=1500000, log=None, name="calibrated"):
-    """The device profile of this machine as a dict (DeviceProfile's JSON keys): the medians of
-    `rounds` alternating rounds of the one-thread and every-core processes, each round about
-    budget_us of round-robin passes per process."""
+def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
+    """The device profile of this machine as a dict (DeviceProfile's JSON keys): each kernel's
+    median over `rounds` x `passes` passes, the one-thread and every-core processes taking
+    turns pass by pass, as a benchmark interleaves the programs it compares."""
     log = log or (lambda message: None)
     cores = _available_cores()
     kernels = _calibration_kernels()
     counts = [1] if cores == 1 else [1, cores]
-    log("calibrating: %d kernels, %d rounds at 1%s intra-op threads" % (
-        len(kernels), rounds, "" if cores == 1 else " and %d" % cores))
+    log("calibrating: %d kernels, %d rounds of %d passes at 1%s intra-op threads" % (
+        len(kernels), rounds, passes, "" if cores == 1 else " and %d" % cores))
     processes = []
     try:
         for count in counts:
             processes.append(_CalibrationProcess(count))
         samples = {count: {} for count in counts}
         for r in range(rounds):
-            for process in processes:
-                for kernel, us in process.round(budget_us, repeats).items():
-                    samples[process.threads].setdefault(kernel, []).append(us)
+            jobs = [{"job": "pass"}] * passes + [{"job": "handoff", "budget_us": 2000,
+                                                  "repeats": 3}]
+            for job in jobs:
+                for process in processes:
+                    for kernel, us in process.request(**job).items():
+                        samples[process.threads].setdefault(kernel, []).append(us)
             log("  round %d of %d" % (r + 1, rounds))
     finally:
         for process in processes:
@@ -420,7 +410,7 @@ def calibrate(path, quick=False):
         raise OSError("cannot write the device profile to %s: %s is not a writable directory"
                       % (path, directory))
     if quick:
-        profile = measure_device_profile(rounds=1, repeats=1, budget_us=1000, log=log)
+        profile = measure_device_profile(rounds=1, passes=2, log=log)
     else:
         profile = measure_device_profile(log=log)
     text = json.dumps(profile, indent=2, sort_keys=True) + "\n"
