@@ -3,16 +3,17 @@
 # The profile is what `ramiel-client compile --device-profile FILE` predicts with (its keys:
 # core/cost/device_profile.h). Every figure is timed from Python on the ops and sizes the
 # reference models spend their time in, as the generated programs call them (channels-last
-# activations and weights, biases, in-place ReLU), and in the conditions a program runs them:
-# one call of each kernel after another, round-robin, each call timed on its own right after its
-# input was written, every weight used once per pass among more data (40 MB) than a server's
-# last-level cache holds, as a program uses each weight once per run. Timed in a loop of
-# its own instead, a kernel keeps its weights in cache and its intra-op threads spinning, and
-# scaled 1.85-2x on two cores where the same op in a program scaled 1.0-1.7x. One-thread rates
-# come from a process at one intra-op thread; the intra-op scaling from one at every core the
-# program gets, as load() runs it by default. The two processes take turns pass by pass, with a
-# pause before each, as a benchmark interleaves the programs it compares: each pass starts with
-# the other process's data in the cache and this one's threads asleep, as such a run does.
+# activations and weights, biases, in-place ReLU), and in the conditions a program runs them in:
+# passes that call each kernel once, one after another, each call timed on its own right after
+# its input was written, every weight used once per pass among more data (40 MB) than a server's
+# last-level cache holds, as a program uses each weight once per run. Timed in a loop of its
+# own instead, a kernel keeps its weights in cache and its intra-op threads spinning, and scaled
+# 1.85-2x on two cores where the same op in a program scaled 1.0-1.7x. One-thread rates come
+# from a process at one intra-op thread; the intra-op scaling from one at every core the program
+# gets, as load() runs it by default. The two processes take turns pass by pass, with a pause
+# before each, as a benchmark interleaves the programs it compares: each pass starts with the
+# other process's data in the cache and this one's threads asleep, as such a run does (timed
+# back to back in one process, the same program ran 1.2-1.5x faster at two threads).
 
 
 class _Kernel:
@@ -22,6 +23,7 @@ class _Kernel:
         self.name, self.kind, self.work = name, kind, work
         self.weight_bytes, self.function = weight_bytes, function
         self.reads = tuple(reads)  # activations: written just before each timed call
+
 
 # The hand-off round trip's name among the kernels' times (transfer_latency_us).
 _HANDOFF = "hand-off round trip"
@@ -206,11 +208,11 @@ def _time_pass_us(kernels, passes=1):
 
 def _calibration_worker(threads):
     """A timing process at `threads` intra-op threads. For each line on stdin it answers one
-    JSON line of microseconds by kernel name: {"job": "pass"} times one pass of the kernels
-    (and the tiny ones, the median of five passes among themselves: as a program's runs of
+    JSON line of microseconds by kernel name: {"handoff_budget_us": T} times one pass of the
+    kernels, the tiny ones (the median of five passes among themselves: as a program's runs of
     views and small element-wise ops; after a large kernel a tiny one would also wait for its
-    code and data to come back to the cache, which that kernel's own time holds); {"job":
-    "handoff", "budget_us": T, "repeats": N} times the hand-off round trip."""
+    code and data to come back to the cache, which that kernel's own time holds), and the
+    hand-off round trip (the median of three samples of about T us each)."""
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints must not break the protocol
     _set_intra_op_threads(threads)
@@ -223,12 +225,10 @@ def _calibration_worker(threads):
         protocol.write(json.dumps({"ready": threads}) + "\n")
         for line in sys.stdin:
             request = json.loads(line)
-            if request["job"] == "handoff":
-                times = {_HANDOFF: _time_kernel_us(handoff, request["budget_us"],
-                                                   request["repeats"])}
-            else:
-                times = _time_pass_us(timed)
-                times.update(_time_pass_us(tiny, passes=5))
+            times = _time_pass_us(timed)
+            times.update(_time_pass_us(tiny, passes=5))
+            # Right after the kernels, as a program's workers hand tensors over between ops.
+            times[_HANDOFF] = _time_kernel_us(handoff, request["handoff_budget_us"], 3)
             protocol.write(json.dumps(times) + "\n")
     return 0
 
@@ -258,7 +258,7 @@ class _CalibrationProcess:
         return json.loads(line)
 
     def request(self, **job):
-        """The times of one job (see _calibration_worker), after a pause in which the other
+        """The times of one pass (see _calibration_worker), after a pause in which the other
         process's OpenMP threads stop spinning: each pass starts as a program's run does when
         runs come one at a time with other work between them."""
         time.sleep(_SETTLE_S)
@@ -344,11 +344,9 @@ def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
             processes.append(_CalibrationProcess(count))
         samples = {count: {} for count in counts}
         for r in range(rounds):
-            jobs = [{"job": "pass"}] * passes + [{"job": "handoff", "budget_us": 2000,
-                                                  "repeats": 3}]
-            for job in jobs:
+            for _ in range(passes):
                 for process in processes:
-                    for kernel, us in process.request(**job).items():
+                    for kernel, us in process.request(handoff_budget_us=300).items():
                         samples[process.threads].setdefault(kernel, []).append(us)
             log("  round %d of %d" % (r + 1, rounds))
     finally:
