@@ -10,14 +10,10 @@
 namespace ramiel::cost {
 namespace {
 
-bool known(double us) {
-  return std::isfinite(us) && us >= 0;
-}
+bool known(double us) { return std::isfinite(us) && us >= 0; }
 
 // Two parts' times: unknown when either is.
-double sum(double a_us, double b_us) {
-  return known(a_us) && known(b_us) ? a_us + b_us : -1;
-}
+double sum(double a_us, double b_us) { return known(a_us) && known(b_us) ? a_us + b_us : -1; }
 
 // GFLOP/s and GB/s are 1e3 operations or bytes per microsecond.
 double us_at(double amount, double giga_per_second) {
