@@ -59,6 +59,7 @@ OpWork conv_cost(const ir::Node& node) {
   work.flops = 2.0 * outputs * taps + (bias_of(node) != nullptr ? outputs : 0.0);
   work.bytes =
       input_bytes(node) + (y.empty() ? outputs * 4.0 : output_bytes(node));  // float32 when unknown
+  work.weight_bytes = constant_input_bytes(node);
   return work;
 }
 
@@ -75,6 +76,7 @@ OpWork conv_transpose_cost(const ir::Node& node) {
   work.flops = 2.0 * inputs * out_per_group * product(kernel, 0, kernel.size());
   if (node.input(2) != nullptr) work.flops += output_elements(node);
   work.bytes = io_bytes(node);
+  work.weight_bytes = constant_input_bytes(node);
   return work;
 }
 

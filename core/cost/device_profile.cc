@@ -25,6 +25,8 @@ constexpr NumberField kNumberFields[] = {
     {"pool_gops", &DeviceProfile::pool_gops},
     {"transfer_gbps", &DeviceProfile::transfer_gbps},
     {"transfer_latency_us", &DeviceProfile::transfer_latency_us},
+    {"vector_gops", &DeviceProfile::vector_gops},
+    {"weight_gbps", &DeviceProfile::weight_gbps},
 };
 
 const NumberField* find_number_field(const std::string& key) {
@@ -80,6 +82,8 @@ nlohmann::json DeviceProfile::to_json_value() const {
   return doc;
 }
 
-std::string DeviceProfile::to_json() const { return to_json_value().dump(2) + "\n"; }
+std::string DeviceProfile::to_json() const {
+  return to_json_value().dump(2) + "\n";
+}
 
 }  // namespace ramiel::cost

@@ -15,18 +15,25 @@ struct DeviceProfile {
   // generated program's `python3 model.py --calibrate FILE` (core/codegen/runtime/calibrate.py),
   // which writes every key below but co_run_slowdown and transfer_gbps, rounded from the medians
   // of several runs. The one-thread rates are timed at one intra-op thread; the intra-op keys fit
-  // the same kernels' times at every core, as load() runs a program by default.
+  // the same kernels' times at every core, as load() runs a program by default. Kernels are
+  // timed in a program's conditions (round-robin, each call after its input was written, weights
+  // cold), not each in a loop of its own, which keeps weights in cache and threads spinning and
+  // made every op look 2x faster on two cores where programs' ops scaled 1.0-1.7x.
   std::string name = "default";
   // FLOP/s (x1e9) of one core on convolutions as the programs call them (channels-last, with a
-  // bias): total work over total time, less dispatch, of ten shapes from the reference models
-  // (stems, 3x3 and 1x1 layers at 56 to 7 pixels, a depthwise layer). Convolutions are most of
-  // every model's time, so this is the rate every op's FLOPs are planned with.
+  // bias), fitted with weight_gbps over fourteen shapes from the reference models (stems, 1x1,
+  // 3x3 and 5x5 layers at 224 to 7 pixels, a depthwise layer) and three transformer matmuls.
+  // Convolutions are most of every model's time, so this is the rate every op's FLOPs are
+  // planned with, but for vector_ops.
   double peak_gflops = 72.0;
   // Bytes per second (x1e9) one core moves through element-wise ops and copies at batch-1
-  // activation sizes (in-place relu, add and cat of 0.2 to 3 MB tensors, which stay in cache).
+  // activation sizes (in-place relu, add and cat of 0.2 to 3 MB tensors, and a dense block's cat
+  // of eight narrow pieces): total work over total time, less dispatch.
   double memory_gbps = 28.0;
   // Fixed cost of dispatching one operator from Python through PyTorch: the mean over tiny
-  // conv2d, relu, add, max_pool2d, cat, reshape, batch_norm, linear and softmax calls.
+  // conv2d, relu, add, max_pool2d, cat, reshape, batch_norm, linear and softmax calls, timed
+  // round-robin among themselves (as a program's runs of small ops; after a large kernel a tiny
+  // one waits for its code and data to come back to the cache, which is that kernel's cost).
   double op_overhead_us = 2.3;
   // Window elements per second (x1e9) of sliding-window pooling, which in this torch is
   // neither compute- nor bandwidth-bound: max_pool2d 3x3/2 on an NCHW 1x64x112x112 tensor does
@@ -39,6 +46,19 @@ struct DeviceProfile {
   // reference models' --profile, GoogLeNet's 1024->1000 classifier took 0.8 ms and ResNet-50's
   // and Inception-v3's 2048->1000 ones 1.5 ms, 5 to 5.5 GB/s. Calibrated on a 2048->1000 linear.
   double matvec_gbps = 5.0;
+  // Bytes per second (x1e9) at which a convolution or matrix product (not a matrix-vector one)
+  // reads its constant weights on each call, on top of its FLOPs at peak_gflops: eager oneDNN
+  // and BLAS calls reorder or pack the weights every time, and a program's weights are cold
+  // (each is used once per run). Calibrated with peak_gflops by least squares over the
+  // convolutions and matrix products, whose weights run from kilobytes to megabytes; the
+  // built-in profile predates this term, so its rate leaves it out.
+  double weight_gbps = 1e6;
+  // Operations per second (x1e9) of the kernels that evaluate transcendental functions or
+  // normalize (exp, erf, tanh, sigmoid, gelu; softmax; batch, layer and instance norm), which at
+  // batch 1 run far below peak_gflops and above their bytes' time: gelu on 128x1024 floats took
+  // 140 us, 8 operations per element at 7.5 Gop/s. Calibrated on gelu, sigmoid, softmax,
+  // layer_norm and channels-last batch_norm; the built-in profile predates it (peak_gflops).
+  double vector_gops = 72.0;
   // Cost of handing a tensor to another worker: latency plus bytes at transfer bandwidth.
   // Latency: half a round trip between two Python threads over threading.Event (calibrated).
   // Bandwidth: the extra time of reading a tensor another thread wrote grew with size no faster

@@ -66,6 +66,7 @@ OpWork elementwise_cost(const ir::Node& node) {
   }
   OpWork work;
   work.flops = output_elements(node) * per_element;
+  if (ops_per_element(node.op()) >= kTranscendentalOps) work.vector_ops = work.flops;
   work.bytes = io_bytes(node);
   return work;
 }

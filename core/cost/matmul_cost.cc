@@ -20,7 +20,11 @@ OpWork gemm_cost(const ir::Node& node) {
   OpWork work;
   work.flops = 2.0 * m * n * k + (node.input(2) != nullptr ? m * n : 0.0);
   work.bytes = input_bytes(node) + (y.size() == 2 ? output_bytes(node) : m * n * 4.0);
-  if (m == 1) work.matvec_bytes = work.bytes;  // a classifier at batch 1
+  if (m == 1) {
+    work.matvec_bytes = work.bytes;  // a classifier at batch 1
+  } else {
+    work.weight_bytes = constant_input_bytes(node);
+  }
   return work;
 }
 
@@ -57,8 +61,11 @@ OpWork matmul_cost(const ir::Node& node) {
   work.bytes = input_bytes(node) + (output_known ? output_bytes(node) : outputs * 4.0);
   // A holds a single row of K (a vector, or [1, .., 1, K]) and B is one matrix: a
   // matrix-vector product.
-  if (!a.empty() && elements_of(node.input(0)) == k && b.size() == 2)
+  if (!a.empty() && elements_of(node.input(0)) == k && b.size() == 2) {
     work.matvec_bytes = work.bytes;
+  } else {
+    work.weight_bytes = constant_input_bytes(node);
+  }
   return work;
 }
 

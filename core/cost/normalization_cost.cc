@@ -42,6 +42,7 @@ OpWork normalization_cost(const ir::Node& node) {
     const std::vector<int64_t> x = dims_of(node.input(0));
     work.flops += 4 * static_cast<double>(dim_or(x, 1, 1));
   }
+  work.vector_ops = work.flops;  // none of them is a plain stream at batch 1
   work.bytes = io_bytes(node);
   return work;
 }

@@ -19,6 +19,13 @@ struct OpWork {
   // Bytes of a matrix-vector product (a matrix product with one output row), which runs at
   // DeviceProfile::matvec_gbps rather than at memory bandwidth.
   double matvec_bytes = 0;
+  // Bytes of constant weights a convolution or matrix product reads on each call, charged at
+  // DeviceProfile::weight_gbps on top of its FLOPs (not for matrix-vector products, whose
+  // matvec_bytes already count them).
+  double weight_bytes = 0;
+  // The part of `flops` spent in transcendental functions and normalizations, which run at
+  // DeviceProfile::vector_gops instead of peak_gflops.
+  double vector_ops = 0;
 };
 
 // Microseconds per element of such a loop: a guess (a str method call and a list append in

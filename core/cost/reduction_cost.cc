@@ -47,6 +47,7 @@ OpWork softmax_cost(const ir::Node& node) {
   const double per_element = node.op() == OpKind::Hardmax ? 2 : 4 + kTranscendentalOps;
   OpWork work;
   work.flops = elements_of(node.input(0)) * per_element;
+  if (node.op() != OpKind::Hardmax) work.vector_ops = work.flops;  // an exp per element
   work.bytes = io_bytes(node);
   return work;
 }

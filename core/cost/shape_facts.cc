@@ -56,6 +56,14 @@ double input_bytes(const ir::Node& node) {
   return total;
 }
 
+double constant_input_bytes(const ir::Node& node) {
+  double total = 0;
+  for (const ir::Value* input : node.inputs()) {
+    if (input != nullptr && input->is_constant()) total += bytes_of(input);
+  }
+  return total;
+}
+
 double output_bytes(const ir::Node& node) {
   double total = 0;
   for (size_t i = 0; i < node.num_outputs(); ++i) {

@@ -22,6 +22,8 @@ double output_elements(const ir::Node& node, size_t i = 0);
 // Bytes of every input (constants included: weights are read too) and every output.
 double input_bytes(const ir::Node& node);
 double output_bytes(const ir::Node& node);
+// Bytes of the inputs that are constants (weights, biases).
+double constant_input_bytes(const ir::Node& node);
 // input_bytes + output_bytes, with output_elements' fallback for outputs of unknown rank.
 double io_bytes(const ir::Node& node);
 

@@ -34,7 +34,8 @@ TEST(CostModelTest, RooflinePlusOverhead) {
   NodeCost mm = model.node_cost(g.node(OpKind::MatMul, {a, b}, {ir::Shape{64, 64}}));
   EXPECT_DOUBLE_EQ(mm.flops, 524288);
   EXPECT_DOUBLE_EQ(mm.bytes, 3 * 4096 * 4.0);  // the constant weight is read too
-  EXPECT_DOUBLE_EQ(mm.us, 524.288 + 5);
+  // (Its weight reads cost next to nothing at the built-in weight_gbps.)
+  EXPECT_NEAR(mm.us, 524.288 + 5, 1e-3);
   EXPECT_FALSE(mm.measured);
   // Memory-bound: Relu on 1000 floats moves 8000 bytes for 1000 FLOPs.
   ir::Value* x = g.input(ir::Shape{1000});
@@ -93,6 +94,34 @@ TEST(CostModelTest, MatrixVectorProductsUseTheMatvecRate) {
                    21200 / 1000.0 + 5);
 }
 
+TEST(CostModelTest, WeightReadsComeOnTopOfFlops) {
+  DeviceProfile profile = unit_profile();
+  profile.weight_gbps = 0.5;  // 500 weight bytes per microsecond
+  CostModel model(profile);
+  OneNode g;
+  // [64, 64] x [64, 64]: 524288 FLOPs at 1e3 per us, plus 16384 weight bytes at 500 per us.
+  ir::Value* a = g.input(ir::Shape{64, 64});
+  ir::Value* w = g.input(ir::Shape{64, 64}, /*constant=*/true);
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::MatMul, {a, w}, {ir::Shape{64, 64}})).us,
+                   524.288 + 16384 / 500.0 + 5);
+  // Two computed operands: no weights to read.
+  ir::Value* b = g.input(ir::Shape{64, 64});
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::MatMul, {a, b}, {ir::Shape{64, 64}})).us,
+                   524.288 + 5);
+}
+
+TEST(CostModelTest, TranscendentalsRunAtTheVectorRate) {
+  DeviceProfile profile = unit_profile();
+  profile.vector_gops = 0.1;  // 100 operations per microsecond, a tenth of peak
+  CostModel model(profile);
+  OneNode g;
+  // Gelu on 1000 floats: 8000 operations at 100 per us; its 8000 bytes take 8 us.
+  ir::Value* x = g.input(ir::Shape{1000});
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Gelu, {x}, {ir::Shape{1000}})).us, 80 + 5);
+  // Relu streams at memory rate whatever the vector rate.
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Relu, {x}, {ir::Shape{1000}})).us, 8 + 5);
+}
+
 TEST(CostModelTest, MeasuredCostsOverrideByName) {
   OneNode g;
   ir::Value* x = g.input(ir::Shape{1000});
@@ -129,8 +158,8 @@ TEST(CostModelTest, MeasuredCostsFollowSplitNodes) {
   const ir::Node& whole = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
   const std::string suffix(ir::kSplitPartSuffix);
   // Measured as two parts, whole here: their sum (unknown when a part's time is).
-  CostModel split_profile(unit_profile(), {{whole.name(), {30.0, 20.0}},
-                                           {whole.name() + suffix, {10.0, -1.0}}});
+  CostModel split_profile(unit_profile(),
+                          {{whole.name(), {30.0, 20.0}}, {whole.name() + suffix, {10.0, -1.0}}});
   EXPECT_DOUBLE_EQ(split_profile.node_cost(whole).us, 40.0);
   EXPECT_TRUE(split_profile.node_cost(whole).measured);
   // The wide time is unknown in one part, so the estimate's wide/narrow ratio scales the sum.
@@ -144,8 +173,8 @@ TEST(CostModelTest, MeasuredCostsFollowSplitNodes) {
   const ir::Node& first = g.named("conv", OpKind::Relu, {x}, {ir::Shape{750}}, first_share);
   const ir::Node& second =
       g.named("conv" + suffix, OpKind::Relu, {x}, {ir::Shape{250}}, second_share);
-  CostModel same_split(unit_profile(), {{first.name(), {30.0, 20.0}},
-                                        {second.name(), {10.0, 8.0}}});
+  CostModel same_split(unit_profile(),
+                       {{first.name(), {30.0, 20.0}}, {second.name(), {10.0, 8.0}}});
   EXPECT_DOUBLE_EQ(same_split.node_cost(first).us, 30.0);
   EXPECT_DOUBLE_EQ(same_split.node_cost(second).wide_us, 8.0);
   CostModel whole_profile(unit_profile(), {{first.name(), {40.0, 20.0}}});

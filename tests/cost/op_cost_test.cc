@@ -190,6 +190,60 @@ TEST(PoolCostTest, GlobalPoolsReadEveryElementOnce) {
   EXPECT_DOUBLE_EQ(w.bytes, (256 + 4) * 4.0);
 }
 
+TEST(ConvCostTest, ConstantWeightsAreWeightBytes) {
+  // The weight and bias are model constants: read on every call (DeviceProfile::weight_gbps).
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1, 8, 10, 10});
+  ir::Value* w = g.input(ir::Shape{16, 8, 3, 3}, /*constant=*/true);
+  ir::Value* b = g.input(ir::Shape{16}, /*constant=*/true);
+  EXPECT_DOUBLE_EQ(work_of(g.node(OpKind::Conv, {x, w, b}, {ir::Shape{1, 16, 8, 8}})).weight_bytes,
+                   (16 * 8 * 9 + 16) * 4.0);
+  // A weight computed by the graph is an activation, not a weight.
+  ir::Value* computed = g.input(ir::Shape{16, 8, 3, 3});
+  EXPECT_DOUBLE_EQ(
+      work_of(g.node(OpKind::Conv, {x, computed}, {ir::Shape{1, 16, 8, 8}})).weight_bytes, 0);
+}
+
+TEST(MatMulCostTest, MatrixProductsReadTheirConstantWeightsMatrixVectorOnesDoNot) {
+  OneNode g;
+  ir::Value* tokens = g.input(ir::Shape{1, 128, 256});
+  ir::Value* w = g.input(ir::Shape{256, 64}, /*constant=*/true);
+  EXPECT_DOUBLE_EQ(
+      work_of(g.node(OpKind::MatMul, {tokens, w}, {ir::Shape{1, 128, 64}})).weight_bytes,
+      256 * 64 * 4.0);
+  ir::Value* keys = g.input(ir::Shape{1, 256, 128});
+  EXPECT_DOUBLE_EQ(
+      work_of(g.node(OpKind::MatMul, {tokens, keys}, {ir::Shape{1, 128, 128}})).weight_bytes, 0);
+  ir::Value* rows = g.input(ir::Shape{2, 256});
+  ir::Value* c = g.input(ir::Shape{64}, /*constant=*/true);
+  EXPECT_DOUBLE_EQ(work_of(g.node(OpKind::Gemm, {rows, w, c}, {ir::Shape{2, 64}})).weight_bytes,
+                   (256 * 64 + 64) * 4.0);
+  // One row: its weights are matrix-vector bytes already.
+  ir::Value* row = g.input(ir::Shape{1, 256});
+  OpWork mv = work_of(g.node(OpKind::Gemm, {row, w, c}, {ir::Shape{1, 64}}));
+  EXPECT_GT(mv.matvec_bytes, 0);
+  EXPECT_DOUBLE_EQ(mv.weight_bytes, 0);
+}
+
+TEST(ElementwiseCostTest, TranscendentalsNormalizationsAndSoftmaxAreVectorOps) {
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{4, 5});
+  for (OpKind op : {OpKind::Gelu, OpKind::Erf, OpKind::Sigmoid, OpKind::Tanh, OpKind::Softmax}) {
+    OpWork w = work_of(g.node(op, {x}, {ir::Shape{4, 5}}));
+    EXPECT_GT(w.vector_ops, 0) << ir::op_name(op);
+    EXPECT_DOUBLE_EQ(w.vector_ops, w.flops) << ir::op_name(op);
+  }
+  ir::Value* scale = g.input(ir::Shape{5}, true);
+  ir::Value* bias = g.input(ir::Shape{5}, true);
+  OpWork ln = work_of(g.node(OpKind::LayerNormalization, {x, scale, bias}, {ir::Shape{4, 5}}));
+  EXPECT_DOUBLE_EQ(ln.vector_ops, ln.flops);
+  // Cheap element-wise ops stream: bandwidth, not vector math, bounds them.
+  for (OpKind op : {OpKind::Relu, OpKind::Add, OpKind::Clip, OpKind::Hardmax}) {
+    EXPECT_DOUBLE_EQ(work_of(g.node(op, {x, x}, {ir::Shape{4, 5}})).vector_ops, 0)
+        << ir::op_name(op);
+  }
+}
+
 TEST(ElementwiseCostTest, BroadcastReadsEachInputAtItsOwnSize) {
   OneNode g;
   ir::Value* x = g.input(ir::Shape{1, 64, 56, 56});

@@ -3,19 +3,39 @@
 # The profile is what `ramiel-client compile --device-profile FILE` predicts with (its keys:
 # core/cost/device_profile.h). Every figure is timed from Python on the ops and sizes the
 # reference models spend their time in, as the generated programs call them (channels-last
-# activations and weights, biases, in-place ReLU), so each includes the interpreter's dispatch
-# cost as a program pays it. One-thread rates come from a process at one intra-op thread; the
-# intra-op scaling from one at every core the program gets, as load() runs it by default. The two
-# processes take turns, round by round, so both see the same machine.
+# activations and weights, biases, in-place ReLU), and in the conditions a program runs them in:
+# passes that call each kernel once, one after another, each call timed on its own right after
+# its input was written, every weight used once per pass among more data (40 MB) than a server's
+# last-level cache holds, as a program uses each weight once per run. Timed in a loop of its
+# own instead, a kernel keeps its weights in cache and its intra-op threads spinning, and scaled
+# 1.85-2x on two cores where the same op in a program scaled 1.0-1.7x. One-thread rates come
+# from a process at one intra-op thread; the intra-op scaling from one at every core the program
+# gets, as load() runs it by default. The two processes take turns pass by pass, with a pause
+# before each, as a benchmark interleaves the programs it compares: each pass starts with the
+# other process's data in the cache and this one's threads asleep, as such a run does (timed
+# back to back in one process, the same program ran 1.2-1.5x faster at two threads).
+
+
+class _Kernel:
+    """One timed call (see _calibration_kernels)."""
+
+    def __init__(self, name, kind, work, weight_bytes, reads, function):
+        self.name, self.kind, self.work = name, kind, work
+        self.weight_bytes, self.function = weight_bytes, function
+        self.reads = tuple(reads)  # activations: written just before each timed call
+
+
+# The hand-off round trip's name among the kernels' times (transfer_latency_us).
+_HANDOFF = "hand-off round trip"
 
 
 def _calibration_kernels():
-    """(name, kind, work, function) for every timed kernel. kind says which profile key it
-    calibrates: "tiny" (dispatch overhead), "conv" (peak_gflops), "stream" (memory_gbps),
-    "pool" (pool_gops), "matvec" (matvec_gbps), "handoff" (transfer_latency_us: a round trip,
-    two hand-offs); conv, stream, pool and matvec kernels also calibrate the intra-op scaling.
-    work is the amount the cost model charges for it, in its own units (FLOPs, bytes read and
-    written, window elements): what it divides by the key's rate."""
+    """A _Kernel for every timed call. kind says which profile key it calibrates: "tiny"
+    (dispatch overhead), "conv" (peak_gflops and weight_gbps), "stream" (memory_gbps), "vector"
+    (vector_gops), "pool" (pool_gops), "matvec" (matvec_gbps); all but tiny also calibrate the
+    intra-op scaling. work is the amount the cost model charges for it, in its own units (FLOPs,
+    bytes read and written, operations, window elements): what it divides by the key's rate;
+    weight_bytes the constant weights a conv kernel reads (core/cost: OpWork::weight_bytes)."""
     cl = torch.channels_last
     generator = torch.Generator().manual_seed(0)
 
@@ -25,6 +45,9 @@ def _calibration_kernels():
 
     kernels = []
 
+    def add(name, kind, work, reads, function, weight_bytes=0.0):
+        kernels.append(_Kernel(name, kind, float(work), float(weight_bytes), reads, function))
+
     def conv(c_in, c_out, size, k, stride=1, groups=1):
         # The cost model's work: 2 FLOPs per tap and output, plus the bias add.
         x, w, b = randn(1, c_in, size, size), randn(c_out, c_in // groups, k, k), randn(c_out)
@@ -33,50 +56,81 @@ def _calibration_kernels():
         flops = 2.0 * c_out * out * out * (c_in // groups) * k * k + c_out * out * out
         name = "conv %dx%d/%d %d->%d @%d%s" % (k, k, stride, c_in, c_out, size,
                                                " depthwise" if groups > 1 else "")
-        kernels.append((name, "conv", flops, lambda: F.conv2d(x, w, b, stride=stride,
-                                                               padding=pad, groups=groups)))
+        add(name, "conv", flops, [x], lambda: F.conv2d(x, w, b, stride=stride, padding=pad,
+                                                  groups=groups),
+            4.0 * (c_out * (c_in // groups) * k * k + c_out))
 
     # Shapes from GoogLeNet, Inception-v3, ResNet-50, DenseNet-121 and SqueezeNet: stems, 3x3
-    # and 1x1 layers at every resolution, a depthwise layer (MobileNet-style models).
+    # and 1x1 layers at every resolution down to 7 pixels, with 16 to 832 channels, weights
+    # from kilobytes to megabytes, and a depthwise layer (MobileNet-style models).
     conv(3, 64, 224, 7, stride=2)
     conv(64, 64, 56, 3)
     conv(64, 256, 56, 1)
     conv(128, 192, 28, 3)
     conv(256, 128, 28, 1)
     conv(96, 16, 55, 1)
+    conv(480, 16, 14, 1)
     conv(256, 256, 14, 3)
     conv(832, 256, 7, 1)
+    conv(832, 384, 7, 1)
     conv(128, 32, 28, 3)
+    conv(128, 32, 7, 3)
+    conv(16, 32, 28, 5)
     conv(256, 256, 28, 3, groups=256)
 
-    # Matrix products at batch 1: a transformer layer's projection (FLOP-bound) and a
-    # classifier's matrix-vector product (bound by reading its weights).
+    # Matrix products at batch 1: a transformer layer's projections (FLOP-bound, with weights),
+    # its attention scores (no weights) and a classifier's matrix-vector product (bound by
+    # reading its weights).
     tokens, w_qkv = randn(1, 128, 256), randn(256, 768)
-    kernels.append(("matmul 1x128x256 @ 256x768", "conv", 2.0 * 128 * 256 * 768,
-                    lambda: torch.matmul(tokens, w_qkv)))
+    add("matmul 1x128x256 @ 256x768", "conv", 2.0 * 128 * 256 * 768, [tokens],
+        lambda: torch.matmul(tokens, w_qkv), 4.0 * 256 * 768)
+    hidden, w_ff = randn(1, 128, 1024), randn(1024, 256)
+    add("matmul 1x128x1024 @ 1024x256", "conv", 2.0 * 128 * 1024 * 256, [hidden],
+        lambda: torch.matmul(hidden, w_ff), 4.0 * 1024 * 256)
+    queries, keys = randn(1, 4, 128, 64), randn(1, 4, 64, 128)
+    add("matmul 1x4x128x64 @ 1x4x64x128", "conv", 2.0 * 4 * 128 * 128 * 64, [queries, keys],
+        lambda: torch.matmul(queries, keys))
     v, w_fc, b_fc = randn(1, 2048), randn(1000, 2048), randn(1000)
-    kernels.append(("linear 1x2048 -> 1000", "matvec", 4.0 * (1000 * 2048 + 2048 + 2 * 1000),
-                    lambda: F.linear(v, w_fc, b_fc)))
-
-    def stream(name, fn, nbytes):
-        kernels.append((name, "stream", nbytes, fn))
+    add("linear 1x2048 -> 1000", "matvec", 4.0 * (1000 * 2048 + 2048 + 2 * 1000), [v],
+        lambda: F.linear(v, w_fc, b_fc))
 
     # Element-wise ops and copies at activation sizes (0.2 to 3 MB: in cache, as at batch 1).
     for c, size in ((64, 112), (256, 28), (512, 14)):
         a, b = randn(1, c, size, size), randn(1, c, size, size)
         nbytes = 4.0 * a.numel()
-        stream("relu_ 1x%dx%dx%d" % (c, size, size), lambda a=a: F.relu(a, inplace=True),
-               2 * nbytes)
-        stream("add 1x%dx%dx%d" % (c, size, size), lambda a=a, b=b: a + b, 3 * nbytes)
-        stream("cat 2 x 1x%dx%dx%d" % (c, size, size),
-               lambda a=a, b=b: torch.cat([a, b], dim=1), 4 * nbytes)
+        add("relu_ 1x%dx%dx%d" % (c, size, size), "stream", 2 * nbytes, [a],
+            lambda a=a: F.relu(a, inplace=True))
+        add("add 1x%dx%dx%d" % (c, size, size), "stream", 3 * nbytes, [a, b],
+            lambda a=a, b=b: a + b)
+        add("cat 2 x 1x%dx%dx%d" % (c, size, size), "stream", 4 * nbytes, [a, b],
+            lambda a=a, b=b: torch.cat([a, b], dim=1))
+    # A dense block's concatenation: many narrow channels-last pieces.
+    pieces = [randn(1, 32, 28, 28) for _ in range(8)]
+    add("cat 8 x 1x32x28x28", "stream", 2 * 4.0 * 8 * 32 * 28 * 28, pieces,
+        lambda: torch.cat(pieces, dim=1))
+
+    # Transcendental functions and normalizations, with the operations the cost model counts
+    # (core/cost: kTranscendentalOps = 8 per exp, erf or tanh).
+    ff = randn(1, 128, 1024)
+    add("gelu 1x128x1024", "vector", 8.0 * ff.numel(), [ff], lambda: F.gelu(ff))
+    add("sigmoid 1x128x1024", "vector", 8.0 * ff.numel(), [ff],
+        lambda: torch.sigmoid(ff))
+    scores = randn(1, 4, 128, 128)
+    add("softmax 1x4x128x128", "vector", 12.0 * scores.numel(), [scores],
+        lambda: F.softmax(scores, dim=-1))
+    ln_weight, ln_bias = randn(256), randn(256)
+    add("layer_norm 1x128x256", "vector", 8.0 * tokens.numel(), [tokens],
+        lambda: F.layer_norm(tokens, (256,), ln_weight, ln_bias, eps=1e-5))
+    feature = randn(1, 256, 28, 28)
+    bn = (randn(256), randn(256).abs(), randn(256), randn(256))  # mean, var, scale, shift
+    add("batch_norm 1x256x28x28", "vector", 2.0 * feature.numel() + 4 * 256, [feature],
+        lambda: F.batch_norm(feature, *bn, False, 0.1, 1e-5))
 
     def pool(c, size, k, stride):
         x = randn(1, c, size, size)
         out = (size + 2 * (k // 2) - k) // stride + 1
-        kernels.append(("max_pool2d %dx%d/%d 1x%dx%dx%d" % (k, k, stride, c, size, size), "pool",
-                        float(c * out * out * k * k),
-                        lambda: F.max_pool2d(x, k, stride=stride, padding=k // 2)))
+        add("max_pool2d %dx%d/%d 1x%dx%dx%d" % (k, k, stride, c, size, size), "pool",
+            c * out * out * k * k, [x], lambda: F.max_pool2d(x, k, stride=stride, padding=k // 2))
 
     pool(64, 112, 3, 2)
     pool(480, 14, 3, 1)
@@ -93,8 +147,7 @@ def _calibration_kernels():
                      ("batch_norm", lambda: F.batch_norm(x, b, var, b, b, False, 0.1, 1e-5)),
                      ("linear", lambda: F.linear(x.reshape(1, -1), fc)),
                      ("softmax", lambda: torch.softmax(x, dim=1))):
-        kernels.append(("tiny " + name, "tiny", 0.0, fn))
-    kernels.append(("hand-off round trip", "handoff", 0.0, _handoff_round_trip()))
+        add("tiny " + name, "tiny", 0.0, [x], fn)
     return kernels
 
 
@@ -136,19 +189,46 @@ def _time_kernel_us(fn, budget_us, repeats):
     return statistics.median(samples)
 
 
+def _time_pass_us(kernels, passes=1):
+    """Each kernel's call time in a pass that calls every kernel once, in order, each call
+    timed on its own after its activations were written (as in a program, where an op reads
+    what the op before it wrote, with the same threads); with passes > 1, the median over
+    that many passes."""
+    clock = time.perf_counter
+    samples = [[] for _ in kernels]
+    for _ in range(passes):
+        for kernel, times in zip(kernels, samples):
+            for tensor in kernel.reads:  # as if the op before had just written them
+                tensor.mul_(1.0)
+            start = clock()
+            kernel.function()
+            times.append((clock() - start) * 1e6)
+    return {kernel.name: statistics.median(times) for kernel, times in zip(kernels, samples)}
+
+
 def _calibration_worker(threads):
-    """A timing process at `threads` intra-op threads: for each line on stdin ({"repeats": N}),
-    times every kernel and answers one JSON line of microseconds by kernel name."""
+    """A timing process at `threads` intra-op threads. For each line on stdin it answers one
+    JSON line of microseconds by kernel name: {"handoff_budget_us": T} times one pass of the
+    kernels, the tiny ones (the median of five passes among themselves: as a program's runs of
+    views and small element-wise ops; after a large kernel a tiny one would also wait for its
+    code and data to come back to the cache, which that kernel's own time holds), and the
+    hand-off round trip (the median of three samples of about T us each)."""
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints must not break the protocol
     _set_intra_op_threads(threads)
     kernels = _calibration_kernels()
-    protocol.write(json.dumps({"ready": threads}) + "\n")
+    tiny = [k for k in kernels if k.kind == "tiny"]
+    timed = [k for k in kernels if k.kind != "tiny"]
+    handoff = _handoff_round_trip()
     with torch.no_grad():
+        _time_pass_us(kernels, passes=2)  # warm-up: the first calls allocate and pick kernels
+        protocol.write(json.dumps({"ready": threads}) + "\n")
         for line in sys.stdin:
             request = json.loads(line)
-            times = {name: _time_kernel_us(fn, request["budget_us"], request["repeats"])
-                     for name, _, _, fn in kernels}
+            times = _time_pass_us(timed)
+            times.update(_time_pass_us(tiny, passes=5))
+            # Right after the kernels, as a program's workers hand tensors over between ops.
+            times[_HANDOFF] = _time_kernel_us(handoff, request["handoff_budget_us"], 3)
             protocol.write(json.dumps(times) + "\n")
     return 0
 
@@ -177,9 +257,12 @@ class _CalibrationProcess:
                                % (self.threads, self._process.wait()))
         return json.loads(line)
 
-    def round(self, budget_us, repeats):
-        time.sleep(_SETTLE_S)  # the other process's OpenMP threads stop spinning
-        self._process.stdin.write(json.dumps({"budget_us": budget_us, "repeats": repeats}) + "\n")
+    def request(self, **job):
+        """The times of one pass (see _calibration_worker), after a pause in which the other
+        process's OpenMP threads stop spinning: each pass starts as a program's run does when
+        runs come one at a time with other work between them."""
+        time.sleep(_SETTLE_S)
+        self._process.stdin.write(json.dumps(job) + "\n")
         self._process.stdin.flush()
         return self._reply()
 
@@ -197,21 +280,43 @@ class _CalibrationProcess:
 def _rate(kernels, times_us, kind, overhead_us):
     """Work per microsecond of the kernels of `kind`: their total work over their total time
     less dispatch, which weights each kernel by its time, as a model's sum of ops does."""
-    work = sum(amount for name, k, amount, _ in kernels if k == kind)
-    busy = sum(max(times_us[name] - overhead_us, 1e-3) for name, k, _, _ in kernels if k == kind)
+    work = sum(k.work for k in kernels if k.kind == kind)
+    busy = sum(max(times_us[k.name] - overhead_us, 1e-3) for k in kernels if k.kind == kind)
     return work / busy
+
+
+def _fit_flops_and_weights(flops, weight_bytes, busy_us):
+    """(FLOPs per us, weight bytes per us) of busy = flops / F + weight_bytes / W, the cost
+    model's time of a convolution or matrix product, by least squares of the relative error
+    over the kernels; W is None when the weights cost nothing measurable (a fit that gives them
+    no time, or a negative one). F alone is then total FLOPs over total time."""
+    # Normal equations of min sum ((a f + b w - t) / t)^2 over a = 1/F, b = 1/W.
+    rows = [(f / t, w / t) for f, w, t in zip(flops, weight_bytes, busy_us)]
+    ff = sum(f * f for f, _ in rows)
+    fw = sum(f * w for f, w in rows)
+    ww = sum(w * w for _, w in rows)
+    f1 = sum(f for f, _ in rows)
+    w1 = sum(w for _, w in rows)
+    det = ff * ww - fw * fw
+    if det > 0:
+        a = (f1 * ww - w1 * fw) / det
+        b = (ff * w1 - fw * f1) / det
+        if a > 0 and b > 0:
+            return 1 / a, 1 / b
+    return sum(flops) / sum(busy_us), None
 
 
 def _fit_intra_op(rooflines_us, wide_us, cores, overhead_us):
     """intra_op_efficiency, intra_op_half_us and intra_op_sync_us of DeviceProfile's speedup
     formula that best predict the kernels' times at every core from their one-thread roofline
-    times (least squares of the log ratio, over a grid: three parameters, a dozen kernels)."""
+    times (least squares of the log ratio, over a grid: three parameters, some thirty
+    kernels)."""
     import math
 
     best = None
     for efficiency in [e / 40 for e in range(1, 41)]:
         for half_us in [2.0 ** (h / 2) for h in range(0, 27)]:  # 1 us to 8 ms
-            for sync_us in (0.1, 0.5, 1, 2, 3, 5, 8, 12, 20):
+            for sync_us in (0.1, 0.5, 1, 2, 3, 5, 8, 12, 20, 30, 50):
                 error = 0.0
                 for roofline, measured in zip(rooflines_us, wide_us):
                     speedup = 1 + (cores - 1) * efficiency * roofline / (roofline + half_us)
@@ -223,24 +328,26 @@ def _fit_intra_op(rooflines_us, wide_us, cores, overhead_us):
     return best[1:]
 
 
-def measure_device_profile(rounds=5, repeats=5, budget_us=20000, log=None, name="calibrated"):
-    """The device profile of this machine as a dict (DeviceProfile's JSON keys): the medians of
-    `rounds` alternating rounds of the one-thread and every-core processes."""
+def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
+    """The device profile of this machine as a dict (DeviceProfile's JSON keys): each kernel's
+    median over `rounds` x `passes` passes, the one-thread and every-core processes taking
+    turns pass by pass, as a benchmark interleaves the programs it compares."""
     log = log or (lambda message: None)
     cores = _available_cores()
     kernels = _calibration_kernels()
     counts = [1] if cores == 1 else [1, cores]
-    log("calibrating: %d kernels, %d rounds at 1%s intra-op threads" % (
-        len(kernels), rounds, "" if cores == 1 else " and %d" % cores))
+    log("calibrating: %d kernels, %d rounds of %d passes at 1%s intra-op threads" % (
+        len(kernels), rounds, passes, "" if cores == 1 else " and %d" % cores))
     processes = []
     try:
         for count in counts:
             processes.append(_CalibrationProcess(count))
         samples = {count: {} for count in counts}
         for r in range(rounds):
-            for process in processes:
-                for kernel, us in process.round(budget_us, repeats).items():
-                    samples[process.threads].setdefault(kernel, []).append(us)
+            for _ in range(passes):
+                for process in processes:
+                    for kernel, us in process.request(handoff_budget_us=300).items():
+                        samples[process.threads].setdefault(kernel, []).append(us)
             log("  round %d of %d" % (r + 1, rounds))
     finally:
         for process in processes:
@@ -248,27 +355,46 @@ def measure_device_profile(rounds=5, repeats=5, budget_us=20000, log=None, name=
     one = {kernel: statistics.median(us) for kernel, us in samples[1].items()}
     wide = {kernel: statistics.median(us) for kernel, us in samples[cores].items()}
 
-    overhead = statistics.mean(one[n] for n, kind, _, _ in kernels if kind == "tiny")
+    overhead = statistics.mean(one[k.name] for k in kernels if k.kind == "tiny")
+    convs = [k for k in kernels if k.kind == "conv"]
+    flop_rate, weight_rate = _fit_flops_and_weights(
+        [k.work for k in convs], [k.weight_bytes for k in convs],
+        [max(one[k.name] - overhead, 1e-3) for k in convs])
     rates = {kind: _rate(kernels, one, kind, overhead)
-             for kind in ("conv", "stream", "pool", "matvec")}
+             for kind in ("stream", "vector", "pool", "matvec")}
     profile = {"name": name, "cores": cores,
                "op_overhead_us": round(overhead, 3),
-               "transfer_latency_us": round(one["hand-off round trip"] / 2, 3),
-               "peak_gflops": round(rates["conv"] / 1e3, 3),  # FLOP/us to GFLOP/s
+               "transfer_latency_us": round(one[_HANDOFF] / 2, 3),
+               "peak_gflops": round(flop_rate / 1e3, 3),  # FLOP/us to GFLOP/s
                "memory_gbps": round(rates["stream"] / 1e3, 3),
+               "vector_gops": round(rates["vector"] / 1e3, 3),
                "pool_gops": round(rates["pool"] / 1e3, 3),
                "matvec_gbps": round(rates["matvec"] / 1e3, 3)}
-    for n, kind, _, _ in kernels:
+    # Weights that cost nothing measurable get the built-in profile's rate, which leaves them out.
+    profile["weight_gbps"] = round(weight_rate / 1e3, 3) if weight_rate else 1e6
+    for k in kernels:
         log("  %-34s %10.1f us at 1 thread%s" % (
-            n, one[n], "" if cores == 1 else ", %10.1f us at %d" % (wide[n], cores)))
+            k.name, one[k.name], "" if cores == 1 else ", %10.1f us at %d" % (wide[k.name], cores)))
+    log("  %-34s %10.1f us at 1 thread%s" % (
+        _HANDOFF, one[_HANDOFF], "" if cores == 1 else ", %10.1f us at %d" % (wide[_HANDOFF],
+                                                                               cores)))
     if cores > 1:
-        timed = [n for n, kind, _, _ in kernels if kind in ("conv", "stream", "pool", "matvec")]
+        timed = [k for k in kernels if k.kind != "tiny"]
         efficiency, half_us, sync_us = _fit_intra_op(
-            [max(one[n] - overhead, 1e-3) for n in timed], [wide[n] for n in timed], cores,
-            overhead)
+            [_roofline_us(k, one[k.name] - overhead, flop_rate, weight_rate) for k in timed],
+            [wide[k.name] for k in timed], cores, overhead)
         profile.update(intra_op_efficiency=efficiency, intra_op_half_us=round(half_us, 3),
                        intra_op_sync_us=sync_us)
     return profile
+
+
+def _roofline_us(kernel, busy_us, flop_rate, weight_rate):
+    """A kernel's one-thread time less dispatch as the intra-op fit sees it: the measured time,
+    except for a conv kernel the fitted one (its FLOPs and weights at the fitted rates), so that
+    the scaling fit sees the sizes the cost model will give it."""
+    if kernel.kind != "conv":
+        return max(busy_us, 1e-3)
+    return kernel.work / flop_rate + (kernel.weight_bytes / weight_rate if weight_rate else 0)
 
 
 def calibrate(path, quick=False):
@@ -282,7 +408,7 @@ def calibrate(path, quick=False):
         raise OSError("cannot write the device profile to %s: %s is not a writable directory"
                       % (path, directory))
     if quick:
-        profile = measure_device_profile(rounds=1, repeats=1, budget_us=1000, log=log)
+        profile = measure_device_profile(rounds=1, passes=2, log=log)
     else:
         profile = measure_device_profile(log=log)
     text = json.dumps(profile, indent=2, sort_keys=True) + "\n"

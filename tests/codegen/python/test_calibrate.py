@@ -13,7 +13,7 @@ from conftest import PYTHON
 CLIENT = os.environ.get("RAMIEL_CLIENT")
 # DeviceProfile's keys (core/cost/device_profile.h); calibration measures all but these.
 PROFILE_KEYS = {"name", "cores", "peak_gflops", "memory_gbps", "op_overhead_us", "pool_gops",
-                "matvec_gbps",
+                "matvec_gbps", "vector_gops", "weight_gbps",
                 "transfer_latency_us", "transfer_gbps", "intra_op_efficiency",
                 "intra_op_half_us", "intra_op_sync_us", "co_run_slowdown"}
 NOT_MEASURED = {"transfer_gbps", "co_run_slowdown"}
@@ -55,6 +55,8 @@ def test_calibrate_writes_a_plausible_profile_of_this_machine(calibrated):
     assert 0.1 < profile["memory_gbps"] < 1e4
     assert 0.01 < profile["pool_gops"] < 1e4
     assert 0.01 < profile["matvec_gbps"] < 1e4
+    assert 0.01 < profile["vector_gops"] < 1e4
+    assert 0.01 < profile["weight_gbps"] <= 1e6  # 1e6: weights cost nothing measurable
     assert 0.05 < profile["op_overhead_us"] < 1e4  # a Python call costs something
     if profile["cores"] > 1:
         assert 0 < profile["intra_op_efficiency"] <= 1
@@ -90,3 +92,23 @@ def test_other_actions_still_need_the_model(compiled):
     run = subprocess.run([PYTHON, program.path, "--check"], capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 2 and "--onnx" in run.stderr
+
+
+def test_the_conv_fit_recovers_flop_and_weight_rates(compiled):
+    """Times made from known rates (1000 FLOPs and 10 weight bytes per us) come back as those
+    rates: the fit the profile's peak_gflops and weight_gbps come from."""
+    fit = compiled("branches").module.ramiel._fit_flops_and_weights
+    flops = [2e6, 5e5, 8e4, 3e6, 1e5]
+    weights = [1e4, 2e5, 4e3, 9e5, 6e4]
+    busy = [f / 1000 + w / 10 for f, w in zip(flops, weights)]
+    flop_rate, weight_rate = fit(flops, weights, busy)
+    assert flop_rate == pytest.approx(1000) and weight_rate == pytest.approx(10)
+
+
+def test_the_conv_fit_leaves_weights_out_when_they_cost_nothing(compiled):
+    """FLOPs alone explain the times: no weight rate (the profile then writes the built-in one),
+    and the FLOP rate is total work over total time."""
+    fit = compiled("branches").module.ramiel._fit_flops_and_weights
+    flops = [2e6, 5e5, 8e4]
+    flop_rate, weight_rate = fit(flops, [1e4, 2e5, 4e3], [f / 500 for f in flops])
+    assert weight_rate is None and flop_rate == pytest.approx(500)
