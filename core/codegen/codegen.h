@@ -9,6 +9,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/codegen/engines.h"
 #include "core/ir/graph.h"
@@ -25,7 +26,8 @@ struct CodegenInput {
   std::string compiler_version;
   std::string options_summary;       // one line, for the header comment
   std::string model_name;            // for the header and messages; empty: the graph's name
-  MeasuredEngines measured_engines;  // from a profile: what ENGINES records (see engines.h)
+  // ENGINES, one per cluster (choose_engines); empty: from the op mix alone.
+  std::vector<std::string> engines;
 };
 
 // File name -> contents: "model.py" and "ramiel_runtime.py". Deterministic byte for byte.

@@ -31,7 +31,7 @@ double CostModel::wide_time_us(double roofline_us) const {
   return std::min(one_thread, wide);
 }
 
-NodeCost CostModel::node_cost(const ir::Node& node) const {
+NodeCost CostModel::node_cost(const ir::Node& node, bool prepacked_weights) const {
   NodeCost cost;
   if (node.has_subgraphs()) {
     cost = control_flow_cost(node);
@@ -41,8 +41,9 @@ NodeCost CostModel::node_cost(const ir::Node& node) const {
     cost.bytes = work.bytes;
     // A GEMM-like kernel's weight reads come on top of its FLOPs (they are reordered or
     // packed before the compute starts); every other bound overlaps.
-    const double compute = us_at(work.flops - work.vector_ops, profile_.peak_gflops) +
-                           us_at(work.weight_bytes, profile_.weight_gbps);
+    const double compute =
+        us_at(work.flops - work.vector_ops, profile_.peak_gflops) +
+        (prepacked_weights ? 0.0 : us_at(work.weight_bytes, profile_.weight_gbps));
     const double roofline = std::max({compute, us_at(work.vector_ops, profile_.vector_gops),
                                       us_at(work.bytes, profile_.memory_gbps),
                                       us_at(work.pool_window_ops, profile_.pool_gops),

@@ -52,7 +52,11 @@ class CostModel {
   //   Scan: the length of the scanned axis when the first scan input's shape knows it (Scan-8:
   //         batch times sequence length), else kGuessedLoopTrips.
   // The result is never below one op's overhead.
-  NodeCost node_cost(const ir::Node& node) const;
+  //
+  // `prepacked_weights`: the node runs in a frozen cluster (runtime/engines.py), whose oneDNN
+  // kernels reorder their constant weights once at load, so a convolution or matrix product
+  // pays no weight term on each call. Measured costs are eager ones and stay as measured.
+  NodeCost node_cost(const ir::Node& node, bool prepacked_weights = false) const;
   static constexpr double kGuessedLoopTrips = 10;
   // The one-thread time of an op whose roofline part takes `roofline_us`, spread over all cores.
   double wide_time_us(double roofline_us) const;

@@ -3,7 +3,9 @@
 #include "core/codegen/codegen.h"
 #include "core/cost/cost_model.h"
 #include "core/cost/measured_costs.h"
+#include "core/codegen/engines.h"
 #include "core/driver/build_fingerprint.h"
+#include "core/driver/engine_costs.h"
 #include "core/driver/report.h"
 #include "core/driver/version.h"
 #include "core/frontend/onnx_import.h"
@@ -108,6 +110,13 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   // schedule_graph returns only schedules that pass verify_schedule.
   RAMIEL_ASSIGN_OR_RETURN(schedule::Schedule plan,
                           schedule::schedule_graph(dataflow, schedule_options));
+  // The engine of each cluster, and the predictions as the engines run it.
+  RAMIEL_ASSIGN_OR_RETURN(const codegen::MeasuredEngines measured_engines,
+                          cost::parse_measured_engines(options.measured_costs_json));
+  const std::vector<std::string> engines =
+      codegen::choose_engines(dataflow, plan, measured_engines);
+  RAMIEL_ASSIGN_OR_RETURN(const schedule::DataflowGraph as_run,
+                          cost_as_run(graph, costs, dataflow, engines, plan));
   timings.schedule_ms = stage.elapsed_ms();
 
   // Codegen.
@@ -115,14 +124,13 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   stage.restart();
   codegen::CodegenInput codegen_input;
   codegen_input.graph = &graph;
-  codegen_input.dataflow = &dataflow;
+  codegen_input.dataflow = &as_run;
   codegen_input.schedule = &plan;
   codegen_input.model_sha256 = result.model_sha256;
   codegen_input.model_name = model_name;
   codegen_input.compiler_version = compiler_version();
   codegen_input.options_summary = options_summary(options);
-  RAMIEL_ASSIGN_OR_RETURN(codegen_input.measured_engines,
-                          cost::parse_measured_engines(options.measured_costs_json));
+  codegen_input.engines = engines;
   RAMIEL_ASSIGN_OR_RETURN(result.files, codegen::generate_python(codegen_input));
   timings.codegen_ms = stage.elapsed_ms();
   timings.total_ms = total.elapsed_ms();
@@ -134,9 +142,9 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
 
   ReportInput report;
   report.graph = &graph;
-  report.dataflow = &dataflow;
+  report.dataflow = &as_run;
   report.schedule = &plan;
-  report.node_costs = schedule::scheduled_costs(dataflow, plan);
+  report.node_costs = schedule::scheduled_costs(as_run, plan);
   report.options = &options;
   report.model_sha256 = result.model_sha256;
   report.model_name = model_name;

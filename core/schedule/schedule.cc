@@ -73,6 +73,24 @@ std::vector<double> scheduled_costs(const DataflowGraph& graph, const Schedule& 
   return costs;
 }
 
+Status retime_schedule(const DataflowGraph& serial, const DataflowGraph& clustered,
+                       Schedule& schedule) {
+  const auto n = static_cast<int32_t>(schedule.cluster_of.size());
+  if (serial.size() != n || clustered.size() != n) {
+    return invalid_argument("retime_schedule: the graphs do not hold the schedule's nodes");
+  }
+  schedule.serial_us = serial_schedule(serial, schedule.cores).serial_us;
+  schedule.critical_path_us = critical_path_us(bottom_levels(clustered));
+  if (schedule.clusters.size() <= 1) {
+    schedule.makespan_us = schedule.serial_us;
+    return ok_status();
+  }
+  const std::vector<double> costs = scheduled_costs(clustered, schedule);
+  RAMIEL_ASSIGN_OR_RETURN(schedule.makespan_us, simulate_clusters(clustered, schedule.cluster_of,
+                                                                  schedule.clusters, &costs));
+  return ok_status();
+}
+
 StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOptions& options) {
   if (options.workers < 1) {
     return invalid_argument("schedule: workers must be at least 1, not " +

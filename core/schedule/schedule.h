@@ -87,6 +87,14 @@ Status verify_schedule(const DataflowGraph& graph, const Schedule& schedule, int
 // the wide cluster, run with `threads` intra-op threads.
 Schedule serial_schedule(const DataflowGraph& graph, int threads = 1);
 
+// The schedule's predictions again with other costs for the same nodes: a program's engines are
+// chosen per cluster after scheduling, and a frozen cluster's nodes cost less. `serial` costs
+// every node as the serial program runs it, `clustered` as its own cluster's engine does;
+// serial_us, makespan_us (the serial time for one cluster) and critical_path_us are recomputed
+// from them. INVALID_ARGUMENT when either graph's size is not the schedule's.
+Status retime_schedule(const DataflowGraph& serial, const DataflowGraph& clustered,
+                       Schedule& schedule);
+
 // The cost each node has in `schedule`: its cost with its cluster's intra-op threads (the
 // wide cost in the wide cluster, the one-thread cost on a one-thread worker, times the
 // co-run slowdown beside a wide cluster).

@@ -108,6 +108,11 @@ TEST(CostModelTest, WeightReadsComeOnTopOfFlops) {
   ir::Value* b = g.input(ir::Shape{64, 64});
   EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::MatMul, {a, b}, {ir::Shape{64, 64}})).us,
                    524.288 + 5);
+  // In a frozen cluster the weights were prepacked at load: the FLOPs alone.
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::MatMul, {a, w}, {ir::Shape{64, 64}}),
+                                   /*prepacked_weights=*/true)
+                       .us,
+                   524.288 + 5);
 }
 
 TEST(CostModelTest, TranscendentalsRunAtTheVectorRate) {

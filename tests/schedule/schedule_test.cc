@@ -16,8 +16,8 @@ Schedule schedule_ok(const DataflowGraph& g, int workers, double min_speedup = 1
   return s.ok() ? *s : Schedule{};
 }
 
-// src -> two chains of five 100 us nodes -> join, every edge 10 us.
-DataflowGraph two_branches() {
+// src -> two chains of five 100 us nodes (the right one's `right_us`) -> join, every edge 10 us.
+DataflowGraph two_branches(double right_us = 100) {
   DataflowGraphBuilder g;
   const int32_t src = g.add_node(1);
   int32_t left = src;
@@ -26,7 +26,7 @@ DataflowGraph two_branches() {
     const int32_t l = g.add_node(100);
     g.add_edge(left, l, 10);
     left = l;
-    const int32_t r = g.add_node(100);
+    const int32_t r = g.add_node(right_us);
     g.add_edge(right, r, 10);
     right = r;
   }
@@ -61,6 +61,27 @@ TEST(ScheduleTest, TwoHeavyBranchesRunInParallel) {
   EXPECT_NE(s.cluster_of[1], s.cluster_of[2]);
   // More workers than branches do not help and are not used.
   EXPECT_EQ(schedule_ok(two_branches(), 8).clusters.size(), 2u);
+}
+
+TEST(ScheduleTest, RetimingKeepsTheClustersAndRecomputesThePredictions) {
+  Schedule s = schedule_ok(two_branches(), 2);
+  const std::vector<std::vector<int32_t>> clusters = s.clusters;
+  // The right branch's cluster runs cheaper (a frozen engine); the serial program does not.
+  ASSERT_TRUE(retime_schedule(two_branches(), two_branches(40), s).ok());
+  EXPECT_EQ(s.clusters, clusters);
+  EXPECT_DOUBLE_EQ(s.serial_us, 1002);
+  EXPECT_DOUBLE_EQ(s.makespan_us, 522);  // the left branch is still the longest
+  EXPECT_DOUBLE_EQ(s.critical_path_us, 1 + 10 + 500 + 10 + 1);
+  // The serial program frozen too: every node as the cheaper costs say.
+  ASSERT_TRUE(retime_schedule(two_branches(40), two_branches(40), s).ok());
+  EXPECT_DOUBLE_EQ(s.serial_us, 702);
+  // One cluster: the makespan is the serial run.
+  Schedule one = schedule_ok(chain(4, 100, 1), 2);
+  ASSERT_TRUE(retime_schedule(chain(4, 50, 1), chain(4, 50, 1), one).ok());
+  EXPECT_DOUBLE_EQ(one.serial_us, 200);
+  EXPECT_DOUBLE_EQ(one.makespan_us, 200);
+  EXPECT_EQ(retime_schedule(chain(3, 50, 1), chain(4, 50, 1), one).code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(ScheduleTest, ForkJoinDiamond) {

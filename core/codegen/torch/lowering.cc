@@ -638,8 +638,9 @@ class Lowering : public EmitEnvironment, public BodyLowering {
     module.push_back(py::comment("among the workers."));
     module.push_back(py::assign(py::name("CLUSTER_THREADS"), py::tuple(std::move(threads))));
     std::vector<py::ExprPtr> engines;
-    for (const std::string& engine :
-         choose_engines(*in_.dataflow, *in_.schedule, in_.measured_engines)) {
+    for (const std::string& engine : in_.engines.empty()
+                                         ? choose_engines(*in_.dataflow, *in_.schedule, {})
+                                         : in_.engines) {
       engines.push_back(py::str_lit(engine));
     }
     module.push_back(
