@@ -213,7 +213,7 @@ def where_time_goes(args, files, out_dir, all_configs, ort_median_ms):
         ort_ms = {key: ms * ort_median_ms / ort_run_ms for key, ms in ort_ms.items()}
     out = op_gap.compare(op_gap.ramiel_groups(schedule, node_profile), ort_ms)
     out.update(ort_profiled_run_ms=ort_run_ms, ort_median_ms=ort_median_ms,
-               threads=node_profile.get("threads"))
+               threads=node_profile.get("threads"), **op_gap.engine_runs(node_profile))
     return out
 
 

@@ -183,6 +183,12 @@ def test_op_gap_section_lists_each_kind_and_the_total_gap():
     gap = op_gap.compare({"convolution": 12.0, "pooling": 1.5}, {"convolution": 10.0,
                                                                  "pooling": 0.5})
     gap.update(ort_profiled_run_ms=11.0, ort_median_ms=10.5)
+    profile = {"engines": {"clusters": {"0": {"eager_ms": 13.5, "frozen_ms": 11.0,
+                                              "winner": "frozen"}}}}
+    assert op_gap.engine_runs(profile) == {"frozen_wins": True, "eager_ms": 13.5,
+                                           "frozen_ms": 11.0}
+    assert op_gap.engine_runs({}) == {"frozen_wins": False}
+    gap.update(op_gap.engine_runs(profile))
     results = {"machine": {"cores": 2}, "latency": {
         "googlenet": {"label": "GoogLeNet", "op_gap": gap},
         "resnet50": {"label": "ResNet-50", "op_gap": {"error": "no profile"}},
@@ -190,5 +196,6 @@ def test_op_gap_section_lists_each_kind_and_the_total_gap():
     text = report.op_gap_section(results)
     assert "| convolution | 12.00 | 10.00 | +2.00 |" in text
     assert "| **all kernels** | 13.50 | 10.50 | +3.00 |" in text
-    assert "profiled run: 11.00 ms median, unprofiled 10.50 ms" in text
+    assert "profiled run: 11.00 ms median, unprofiled 10.50 ms; its clusters run frozen: " \
+        "11.00 ms against 13.50 ms eager" in text
     assert "ResNet-50: no comparison (no profile)" in text and "SqueezeNet" not in text

@@ -97,6 +97,17 @@ def ramiel_groups(schedule, node_profile):
     return totals
 
 
+def engine_runs(node_profile):
+    """The profile's whole-cluster runs: {"eager_ms", "frozen_ms"} summed over clusters, and
+    "frozen_wins" when frozen won any (then the eager per-node breakdown is not how it runs)."""
+    clusters = list(node_profile.get("engines", {}).get("clusters", {}).values())
+    out = {"frozen_wins": any(c.get("winner") == "frozen" for c in clusters)}
+    for key in ("eager_ms", "frozen_ms"):
+        if clusters and all(key in c for c in clusters):
+            out[key] = sum(c[key] for c in clusters)
+    return out
+
+
 def ort_groups(profile_path, warmup):
     """{group: ms} from an ONNX Runtime profile: each kernel's median over the runs after the
     first `warmup`, summed by group; and the median model_run in ms."""
