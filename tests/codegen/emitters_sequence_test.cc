@@ -50,9 +50,10 @@ TEST_F(SequenceTest, ListsAreMadeAndNeverChangedInPlace) {
   EXPECT_EQ(emit(OpKind::SequenceConstruct, {x, x}), "y1 = [x, x]\n");
   EXPECT_EQ(emit(OpKind::SequenceInsert, {s, x}), "y2 = s + [x]\n");
   ir::Value* minus_one = int_constant(g, "minus_one", {}, {-1});
-  EXPECT_EQ(emit(OpKind::SequenceInsert, {s, x, minus_one}), "y3 = s[:-1] + [x] + s[-1:]\n");
-  EXPECT_EQ(emit(OpKind::SequenceInsert, {s, x, i}),
-            "position_tmp = int(i)\ny4 = s[:position_tmp] + [x] + s[position_tmp:]\n");
+  // At a position: the runtime's helper, which refuses one outside -n..n (slicing would clamp).
+  EXPECT_EQ(emit(OpKind::SequenceInsert, {s, x, minus_one}),
+            "y3 = onnx_sequence_insert(s, x, -1)\n");
+  EXPECT_EQ(emit(OpKind::SequenceInsert, {s, x, i}), "y4 = onnx_sequence_insert(s, x, int(i))\n");
   EXPECT_EQ(emit(OpKind::SequenceErase, {s}), "y5 = list(s)\ny5.pop(-1)\n");
   EXPECT_EQ(emit(OpKind::SequenceErase, {s, i}), "y6 = list(s)\ny6.pop(int(i))\n");
 }
@@ -96,7 +97,10 @@ TEST_F(SequenceTest, OptionalsAreTheValueOrNone) {
             "y3 = torch.tensor(True)\n");
   EXPECT_EQ(emit(OpKind::OptionalHasElement, {}, {}, ir::TypeKind::kTensor),
             "y4 = torch.tensor(False)\n");
-  EXPECT_EQ(emit(OpKind::OptionalGetElement, {opt}, {}, ir::TypeKind::kTensor), "y5 = opt\n");
+  // An empty optional is an error, which the helper raises.
+  EXPECT_EQ(emit(OpKind::OptionalGetElement, {opt}, {}, ir::TypeKind::kTensor),
+            "y5 = onnx_optional_get_element(opt)\n");
+  EXPECT_EQ(emit(OpKind::OptionalGetElement, {x}, {}, ir::TypeKind::kTensor), "y6 = x\n");
 }
 
 }  // namespace

@@ -66,12 +66,18 @@ TEST(ScheduleTest, TwoHeavyBranchesRunInParallel) {
 TEST(ScheduleTest, RetimingKeepsTheClustersAndRecomputesThePredictions) {
   Schedule s = schedule_ok(two_branches(), 2);
   const std::vector<std::vector<int32_t>> clusters = s.clusters;
+  Schedule same = s;
+  ASSERT_TRUE(retime_schedule(two_branches(), two_branches(), same).ok());
+  EXPECT_DOUBLE_EQ(same.makespan_us, s.makespan_us);
+  EXPECT_DOUBLE_EQ(same.critical_path_us, s.critical_path_us);
   // The right branch's cluster runs cheaper (a frozen engine); the serial program does not.
   ASSERT_TRUE(retime_schedule(two_branches(), two_branches(40), s).ok());
   EXPECT_EQ(s.clusters, clusters);
   EXPECT_DOUBLE_EQ(s.serial_us, 1002);
-  EXPECT_DOUBLE_EQ(s.makespan_us, 522);  // the left branch is still the longest
-  EXPECT_DOUBLE_EQ(s.critical_path_us, 1 + 10 + 500 + 10 + 1);
+  // The cheap branch now waits for its transfers while the left one runs at home: 1 + 500 + 1.
+  EXPECT_DOUBLE_EQ(s.makespan_us, 502);
+  // The longest path is still the left branch with its six 10 us edges.
+  EXPECT_DOUBLE_EQ(s.critical_path_us, 1 + 6 * 10 + 500 + 1);
   // The serial program frozen too: every node as the cheaper costs say.
   ASSERT_TRUE(retime_schedule(two_branches(40), two_branches(40), s).ok());
   EXPECT_DOUBLE_EQ(s.serial_us, 702);
