@@ -24,8 +24,8 @@ struct CodegenInput {
   const schedule::Schedule* schedule = nullptr;
   std::string model_sha256;  // hex of the model file the program loads its weights from
   std::string compiler_version;
-  std::string options_summary;       // one line, for the header comment
-  std::string model_name;            // for the header and messages; empty: the graph's name
+  std::string options_summary;  // one line, for the header comment
+  std::string model_name;       // for the header and messages; empty: the graph's name
   // ENGINES, one per cluster (choose_engines); empty: from the op mix alone.
   std::vector<std::string> engines;
 };

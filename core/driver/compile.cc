@@ -1,9 +1,9 @@
 #include "core/driver/compile.h"
 
 #include "core/codegen/codegen.h"
+#include "core/codegen/engines.h"
 #include "core/cost/cost_model.h"
 #include "core/cost/measured_costs.h"
-#include "core/codegen/engines.h"
 #include "core/driver/build_fingerprint.h"
 #include "core/driver/engine_costs.h"
 #include "core/driver/report.h"

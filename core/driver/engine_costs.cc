@@ -32,8 +32,7 @@ bool serial_runs_frozen(const schedule::DataflowGraph& dataflow, const schedule:
   return frozen * 2 > total;
 }
 
-StatusOr<schedule::DataflowGraph> cost_as_run(const ir::Graph& graph,
-                                              const cost::CostModel& costs,
+StatusOr<schedule::DataflowGraph> cost_as_run(const ir::Graph& graph, const cost::CostModel& costs,
                                               const schedule::DataflowGraph& dataflow,
                                               const std::vector<std::string>& engines,
                                               schedule::Schedule& plan) {

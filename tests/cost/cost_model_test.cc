@@ -109,8 +109,9 @@ TEST(CostModelTest, WeightReadsComeOnTopOfFlops) {
   EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::MatMul, {a, b}, {ir::Shape{64, 64}})).us,
                    524.288 + 5);
   // In a frozen cluster the weights were prepacked at load: the FLOPs alone.
-  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::MatMul, {a, w}, {ir::Shape{64, 64}}),
-                                   /*prepacked_weights=*/true)
+  EXPECT_DOUBLE_EQ(model
+                       .node_cost(g.node(OpKind::MatMul, {a, w}, {ir::Shape{64, 64}}),
+                                  /*prepacked_weights=*/true)
                        .us,
                    524.288 + 5);
 }

@@ -440,7 +440,7 @@ class Lowering : public EmitEnvironment, public BodyLowering {
     add("");
     add("  import model");
     add("  with model.load(\"MODEL.onnx\", workers=None, mode=\"thread\") as program:");
-    add("      outputs = program(*inputs)  # torch tensors in graph-input order -> tuple");
+    add("      outputs = program(*inputs)  # inputs in INPUTS order -> outputs in OUTPUTS order");
     return out;
   }
 
@@ -638,9 +638,8 @@ class Lowering : public EmitEnvironment, public BodyLowering {
     module.push_back(py::comment("among the workers."));
     module.push_back(py::assign(py::name("CLUSTER_THREADS"), py::tuple(std::move(threads))));
     std::vector<py::ExprPtr> engines;
-    for (const std::string& engine : in_.engines.empty()
-                                         ? choose_engines(*in_.dataflow, *in_.schedule, {})
-                                         : in_.engines) {
+    for (const std::string& engine :
+         in_.engines.empty() ? choose_engines(*in_.dataflow, *in_.schedule, {}) : in_.engines) {
       engines.push_back(py::str_lit(engine));
     }
     module.push_back(

@@ -19,7 +19,7 @@
 #
 #   import model
 #   with model.load("MODEL.onnx", workers=None, mode="thread") as program:
-#       outputs = program(*inputs)  # torch tensors in graph-input order -> tuple
+#       outputs = program(*inputs)  # inputs in INPUTS order -> outputs in OUTPUTS order
 
 # A wide worker runs beside narrow ones (a staged schedule).
 STAGED = False
