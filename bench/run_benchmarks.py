@@ -196,16 +196,16 @@ def where_time_goes(args, files, out_dir, all_configs, ort_median_ms):
     to its unprofiled median (ort_median_ms, this run's latency rounds)."""
     costs = os.path.join(args.work_dir, "compiled-pgo", files.name) + ".costs.json"
     ort = next(c for c in all_configs if c.name == "ort-seq-all")
-    os.makedirs(os.path.join(args.work_dir, "logs", files.name), exist_ok=True)
+    logs = os.path.join(args.work_dir, "logs", files.name)
+    os.makedirs(logs, exist_ok=True)
     try:
         with open(os.path.join(out_dir, "schedule.json")) as f:
             schedule = json.load(f)
         with open(costs) as f:
             node_profile = json.load(f)
         ort_ms, ort_run_ms = op_gap.profile_ort(
-            ort.argv, os.path.join(args.work_dir, "logs", files.name, "ort-profile"),
-            args.rounds * args.iters, args.warmup,
-            os.path.join(args.work_dir, "logs", files.name, "ort-profile.log"))
+            ort.argv, os.path.join(logs, "ort-profile"), args.rounds * args.iters, args.warmup,
+            os.path.join(logs, "ort-profile.log"))
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         log("op gap: %s: %s" % (files.name, error))
         return {"error": str(error)[:300]}

@@ -89,9 +89,8 @@ def ramiel_groups(schedule, node_profile):
             totals[key] = totals.get(key, 0.0) + row["us_T"] / 1e3
     # Timing node by node costs more than the run it slices; scale to the clusters' whole eager
     # runs (measured without per-node timing) where the profile has them.
-    clusters = node_profile.get("engines", {}).get("clusters", {}).values()
-    whole = sum(c.get("eager_ms", 0.0) for c in clusters)
-    if whole > 0 and all("eager_ms" in c for c in clusters):
+    whole = engine_runs(node_profile).get("eager_ms", 0.0)
+    if whole > 0 and totals:
         scale = whole / sum(totals.values())
         totals = {key: ms * scale for key, ms in totals.items()}
     return totals
