@@ -115,8 +115,9 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
                           cost::parse_measured_engines(options.measured_costs_json));
   const std::vector<std::string> engines =
       codegen::choose_engines(dataflow, plan, measured_engines);
-  RAMIEL_ASSIGN_OR_RETURN(const schedule::DataflowGraph as_run,
+  RAMIEL_ASSIGN_OR_RETURN(const std::optional<schedule::DataflowGraph> retimed,
                           cost_as_run(graph, costs, dataflow, engines, plan));
+  const schedule::DataflowGraph& as_run = retimed ? *retimed : dataflow;
   timings.schedule_ms = stage.elapsed_ms();
 
   // Codegen.

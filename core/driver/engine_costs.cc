@@ -1,5 +1,7 @@
 #include "core/driver/engine_costs.h"
 
+#include <utility>
+
 namespace ramiel::driver {
 namespace {
 
@@ -32,10 +34,9 @@ bool serial_runs_frozen(const schedule::DataflowGraph& dataflow, const schedule:
   return frozen * 2 > total;
 }
 
-StatusOr<schedule::DataflowGraph> cost_as_run(const ir::Graph& graph, const cost::CostModel& costs,
-                                              const schedule::DataflowGraph& dataflow,
-                                              const std::vector<std::string>& engines,
-                                              schedule::Schedule& plan) {
+StatusOr<std::optional<schedule::DataflowGraph>> cost_as_run(
+    const ir::Graph& graph, const cost::CostModel& costs, const schedule::DataflowGraph& dataflow,
+    const std::vector<std::string>& engines, schedule::Schedule& plan) {
   std::vector<bool> in_frozen_cluster(static_cast<size_t>(dataflow.size()), false);
   bool any = false;
   for (size_t c = 0; c < plan.clusters.size() && c < engines.size(); ++c) {
@@ -43,7 +44,7 @@ StatusOr<schedule::DataflowGraph> cost_as_run(const ir::Graph& graph, const cost
     any = true;
     for (int32_t v : plan.clusters[c]) in_frozen_cluster[static_cast<size_t>(v)] = true;
   }
-  if (!any) return costed(graph, costs, dataflow, in_frozen_cluster);
+  if (!any) return std::optional<schedule::DataflowGraph>();  // the costs it was scheduled with
   RAMIEL_ASSIGN_OR_RETURN(schedule::DataflowGraph clustered,
                           costed(graph, costs, dataflow, in_frozen_cluster));
   // load() decides the serial program's engine from the costs model.py records, these.
@@ -52,7 +53,7 @@ StatusOr<schedule::DataflowGraph> cost_as_run(const ir::Graph& graph, const cost
   RAMIEL_ASSIGN_OR_RETURN(const schedule::DataflowGraph serial,
                           costed(graph, costs, dataflow, serial_frozen));
   RAMIEL_RETURN_IF_ERROR(schedule::retime_schedule(serial, clustered, plan));
-  return clustered;
+  return std::optional<schedule::DataflowGraph>(std::move(clustered));
 }
 
 }  // namespace ramiel::driver

@@ -4,6 +4,7 @@
 // schedule was planned with (cost::CostModel::node_cost).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,10 @@ bool serial_runs_frozen(const schedule::DataflowGraph& dataflow, const schedule:
 
 // `dataflow` costed as each node's cluster runs it (`engines`, one per cluster of `plan`), and
 // `plan`'s serial time, makespan and critical path retimed with it (the serial time with every
-// node as the serial program runs it). Without a frozen cluster the costs are `dataflow`'s.
-StatusOr<schedule::DataflowGraph> cost_as_run(const ir::Graph& graph, const cost::CostModel& costs,
-                                              const schedule::DataflowGraph& dataflow,
-                                              const std::vector<std::string>& engines,
-                                              schedule::Schedule& plan);
+// node as the serial program runs it); nullopt, and `plan` as it is, without a frozen cluster:
+// then the costs are `dataflow`'s.
+StatusOr<std::optional<schedule::DataflowGraph>> cost_as_run(
+    const ir::Graph& graph, const cost::CostModel& costs, const schedule::DataflowGraph& dataflow,
+    const std::vector<std::string>& engines, schedule::Schedule& plan);
 
 }  // namespace ramiel::driver

@@ -44,11 +44,18 @@ bool pays(double parallel_us, double serial_us, double min_speedup) {
 
 }  // namespace
 
+double serial_time_us(const DataflowGraph& graph, int cores) {
+  const bool wide = graph.has_wide_costs() && cores > 1;
+  double total = 0;
+  for (int32_t v = 0; v < graph.size(); ++v) total += wide ? graph.wide_cost(v) : graph.cost(v);
+  return total;
+}
+
 Schedule serial_schedule(const DataflowGraph& graph, int threads) {
   Schedule s;
   s.cores = std::max(threads, 1);
   const bool wide = graph.has_wide_costs() && s.cores > 1;
-  for (int32_t v = 0; v < graph.size(); ++v) s.serial_us += wide ? graph.wide_cost(v) : graph.cost(v);
+  s.serial_us = serial_time_us(graph, s.cores);
   s.makespan_us = s.serial_us;
   s.cluster_of.assign(static_cast<size_t>(graph.size()), 0);
   if (graph.size() > 0) {
@@ -79,7 +86,7 @@ Status retime_schedule(const DataflowGraph& serial, const DataflowGraph& cluster
   if (serial.size() != n || clustered.size() != n) {
     return invalid_argument("retime_schedule: the graphs do not hold the schedule's nodes");
   }
-  schedule.serial_us = serial_schedule(serial, schedule.cores).serial_us;
+  schedule.serial_us = serial_time_us(serial, schedule.cores);
   schedule.critical_path_us = critical_path_us(bottom_levels(clustered));
   if (schedule.clusters.size() <= 1) {
     schedule.makespan_us = schedule.serial_us;

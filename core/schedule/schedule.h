@@ -83,6 +83,10 @@ StatusOr<Schedule> schedule_graph(const DataflowGraph& graph, const ScheduleOpti
 // INTERNAL naming the first broken invariant.
 Status verify_schedule(const DataflowGraph& graph, const Schedule& schedule, int max_clusters);
 
+// The serial program's time: every node one after another, with every core as intra-op threads
+// (its wide cost) when the graph has wide costs and `cores` is above 1.
+double serial_time_us(const DataflowGraph& graph, int cores);
+
 // One cluster holding every node in index order: the serial program. With wide costs it is
 // the wide cluster, run with `threads` intra-op threads.
 Schedule serial_schedule(const DataflowGraph& graph, int threads = 1);

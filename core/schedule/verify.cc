@@ -157,9 +157,7 @@ Status verify_schedule(const DataflowGraph& graph, const Schedule& schedule, int
   RAMIEL_ASSIGN_OR_RETURN(double makespan,
                           simulate_clusters(graph, schedule.cluster_of, schedule.clusters, &costs));
   RAMIEL_RETURN_IF_ERROR(check_wide_alone(graph, schedule));
-  const bool wide = graph.has_wide_costs() && schedule.cores > 1;
-  double serial = 0;
-  for (int32_t v = 0; v < graph.size(); ++v) serial += wide ? graph.wide_cost(v) : graph.cost(v);
+  const double serial = serial_time_us(graph, schedule.cores);
   if (!close(schedule.serial_us, serial)) {
     return internal_error("schedule: serial_us is " + std::to_string(schedule.serial_us) +
                           ", the best serial run takes " + std::to_string(serial));
