@@ -27,8 +27,9 @@ struct DeviceProfile {
   // planned with, but for vector_ops.
   double peak_gflops = 72.0;
   // Bytes per second (x1e9) one core moves through element-wise ops and copies at batch-1
-  // activation sizes (in-place relu, add and cat of 0.2 to 3 MB tensors, and a dense block's cat
-  // of eight narrow pieces): total work over total time, less dispatch.
+  // activation sizes (in-place relu, add and cat of 0.2 to 3 MB tensors, a dense block's cat of
+  // eight narrow pieces, a trained batch norm's addcmul): total work over total time, less
+  // dispatch.
   double memory_gbps = 28.0;
   // Fixed cost of dispatching one operator from Python through PyTorch: the mean over tiny
   // conv2d, relu, add, max_pool2d, cat, reshape, batch_norm, linear and softmax calls, timed
@@ -42,9 +43,10 @@ struct DeviceProfile {
   // at 14), the same pooling runs at 5 Gop/s.
   double pool_gops = 5.0;
   // Bytes per second (x1e9) of a matrix-vector product (a Gemm or MatMul with one row: a
-  // classifier at batch 1), which reads its weights far below memory_gbps in this torch: in the
-  // reference models' --profile, GoogLeNet's 1024->1000 classifier took 0.8 ms and ResNet-50's
-  // and Inception-v3's 2048->1000 ones 1.5 ms, 5 to 5.5 GB/s. Calibrated on a 2048->1000 linear.
+  // classifier at batch 1), which reads its weights below memory_gbps in this torch. Calibrated
+  // on a 2048->1000 classifier as programs run it (torch.addmv). The built-in rate is F.linear's,
+  // which programs used before: in the reference models' --profile, GoogLeNet's 1024->1000
+  // classifier took 0.8 ms and ResNet-50's and Inception-v3's 2048->1000 ones 1.5 ms.
   double matvec_gbps = 5.0;
   // Bytes per second (x1e9) at which a convolution or matrix product (not a matrix-vector one)
   // reads its constant weights on each call, on top of its FLOPs at peak_gflops: eager oneDNN
@@ -54,10 +56,11 @@ struct DeviceProfile {
   // built-in profile predates this term, so its rate leaves it out.
   double weight_gbps = 1e6;
   // Operations per second (x1e9) of the kernels that evaluate transcendental functions or
-  // normalize (exp, erf, tanh, sigmoid, gelu; softmax; batch, layer and instance norm), which at
-  // batch 1 run far below peak_gflops and above their bytes' time: gelu on 128x1024 floats took
-  // 140 us, 8 operations per element at 7.5 Gop/s. Calibrated on gelu, sigmoid, softmax,
-  // layer_norm and channels-last batch_norm; the built-in profile predates it (peak_gflops).
+  // normalize (exp, erf, tanh, sigmoid, gelu; softmax; layer and instance norm, and batch norm
+  // with statistics known only at run time), which at batch 1 run far below peak_gflops and
+  // above their bytes' time: gelu on 128x1024 floats took 140 us, 8 operations per element at
+  // 7.5 Gop/s. Calibrated on gelu, sigmoid, softmax and layer_norm; the built-in profile
+  // predates it (peak_gflops). A trained batch norm is a stream (memory_gbps): one addcmul.
   double vector_gops = 72.0;
   // Cost of handing a tensor to another worker: latency plus bytes at transfer bandwidth.
   // Latency: half a round trip between two Python threads over threading.Event (calibrated).

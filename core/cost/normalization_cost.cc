@@ -31,19 +31,29 @@ double ops_per_element(const ir::Node& node) {
   }
 }
 
+// Scale, bias, mean and variance all constants: the generated program folds them into a
+// per-channel scale and shift at load (codegen's emit_batch_norm_as_affine).
+bool has_constant_parameters(const ir::Node& node) {
+  for (size_t i = 1; i <= 4; ++i) {
+    if (node.input(i) == nullptr || !node.input(i)->is_constant()) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 OpWork normalization_cost(const ir::Node& node) {
   const double elements = elements_of(node.input(0));
   OpWork work;
   work.flops = elements * ops_per_element(node);
+  work.bytes = io_bytes(node);
   if (node.op() == OpKind::BatchNormalization) {
-    // Folding per channel: a sqrt, a division, a multiply and a subtraction.
+    if (has_constant_parameters(node)) return work;  // folded at load: one addcmul, a stream
+    // Folding per channel on each run: a sqrt, a division, a multiply and a subtraction.
     const std::vector<int64_t> x = dims_of(node.input(0));
     work.flops += 4 * static_cast<double>(dim_or(x, 1, 1));
   }
-  work.vector_ops = work.flops;  // none of them is a plain stream at batch 1
-  work.bytes = io_bytes(node);
+  work.vector_ops = work.flops;  // none of the others is a plain stream at batch 1
   return work;
 }
 

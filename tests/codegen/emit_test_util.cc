@@ -21,11 +21,20 @@ std::string TestEnvironment::temporary(std::string_view hint) {
   return std::string(hint) + "_tmp";
 }
 
+py::ExprPtr TestEnvironment::derived_constant(std::string_view hint, py::ExprPtr recipe) {
+  derived.emplace_back(std::string(hint), std::move(recipe));
+  return py::attr(py::name("c"), std::string(hint));
+}
+
 StatusOr<std::string> emit_text(const ir::Node& node) {
   TestEnvironment env;
   EmitContext ctx(node, env);
   RAMIEL_RETURN_IF_ERROR(emit_node(ctx));
-  return py::Printer().statements(ctx.statements()).text;
+  std::string text = py::Printer().statements(ctx.statements()).text;
+  for (const auto& [hint, recipe] : env.derived) {
+    text += "c." + hint + " <- " + py::Printer().expr(*recipe) + "\n";
+  }
+  return text;
 }
 
 ir::Value* int_constant(ir::Graph& g, const std::string& name, ir::Shape shape,

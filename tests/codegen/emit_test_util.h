@@ -15,16 +15,21 @@ inline ir::TensorType i64(ir::Shape shape) {
   return {ir::DType::kInt64, std::move(shape)};
 }
 
-// Variables are the sanitised value names, constants `c.<name>`, helpers their own names.
+// Variables are the sanitised value names, constants `c.<name>`, helpers their own names;
+// derived constants `c.<hint>`, kept with their recipes.
 class TestEnvironment : public EmitEnvironment {
  public:
   std::string variable(const ir::Value& value) override;
   StatusOr<py::ExprPtr> constant(const ir::Value& value) override;
   StatusOr<py::ExprPtr> helper(std::string_view name) override;
   std::string temporary(std::string_view hint) override;
+  py::ExprPtr derived_constant(std::string_view hint, py::ExprPtr recipe) override;
+
+  std::vector<std::pair<std::string, py::ExprPtr>> derived;
 };
 
-// The node's statements as printed Python, or the emitter's error.
+// The node's statements as printed Python, then a line "c.<hint> <- <recipe>" per constant it
+// derived; or the emitter's error.
 StatusOr<std::string> emit_text(const ir::Node& node);
 
 // An int64 constant with contents (shapes, axes, indices).

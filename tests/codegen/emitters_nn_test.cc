@@ -156,8 +156,11 @@ TEST_F(NnTest, BatchAndLayerNormalization) {
   ir::Value* x = g.add_input("x", f32({1, 4, 2, 2}));
   std::vector<ir::Value*> bn = {x, weight("s", {4}), weight("b", {4}), weight("m", {4}),
                                 weight("v", {4})};
+  // A trained model's: scale and shift derived once at load, then one multiply-add per run.
   EXPECT_EQ(emit(OpKind::BatchNormalization, bn, {}, f32({1, 4, 2, 2})),
-            "y0 = F.batch_norm(x, c.m, c.v, weight=c.s, bias=c.b, eps=1e-05)\n");
+            "y0 = torch.addcmul(c.n0_shift, x, c.n0_scale)\n"
+            "c.n0_scale <- (c.s * torch.rsqrt(c.v + 1e-05)).reshape((-1, 1, 1))\n"
+            "c.n0_shift <- (c.b - c.m * (c.s * torch.rsqrt(c.v + 1e-05))).reshape((-1, 1, 1))\n");
   ir::Value* h = g.add_input("h", f32({1, 8, 16}));
   ir::Attributes eps;
   eps.set("epsilon", 1e-12f);
@@ -169,23 +172,47 @@ TEST_F(NnTest, BatchAndLayerNormalization) {
             "y2 = F.layer_norm(h, (16,), eps=1e-05) * c.g1\n");
 }
 
+TEST_F(NnTest, BatchNormWithRuntimeParametersOrRankTwo) {
+  // Statistics fed at run time: nothing to derive at load, F.batch_norm folds them each run.
+  ir::Value* x = g.add_input("x", f32({1, 4, 2, 2}));
+  ir::Value* mean = g.add_input("mean", f32({4}));
+  EXPECT_EQ(
+      emit(OpKind::BatchNormalization,
+           {x, weight("s", {4}), weight("b", {4}), mean, weight("v", {4})}, {}, f32({1, 4, 2, 2})),
+      "y0 = F.batch_norm(x, mean, c.v, weight=c.s, bias=c.b, eps=1e-05)\n");
+  // (N, C): the per-channel vectors broadcast as they are.
+  ir::Value* rows = g.add_input("rows", f32({2, 4}));
+  EXPECT_EQ(emit(OpKind::BatchNormalization,
+                 {rows, weight("s2", {4}), weight("b2", {4}), weight("m2", {4}), weight("v2", {4})},
+                 {}, f32({2, 4})),
+            "y1 = torch.addcmul(c.n1_shift, rows, c.n1_scale)\n"
+            "c.n1_scale <- c.s2 * torch.rsqrt(c.v2 + 1e-05)\n"
+            "c.n1_shift <- c.b2 - c.m2 * (c.s2 * torch.rsqrt(c.v2 + 1e-05))\n");
+}
+
 TEST_F(NnTest, GemmBecomesLinearWhenItIsALinearLayer) {
   ir::Value* a = g.add_input("a", f32({1, 1024}));
   ir::Value* w = weight("fc.weight", {1000, 1024});
   ir::Value* bias = weight("fc.bias", {1000});
   ir::Attributes linear;
   linear.set("transB", int64_t{1});
+  // At batch 1 the layer is a matrix-vector product (torch.mv's GEMV, not a GEMM).
   EXPECT_EQ(emit(OpKind::Gemm, {a, w, bias}, linear, f32({1, 1000})),
-            "y0 = F.linear(a, c.fc_weight, c.fc_bias)\n");
+            "y0 = torch.addmv(c.fc_bias, c.fc_weight, a[0]).unsqueeze(0)\n");
+  ir::Value* rows = g.add_input("rows", f32({8, 1024}));
+  EXPECT_EQ(emit(OpKind::Gemm, {rows, w, bias}, linear, f32({8, 1000})),
+            "y1 = F.linear(rows, c.fc_weight, c.fc_bias)\n");
+  EXPECT_EQ(emit(OpKind::Gemm, {a, w}, linear, f32({1, 1000})),
+            "y2 = torch.mv(c.fc_weight, a[0]).unsqueeze(0)\n");
   ir::Attributes general;
   general.set("transA", int64_t{1});
   general.set("alpha", 2.0f);
   general.set("beta", 0.5f);
   ir::Value* m = g.add_input("m", f32({4, 4}));
   EXPECT_EQ(emit(OpKind::Gemm, {m, m, m}, general, f32({4, 4})),
-            "y1 = torch.addmm(m, m.t(), m, beta=0.5, alpha=2.0)\n");
-  EXPECT_EQ(emit(OpKind::Gemm, {m, m}, {}, f32({4, 4})), "y2 = torch.matmul(m, m)\n");
-  EXPECT_EQ(emit(OpKind::MatMul, {m, m}, {}, f32({4, 4})), "y3 = torch.matmul(m, m)\n");
+            "y3 = torch.addmm(m, m.t(), m, beta=0.5, alpha=2.0)\n");
+  EXPECT_EQ(emit(OpKind::Gemm, {m, m}, {}, f32({4, 4})), "y4 = torch.matmul(m, m)\n");
+  EXPECT_EQ(emit(OpKind::MatMul, {m, m}, {}, f32({4, 4})), "y5 = torch.matmul(m, m)\n");
 }
 
 TEST_F(NnTest, ConvTransposeInstanceNormLrnEinsum) {

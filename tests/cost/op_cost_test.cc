@@ -303,9 +303,19 @@ TEST(NormalizationCostTest, LayerAndBatchNorm) {
   OpWork bn =
       work_of(g.node(OpKind::BatchNormalization, {y, params[0], params[1], params[2], params[3]},
                      {ir::Shape{1, 3, 2, 2}}));
-  // A multiply-add per element plus folding 4 operations per channel.
-  EXPECT_DOUBLE_EQ(bn.flops, 12 * 2 + 3 * 4);
+  // Constant parameters are folded at load: a multiply-add per element, streamed.
+  EXPECT_DOUBLE_EQ(bn.flops, 12 * 2);
+  EXPECT_DOUBLE_EQ(bn.vector_ops, 0);
   EXPECT_DOUBLE_EQ(bn.bytes, (12 + 4 * 3 + 12) * 4.0);
+  // Parameters known only at run time: folding 4 operations per channel on each run too.
+  std::vector<ir::Value*> runtime_params;
+  for (int i = 0; i < 4; ++i) runtime_params.push_back(g.input(ir::Shape{3}));
+  OpWork folding = work_of(
+      g.node(OpKind::BatchNormalization,
+             {y, runtime_params[0], runtime_params[1], runtime_params[2], runtime_params[3]},
+             {ir::Shape{1, 3, 2, 2}}));
+  EXPECT_DOUBLE_EQ(folding.flops, 12 * 2 + 3 * 4);
+  EXPECT_DOUBLE_EQ(folding.vector_ops, folding.flops);
 }
 
 TEST(MovementCostTest, ConcatTransposeSliceAndViews) {

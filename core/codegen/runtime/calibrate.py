@@ -91,8 +91,8 @@ def _calibration_kernels():
     add("matmul 1x4x128x64 @ 1x4x64x128", "conv", 2.0 * 4 * 128 * 128 * 64, [queries, keys],
         lambda: torch.matmul(queries, keys))
     v, w_fc, b_fc = randn(1, 2048), randn(1000, 2048), randn(1000)
-    add("linear 1x2048 -> 1000", "matvec", 4.0 * (1000 * 2048 + 2048 + 2 * 1000), [v],
-        lambda: F.linear(v, w_fc, b_fc))
+    add("linear 1x2048 -> 1000 (addmv)", "matvec", 4.0 * (1000 * 2048 + 2048 + 2 * 1000), [v],
+        lambda: torch.addmv(b_fc, w_fc, v[0]).unsqueeze(0))
 
     # Element-wise ops and copies at activation sizes (0.2 to 3 MB: in cache, as at batch 1).
     for c, size in ((64, 112), (256, 28), (512, 14)):
@@ -121,10 +121,12 @@ def _calibration_kernels():
     ln_weight, ln_bias = randn(256), randn(256)
     add("layer_norm 1x128x256", "vector", 8.0 * tokens.numel(), [tokens],
         lambda: F.layer_norm(tokens, (256,), ln_weight, ln_bias, eps=1e-5))
-    feature = randn(1, 256, 28, 28)
-    bn = (randn(256), randn(256).abs(), randn(256), randn(256))  # mean, var, scale, shift
-    add("batch_norm 1x256x28x28", "vector", 2.0 * feature.numel() + 4 * 256, [feature],
-        lambda: F.batch_norm(feature, *bn, False, 0.1, 1e-5))
+    # A trained model's batch norm, as programs run it: one multiply-add per channel (its scale
+    # and shift folded at load), a stream like the element-wise ops.
+    feature = randn(1, 256, 28, 28).contiguous(memory_format=torch.channels_last)
+    bn_scale, bn_shift = randn(256, 1, 1), randn(256, 1, 1)
+    add("batch_norm (addcmul) 1x256x28x28", "stream", 4.0 * (2 * feature.numel() + 2 * 256),
+        [feature], lambda: torch.addcmul(bn_shift, feature, bn_scale))
 
     def pool(c, size, k, stride):
         x = randn(1, c, size, size)
@@ -144,8 +146,9 @@ def _calibration_kernels():
                      ("max_pool2d", lambda: F.max_pool2d(x, 3, stride=1, padding=1)),
                      ("cat", lambda: torch.cat([x, x], dim=1)),
                      ("reshape", lambda: torch.reshape(x, (1, -1))),
-                     ("batch_norm", lambda: F.batch_norm(x, b, var, b, b, False, 0.1, 1e-5)),
-                     ("linear", lambda: F.linear(x.reshape(1, -1), fc)),
+                     ("batch_norm", lambda: torch.addcmul(b.reshape(-1, 1, 1), x,
+                                                          var.reshape(-1, 1, 1))),
+                     ("linear", lambda: torch.mv(fc, x.reshape(-1)).unsqueeze(0)),
                      ("softmax", lambda: torch.softmax(x, dim=1))):
         add("tiny " + name, "tiny", 0.0, [x], fn)
     return kernels

@@ -92,6 +92,9 @@ def load_constants(model, onnx_path):
     tensors.update(model.folded_constants())
     for attribute in model.CHANNELS_LAST_CONSTANTS:  # as the activations the convolutions read
         tensors[attribute] = tensors[attribute].contiguous(memory_format=torch.channels_last)
+    derive = getattr(model, "derived_constants", None)  # absent where the program has none
+    if derive is not None:
+        tensors.update(derive(Constants(tensors)))
     return tensors
 
 

@@ -35,6 +35,12 @@ class EmitEnvironment {
   virtual py::ExprPtr bound(const ir::Value& /*value*/) { return nullptr; }
   // Whether the one reader of `value` may overwrite it (see overwrite.h); by default never.
   virtual bool overwritable(const ir::Value& /*value*/) { return false; }
+  // A constant load() computes once from other constants as `recipe` says (an expression over
+  // constant() expressions), and the expression reading it at run time; null where there is
+  // nowhere to put one (an emitter then computes the value itself, on every run).
+  virtual py::ExprPtr derived_constant(std::string_view /*hint*/, py::ExprPtr /*recipe*/) {
+    return nullptr;
+  }
 };
 
 class EmitContext {

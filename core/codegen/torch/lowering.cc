@@ -52,6 +52,7 @@ constexpr const char* kModelGlobals[] = {"MODEL_NAME",
                                          "ModelMismatchError",
                                          "load",
                                          "folded_constants",
+                                         "derived_constants",
                                          "run_serial",
                                          "importlib",
                                          "os",
@@ -147,6 +148,12 @@ class Lowering : public EmitEnvironment, public BodyLowering {
     std::string name = vars_.fresh(hint);
     current_temporaries_.push_back(name);
     return name;
+  }
+
+  py::ExprPtr derived_constant(std::string_view hint, py::ExprPtr recipe) override {
+    std::string attr = attrs_.fresh(hint);
+    derived_.emplace_back(py::str_lit(attr), std::move(recipe));
+    return py::attr(py::name(kConstantsParam), std::move(attr));
   }
 
   bool overwritable(const ir::Value& value) override {
@@ -603,6 +610,16 @@ class Lowering : public EmitEnvironment, public BodyLowering {
     tables.push_back(py::function_def(
         "folded_constants", {}, "Constants the compiler computed, which the model file lacks.",
         std::move(folded_body)));
+    if (!derived_.empty()) {  // programs without such constants have no such function
+      std::vector<py::Stmt> derived_body;
+      derived_body.push_back(py::return_stmt(py::one_per_line(py::dict(derived_))));
+      tables.push_back(py::blank());
+      tables.push_back(py::blank());
+      tables.push_back(py::function_def(
+          "derived_constants", {std::string(kConstantsParam)},
+          "Constants load() computes once from the others, so that runs do not recompute them.",
+          std::move(derived_body)));
+    }
 
     std::vector<py::Stmt> module = header();
     module.push_back(py::blank());
@@ -701,6 +718,7 @@ class Lowering : public EmitEnvironment, public BodyLowering {
   MemoryFormatPlan formats_;
   std::vector<bool> overwritable_;  // by value id
   std::set<ir::ValueId> used_constants_;
+  std::vector<std::pair<py::ExprPtr, py::ExprPtr>> derived_;  // attribute -> recipe
   std::vector<std::string> current_temporaries_;
   // Control-flow bodies: their values' variables and constants' attributes (by pointer: a
   // body's ids are its own), body inputs bound to expressions, and the constants they use.

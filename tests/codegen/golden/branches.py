@@ -95,7 +95,7 @@ def cluster_0(c, io):
     del cat
     flat = torch.flatten(gap, 1)
     del gap
-    logits = F.linear(flat, c.fc_weight, c.fc_bias)
+    logits = torch.addmv(c.fc_bias, c.fc_weight, flat[0]).unsqueeze(0)
     del flat
     prob = F.softmax(logits, dim=1)
     del logits
@@ -136,7 +136,7 @@ def run_serial(c, io):
     del cat
     flat = torch.flatten(gap, 1)
     del gap
-    logits = F.linear(flat, c.fc_weight, c.fc_bias)
+    logits = torch.addmv(c.fc_bias, c.fc_weight, flat[0]).unsqueeze(0)
     del flat
     prob = F.softmax(logits, dim=1)
     del logits

@@ -13,6 +13,16 @@ Status emit_matmul(EmitContext& ctx) {
   return ok_status();
 }
 
+// A fully connected layer at batch 1, A of shape (1, in): a matrix-vector product. PyTorch 1.13
+// sends F.linear with one row to a general GEMM, which reads a classifier's weights 2-3x slower
+// than torch.mv's GEMV (2048 -> 1000 at 2 threads, weights out of cache: 780 against 260 us).
+bool is_single_row(const EmitContext& ctx) {
+  const ir::TensorType* type = ctx.input_type(0);
+  auto shape = ctx.input_shape(0);
+  return type && (type->dtype == ir::DType::kFloat32 || type->dtype == ir::DType::kFloat64) &&
+         shape && shape->size() == 2 && (*shape)[0] == 1;
+}
+
 // Y = alpha * A' B' + beta * C, with A' and B' optionally transposed.
 Status emit_gemm(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto a, ctx.input(0));
@@ -29,6 +39,13 @@ Status emit_gemm(EmitContext& ctx) {
     py::ExprPtr bias = py::none();
     if (has_c) {
       RAMIEL_ASSIGN_OR_RETURN(bias, ctx.input(2));
+    }
+    if (is_single_row(ctx)) {
+      auto row = py::subscript(a, py::int_lit(0));
+      auto product =
+          has_c ? py::call(torch_fn("addmv"), {bias, b, row}) : py::call(torch_fn("mv"), {b, row});
+      ctx.assign(py::method(product, "unsqueeze", {py::int_lit(0)}));
+      return ok_status();
     }
     ctx.assign(has_c ? py::call(nn_fn("linear"), {a, b, bias}) : py::call(nn_fn("linear"), {a, b}));
     return ok_status();

@@ -1,4 +1,5 @@
 // Normalizations: BatchNormalization (inference), LayerNormalization, InstanceNormalization, LRN.
+#include "core/codegen/python/names.h"
 #include "core/codegen/torch/emitters/common.h"
 
 namespace ramiel::codegen::emitters {
@@ -39,6 +40,50 @@ Status emit_batch_norm_training(EmitContext& ctx) {
   return ok_status();
 }
 
+// A trained model's batch norm (statistics and affine parameters all constants) is a multiply-add
+// per channel: scale = weight / sqrt(var + eps), shift = bias - mean * scale, computed once at
+// load, then one torch.addcmul per run. On channels-last activations PyTorch 1.13's
+// F.batch_norm takes 2.5-3x as long (DenseNet-121 at 2 threads: the whole program 10% slower).
+// False where it does not apply: parameters computed at run time, an unknown rank, a dtype
+// other than float32 / float64, or nowhere to put the derived constants.
+StatusOr<bool> emit_batch_norm_as_affine(EmitContext& ctx, const py::ExprPtr& x, float epsilon) {
+  for (size_t i = 1; i <= 4; ++i) {
+    if (!ctx.node().input(i)->is_constant()) return false;
+  }
+  const auto rank = ctx.input_rank(0);
+  const ir::TensorType* type = ctx.input_type(0);
+  if (!rank || *rank < 2 || !type ||
+      (type->dtype != ir::DType::kFloat32 && type->dtype != ir::DType::kFloat64)) {
+    return false;
+  }
+  RAMIEL_ASSIGN_OR_RETURN(auto weight, ctx.input(1));
+  RAMIEL_ASSIGN_OR_RETURN(auto bias, ctx.input(2));
+  RAMIEL_ASSIGN_OR_RETURN(auto mean, ctx.input(3));
+  RAMIEL_ASSIGN_OR_RETURN(auto var, ctx.input(4));
+  auto per_channel = [&](py::ExprPtr flat) {  // (C,) -> (C, 1, ...) against (N, C, ...)
+    if (*rank == 2) return flat;
+    std::vector<int64_t> shape(static_cast<size_t>(*rank - 1), 1);
+    shape[0] = -1;
+    return py::method(std::move(flat), "reshape", {py::ints_tuple(shape)});
+  };
+  auto inv_std = py::call(torch_fn("rsqrt"), {py::binop("+", var, py::float32_lit(epsilon))});
+  auto scale_flat = py::binop("*", weight, inv_std);
+  // "/layer1/bn1/BatchNormalization" -> "layer1_bn1_scale" and "layer1_bn1_shift".
+  std::string base = py::sanitize_identifier(py::tensor_name_base(
+      ctx.node().name().empty() ? ctx.node().output(0)->name() : ctx.node().name()));
+  const std::string op_suffix = "_BatchNormalization";
+  if (base.size() > op_suffix.size() && base.ends_with(op_suffix)) {
+    base.resize(base.size() - op_suffix.size());
+  }
+  EmitEnvironment& env = ctx.environment();
+  auto scale = env.derived_constant(base + "_scale", per_channel(scale_flat));
+  if (!scale) return false;
+  auto shift = env.derived_constant(
+      base + "_shift", per_channel(py::binop("-", bias, py::binop("*", mean, scale_flat))));
+  ctx.assign(py::call(torch_fn("addcmul"), {shift, x, scale}));
+  return true;
+}
+
 Status emit_batch_norm(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(int64_t training, ctx.int_attr("training_mode", 0));
   if (training) return emit_batch_norm_training(ctx);  // the attribute exists from opset 14
@@ -53,6 +98,8 @@ Status emit_batch_norm(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto mean, ctx.input(3));
   RAMIEL_ASSIGN_OR_RETURN(auto var, ctx.input(4));
   RAMIEL_ASSIGN_OR_RETURN(float epsilon, ctx.float_attr("epsilon", 1e-5f));
+  RAMIEL_ASSIGN_OR_RETURN(bool affine, emit_batch_norm_as_affine(ctx, x, epsilon));
+  if (affine) return ok_status();
   ctx.assign(py::call(nn_fn("batch_norm"), {x, mean, var},
                       {{"weight", scale}, {"bias", bias}, {"eps", py::float32_lit(epsilon)}}));
   return ok_status();
