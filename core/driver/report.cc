@@ -8,7 +8,9 @@ namespace {
 using nlohmann::json;
 
 // Microseconds and milliseconds with three decimals: enough to read, stable to diff.
-double rounded(double v) { return std::round(v * 1000.0) / 1000.0; }
+double rounded(double v) {
+  return std::round(v * 1000.0) / 1000.0;
+}
 
 json value_info(const ir::Value& value) {
   json shape = json::array();
@@ -49,8 +51,9 @@ std::vector<ClusterEdge> cluster_edges(const ReportInput& input) {
   }
   std::vector<ClusterEdge> out;
   for (const auto& key : order) out.push_back(edges.at(key));
-  std::sort(out.begin(), out.end(),
-            [](const ClusterEdge& a, const ClusterEdge& b) { return std::tie(a.from, a.to) < std::tie(b.from, b.to); });
+  std::sort(out.begin(), out.end(), [](const ClusterEdge& a, const ClusterEdge& b) {
+    return std::tie(a.from, a.to) < std::tie(b.from, b.to);
+  });
   return out;
 }
 
@@ -91,11 +94,12 @@ std::string schedule_json(const ReportInput& input) {
       names.push_back(dataflow.ir_node(i).name());
       cost += input.node_costs[static_cast<size_t>(i)];
     }
-    clusters.push_back({{"id", c},
-                        {"kind", static_cast<int32_t>(c) == sched.wide_cluster ? "wide" : "narrow"},
-                        {"threads", c < sched.cluster_threads.size() ? sched.cluster_threads[c] : 1},
-                        {"nodes", names},
-                        {"cost_us", rounded(cost)}});
+    clusters.push_back(
+        {{"id", c},
+         {"kind", static_cast<int32_t>(c) == sched.wide_cluster ? "wide" : "narrow"},
+         {"threads", c < sched.cluster_threads.size() ? sched.cluster_threads[c] : 1},
+         {"nodes", names},
+         {"cost_us", rounded(cost)}});
   }
   double one_thread_us = 0;
   for (double c : dataflow.costs()) one_thread_us += c;
@@ -130,6 +134,7 @@ std::string schedule_json(const ReportInput& input) {
         {"removed", counter("removed")},
         {"cloned", counter("cloned")},
         {"fused", counter("fused")},
+        {"pooled_first", counter("pooled-first")},
         {"split", counter("split")}}},
       {"nodes", nodes},
       {"clusters", clusters},

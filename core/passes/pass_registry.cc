@@ -6,6 +6,7 @@
 #include "core/passes/eliminate_dead_code.h"
 #include "core/passes/fold_constants.h"
 #include "core/passes/fuse_ops.h"
+#include "core/passes/pool_before_conv.h"
 #include "core/passes/remove_noops.h"
 #include "core/passes/split_branches.h"
 
@@ -19,12 +20,14 @@ struct Entry {
 
 // The one list of passes, in the order compile() runs them: folding first (it exposes dead code
 // and no-ops), then no-op removal, then dead-code elimination (of what both left behind), fusion
-// of what is left, branch splitting, and cloning last so that dead consumers cause no copies.
+// of what is left, pooling moved before pointwise convolutions, branch splitting, and cloning
+// last so that dead consumers cause no copies.
 constexpr std::array kPasses = {
     Entry{"fold-constants", fold_constants},
     Entry{"remove-noops", remove_noops},
     Entry{"eliminate-dead-code", eliminate_dead_code},
     Entry{"fuse-ops", fuse_ops},
+    Entry{"pool-before-conv", pool_before_conv},
     Entry{"split-branches", split_branches},
     Entry{"clone-nodes", clone_nodes},
 };
