@@ -159,8 +159,8 @@ TEST_F(NnTest, BatchAndLayerNormalization) {
   // A trained model's: scale and shift derived once at load, then one multiply-add per run.
   EXPECT_EQ(emit(OpKind::BatchNormalization, bn, {}, f32({1, 4, 2, 2})),
             "y0 = torch.addcmul(c.n0_shift, x, c.n0_scale)\n"
-            "c.n0_scale <- (c.s * torch.rsqrt(c.v + 1e-05)).reshape((-1, 1, 1))\n"
-            "c.n0_shift <- (c.b - c.m * (c.s * torch.rsqrt(c.v + 1e-05))).reshape((-1, 1, 1))\n");
+            "c.n0_scale <- batch_norm_scale(c.s, c.v, 1e-05, 4)\n"
+            "c.n0_shift <- batch_norm_shift(c.s, c.b, c.m, c.v, 1e-05, 4)\n");
   ir::Value* h = g.add_input("h", f32({1, 8, 16}));
   ir::Attributes eps;
   eps.set("epsilon", 1e-12f);
@@ -180,14 +180,14 @@ TEST_F(NnTest, BatchNormWithRuntimeParametersOrRankTwo) {
       emit(OpKind::BatchNormalization,
            {x, weight("s", {4}), weight("b", {4}), mean, weight("v", {4})}, {}, f32({1, 4, 2, 2})),
       "y0 = F.batch_norm(x, mean, c.v, weight=c.s, bias=c.b, eps=1e-05)\n");
-  // (N, C): the per-channel vectors broadcast as they are.
+  // (N, C): scale and shift stay vectors, which broadcast over the rows as they are.
   ir::Value* rows = g.add_input("rows", f32({2, 4}));
   EXPECT_EQ(emit(OpKind::BatchNormalization,
                  {rows, weight("s2", {4}), weight("b2", {4}), weight("m2", {4}), weight("v2", {4})},
                  {}, f32({2, 4})),
             "y1 = torch.addcmul(c.n1_shift, rows, c.n1_scale)\n"
-            "c.n1_scale <- c.s2 * torch.rsqrt(c.v2 + 1e-05)\n"
-            "c.n1_shift <- c.b2 - c.m2 * (c.s2 * torch.rsqrt(c.v2 + 1e-05))\n");
+            "c.n1_scale <- batch_norm_scale(c.s2, c.v2, 1e-05, 2)\n"
+            "c.n1_shift <- batch_norm_shift(c.s2, c.b2, c.m2, c.v2, 1e-05, 2)\n");
 }
 
 TEST_F(NnTest, GemmBecomesLinearWhenItIsALinearLayer) {

@@ -12,6 +12,20 @@ def tensor_from_base64(chunks, dtype, shape):
         return torch.empty(shape, dtype=dtype)
     return torch.frombuffer(data, dtype=dtype).reshape(shape).clone()
 
+# @helper batch_norm_scale
+def batch_norm_scale(weight, var, epsilon, rank):
+    """A trained batch norm's scale per channel, weight / sqrt(var + epsilon), shaped (C, 1, ...)
+    against an (N, C, ...) input of `rank` dims; programs derive it once, at load."""
+    return (weight * torch.rsqrt(var + epsilon)).reshape((-1,) + (1,) * (rank - 2))
+
+# @helper batch_norm_shift
+def batch_norm_shift(weight, bias, mean, var, epsilon, rank):
+    """The shift that goes with batch_norm_scale: bias - mean * scale, so that the normalization
+    is one multiply-add, torch.addcmul(shift, x, scale)."""
+    per_channel = (-1,) + (1,) * (rank - 2)
+    return bias.reshape(per_channel) - mean.reshape(per_channel) * batch_norm_scale(
+        weight, var, epsilon, rank)
+
 # @helper onnx_ints
 def onnx_ints(values):
     """A list of Python ints from a 1-D tensor or a sequence (shapes, axes, indices)."""

@@ -41,9 +41,10 @@ Status emit_batch_norm_training(EmitContext& ctx) {
 }
 
 // A trained model's batch norm (statistics and affine parameters all constants) is a multiply-add
-// per channel: scale = weight / sqrt(var + eps), shift = bias - mean * scale, computed once at
-// load, then one torch.addcmul per run. On channels-last activations PyTorch 1.13's
-// F.batch_norm takes 2.5-3x as long (DenseNet-121 at 2 threads: the whole program 10% slower).
+// per channel: scale = weight / sqrt(var + eps), shift = bias - mean * scale, derived once at
+// load (runtime helpers batch_norm_scale and batch_norm_shift), then one torch.addcmul per run.
+// On channels-last activations PyTorch 1.13's F.batch_norm takes 2.5-3x as long (DenseNet-121
+// at 2 threads: the whole program 2.5-4% slower).
 // False where it does not apply: parameters computed at run time, an unknown rank, a dtype
 // other than float32 / float64, or nowhere to put the derived constants.
 StatusOr<bool> emit_batch_norm_as_affine(EmitContext& ctx, const py::ExprPtr& x, float epsilon) {
@@ -60,14 +61,6 @@ StatusOr<bool> emit_batch_norm_as_affine(EmitContext& ctx, const py::ExprPtr& x,
   RAMIEL_ASSIGN_OR_RETURN(auto bias, ctx.input(2));
   RAMIEL_ASSIGN_OR_RETURN(auto mean, ctx.input(3));
   RAMIEL_ASSIGN_OR_RETURN(auto var, ctx.input(4));
-  auto per_channel = [&](py::ExprPtr flat) {  // (C,) -> (C, 1, ...) against (N, C, ...)
-    if (*rank == 2) return flat;
-    std::vector<int64_t> shape(static_cast<size_t>(*rank - 1), 1);
-    shape[0] = -1;
-    return py::method(std::move(flat), "reshape", {py::ints_tuple(shape)});
-  };
-  auto inv_std = py::call(torch_fn("rsqrt"), {py::binop("+", var, py::float32_lit(epsilon))});
-  auto scale_flat = py::binop("*", weight, inv_std);
   // "/layer1/bn1/BatchNormalization" -> "layer1_bn1_scale" and "layer1_bn1_shift".
   std::string base = py::sanitize_identifier(py::tensor_name_base(
       ctx.node().name().empty() ? ctx.node().output(0)->name() : ctx.node().name()));
@@ -75,11 +68,15 @@ StatusOr<bool> emit_batch_norm_as_affine(EmitContext& ctx, const py::ExprPtr& x,
   if (base.size() > op_suffix.size() && base.ends_with(op_suffix)) {
     base.resize(base.size() - op_suffix.size());
   }
+  RAMIEL_ASSIGN_OR_RETURN(auto scale_of, ctx.helper("batch_norm_scale"));
+  RAMIEL_ASSIGN_OR_RETURN(auto shift_of, ctx.helper("batch_norm_shift"));
+  const auto eps = py::float32_lit(epsilon);
+  const auto dims = py::int_lit(*rank);
   EmitEnvironment& env = ctx.environment();
-  auto scale = env.derived_constant(base + "_scale", per_channel(scale_flat));
+  auto scale = env.derived_constant(base + "_scale", py::call(scale_of, {weight, var, eps, dims}));
   if (!scale) return false;
-  auto shift = env.derived_constant(
-      base + "_shift", per_channel(py::binop("-", bias, py::binop("*", mean, scale_flat))));
+  auto shift = env.derived_constant(base + "_shift",
+                                    py::call(shift_of, {weight, bias, mean, var, eps, dims}));
   ctx.assign(py::call(torch_fn("addcmul"), {shift, x, scale}));
   return true;
 }
