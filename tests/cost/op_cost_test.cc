@@ -316,6 +316,12 @@ TEST(NormalizationCostTest, LayerAndBatchNorm) {
              {ir::Shape{1, 3, 2, 2}}));
   EXPECT_DOUBLE_EQ(folding.flops, 12 * 2 + 3 * 4);
   EXPECT_DOUBLE_EQ(folding.vector_ops, folding.flops);
+  // Training mode normalizes by the batch's own statistics on every run, constants or not.
+  OpWork training =
+      work_of(g.node(OpKind::BatchNormalization, {y, params[0], params[1], params[2], params[3]},
+                     {ir::Shape{1, 3, 2, 2}}, attrs({{"training_mode", int64_t{1}}})));
+  EXPECT_DOUBLE_EQ(training.flops, 12 * 2 + 3 * 4);
+  EXPECT_DOUBLE_EQ(training.vector_ops, training.flops);
 }
 
 TEST(MovementCostTest, ConcatTransposeSliceAndViews) {
