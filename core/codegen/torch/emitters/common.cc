@@ -2,6 +2,11 @@
 
 namespace ramiel::codegen::emitters {
 
+bool input_is_float32_or_64(const EmitContext& ctx, size_t i) {
+  const ir::TensorType* type = ctx.input_type(i);
+  return type && (type->dtype == ir::DType::kFloat32 || type->dtype == ir::DType::kFloat64);
+}
+
 StatusOr<py::ExprPtr> helper_call(EmitContext& ctx, std::string_view name,
                                   std::vector<py::ExprPtr> args, py::Keywords keywords) {
   RAMIEL_ASSIGN_OR_RETURN(auto function, ctx.helper(name));

@@ -45,6 +45,10 @@ inline void set(EmitterTable& table, ir::OpKind op, Emitter emitter) {
   table[static_cast<size_t>(op)] = emitter;
 }
 
+// Whether input i is float32 or float64, the float dtypes every torch CPU kernel takes (torch
+// 1.13 lacks float16 addmv, addcmul and rsqrt, and float16 and bfloat16 reflection padding).
+bool input_is_float32_or_64(const EmitContext& ctx, size_t i);
+
 // `name(args..., keywords...)` through a runtime helper (runtime/helpers*.py).
 StatusOr<py::ExprPtr> helper_call(EmitContext& ctx, std::string_view name,
                                   std::vector<py::ExprPtr> args, py::Keywords keywords = {});

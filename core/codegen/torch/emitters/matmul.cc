@@ -17,10 +17,8 @@ Status emit_matmul(EmitContext& ctx) {
 // sends F.linear with one row to a general GEMM, which reads a classifier's weights 2-3x slower
 // than torch.mv's GEMV (2048 -> 1000 at 2 threads, weights out of cache: 780 against 260 us).
 bool is_single_row(const EmitContext& ctx) {
-  const ir::TensorType* type = ctx.input_type(0);
   auto shape = ctx.input_shape(0);
-  return type && (type->dtype == ir::DType::kFloat32 || type->dtype == ir::DType::kFloat64) &&
-         shape && shape->size() == 2 && (*shape)[0] == 1;
+  return input_is_float32_or_64(ctx, 0) && shape && shape->size() == 2 && (*shape)[0] == 1;
 }
 
 // Y = alpha * A' B' + beta * C, with A' and B' optionally transposed.

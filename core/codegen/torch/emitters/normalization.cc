@@ -52,11 +52,7 @@ StatusOr<bool> emit_batch_norm_as_affine(EmitContext& ctx, const py::ExprPtr& x,
     if (!ctx.node().input(i)->is_constant()) return false;
   }
   const auto rank = ctx.input_rank(0);
-  const ir::TensorType* type = ctx.input_type(0);
-  if (!rank || *rank < 2 || !type ||
-      (type->dtype != ir::DType::kFloat32 && type->dtype != ir::DType::kFloat64)) {
-    return false;
-  }
+  if (!rank || *rank < 2 || !input_is_float32_or_64(ctx, 0)) return false;
   RAMIEL_ASSIGN_OR_RETURN(auto weight, ctx.input(1));
   RAMIEL_ASSIGN_OR_RETURN(auto bias, ctx.input(2));
   RAMIEL_ASSIGN_OR_RETURN(auto mean, ctx.input(3));
@@ -68,15 +64,16 @@ StatusOr<bool> emit_batch_norm_as_affine(EmitContext& ctx, const py::ExprPtr& x,
   if (base.size() > op_suffix.size() && base.ends_with(op_suffix)) {
     base.resize(base.size() - op_suffix.size());
   }
-  RAMIEL_ASSIGN_OR_RETURN(auto scale_of, ctx.helper("batch_norm_scale"));
-  RAMIEL_ASSIGN_OR_RETURN(auto shift_of, ctx.helper("batch_norm_shift"));
   const auto eps = py::float32_lit(epsilon);
   const auto dims = py::int_lit(*rank);
+  RAMIEL_ASSIGN_OR_RETURN(auto scale_recipe,
+                          helper_call(ctx, "batch_norm_scale", {weight, var, eps, dims}));
+  RAMIEL_ASSIGN_OR_RETURN(auto shift_recipe, helper_call(ctx, "batch_norm_shift",
+                                                         {weight, bias, mean, var, eps, dims}));
   EmitEnvironment& env = ctx.environment();
-  auto scale = env.derived_constant(base + "_scale", py::call(scale_of, {weight, var, eps, dims}));
+  auto scale = env.derived_constant(base + "_scale", scale_recipe);
   if (!scale) return false;
-  auto shift = env.derived_constant(base + "_shift",
-                                    py::call(shift_of, {weight, bias, mean, var, eps, dims}));
+  auto shift = env.derived_constant(base + "_shift", shift_recipe);
   ctx.assign(py::call(torch_fn("addcmul"), {shift, x, scale}));
   return true;
 }

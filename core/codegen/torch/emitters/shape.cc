@@ -395,9 +395,7 @@ Status emit_pad(EmitContext& ctx) {
     // torch pads only the last 1-3 axes of float32 / float64 tensors this way, never the first
     // two.
     const size_t padded = n - first_padded;
-    const ir::TensorType* type = ctx.input_type(0);
-    if (first_padded < 2 || padded > 3 || !type ||
-        (type->dtype != ir::DType::kFloat32 && type->dtype != ir::DType::kFloat64)) {
+    if (first_padded < 2 || padded > 3 || !input_is_float32_or_64(ctx, 0)) {
       return emit_pad_at_run_time(ctx, x, mode);
     }
     keywords.emplace_back("mode", py::str_lit(mode == "edge" ? "replicate" : "reflect"));
