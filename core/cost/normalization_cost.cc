@@ -34,7 +34,7 @@ double ops_per_element(const ir::Node& node) {
 // Inference with scale, bias, mean and variance all constants: the generated program folds
 // them into a per-channel scale and shift at load (codegen's emit_batch_norm_as_affine).
 bool has_constant_parameters(const ir::Node& node) {
-  if (node.attributes().find_int("training_mode").value_or(0) != 0) return false;
+  if (node.attributes().get_int("training_mode", 0) != 0) return false;
   for (size_t i = 1; i <= 4; ++i) {
     if (node.input(i) == nullptr || !node.input(i)->is_constant()) return false;
   }

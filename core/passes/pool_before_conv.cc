@@ -9,16 +9,16 @@ namespace {
 
 using ir::OpKind;
 
-bool all_equal(const std::optional<std::vector<int64_t>>& values, int64_t expected) {
-  if (!values) return true;  // absent: the default, which the callers' expectations match
-  for (int64_t v : *values) {
+// An absent attribute reads as no values: its default, which the callers' expectations match.
+bool all_equal(const std::vector<int64_t>& values, int64_t expected) {
+  for (int64_t v : values) {
     if (v != expected) return false;
   }
   return true;
 }
 
 bool no_auto_pad(const ir::Node& node) {
-  const std::string pad = node.attributes().find_string("auto_pad").value_or("NOTSET");
+  const std::string pad = node.attributes().get_string("auto_pad", "NOTSET");
   return pad == "NOTSET" || pad == "VALID";
 }
 
@@ -33,16 +33,16 @@ bool is_pointwise_conv(const ir::Node& conv) {
   if (conv.op() != OpKind::Conv || conv.num_outputs() != 1 || !no_auto_pad(conv)) return false;
   const ir::Attributes& a = conv.attributes();
   const ir::Shape* weight = static_4d_shape(conv.input(1));
-  return weight && (*weight)[2] == 1 && (*weight)[3] == 1 && a.find_int("group").value_or(1) == 1 &&
-         all_equal(a.find_ints("strides"), 1) && all_equal(a.find_ints("pads"), 0) &&
+  return weight && (*weight)[2] == 1 && (*weight)[3] == 1 && a.get_int("group", 1) == 1 &&
+         all_equal(a.get_ints("strides", {}), 1) && all_equal(a.get_ints("pads", {}), 0) &&
          static_4d_shape(conv.input(0)) != nullptr;
 }
 
 bool is_unpadded_pool(const ir::Node& pool) {
   const ir::Attributes& a = pool.attributes();
   return pool.op() == OpKind::AveragePool && pool.num_outputs() == 1 && no_auto_pad(pool) &&
-         all_equal(a.find_ints("pads"), 0) && a.find_int("ceil_mode").value_or(0) == 0 &&
-         all_equal(a.find_ints("dilations"), 1);
+         all_equal(a.get_ints("pads", {}), 0) && a.get_int("ceil_mode", 0) == 0 &&
+         all_equal(a.get_ints("dilations", {}), 1);
 }
 
 // Pool, then convolve: new nodes in the convolution's place, the old ones removed.
@@ -76,8 +76,8 @@ StatusOr<bool> pool_before_conv(ir::Graph& graph, PassContext& context) {
     ir::Value* y = conv->output(0);
     if (!has_single_reader(*y)) continue;
     ir::Node* pool = y->uses().front().user;
-    const ir::Shape* pooled = static_4d_shape(pool ? pool->output(0) : nullptr);
-    if (!pool || !is_unpadded_pool(*pool) || !pooled || pool->input(0) != y) continue;
+    const ir::Shape* pooled = static_4d_shape(pool->output(0));
+    if (!is_unpadded_pool(*pool) || !pooled) continue;
     const ir::Shape& in = *conv->input(0)->type().shape;
     if (2 * (*pooled)[2] * (*pooled)[3] > in[2] * in[3]) continue;  // too few pixels saved
     swap(graph, conv, pool);
