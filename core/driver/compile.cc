@@ -9,7 +9,9 @@
 #include "core/driver/report.h"
 #include "core/driver/version.h"
 #include "core/frontend/onnx_import.h"
+#include "core/passes/clone_nodes.h"
 #include "core/passes/pass_manager.h"
+#include "core/passes/split_branches.h"
 #include "core/schedule/schedule.h"
 #include "core/support/sha256.h"
 #include "core/support/stopwatch.h"
@@ -34,6 +36,69 @@ std::string options_summary(const CompileOptions& options) {
   return summary;
 }
 
+// The model imported, through the passes, costed and scheduled: what compile() decides before
+// it writes the program.
+struct Plan {
+  std::unique_ptr<ir::Graph> graph;
+  std::vector<std::string> warnings;
+  int64_t nodes_in = 0;
+  passes::PassContext context;  // what the passes counted
+  std::string ir_dump;
+  schedule::DataflowGraph dataflow;
+  schedule::Schedule schedule;
+};
+
+// `pass_workers`: the workers the passes plan for (split-branches and clone-nodes only run for
+// two or more). Adds each stage's time to `timings`.
+StatusOr<Plan> plan_model(std::string_view model_bytes, const CompileOptions& options,
+                          const cost::DeviceProfile& profile, const cost::CostModel& costs,
+                          int pass_workers, StageTimings& timings) {
+  Plan plan;
+  Stopwatch stage;
+  frontend::ImportOptions import_options;
+  import_options.input_shapes = options.input_shapes;
+  import_options.model_dir = options.model_dir;
+  import_options.limits = options.limits;
+  RAMIEL_ASSIGN_OR_RETURN(frontend::ImportResult imported,
+                          frontend::import_onnx(model_bytes, import_options));
+  plan.graph = std::move(imported.graph);
+  plan.warnings = std::move(imported.warnings);
+  plan.nodes_in = static_cast<int64_t>(plan.graph->num_nodes());
+  timings.import_ms += stage.elapsed_ms();
+
+  RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "optimisation"));
+  stage.restart();
+  plan.context.workers = pass_workers;
+  plan.context.max_folded_elements = options.limits.max_folded_elements;
+  plan.context.node_cost_us = [&costs](const ir::Node& node) { return costs.node_cost(node).us; };
+  plan.context.transfer_cost_us = [&costs](const ir::Value& value) {
+    return costs.transfer_cost_us(value);
+  };
+  passes::PassManagerOptions pass_options;
+  pass_options.print_after = options.print_ir_after;
+  passes::PassManager manager(passes::default_pipeline(), pass_options);
+  RAMIEL_RETURN_IF_ERROR(manager.run(*plan.graph, plan.context));
+  plan.ir_dump = manager.printed_ir();
+  timings.passes_ms += stage.elapsed_ms();
+
+  RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "cost estimation"));
+  stage.restart();
+  RAMIEL_ASSIGN_OR_RETURN(plan.dataflow, schedule::DataflowGraph::from_ir(*plan.graph, costs));
+  timings.cost_ms += stage.elapsed_ms();
+
+  RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "scheduling"));
+  stage.restart();
+  schedule::ScheduleOptions schedule_options;
+  schedule_options.workers = options.workers;
+  schedule_options.threads = static_cast<int>(profile.cores);
+  schedule_options.handoff_us = profile.transfer_latency_us;
+  schedule_options.co_run_slowdown = profile.co_run_slowdown;
+  // schedule_graph returns only schedules that pass verify_schedule.
+  RAMIEL_ASSIGN_OR_RETURN(plan.schedule, schedule::schedule_graph(plan.dataflow, schedule_options));
+  timings.schedule_ms += stage.elapsed_ms();
+  return plan;
+}
+
 }  // namespace
 
 std::string compiler_version() {
@@ -47,27 +112,11 @@ std::string compiler_build() {
 StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptions& options) {
   RAMIEL_RETURN_IF_ERROR(options.validate());
   Stopwatch total;
-  Stopwatch stage;
   StageTimings timings;
   CompileResult result;
   result.model_sha256 =
       options.model_sha256.empty() ? sha256_hex(model_bytes) : options.model_sha256;
 
-  // Import.
-  frontend::ImportOptions import_options;
-  import_options.input_shapes = options.input_shapes;
-  import_options.model_dir = options.model_dir;
-  import_options.limits = options.limits;
-  RAMIEL_ASSIGN_OR_RETURN(frontend::ImportResult imported,
-                          frontend::import_onnx(model_bytes, import_options));
-  ir::Graph& graph = *imported.graph;
-  result.warnings = std::move(imported.warnings);
-  const auto nodes_in = static_cast<int64_t>(graph.num_nodes());
-  const std::string model_name = options.model_name.empty() ? graph.name : options.model_name;
-  timings.import_ms = stage.elapsed_ms();
-
-  // The cost model is needed by node cloning, so it is built before the passes run.
-  RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "optimisation"));
   cost::DeviceProfile profile = cost::DeviceProfile::defaults();
   if (!options.device_profile_json.empty()) {
     RAMIEL_ASSIGN_OR_RETURN(profile, cost::DeviceProfile::from_json(options.device_profile_json));
@@ -76,40 +125,27 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
                           cost::parse_measured_costs(options.measured_costs_json));
   const cost::CostModel costs(profile, std::move(measured));
 
-  // Passes.
-  stage.restart();
-  passes::PassContext context;
-  context.workers = options.workers;
-  context.max_folded_elements = options.limits.max_folded_elements;
-  context.node_cost_us = [&costs](const ir::Node& node) { return costs.node_cost(node).us; };
-  context.transfer_cost_us = [&costs](const ir::Value& value) {
-    return costs.transfer_cost_us(value);
-  };
-  passes::PassManagerOptions pass_options;
-  pass_options.print_after = options.print_ir_after;
-  passes::PassManager manager(passes::default_pipeline(), pass_options);
-  RAMIEL_RETURN_IF_ERROR(manager.run(graph, context));
-  result.ir_dump = manager.printed_ir();
-  timings.passes_ms = stage.elapsed_ms();
+  RAMIEL_ASSIGN_OR_RETURN(
+      Plan planned, plan_model(model_bytes, options, profile, costs, options.workers, timings));
+  // Split convolutions and cloned producers pay only when their parts run on different workers.
+  // When the schedule still ends as one cluster they would run one after the other (each half
+  // of a split convolution slower than half the whole), so the compile starts over without them.
+  bool parallel_rewrites_dropped = false;
+  if (planned.schedule.clusters.size() == 1 &&
+      (planned.context.counter(passes::kSplitCounter) > 0 ||
+       planned.context.counter(passes::kClonedCounter) > 0)) {
+    RAMIEL_ASSIGN_OR_RETURN(planned, plan_model(model_bytes, options, profile, costs,
+                                                /*pass_workers=*/1, timings));
+    parallel_rewrites_dropped = true;
+  }
+  ir::Graph& graph = *planned.graph;
+  const schedule::DataflowGraph& dataflow = planned.dataflow;
+  schedule::Schedule& plan = planned.schedule;  // cost_as_run retimes it
+  result.warnings = std::move(planned.warnings);
+  result.ir_dump = std::move(planned.ir_dump);
+  const std::string model_name = options.model_name.empty() ? graph.name : options.model_name;
 
-  // Cost.
-  RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "cost estimation"));
-  stage.restart();
-  RAMIEL_ASSIGN_OR_RETURN(const schedule::DataflowGraph dataflow,
-                          schedule::DataflowGraph::from_ir(graph, costs));
-  timings.cost_ms = stage.elapsed_ms();
-
-  // Schedule.
-  RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "scheduling"));
-  stage.restart();
-  schedule::ScheduleOptions schedule_options;
-  schedule_options.workers = options.workers;
-  schedule_options.threads = static_cast<int>(profile.cores);
-  schedule_options.handoff_us = profile.transfer_latency_us;
-  schedule_options.co_run_slowdown = profile.co_run_slowdown;
-  // schedule_graph returns only schedules that pass verify_schedule.
-  RAMIEL_ASSIGN_OR_RETURN(schedule::Schedule plan,
-                          schedule::schedule_graph(dataflow, schedule_options));
+  Stopwatch stage;
   // The engine of each cluster, and the predictions as the engines run it.
   RAMIEL_ASSIGN_OR_RETURN(const codegen::MeasuredEngines measured_engines,
                           cost::parse_measured_engines(options.measured_costs_json));
@@ -118,7 +154,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   RAMIEL_ASSIGN_OR_RETURN(const std::optional<schedule::DataflowGraph> retimed,
                           cost_as_run(graph, costs, dataflow, engines, plan));
   const schedule::DataflowGraph& as_run = retimed ? *retimed : dataflow;
-  timings.schedule_ms = stage.elapsed_ms();
+  timings.schedule_ms += stage.elapsed_ms();
 
   // Codegen.
   RAMIEL_RETURN_IF_ERROR(check_cancelled(options, "code generation"));
@@ -150,8 +186,9 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   report.model_sha256 = result.model_sha256;
   report.model_name = model_name;
   report.device_profile = profile.to_json_value();
-  report.nodes_in = nodes_in;
-  report.pass_counters = context.counters;
+  report.nodes_in = planned.nodes_in;
+  report.pass_counters = planned.context.counters;
+  report.parallel_rewrites_dropped = parallel_rewrites_dropped;
   report.timings = timings;
   report.warnings = result.warnings;
   result.files["schedule.json"] = schedule_json(report);

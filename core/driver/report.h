@@ -19,7 +19,7 @@ struct StageTimings {
 
 // Everything the reports describe, gathered by compile().
 struct ReportInput {
-  const ir::Graph* graph = nullptr;  // the final graph
+  const ir::Graph* graph = nullptr;                   // the final graph
   const schedule::DataflowGraph* dataflow = nullptr;  // the snapshot that was scheduled
   const schedule::Schedule* schedule = nullptr;
   std::vector<double> node_costs;  // each node's predicted time where the schedule runs it
@@ -29,6 +29,8 @@ struct ReportInput {
   nlohmann::json device_profile;
   int64_t nodes_in = 0;  // nodes in the imported graph, before passes
   std::map<std::string, int64_t> pass_counters;
+  // The passes' splits and clones were undone because the schedule was one cluster anyway.
+  bool parallel_rewrites_dropped = false;
   StageTimings timings;
   std::vector<std::string> warnings;
 };

@@ -91,7 +91,8 @@ std::vector<ir::Node*> consumers_of(const ir::Value& value) {
 }  // namespace
 
 StatusOr<bool> clone_nodes(ir::Graph& graph, PassContext& context) {
-  if (!context.node_cost_us || !context.transfer_cost_us) return false;
+  // One worker never waits for a transfer: a copy would only compute the value twice.
+  if (context.workers < 2 || !context.node_cost_us || !context.transfer_cost_us) return false;
   ReplicationCosts costs(graph, context);
   int64_t cloned = 0;
   // Reverse order: consumers are cloned before their producers are considered, so a cheap

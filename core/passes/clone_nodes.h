@@ -18,7 +18,8 @@ inline constexpr int kMaxReplicationDepth = 6;
 // output's own transfer cost, the chain is deeper than kMaxReplicationDepth, or the node must
 // not be duplicated (random, control-flow and sequence ops, Dropout). Cheap producers of a
 // cloned node therefore get their own consumers and are cloned when the walk reaches them.
-// Does nothing when context lacks node_cost_us or transfer_cost_us. Counts "cloned".
+// Does nothing for one worker, or when context lacks node_cost_us or transfer_cost_us. Counts
+// "cloned".
 StatusOr<bool> clone_nodes(ir::Graph& graph, PassContext& context);
 
 }  // namespace ramiel::passes

@@ -193,6 +193,49 @@ TEST(CompileTest, MeasuredCostsReplaceEstimates) {
   EXPECT_GT(result->predicted_speedup, 1.5);
 }
 
+// x [1, 4, 8, 8] -> Conv heavy (64 channels, 3x3) -> Relu -> Concat <- Conv light (16): a
+// module whose heavy branch split-branches splits in two when costs make it dominate.
+std::string inception_like_model() {
+  ModelBuilder m;
+  m.input("x", {1, 4, 8, 8}).output("y", {1, 80, 8, 8});
+  m.initializer("wh", {64, 4, 3, 3}, std::vector<float>(64 * 4 * 9, 0.01f));
+  m.initializer("wl", {16, 4, 3, 3}, std::vector<float>(16 * 4 * 9, 0.02f));
+  ModelBuilder::ints_attr(m.node("Conv", {"x", "wh"}, {"h"}, "heavy"), "pads", {1, 1, 1, 1});
+  m.node("Relu", {"h"}, {"r"}, "relu");
+  ModelBuilder::ints_attr(m.node("Conv", {"x", "wl"}, {"l"}, "light"), "pads", {1, 1, 1, 1});
+  ModelBuilder::int_attr(m.node("Concat", {"r", "l"}, {"y"}, "cat"), "axis", 1);
+  return m.bytes();
+}
+
+TEST(CompileTest, SplitsAreDroppedWhenTheScheduleIsOneCluster) {
+  auto compile_with_co_run_slowdown = [](const std::string& slowdown) {
+    CompileOptions options;
+    options.workers = 2;
+    options.measured_costs_json =
+        R"({"nodes": {"heavy": 5000, "light": 800, "relu": 10, "cat": 10}})";
+    options.device_profile_json = R"({"co_run_slowdown": )" + slowdown + "}";
+    return compile(inception_like_model(), options);
+  };
+  // Branches as fast beside each other as alone: the halves run on two workers and stay split.
+  auto parallel = compile_with_co_run_slowdown("1");
+  ASSERT_TRUE(parallel.ok()) << parallel.status().to_string();
+  auto p = nlohmann::json::parse(parallel->files.at("schedule.json"));
+  EXPECT_GT(parallel->clusters, 1);
+  EXPECT_EQ(p["graph"]["split"], 1);
+  EXPECT_FALSE(p["graph"]["parallel_rewrites_dropped"].get<bool>());
+  // Four times slower beside each other: one wide cluster, which runs the whole convolution.
+  auto serial = compile_with_co_run_slowdown("4");
+  ASSERT_TRUE(serial.ok()) << serial.status().to_string();
+  auto s = nlohmann::json::parse(serial->files.at("schedule.json"));
+  EXPECT_EQ(serial->clusters, 1);
+  EXPECT_EQ(s["graph"]["split"], 0);
+  EXPECT_TRUE(s["graph"]["parallel_rewrites_dropped"].get<bool>());
+  EXPECT_EQ(s["graph"]["nodes_out"], 4);
+  const std::string& program = serial->files.at("model.py");
+  EXPECT_EQ(program.find("_split"), std::string::npos);
+  EXPECT_EQ(program.find("c.wh["), std::string::npos);  // the weight whole, not sliced
+}
+
 // x [64, 256] -> MatMul w1 [256, 256] -> Relu -> MatMul w2 [256, 256] -> y: matrix products
 // carry the cost, so the op-mix rule runs it frozen (core/codegen/engines.cc).
 std::string matmul_model() {

@@ -21,6 +21,7 @@ const ir::TensorType kF4 = type(DType::kFloat32, {4});
 // Costs by op: cheap elementwise ops, expensive MatMul-like consumers; every transfer costs 10.
 PassContext costed(std::map<OpKind, double> costs = {}) {
   PassContext context;
+  context.workers = 2;
   context.node_cost_us = [costs](const ir::Node& node) {
     auto it = costs.find(node.op());
     return it != costs.end() ? it->second : 1.0;
@@ -85,6 +86,15 @@ TEST(CloneNodesTest, ExpensiveProducersAndSingleConsumersStay) {
 TEST(CloneNodesTest, WithoutCostCallbacksNothingHappens) {
   Fanout f(3);
   PassContext context;
+  context.workers = 2;
+  EXPECT_FALSE(*clone_nodes(f.g, context));
+  EXPECT_EQ(f.g.num_nodes(), 4u);
+}
+
+TEST(CloneNodesTest, OneWorkerNeverCopies) {
+  Fanout f(3);  // cloned for two workers, as the first test shows
+  PassContext context = costed({{OpKind::Mul, 100}});
+  context.workers = 1;
   EXPECT_FALSE(*clone_nodes(f.g, context));
   EXPECT_EQ(f.g.num_nodes(), 4u);
 }

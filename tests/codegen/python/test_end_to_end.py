@@ -180,35 +180,48 @@ def test_staged_program_runs_serially_after_openmp(programs, order, spin, parall
         assert len(report["warnings"]) == 1 and "GOMP_SPINCOUNT" in report["warnings"][0]
 
 
-def test_profile_guided_compile_uses_every_measured_node(programs, tmp_path):
-    """`--profile` measures the nodes of a program whose convolutions split-branches divided;
-    compiling with those costs may split differently, and must still match every node to what
-    was measured: parts measured whole cost their share, wholes measured as parts their sum.
-    So the compile's serial prediction is the profile's own total at every core (each node at
-    most its one-thread time, as the cost model takes it: on a busy machine two threads can
-    measure slower than one)."""
+def profile_then_compile(onnx_path, directory, out):
+    """The program's `--profile` (3 runs), then a compile with those costs for 2 workers into
+    `out`: (the profile as JSON, its path)."""
     client, _ = environment()
-    onnx_path, directory = programs("googlenet")
-    with open(os.path.join(directory, "schedule.json")) as f:
-        assert json.load(f)["graph"]["split"] > 0  # the profiled program has split nodes
-    costs = tmp_path / "costs.json"
+    costs = out.parent / (out.name + ".costs.json")
     result = subprocess.run([PYTHON, os.path.join(directory, "model.py"), "--onnx", onnx_path,
                              "--profile", str(costs), "--runs", "3", "--warmup", "1"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    measured_total = sum(min(node["us_1"], node["us_T"])
-                         for node in json.loads(costs.read_text())["nodes"].values())
-    out = tmp_path / "guided"
     result = subprocess.run([client, "compile", onnx_path, "-o", str(out), "--local",
                              "--workers", "2", "--costs", str(costs)],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    with open(out / "schedule.json") as f:
+    return json.loads(costs.read_text()), costs
+
+
+def test_profile_guided_compile_uses_every_measured_node(programs, tmp_path):
+    """`--profile` measures the nodes of a program whose convolutions split-branches divided (the
+    narrow profile's parallel schedule keeps them split); compiling with those costs may split
+    differently, or not at all when its schedule is one cluster, and must still match every node
+    to what was measured: parts measured whole cost their share, wholes measured as parts their
+    sum.
+    So the compile's serial prediction is the profile's own total at every core (each node at
+    most its one-thread time, as the cost model takes it: on a busy machine two threads can
+    measure slower than one)."""
+    onnx_path, directory = programs("googlenet", "narrow")
+    with open(os.path.join(directory, "schedule.json")) as f:
+        assert json.load(f)["graph"]["split"] > 0  # the profiled program has split nodes
+    profile, _ = profile_then_compile(onnx_path, directory, tmp_path / "guided")
+    measured_total = sum(min(node["us_1"], node["us_T"]) for node in profile["nodes"].values())
+    with open(tmp_path / "guided" / "schedule.json") as f:
         predicted = json.load(f)["prediction"]["serial_us"]
     assert predicted == pytest.approx(measured_total, rel=0.03)
-    # The profile timed the cluster eager against frozen and gave each node the winner; the
-    # compile records it per cluster in ENGINES, and follows whatever the file says.
-    profile = json.loads(costs.read_text())
+
+
+def test_profile_guided_compile_records_each_clusters_engine(programs, tmp_path):
+    """The profile times each cluster eager against frozen and gives each node the winner; the
+    compile records it per cluster in ENGINES, and follows whatever the file says."""
+    client, _ = environment()
+    onnx_path, directory = programs("googlenet")
+    out = tmp_path / "guided"
+    profile, costs = profile_then_compile(onnx_path, directory, out)
     winners = {row["winner"] for row in profile["engines"]["clusters"].values()}
     engines_line = [line for line in open(out / "model.py") if line.startswith("ENGINES = ")]
     if len(winners) == 1:
