@@ -116,6 +116,7 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
   CompileResult result;
   result.model_sha256 =
       options.model_sha256.empty() ? sha256_hex(model_bytes) : options.model_sha256;
+  timings.import_ms = total.elapsed_ms();  // hashing the model counts as reading it
 
   cost::DeviceProfile profile = cost::DeviceProfile::defaults();
   if (!options.device_profile_json.empty()) {
