@@ -191,7 +191,8 @@ def run_latency(args, files, client, ort_package, ort_skip, calibrate, profile):
 
 
 def where_time_goes(args, files, out_dir, all_configs, ort_median_ms):
-    """Both runtimes' per-kernel profiles at every core, by kind of work (harness/op_gap.py):
+    """Both runtimes' per-kernel profiles at every core, by kind of work and the largest gaps node
+    by node (harness/op_gap.py):
     the program's --profile from the profile-guided compile, ONNX Runtime's own profile scaled
     to its unprofiled median (ort_median_ms, this run's latency rounds)."""
     costs = os.path.join(args.work_dir, "compiled-pgo", files.name) + ".costs.json"
@@ -203,17 +204,19 @@ def where_time_goes(args, files, out_dir, all_configs, ort_median_ms):
             schedule = json.load(f)
         with open(costs) as f:
             node_profile = json.load(f)
-        ort_ms, ort_run_ms = op_gap.profile_ort(
+        kernels, ort_run_ms = op_gap.profile_ort(
             ort.argv, os.path.join(logs, "ort-profile"), args.rounds * args.iters, args.warmup,
             os.path.join(logs, "ort-profile.log"))
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         log("op gap: %s: %s" % (files.name, error))
         return {"error": str(error)[:300]}
-    if ort_median_ms:  # profiling slows ONNX Runtime's kernels too
-        ort_ms = {key: ms * ort_median_ms / ort_run_ms for key, ms in ort_ms.items()}
+    # Profiling slows ONNX Runtime's kernels too: scaled to its unprofiled median.
+    ort_scale = ort_median_ms / ort_run_ms if ort_median_ms else 1.0
+    ort_ms = {key: ms * ort_scale for key, ms in op_gap.ort_groups(kernels).items()}
     out = op_gap.compare(op_gap.ramiel_groups(schedule, node_profile), ort_ms)
     out.update(ort_profiled_run_ms=ort_run_ms, ort_median_ms=ort_median_ms,
                threads=node_profile.get("threads"), **op_gap.engine_runs(node_profile))
+    out["nodes"] = op_gap.node_gaps(schedule, node_profile, kernels, ort_scale)
     return out
 
 

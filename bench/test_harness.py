@@ -171,12 +171,44 @@ def test_op_gap_reads_onnx_runtime_profiles_after_the_warm_up_runs(tmp_path):
                     "args": {"op_name": "Conv"}}]
     path = tmp_path / "ort.json"
     path.write_text(json.dumps(events))
-    groups, run_ms = op_gap.ort_groups(str(path), warmup=1)
+    kernels, run_ms = op_gap.ort_kernels(str(path), warmup=1)
+    assert kernels == {("c_kernel_time", "Conv"): 110, ("p_kernel_time", "NchwcMaxPool"): 11}
+    groups = op_gap.ort_groups(kernels)
     assert groups.keys() == {"convolution", "pooling"} and math.isclose(run_ms, 0.121)
     assert math.isclose(groups["convolution"], 0.11) and math.isclose(groups["pooling"], 0.011)
     rows = op_gap.compare({"convolution": 0.2, "element-wise": 0.05}, groups)
     assert [(r["group"], round(r["gap_ms"], 3)) for r in rows["rows"]] == [
         ("convolution", 0.09), ("pooling", -0.011), ("element-wise", 0.05)]
+
+
+def test_op_gap_matches_onnx_runtime_kernels_node_by_node():
+    """ONNX Runtime names a fused kernel after its first node, an NCHWc kernel after the value it
+    writes; both meet the program's node with its epilogues, a split node's parts meet as one."""
+    schedule = {"nodes": [
+        _node("conv", "Conv", ["x", "w"], ["c"]), _node("relu", "Relu", ["c"], ["r"]),
+        _node("pool", "MaxPool", ["r"], ["p"]), _node("conv2", "Conv", ["p", "v"], ["d"]),
+        _node("conv2_split", "Conv", ["p", "v"], ["e"]), _node("cat", "Concat", ["d", "e"], ["y"])]}
+    us = {"conv": 300, "relu": 40, "pool": 200, "conv2": 100, "conv2_split": 110, "cat": 10}
+    profile = {"nodes": {name: {"us_1": 2 * t, "us_T": t} for name, t in us.items()}}
+    kernels = {("r_nchwc_kernel_time", "NchwcConv"): 250, ("pool_kernel_time", "MaxPool"): 20,
+               ("conv2_kernel_time", "FusedConv"): 150, ("cat_kernel_time", "Concat"): 12,
+               ("ReorderOutput_kernel_time", "ReorderOutput"): 30}
+    gaps = op_gap.node_gaps(schedule, profile, kernels, ort_scale=2.0, top=3)
+    assert [(r["unit"], r["ramiel_ops"], r["ort_ops"], r["ramiel_us"], r["ort_us"], r["gap_us"])
+            for r in gaps["rows"]] == [("pool", ["MaxPool"], ["MaxPool"], 200, 40, 160),
+                                       ("cat", ["Concat"], ["Concat"], 10, 24, -14),
+                                       ("conv2", ["Conv"], ["FusedConv"], 210, 300, -90)]
+    everything = op_gap.node_gaps(schedule, profile, kernels, ort_scale=2.0, top=10)["rows"]
+    assert [(r["unit"], r["ramiel_ops"], r["ramiel_us"], r["ort_us"]) for r in everything[3:]] == [
+        ("conv", ["Conv", "Relu"], 340, 500)]
+    assert gaps["ort_unmatched_us"] == 60
+    # Scaled to the whole eager run, as the kinds of work are.
+    profile["engines"] = {"clusters": {"0": {"eager_ms": 0.38, "frozen_ms": 1.0}}}
+    scaled = op_gap.node_gaps(schedule, profile, kernels)
+    assert math.isclose(sum(r["ramiel_us"] for r in scaled["rows"]), 380)
+    text = report.node_gap_table(gaps)
+    assert "| `conv2` | Conv | FusedConv | 210 | 300 | -90 |" in text
+    assert "layout reorders, take 60 us" in text
 
 
 def test_op_gap_section_lists_each_kind_and_the_total_gap():

@@ -38,6 +38,8 @@ EPILOGUES = frozenset(["Relu", "Clip", "Add", "Sigmoid", "LeakyRelu", "Tanh", "H
 EPILOGUE_OF = {"Conv": "convolution", "MatMul": "matrix products", "Gemm": "matrix products"}
 GROUP_OF = {op: group for group, ops in GROUPS for op in ops}
 ORDER = [group for group, _ in GROUPS] + [ELEMENTWISE, "other"]
+# The second part of a node split-branches divided (core/ir/split_parts.h).
+SPLIT_SUFFIX = "_split"
 ELEMENTWISE_OPS = frozenset(["Relu", "Clip", "Add", "Sub", "Mul", "Div", "Sigmoid", "Tanh", "Erf",
                              "Gelu", "FastGelu", "Sqrt", "Pow", "Exp", "Neg", "LeakyRelu",
                              "HardSigmoid", "BiasGelu", "Where", "Not", "Equal", "Less"])
@@ -49,8 +51,10 @@ def _group(op):
     return ELEMENTWISE if op in ELEMENTWISE_OPS else "other"
 
 
-def ramiel_groups(schedule, node_profile):
-    """{group: ms} from schedule.json's nodes and a --profile file's per-node us_T."""
+def fused_units(schedule):
+    """{node name: (unit, group)}: the node ONNX Runtime's kernel for it is named after (the
+    convolution or matrix product an epilogue finishes, the layer norm a residual Add feeds, else
+    the node itself) and its kind of work. The second part of a split node joins the first."""
     nodes = {n["name"]: n for n in schedule["nodes"]}
     producer = {out: n["name"] for n in schedule["nodes"] for out in n["outputs"]}
     consumers = {}
@@ -58,42 +62,96 @@ def ramiel_groups(schedule, node_profile):
         for value in n["inputs"]:
             consumers.setdefault(value, []).append(n["name"])
     fused_into = set(EPILOGUE_OF.values())
-    group_of = {}
+    units = {}
 
-    def group(name):
-        if name in group_of:
-            return group_of[name]
+    def unit(name):
+        if name in units:
+            return units[name]
         op, found = nodes[name]["op"], None
         readers = [r for out in nodes[name]["outputs"] for r in consumers.get(out, [])]
         if op == "Add" and readers and all(nodes[r]["op"] == "LayerNormalization"
                                            for r in readers):
-            found = "normalization"  # a residual Add: SkipLayerNormalization in ONNX Runtime
+            found = (readers[0], "normalization")  # SkipLayerNormalization in ONNX Runtime
         elif op in EPILOGUES:
             for source in (producer.get(v) for v in nodes[name]["inputs"]):
                 if source is None:
                     continue
                 source_op = nodes[source]["op"]
                 if source_op in EPILOGUE_OF:
-                    found = EPILOGUE_OF[source_op]
-                elif source_op in EPILOGUES and group(source) in fused_into:  # Conv, Add, Relu
-                    found = group(source)
+                    found = (unit(source)[0], EPILOGUE_OF[source_op])
+                elif source_op in EPILOGUES and unit(source)[1] in fused_into:  # Conv, Add, Relu
+                    found = unit(source)
                 if found:
                     break
-        group_of[name] = found or _group(op)
-        return group_of[name]
+        if found is None:
+            whole = name[:-len(SPLIT_SUFFIX)] if name.endswith(SPLIT_SUFFIX) else None
+            found = (whole if whole in nodes else name, _group(op))
+        units[name] = found
+        return found
 
+    for name in nodes:
+        unit(name)
+    return units
+
+
+def _eager_scale(node_profile, total_ms):
+    """Timing node by node costs more than the run it slices: the factor to the clusters' whole
+    eager runs (measured without per-node timing) where the profile has them."""
+    whole = engine_runs(node_profile).get("eager_ms", 0.0)
+    return whole / total_ms if whole > 0 and total_ms > 0 else 1.0
+
+
+def ramiel_groups(schedule, node_profile):
+    """{group: ms} from schedule.json's nodes and a --profile file's per-node us_T."""
+    units = fused_units(schedule)
     totals = {}
     for name, row in node_profile["nodes"].items():
-        if name in nodes:
-            key = group(name)
+        if name in units:
+            key = units[name][1]
             totals[key] = totals.get(key, 0.0) + row["us_T"] / 1e3
-    # Timing node by node costs more than the run it slices; scale to the clusters' whole eager
-    # runs (measured without per-node timing) where the profile has them.
-    whole = engine_runs(node_profile).get("eager_ms", 0.0)
-    if whole > 0 and totals:
-        scale = whole / sum(totals.values())
-        totals = {key: ms * scale for key, ms in totals.items()}
-    return totals
+    scale = _eager_scale(node_profile, sum(totals.values()))
+    return {key: ms * scale for key, ms in totals.items()}
+
+
+def node_gaps(schedule, node_profile, ort_kernels, ort_scale=1.0, top=8):
+    """The units (see fused_units) where Ramiel loses most against ONNX Runtime: rows of the unit,
+    its ops on each side, both times in us and the gap, largest first; and the us of ONNX
+    Runtime's kernels that no node of the program does (its layout reorders). ONNX Runtime's
+    kernels are matched by node name, or by the value they write (its NCHWc kernels are named
+    after their output and "_nchwc")."""
+    units = fused_units(schedule)
+    nodes = {n["name"]: n for n in schedule["nodes"]}
+    producer = {out: n["name"] for n in schedule["nodes"] for out in n["outputs"]}
+    measured = node_profile["nodes"]
+    mine = {n: measured[n]["us_T"] for n in nodes if n in measured}  # in program order
+    scale = _eager_scale(node_profile, sum(mine.values()) / 1e3)
+    rows = {}
+
+    def row(unit):
+        return rows.setdefault(unit, {"unit": unit, "ramiel_ops": [], "ort_ops": [],
+                                      "ramiel_us": 0.0, "ort_us": 0.0})
+
+    for name, us in mine.items():
+        r = row(units[name][0])
+        r["ramiel_us"] += us * scale
+        if nodes[name]["op"] not in r["ramiel_ops"]:
+            r["ramiel_ops"].append(nodes[name]["op"])
+    unmatched_us = 0.0
+    for (kernel, op), us in ort_kernels.items():
+        name = kernel[:-len("_kernel_time")] if kernel.endswith("_kernel_time") else kernel
+        value = name[:-len("_nchwc")] if name.endswith("_nchwc") else name
+        node = name if name in units else producer.get(value)
+        if node is None:
+            unmatched_us += us * ort_scale
+            continue
+        r = row(units[node][0])
+        r["ort_us"] += us * ort_scale
+        if op not in r["ort_ops"]:
+            r["ort_ops"].append(op)
+    ranked = sorted(rows.values(), key=lambda r: r["ort_us"] - r["ramiel_us"])
+    for r in ranked:
+        r["gap_us"] = r["ramiel_us"] - r["ort_us"]
+    return {"rows": ranked[:top], "ort_unmatched_us": unmatched_us}
 
 
 def engine_runs(node_profile):
@@ -107,9 +165,9 @@ def engine_runs(node_profile):
     return out
 
 
-def ort_groups(profile_path, warmup):
-    """{group: ms} from an ONNX Runtime profile: each kernel's median over the runs after the
-    first `warmup`, summed by group; and the median model_run in ms."""
+def ort_kernels(profile_path, warmup):
+    """An ONNX Runtime profile's kernels: {(event name, op): median us} over the runs after the
+    first `warmup`; and the median model_run in ms."""
     with open(profile_path) as f:
         events = json.load(f)
     runs = sorted((e for e in events if e.get("cat") == "Session" and e["name"] == "model_run"),
@@ -121,16 +179,22 @@ def ort_groups(profile_path, warmup):
     for e in events:
         if e.get("cat") == "Node" and e["name"].endswith("_kernel_time") and e["ts"] >= start:
             per_kernel.setdefault((e["name"], e["args"]["op_name"]), []).append(e["dur"])
+    kernels = {key: statistics.median(durations) for key, durations in per_kernel.items()}
+    return kernels, statistics.median(e["dur"] for e in runs) / 1e3
+
+
+def ort_groups(kernels):
+    """{group: ms} of ort_kernels()' kernels."""
     totals = {}
-    for (_, op), durations in per_kernel.items():
+    for (_, op), us in kernels.items():
         key = _group(op)
-        totals[key] = totals.get(key, 0.0) + statistics.median(durations) / 1e3
-    return totals, statistics.median(e["dur"] for e in runs) / 1e3
+        totals[key] = totals.get(key, 0.0) + us / 1e3
+    return totals
 
 
 def profile_ort(argv, prefix, runs, warmup, log_path):
     """Runs an ort_worker.js argv with --profile PREFIX for warmup + runs iterations; returns
-    ort_groups() of the profile it wrote."""
+    ort_kernels() of the profile it wrote."""
     for old in glob.glob(prefix + "*.json"):
         os.remove(old)
     worker = protocol.Worker("ort-profile", list(argv) + ["--profile", prefix], log_path)
@@ -142,7 +206,7 @@ def profile_ort(argv, prefix, runs, warmup, log_path):
     written = glob.glob(prefix + "*.json")
     if len(written) != 1:
         raise ValueError("ONNX Runtime wrote %d profiles for %s" % (len(written), prefix))
-    return ort_groups(written[0], warmup)
+    return ort_kernels(written[0], warmup)
 
 
 def compare(ramiel, ort):

@@ -164,7 +164,22 @@ def op_gap_section(results):
         parts += ["**%s** (ONNX Runtime's profiled run: %.2f ms median, unprofiled %s ms%s)" % (
             model["label"], gap["ort_profiled_run_ms"], _fmt(gap["ort_median_ms"], 2), frozen),
             _table(["kind of work", "Ramiel (ms)", "ONNX Runtime (ms)", "gap (ms)"], rows)]
+        if gap.get("nodes"):
+            parts.append(node_gap_table(gap["nodes"]))
     return "\n\n".join(parts)
+
+
+def node_gap_table(nodes):
+    """The largest gaps node by node (op_gap.node_gaps): each of Ramiel's nodes with the
+    element-wise ops ONNX Runtime folds into it, against ONNX Runtime's kernels for them."""
+    body = [["`%s`" % r["unit"], " + ".join(r["ramiel_ops"]) or "-",
+             " + ".join(r["ort_ops"]) or "-", _fmt(r["ramiel_us"], 0), _fmt(r["ort_us"], 0),
+             "%+.0f" % r["gap_us"]] for r in nodes["rows"]]
+    return ("Largest gaps node by node (ONNX Runtime's kernels matched by node name or by the "
+            "value they write; its kernels that no node of the program does, its layout "
+            "reorders, take %s us):\n\n" % _fmt(nodes["ort_unmatched_us"], 0)
+            + _table(["node", "Ramiel ops", "ONNX Runtime kernels", "Ramiel (us)",
+                      "ONNX Runtime (us)", "gap (us)"], body))
 
 
 def targets_section(rows):
