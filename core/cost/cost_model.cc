@@ -10,10 +10,14 @@
 namespace ramiel::cost {
 namespace {
 
-bool known(double us) { return std::isfinite(us) && us >= 0; }
+bool known(double us) {
+  return std::isfinite(us) && us >= 0;
+}
 
 // Two parts' times: unknown when either is.
-double sum(double a_us, double b_us) { return known(a_us) && known(b_us) ? a_us + b_us : -1; }
+double sum(double a_us, double b_us) {
+  return known(a_us) && known(b_us) ? a_us + b_us : -1;
+}
 
 // GFLOP/s and GB/s are 1e3 operations or bytes per microsecond.
 double us_at(double amount, double giga_per_second) {
@@ -47,7 +51,8 @@ NodeCost CostModel::node_cost(const ir::Node& node, bool prepacked_weights) cons
     const double roofline = std::max({compute, us_at(work.vector_ops, profile_.vector_gops),
                                       us_at(work.bytes, profile_.memory_gbps),
                                       us_at(work.pool_window_ops, profile_.pool_gops),
-                                      us_at(work.matvec_bytes, profile_.matvec_gbps)});
+                                      us_at(work.matvec_bytes, profile_.matvec_gbps),
+                                      us_at(work.inplace_bytes, profile_.inplace_gbps)});
     const double python_us = work.python_elements * kPythonElementUs;  // one thread, always
     cost.us = roofline + profile_.op_overhead_us + python_us;
     cost.wide_us = wide_time_us(roofline) + python_us;

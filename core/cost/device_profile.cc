@@ -17,6 +17,7 @@ constexpr NumberField kNumberFields[] = {
     {"cores", &DeviceProfile::cores},
     {"intra_op_efficiency", &DeviceProfile::intra_op_efficiency},
     {"intra_op_half_us", &DeviceProfile::intra_op_half_us},
+    {"inplace_gbps", &DeviceProfile::inplace_gbps},
     {"intra_op_sync_us", &DeviceProfile::intra_op_sync_us},
     {"matvec_gbps", &DeviceProfile::matvec_gbps},
     {"memory_gbps", &DeviceProfile::memory_gbps},

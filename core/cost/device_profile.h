@@ -27,10 +27,16 @@ struct DeviceProfile {
   // planned with, but for vector_ops.
   double peak_gflops = 72.0;
   // Bytes per second (x1e9) one core moves through element-wise ops and copies at batch-1
-  // activation sizes (in-place relu, add and cat of 0.2 to 3 MB tensors, a dense block's cat of
-  // eight narrow pieces, a trained batch norm's addcmul): total work over total time, less
-  // dispatch.
+  // activation sizes that write a new tensor (add and cat of 0.2 to 3 MB tensors, a dense
+  // block's cat of eight narrow pieces, a trained batch norm's addcmul): total work over total
+  // time, less dispatch.
   double memory_gbps = 28.0;
+  // The same for element-wise ops that overwrite their input (relu_ of 0.4 to 3 MB tensors, as
+  // programs run a ReLU whose input nothing else reads): no new memory, and the input still in
+  // cache from the op that wrote it; 2.7x memory_gbps on the reference machine, whose programs'
+  // ReLUs were predicted 2.4-2.8x slower than they ran at memory_gbps. The built-in profile
+  // predates this key: its rate is memory_gbps'.
+  double inplace_gbps = 28.0;
   // Fixed cost of dispatching one operator from Python through PyTorch: the mean over tiny
   // conv2d, relu, add, max_pool2d, cat, reshape, batch_norm, linear and softmax calls, timed
   // round-robin among themselves (as a program's runs of small ops; after a large kernel a tiny

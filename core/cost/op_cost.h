@@ -19,6 +19,10 @@ struct OpWork {
   // Bytes of a matrix-vector product (a matrix product with one output row), which runs at
   // DeviceProfile::matvec_gbps rather than at memory bandwidth.
   double matvec_bytes = 0;
+  // Bytes of an element-wise op that overwrites its input (relu_, add_), which the op before
+  // it has just written: they stay in cache and need no new memory, and run at
+  // DeviceProfile::inplace_gbps instead of memory_gbps. `bytes` then leaves them out.
+  double inplace_bytes = 0;
   // Bytes of constant weights a convolution or matrix product reads on each call, charged at
   // DeviceProfile::weight_gbps on top of its FLOPs (not for matrix-vector products, whose
   // matvec_bytes already count them).

@@ -94,6 +94,36 @@ TEST(CostModelTest, MatrixVectorProductsUseTheMatvecRate) {
                    21200 / 1000.0 + 5);
 }
 
+TEST(CostModelTest, OpsThatOverwriteTheirInputUseTheInPlaceRate) {
+  DeviceProfile profile = unit_profile();
+  profile.inplace_gbps = 4;  // 4000 bytes per microsecond, four times memory bandwidth
+  CostModel model(profile);
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1, 1000});
+  // A computed tensor that only the ReLU reads: relu_ (4000 + 4000 bytes in place).
+  ir::Value* sum = g.node(OpKind::Add, {x, x}, {ir::Shape{1, 1000}}).output(0);
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Relu, {sum}, {ir::Shape{1, 1000}})).us,
+                   8000 / 4000.0 + 5);
+  // A graph input is never overwritten, nor a tensor another node also reads.
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Relu, {x}, {ir::Shape{1, 1000}})).us,
+                   8000 / 1000.0 + 5);
+  ir::Value* shared = g.node(OpKind::Sigmoid, {x}, {ir::Shape{1, 1000}}).output(0);
+  g.node(OpKind::Neg, {shared}, {ir::Shape{1, 1000}});
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Relu, {shared}, {ir::Shape{1, 1000}})).us,
+                   8000 / 1000.0 + 5);
+  // A residual add_ into its computed operand (the second: Add commutes); not a Sub (x - y is
+  // computed in place only into x) nor an operand that broadcasts into the result.
+  ir::Value* branch = g.node(OpKind::Tanh, {x}, {ir::Shape{1, 1000}}).output(0);
+  const ir::Node& residual = g.node(OpKind::Add, {x, branch}, {ir::Shape{1, 1000}});
+  EXPECT_DOUBLE_EQ(model.node_cost(residual).us, 12000 / 4000.0 + 5);
+  ir::Value* other = g.node(OpKind::Tanh, {x}, {ir::Shape{1, 1000}}).output(0);
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Sub, {x, other}, {ir::Shape{1, 1000}})).us,
+                   12000 / 1000.0 + 5);
+  ir::Value* row = g.node(OpKind::Tanh, {g.input(ir::Shape{1, 1})}, {ir::Shape{1, 1}}).output(0);
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Mul, {x, row}, {ir::Shape{1, 1000}})).us,
+                   8004 / 1000.0 + 5);
+}
+
 TEST(CostModelTest, WeightReadsComeOnTopOfFlops) {
   DeviceProfile profile = unit_profile();
   profile.weight_gbps = 0.5;  // 500 weight bytes per microsecond

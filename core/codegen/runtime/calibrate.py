@@ -31,9 +31,9 @@ _HANDOFF = "hand-off round trip"
 
 def _calibration_kernels():
     """A _Kernel for every timed call. kind says which profile key it calibrates: "tiny"
-    (dispatch overhead), "conv" (peak_gflops and weight_gbps), "stream" (memory_gbps), "vector"
-    (vector_gops), "pool" (pool_gops), "matvec" (matvec_gbps); all but tiny also calibrate the
-    intra-op scaling. work is the amount the cost model charges for it, in its own units (FLOPs,
+    (dispatch overhead), "conv" (peak_gflops and weight_gbps), "stream" (memory_gbps), "inplace"
+    (inplace_gbps), "vector" (vector_gops), "pool" (pool_gops), "matvec" (matvec_gbps); all but
+    tiny also calibrate the intra-op scaling. work is the amount the cost model charges for it, in its own units (FLOPs,
     bytes read and written, operations, window elements): what it divides by the key's rate;
     weight_bytes the constant weights a conv kernel reads (core/cost: OpWork::weight_bytes)."""
     cl = torch.channels_last
@@ -98,7 +98,7 @@ def _calibration_kernels():
     for c, size in ((64, 112), (256, 28), (512, 14)):
         a, b = randn(1, c, size, size), randn(1, c, size, size)
         nbytes = 4.0 * a.numel()
-        add("relu_ 1x%dx%dx%d" % (c, size, size), "stream", 2 * nbytes, [a],
+        add("relu_ 1x%dx%dx%d" % (c, size, size), "inplace", 2 * nbytes, [a],
             lambda a=a: F.relu(a, inplace=True))
         add("add 1x%dx%dx%d" % (c, size, size), "stream", 3 * nbytes, [a, b],
             lambda a=a, b=b: a + b)
@@ -375,12 +375,13 @@ def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
         [k.work for k in convs], [k.weight_bytes for k in convs],
         [max(one[k.name] - overhead, 1e-3) for k in convs])
     rates = {kind: _rate(kernels, one, kind, overhead)
-             for kind in ("stream", "vector", "pool", "matvec")}
+             for kind in ("stream", "inplace", "vector", "pool", "matvec")}
     profile = {"name": name, "cores": cores,
                "op_overhead_us": round(overhead, 3),
                "transfer_latency_us": round(one[_HANDOFF] / 2, 3),
                "peak_gflops": round(flop_rate / 1e3, 3),  # FLOP/us to GFLOP/s
                "memory_gbps": round(rates["stream"] / 1e3, 3),
+               "inplace_gbps": round(rates["inplace"] / 1e3, 3),
                "vector_gops": round(rates["vector"] / 1e3, 3),
                "pool_gops": round(rates["pool"] / 1e3, 3),
                "matvec_gbps": round(rates["matvec"] / 1e3, 3)}
