@@ -17,11 +17,16 @@ std::string summary_of(const nlohmann::json& s) {
                 s.at("model").at("sha256").get<std::string>().c_str(),
                 s.at("model").at("opset").get<int>());
   out += line;
+  // Keys newer than the first servers' files are read with defaults.
   std::snprintf(line, sizeof line,
-                "graph: %lld nodes in, %lld out (%lld folded, %lld removed, %lld cloned)\n",
+                "graph: %lld nodes in, %lld out (%lld folded, %lld removed, %lld cloned, %lld "
+                "split%s)\n",
                 g.at("nodes_in").get<long long>(), g.at("nodes_out").get<long long>(),
                 g.at("folded").get<long long>(), g.at("removed").get<long long>(),
-                g.at("cloned").get<long long>());
+                g.at("cloned").get<long long>(), g.value("split", 0LL),
+                g.value("parallel_rewrites_dropped", false)
+                    ? "; splits and clones dropped: the schedule is one cluster"
+                    : "");
   out += line;
   out += "cluster  nodes  cost_us\n";
   for (const auto& c : s.at("clusters")) {

@@ -234,6 +234,12 @@ TEST(CompileTest, SplitsAreDroppedWhenTheScheduleIsOneCluster) {
   const std::string& program = serial->files.at("model.py");
   EXPECT_EQ(program.find("_split"), std::string::npos);
   EXPECT_EQ(program.find("c.wh["), std::string::npos);  // the weight whole, not sliced
+  // What the client prints says so.
+  EXPECT_NE(schedule_summary(serial->files.at("schedule.json"))
+                .find("0 cloned, 0 split; splits and clones dropped: the schedule is one cluster)"),
+            std::string::npos);
+  EXPECT_NE(schedule_summary(parallel->files.at("schedule.json")).find("0 cloned, 1 split)\n"),
+            std::string::npos);
 }
 
 // x [64, 256] -> MatMul w1 [256, 256] -> Relu -> MatMul w2 [256, 256] -> y: matrix products
