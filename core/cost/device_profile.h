@@ -33,9 +33,9 @@ struct DeviceProfile {
   double memory_gbps = 28.0;
   // The same for element-wise ops that overwrite their input (relu_ of 0.4 to 3 MB tensors, as
   // programs run a ReLU whose input nothing else reads): no new memory, and the input still in
-  // cache from the op that wrote it; 2.7x memory_gbps on the reference machine, whose programs'
-  // ReLUs were predicted 2.4-2.8x slower than they ran at memory_gbps. The built-in profile
-  // predates this key: its rate is memory_gbps'.
+  // cache from the op that wrote it: 121 against 31 GB/s on the reference machine, whose
+  // programs' ReLUs were predicted 2.4-2.8x slower than they ran at one blended rate. The
+  // built-in profile predates this key: its rate is memory_gbps'.
   double inplace_gbps = 28.0;
   // Fixed cost of dispatching one operator from Python through PyTorch: the mean over tiny
   // conv2d, relu, add, max_pool2d, cat, reshape, batch_norm, linear and softmax calls, timed
