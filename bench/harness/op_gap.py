@@ -148,9 +148,9 @@ def node_gaps(schedule, node_profile, ort_kernels, ort_scale=1.0, top=8):
         r["ort_us"] += us * ort_scale
         if op not in r["ort_ops"]:
             r["ort_ops"].append(op)
-    ranked = sorted(rows.values(), key=lambda r: r["ort_us"] - r["ramiel_us"])
-    for r in ranked:
+    for r in rows.values():
         r["gap_us"] = r["ramiel_us"] - r["ort_us"]
+    ranked = sorted(rows.values(), key=lambda r: -r["gap_us"])
     return {"rows": ranked[:top], "ort_unmatched_us": unmatched_us}
 
 

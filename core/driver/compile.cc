@@ -9,7 +9,6 @@
 #include "core/driver/report.h"
 #include "core/driver/version.h"
 #include "core/frontend/onnx_import.h"
-#include "core/passes/clone_nodes.h"
 #include "core/passes/pass_manager.h"
 #include "core/passes/split_branches.h"
 #include "core/schedule/schedule.h"

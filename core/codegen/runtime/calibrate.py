@@ -33,9 +33,10 @@ def _calibration_kernels():
     """A _Kernel for every timed call. kind says which profile key it calibrates: "tiny"
     (dispatch overhead), "conv" (peak_gflops and weight_gbps), "stream" (memory_gbps), "inplace"
     (inplace_gbps), "vector" (vector_gops), "pool" (pool_gops), "matvec" (matvec_gbps); all but
-    tiny also calibrate the intra-op scaling. work is the amount the cost model charges for it, in its own units (FLOPs,
-    bytes read and written, operations, window elements): what it divides by the key's rate;
-    weight_bytes the constant weights a conv kernel reads (core/cost: OpWork::weight_bytes)."""
+    tiny also calibrate the intra-op scaling. work is the amount the cost model charges for it,
+    in its own units (FLOPs, bytes read and written, operations, window elements): what it
+    divides by the key's rate; weight_bytes the constant weights a conv kernel reads (core/cost:
+    OpWork::weight_bytes)."""
     cl = torch.channels_last
     generator = torch.Generator().manual_seed(0)
 
