@@ -14,6 +14,7 @@ median the same way); both sides include each runtime's dispatch.
 import glob
 import json
 import os
+import re
 import statistics
 
 from . import protocol
@@ -40,6 +41,12 @@ GROUP_OF = {op: group for group, ops in GROUPS for op in ops}
 ORDER = [group for group, _ in GROUPS] + [ELEMENTWISE, "other"]
 # The second part of a node split-branches divided (core/ir/split_parts.h).
 SPLIT_SUFFIX = "_split"
+# What Ramiel's passes append to the name of a node they make in another's place (fuse-ops,
+# pool-before-conv, split-branches), and what ONNX Runtime's graph optimizers append to a fused node's first
+# node ("/layers.0/ff1/MatMul/MatMulAddFusion", "/layers.0/MatMul/MatMulScaleFusion/").
+PASS_SUFFIX = re.compile(r"_(fused|before_conv|after_pool|joined)$")
+ORT_FUSION_SUFFIX = re.compile(r"/\w+Fusion/?$")
+OUTPUT_SUFFIX = re.compile(r"_output_\d+$")  # an exporter's value name: its node's + this
 ELEMENTWISE_OPS = frozenset(["Relu", "Clip", "Add", "Sub", "Mul", "Div", "Sigmoid", "Tanh", "Erf",
                              "Gelu", "FastGelu", "Sqrt", "Pow", "Exp", "Neg", "LeakyRelu",
                              "HardSigmoid", "BiasGelu", "Where", "Not", "Equal", "Less"])
@@ -113,12 +120,29 @@ def ramiel_groups(schedule, node_profile):
     return {key: ms * scale for key, ms in totals.items()}
 
 
+def _ort_kernel_node(kernel, units, producer):
+    """The program's node an ONNX Runtime kernel does, or None: by its node name (less the
+    fusion its optimizers name it after), by the node that wrote its value in the exported
+    model (NCHWc kernels are named after their output and "_nchwc"; a node Ramiel's passes
+    rebuilt keeps the name it had, suffixed), or by the program's node that writes that value."""
+    name = kernel[:-len("_kernel_time")] if kernel.endswith("_kernel_time") else kernel
+    name = ORT_FUSION_SUFFIX.sub("", name)
+    if name in units:
+        return name
+    value = name[:-len("_nchwc")] if name.endswith("_nchwc") else name
+    exported_node = OUTPUT_SUFFIX.sub("", value)
+    if exported_node != value:
+        rebuilt = [n for n in units if PASS_SUFFIX.sub("", n) == exported_node]
+        if exported_node in units or rebuilt:
+            return exported_node if exported_node in units else rebuilt[0]
+    return producer.get(value)
+
+
 def node_gaps(schedule, node_profile, ort_kernels, ort_scale=1.0, top=8):
     """The units (see fused_units) where Ramiel loses most against ONNX Runtime: rows of the unit,
-    its ops on each side, both times in us and the gap, largest first; and the us of ONNX
-    Runtime's kernels that no node of the program does (its layout reorders). ONNX Runtime's
-    kernels are matched by node name, or by the value they write (its NCHWc kernels are named
-    after their output and "_nchwc")."""
+    its ops on each side, both times in us and the gap, largest first; and ONNX Runtime's
+    kernels that no node of the program does (its layout reorders, fusions named after no node):
+    {op: us}. Kernels are matched to nodes by _ort_kernel_node."""
     units = fused_units(schedule)
     nodes = {n["name"]: n for n in schedule["nodes"]}
     producer = {out: n["name"] for n in schedule["nodes"] for out in n["outputs"]}
@@ -136,13 +160,11 @@ def node_gaps(schedule, node_profile, ort_kernels, ort_scale=1.0, top=8):
         r["ramiel_us"] += us * scale
         if nodes[name]["op"] not in r["ramiel_ops"]:
             r["ramiel_ops"].append(nodes[name]["op"])
-    unmatched_us = 0.0
+    unmatched = {}
     for (kernel, op), us in ort_kernels.items():
-        name = kernel[:-len("_kernel_time")] if kernel.endswith("_kernel_time") else kernel
-        value = name[:-len("_nchwc")] if name.endswith("_nchwc") else name
-        node = name if name in units else producer.get(value)
+        node = _ort_kernel_node(kernel, units, producer)
         if node is None:
-            unmatched_us += us * ort_scale
+            unmatched[op] = unmatched.get(op, 0.0) + us * ort_scale
             continue
         r = row(units[node][0])
         r["ort_us"] += us * ort_scale
@@ -151,7 +173,7 @@ def node_gaps(schedule, node_profile, ort_kernels, ort_scale=1.0, top=8):
     for r in rows.values():
         r["gap_us"] = r["ramiel_us"] - r["ort_us"]
     ranked = sorted(rows.values(), key=lambda r: -r["gap_us"])
-    return {"rows": ranked[:top], "ort_unmatched_us": unmatched_us}
+    return {"rows": ranked[:top], "ort_unmatched": unmatched}
 
 
 def engine_runs(node_profile):

@@ -175,9 +175,11 @@ def node_gap_table(nodes):
     body = [["`%s`" % r["unit"], " + ".join(r["ramiel_ops"]) or "-",
              " + ".join(r["ort_ops"]) or "-", _fmt(r["ramiel_us"], 0), _fmt(r["ort_us"], 0),
              "%+.0f" % r["gap_us"]] for r in nodes["rows"]]
+    unmatched = sorted(nodes["ort_unmatched"].items(), key=lambda kv: -kv[1])
+    rest = ", ".join("%s %s us" % (op, _fmt(us, 0)) for op, us in unmatched) or "none"
     return ("Largest gaps node by node (ONNX Runtime's kernels matched by node name or by the "
-            "value they write; its kernels that no node of the program does, its layout "
-            "reorders, take %s us):\n\n" % _fmt(nodes["ort_unmatched_us"], 0)
+            "value they write; its kernels that match no node of the program, layout reorders "
+            "and fusions named after no node: %s):\n\n" % rest
             + _table(["node", "Ramiel ops", "ONNX Runtime kernels", "Ramiel (us)",
                       "ONNX Runtime (us)", "gap (us)"], body))
 

@@ -61,7 +61,8 @@ bool is_per_feature(const ir::Value* value, const ir::Value* x) {
 // (the pattern's nodes, each read only inside the pattern once `last` is replaced).
 void replace_pattern(ir::Graph& graph, ir::Node* last, OpKind op, std::vector<ir::Value*> inputs,
                      ir::Attributes attributes, int opset, const std::vector<ir::Node*>& chain) {
-  replace_output_with_node(graph, last, op, inputs, std::move(attributes), opset, "_fused");
+  replace_output_with_node(graph, last, op, inputs, std::move(attributes), opset,
+                           last->name() + "_fused");
   for (ir::Node* node : chain) graph.remove_node(node);  // consumers first
 }
 

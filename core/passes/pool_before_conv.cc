@@ -58,8 +58,9 @@ void swap(ir::Graph& graph, ir::Node* conv, ir::Node* pool) {
   graph.move_before(early_pool, conv);
   std::vector<ir::Value*> inputs = conv->inputs();
   inputs[0] = early_pool->output(0);
+  // The convolution keeps its name (marked), though it now writes the pool's output.
   replace_output_with_node(graph, pool, OpKind::Conv, inputs, conv->attributes(), conv->opset(),
-                           "_after_pool");
+                           conv->name() + "_after_pool");
   graph.remove_node(pool);
   graph.remove_node(conv);
 }

@@ -19,13 +19,12 @@ bool has_single_reader(const ir::Value& value) {
 }
 
 ir::Node* replace_output_with_node(ir::Graph& graph, ir::Node* old, ir::OpKind op,
-                                   const std::vector<ir::Value*>& inputs,
-                                   ir::Attributes attributes, int opset, std::string_view suffix) {
+                                   const std::vector<ir::Value*>& inputs, ir::Attributes attributes,
+                                   int opset, const std::string& name) {
   ir::Value* out = old->output(0);
-  ir::Node* fresh = graph.add_node(
-      op, graph.unique_node_name(old->name() + std::string(suffix)), inputs,
-      {{graph.unique_value_name(out->name() + std::string(suffix)), out->type()}},
-      std::move(attributes), opset);
+  ir::Node* fresh = graph.add_node(op, graph.unique_node_name(name), inputs,
+                                   {{graph.unique_value_name(name + "_output_0"), out->type()}},
+                                   std::move(attributes), opset);
   graph.move_before(fresh, old);
   replace_keeping_name(graph, out, fresh->output(0));
   return fresh;

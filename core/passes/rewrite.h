@@ -2,7 +2,6 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/ir/graph.h"
@@ -20,11 +19,11 @@ void replace_keeping_name(ir::Graph& graph, ir::Value* from, ir::Value* to);
 // drop it.
 bool has_single_reader(const ir::Value& value);
 
-// A new `op` node reading `inputs`, placed right before the one-output node `old`, takes over
-// `old`'s output (its uses and ONNX name; `suffix` marks the new node's name). `old` is left
+// A new `op` node named `name` (made unique) and reading `inputs`, placed right before the
+// one-output node `old`, takes over `old`'s output (its uses and ONNX name). `old` is left
 // unused for the caller to remove.
 ir::Node* replace_output_with_node(ir::Graph& graph, ir::Node* old, ir::OpKind op,
-                                   const std::vector<ir::Value*>& inputs,
-                                   ir::Attributes attributes, int opset, std::string_view suffix);
+                                   const std::vector<ir::Value*>& inputs, ir::Attributes attributes,
+                                   int opset, const std::string& name);
 
 }  // namespace ramiel::passes

@@ -98,10 +98,11 @@ ir::TensorType with_channels(ir::TensorType type, int64_t channels) {
   return type;
 }
 
-// Replaces `concat` by one with `inputs` (same attributes, output and name).
-void replace_concat_inputs(ir::Graph& graph, ir::Node* concat, const std::vector<ir::Value*>& inputs) {
+// Replaces `concat` by one with `inputs` (same attributes and output; its name marked).
+void replace_concat_inputs(ir::Graph& graph, ir::Node* concat,
+                           const std::vector<ir::Value*>& inputs) {
   replace_output_with_node(graph, concat, OpKind::Concat, inputs, concat->attributes(),
-                           concat->opset(), "_joined");
+                           concat->opset(), concat->name() + "_joined");
   graph.remove_node(concat);
 }
 

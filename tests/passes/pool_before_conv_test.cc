@@ -65,6 +65,9 @@ TEST(PoolBeforeConvTest, PointwiseConvThenStridedPoolSwap) {
   EXPECT_EQ(conv->input(0), pool->output(0));
   EXPECT_EQ(conv->input(1)->name(), "w");
   EXPECT_EQ(conv->input(2)->name(), "b");
+  // Each node is named after the node it was (profiles and traces show them so).
+  EXPECT_EQ(pool->name(), "pool_before_conv");
+  EXPECT_EQ(conv->name(), "conv_after_pool");
   // The graph's output keeps its name and shape.
   EXPECT_EQ(t.g.outputs().front(), conv->output(0));
   EXPECT_EQ(conv->output(0)->name(), "pool_out");
