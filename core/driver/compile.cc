@@ -47,19 +47,23 @@ struct Plan {
   schedule::Schedule schedule;
 };
 
-// `pass_workers`: the workers the passes plan for (split-branches and clone-nodes only run for
-// two or more). Adds each stage's time to `timings`.
-StatusOr<Plan> plan_model(std::string_view model_bytes, const CompileOptions& options,
-                          const cost::DeviceProfile& profile, const cost::CostModel& costs,
-                          int pass_workers, StageTimings& timings) {
-  Plan plan;
-  Stopwatch stage;
+StatusOr<frontend::CheckedModel> check_model(std::string_view model_bytes,
+                                             const CompileOptions& options) {
   frontend::ImportOptions import_options;
   import_options.input_shapes = options.input_shapes;
   import_options.model_dir = options.model_dir;
   import_options.limits = options.limits;
-  RAMIEL_ASSIGN_OR_RETURN(frontend::ImportResult imported,
-                          frontend::import_onnx(model_bytes, import_options));
+  return frontend::check_onnx(model_bytes, import_options);
+}
+
+// `pass_workers`: the workers the passes plan for (split-branches and clone-nodes only run for
+// two or more). Adds each stage's time to `timings`.
+StatusOr<Plan> plan_model(const frontend::CheckedModel& model, const CompileOptions& options,
+                          const cost::DeviceProfile& profile, const cost::CostModel& costs,
+                          int pass_workers, StageTimings& timings) {
+  Plan plan;
+  Stopwatch stage;
+  RAMIEL_ASSIGN_OR_RETURN(frontend::ImportResult imported, model.build());
   plan.graph = std::move(imported.graph);
   plan.warnings = std::move(imported.warnings);
   plan.nodes_in = static_cast<int64_t>(plan.graph->num_nodes());
@@ -125,16 +129,20 @@ StatusOr<CompileResult> compile(std::string_view model_bytes, const CompileOptio
                           cost::parse_measured_costs(options.measured_costs_json));
   const cost::CostModel costs(profile, std::move(measured));
 
-  RAMIEL_ASSIGN_OR_RETURN(
-      Plan planned, plan_model(model_bytes, options, profile, costs, options.workers, timings));
+  Stopwatch checking;
+  RAMIEL_ASSIGN_OR_RETURN(const frontend::CheckedModel model, check_model(model_bytes, options));
+  timings.import_ms += checking.elapsed_ms();
+  RAMIEL_ASSIGN_OR_RETURN(Plan planned,
+                          plan_model(model, options, profile, costs, options.workers, timings));
   // Split convolutions and cloned producers pay only when their parts run on different workers.
   // When the schedule still ends as one cluster they would run one after the other (each half
-  // of a split convolution slower than half the whole), so the compile starts over without them.
+  // of a split convolution slower than half the whole), so the compile plans the checked model
+  // again without them.
   bool parallel_rewrites_dropped = false;
   if (planned.schedule.clusters.size() == 1 &&
       (planned.context.counter(passes::kSplitCounter) > 0 ||
        planned.context.counter(passes::kClonedCounter) > 0)) {
-    RAMIEL_ASSIGN_OR_RETURN(planned, plan_model(model_bytes, options, profile, costs,
+    RAMIEL_ASSIGN_OR_RETURN(planned, plan_model(model, options, profile, costs,
                                                 /*pass_workers=*/1, timings));
     parallel_rewrites_dropped = true;
   }

@@ -19,7 +19,9 @@
 namespace ramiel::frontend {
 namespace {
 
-bool is_default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
+bool is_default_domain(const std::string& domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
 
 // The training domain's optimizers are element-wise formulas Ramiel translates (opset 1, the
 // only one); its Gradient, which needs automatic differentiation, stays refused.
@@ -114,39 +116,71 @@ Status infer_shapes(onnx::ModelProto& model) {
 
 }  // namespace
 
-StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOptions& options) {
+struct CheckedModel::Parsed {
+  onnx::ModelProto model;  // its large weights stripped (slim_model)
+  int opset = 0;
+  std::unordered_map<std::string, int64_t> stripped_bytes;
+  std::vector<std::string> warnings;
+  int64_t max_loaded_constant_bytes = 0;
+  ir::ModelLimits limits;
+};
+
+CheckedModel::CheckedModel(std::unique_ptr<Parsed> parsed) : parsed_(std::move(parsed)) {}
+CheckedModel::CheckedModel(CheckedModel&&) noexcept = default;
+CheckedModel& CheckedModel::operator=(CheckedModel&&) noexcept = default;
+CheckedModel::~CheckedModel() = default;
+
+StatusOr<ImportResult> CheckedModel::build() const {
+  const Parsed& p = *parsed_;
+  ImportResult result;
+  result.warnings = p.warnings;
+  RAMIEL_ASSIGN_OR_RETURN(
+      result.graph, build_graph(p.model.graph(), p.opset, p.max_loaded_constant_bytes, p.limits,
+                                p.stripped_bytes));
+  normalize_operands(*result.graph);
+  result.graph->ir_version = p.model.ir_version();
+  if (result.graph->name.empty()) result.graph->name = "model";
+  return result;
+}
+
+StatusOr<CheckedModel> check_onnx(std::string_view model_bytes, const ImportOptions& options) {
   if (model_bytes.empty()) return invalid_argument("the model is empty (0 bytes)");
   if (model_bytes.size() > static_cast<size_t>(INT_MAX)) {
     return invalid_argument("the model is larger than 2 GiB; store its weights as external data");
   }
-  RAMIEL_ASSIGN_OR_RETURN(SlimModel slim, slim_model(model_bytes, options.max_loaded_constant_bytes));
-  onnx::ModelProto model;
+  RAMIEL_ASSIGN_OR_RETURN(SlimModel slim,
+                          slim_model(model_bytes, options.max_loaded_constant_bytes));
+  auto parsed = std::make_unique<CheckedModel::Parsed>();
+  onnx::ModelProto& model = parsed->model;
   if (!model.ParseFromString(slim.bytes)) {
-    return invalid_argument("not an ONNX model: the bytes do not parse as a ModelProto (truncated or "
-                            "corrupt file?)");
+    return invalid_argument(
+        "not an ONNX model: the bytes do not parse as a ModelProto (truncated or "
+        "corrupt file?)");
   }
   if (model.ir_version() <= 0 || !model.has_graph()) {
-    return invalid_argument("not an ONNX model: no IR version or no graph (truncated or corrupt file?)");
+    return invalid_argument(
+        "not an ONNX model: no IR version or no graph (truncated or corrupt file?)");
   }
   // Ramiel's own checks, before any ONNX library code reads the model.
   RAMIEL_RETURN_IF_ERROR(check_external_data(model, options.model_dir));
   RAMIEL_RETURN_IF_ERROR(check_model_limits(model, options.limits, slim.stripped_bytes));
   RAMIEL_RETURN_IF_ERROR(check_function_calls(model, options.limits));
-  RAMIEL_ASSIGN_OR_RETURN(int opset, default_opset(model));
+  RAMIEL_ASSIGN_OR_RETURN(parsed->opset, default_opset(model));
   RAMIEL_RETURN_IF_ERROR(check_domains(model.graph(), model));
 
-  ImportResult result;
   RAMIEL_RETURN_IF_ERROR(
-      bind_input_shapes(*model.mutable_graph(), options.input_shapes, result.warnings));
+      bind_input_shapes(*model.mutable_graph(), options.input_shapes, parsed->warnings));
   RAMIEL_RETURN_IF_ERROR(run_checker(model, options.model_dir));
   RAMIEL_RETURN_IF_ERROR(infer_shapes(model));
-  RAMIEL_ASSIGN_OR_RETURN(result.graph,
-                          build_graph(model.graph(), opset, options.max_loaded_constant_bytes,
-                                      options.limits, slim.stripped_bytes));
-  normalize_operands(*result.graph);
-  result.graph->ir_version = model.ir_version();
-  if (result.graph->name.empty()) result.graph->name = "model";
-  return result;
+  parsed->stripped_bytes = std::move(slim.stripped_bytes);
+  parsed->max_loaded_constant_bytes = options.max_loaded_constant_bytes;
+  parsed->limits = options.limits;
+  return CheckedModel(std::move(parsed));
+}
+
+StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOptions& options) {
+  RAMIEL_ASSIGN_OR_RETURN(const CheckedModel checked, check_onnx(model_bytes, options));
+  return checked.build();
 }
 
 }  // namespace ramiel::frontend

@@ -37,11 +37,33 @@ struct ImportResult {
   std::vector<std::string> warnings;  // e.g. a symbolic batch dimension bound to 1
 };
 
-// Parses, checks (onnx checker + strict shape inference) and converts a model.
+// A model parsed and checked, ready to become IR graphs: as many as a caller needs (the compile
+// plans a model twice when its first plan's parallel rewrites do not pay), each for the cost
+// of building it alone. It keeps the parsed model less its large weights.
+class CheckedModel {
+ public:
+  CheckedModel(CheckedModel&&) noexcept;
+  CheckedModel& operator=(CheckedModel&&) noexcept;
+  ~CheckedModel();
+
+  // A fresh graph of the model, with the import's warnings.
+  StatusOr<ImportResult> build() const;
+
+ private:
+  struct Parsed;
+  explicit CheckedModel(std::unique_ptr<Parsed> parsed);
+  std::unique_ptr<Parsed> parsed_;
+  friend StatusOr<CheckedModel> check_onnx(std::string_view, const ImportOptions&);
+};
+
+// Parses and checks a model (Ramiel's limits, the onnx checker, strict shape inference).
 // Malformed or unsupported models are INVALID_ARGUMENT or UNIMPLEMENTED with a message that
 // names what is wrong (node, op and opset where it applies). Ramiel's own checks (limits,
 // function recursion, external data) run on the parsed model before any ONNX library code
 // (version converter, checker, shape inference) sees it.
+StatusOr<CheckedModel> check_onnx(std::string_view model_bytes, const ImportOptions& options);
+
+// check_onnx, then one graph of the model.
 StatusOr<ImportResult> import_onnx(std::string_view model_bytes, const ImportOptions& options);
 
 }  // namespace ramiel::frontend

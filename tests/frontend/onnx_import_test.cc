@@ -75,6 +75,25 @@ TEST(OnnxImportTest, SequencesAndOptionalsKeepTheirKindAndElementType) {
       << bound.status().to_string();
 }
 
+TEST(OnnxImportTest, ACheckedModelBuildsIndependentGraphsWithItsWarnings) {
+  ImportOptions options;
+  options.max_loaded_constant_bytes = 8;  // w (16 bytes) stays in the file, as in a real model
+  auto checked = check_onnx(relu_add_model().bytes(), options);
+  ASSERT_TRUE(checked.ok()) << checked.status().to_string();
+  auto first = checked->build();
+  auto second = checked->build();
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_NE(first->graph.get(), second->graph.get());
+  EXPECT_EQ(print_graph(*first->graph), print_graph(*second->graph));
+  EXPECT_FALSE(first->graph->find_value("w")->constant()->has_data());
+  for (const auto* built : {&*first, &*second}) {
+    ASSERT_EQ(built->warnings.size(), 1u);  // each says the batch dim was bound
+    EXPECT_NE(built->warnings[0].find("'N' bound to 1"), std::string::npos);
+  }
+  // A model that fails its checks never becomes a CheckedModel.
+  EXPECT_EQ(check_onnx("not a model", options).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(OnnxImportTest, InputShapesBindSymbolicDims) {
   ImportOptions options;
   options.input_shapes["x"] = {3, 4};
@@ -89,7 +108,8 @@ TEST(OnnxImportTest, BadInputShapesAreClearErrors) {
   wrong_name.input_shapes["z"] = {1, 4};
   auto r1 = import_onnx(relu_add_model().bytes(), wrong_name);
   EXPECT_EQ(r1.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(r1.status().message().find("'z', which is not a graph input (inputs: x)"), std::string::npos);
+  EXPECT_NE(r1.status().message().find("'z', which is not a graph input (inputs: x)"),
+            std::string::npos);
 
   ImportOptions wrong_rank;
   wrong_rank.input_shapes["x"] = {1, 4, 4};
@@ -108,7 +128,8 @@ TEST(OnnxImportTest, NonBatchSymbolicDimNeedsABinding) {
   m.node("Relu", {"x"}, {"y"});
   auto result = import_onnx(m.bytes(), {});
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(result.status().message().find("symbolic dimension 'N' at position 1"), std::string::npos)
+  EXPECT_NE(result.status().message().find("symbolic dimension 'N' at position 1"),
+            std::string::npos)
       << result.status().message();
 }
 
@@ -256,7 +277,7 @@ TEST(OnnxImportTest, ConstantNodesBecomeConstantsAndOmittedInputsAreNull) {
   EXPECT_TRUE(lo->is_constant());
   EXPECT_EQ(lo->constant()->to_double(), (std::vector<double>{0.5}));
   const ir::Node* clip = g.find_node("clip");
-  EXPECT_EQ(clip->num_inputs(), 2u);  // the trailing omitted input is dropped
+  EXPECT_EQ(clip->num_inputs(), 2u);              // the trailing omitted input is dropped
   EXPECT_NE(g.find_node("Identity_2"), nullptr);  // unnamed nodes get op_index names
 }
 
@@ -281,8 +302,10 @@ class ExternalDataTest : public ::testing::Test {
            ("ramiel_external_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_ / "model");
-    std::ofstream(dir_ / "model" / "weights.bin", std::ios::binary).write("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
-    std::ofstream(dir_ / "secret.bin", std::ios::binary).write("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+    std::ofstream(dir_ / "model" / "weights.bin", std::ios::binary)
+        .write("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+    std::ofstream(dir_ / "secret.bin", std::ios::binary)
+        .write("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -312,8 +335,8 @@ TEST_F(ExternalDataTest, AcceptedOnlyInsideTheModelDirectory) {
   ASSERT_TRUE(ok.ok()) << ok.status().to_string();
   EXPECT_FALSE(ok->graph->find_value("w")->constant()->has_data());
 
-  for (const std::string& bad : {std::string("../secret.bin"), (dir_ / "secret.bin").string(),
-                                 std::string("missing.bin")}) {
+  for (const std::string& bad :
+       {std::string("../secret.bin"), (dir_ / "secret.bin").string(), std::string("missing.bin")}) {
     auto r = import_onnx(model_with_location(bad), options);
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
   }
