@@ -5,6 +5,7 @@
 
 #include "core/cost/op_cost.h"
 #include "core/cost/shape_facts.h"
+#include "core/ir/lowering_rules.h"
 
 namespace ramiel::cost {
 namespace {
@@ -52,32 +53,6 @@ double ops_per_element(OpKind op) {
   }
 }
 
-// Whether the program may overwrite `value` with its reader's result, as the code generator
-// decides (core/codegen/torch/overwrite.h) up to what a node alone cannot see (which op made the
-// tensor, and whether its reader runs on the same worker): a floating-point tensor some node
-// computed, read by one node only and not a graph output.
-bool overwritable(const ir::Value* value) {
-  return value && value->producer() && value->uses().size() == 1 && !value->is_graph_output() &&
-         ir::is_floating(value->type().dtype);
-}
-
-// Whether the program runs `node` in place, as the element-wise emitter decides: a ReLU on an
-// overwritable input; a binary arithmetic op whose first input (either input of Add and Mul,
-// which commute) is overwritable and has the result's static shape and type.
-bool runs_in_place(const ir::Node& node) {
-  if (node.num_outputs() != 1 || node.num_inputs() == 0) return false;
-  if (node.op() == OpKind::Relu) return overwritable(node.input(0));
-  const bool commutes = node.op() == OpKind::Add || node.op() == OpKind::Mul;
-  if (!commutes && node.op() != OpKind::Sub && node.op() != OpKind::Div) return false;
-  const ir::TensorType& out = node.output(0)->type();
-  auto holds_result = [&](const ir::Value* in) {
-    return overwritable(in) && out.has_static_shape() && in->type().dtype == out.dtype &&
-           in->type().shape == out.shape;
-  };
-  return holds_result(node.input(0)) ||
-         (commutes && node.num_inputs() > 1 && holds_result(node.input(1)));
-}
-
 // Variadic ops fold their n inputs with n - 1 operations per element.
 bool is_variadic(OpKind op) {
   return op == OpKind::Sum || op == OpKind::Mean || op == OpKind::Max || op == OpKind::Min;
@@ -95,7 +70,12 @@ OpWork elementwise_cost(const ir::Node& node) {
   work.flops = output_elements(node) * per_element;
   if (ops_per_element(node.op()) >= kTranscendentalOps) work.vector_ops = work.flops;
   work.bytes = io_bytes(node);
-  if (runs_in_place(node)) std::swap(work.bytes, work.inplace_bytes);
+  // The program computes some results in an input's storage (ir::in_place_operand), at its own
+  // rate; a node alone cannot tell whether that input crosses workers, so it counts as not.
+  const auto may_overwrite_input = [&node](size_t i) {
+    return node.input(i) && ir::may_be_overwritten(*node.input(i));
+  };
+  if (ir::in_place_operand(node, may_overwrite_input)) std::swap(work.bytes, work.inplace_bytes);
   return work;
 }
 

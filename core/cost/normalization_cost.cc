@@ -1,6 +1,7 @@
 // Normalisations: a few operations per element; per-channel parameters are read once.
 #include "core/cost/op_cost.h"
 #include "core/cost/shape_facts.h"
+#include "core/ir/lowering_rules.h"
 
 namespace ramiel::cost {
 namespace {
@@ -31,16 +32,6 @@ double ops_per_element(const ir::Node& node) {
   }
 }
 
-// Inference with scale, bias, mean and variance all constants: the generated program folds
-// them into a per-channel scale and shift at load (codegen's emit_batch_norm_as_affine).
-bool has_constant_parameters(const ir::Node& node) {
-  if (node.attributes().get_int("training_mode", 0) != 0) return false;
-  for (size_t i = 1; i <= 4; ++i) {
-    if (node.input(i) == nullptr || !node.input(i)->is_constant()) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 OpWork normalization_cost(const ir::Node& node) {
@@ -49,7 +40,7 @@ OpWork normalization_cost(const ir::Node& node) {
   work.flops = elements * ops_per_element(node);
   work.bytes = io_bytes(node);
   if (node.op() == OpKind::BatchNormalization) {
-    if (has_constant_parameters(node)) return work;  // folded at load: one addcmul, a stream
+    if (ir::folds_to_affine(node)) return work;  // folded at load: one addcmul, a stream
     // Folding per channel on each run: a sqrt, a division, a multiply and a subtraction.
     const std::vector<int64_t> x = dims_of(node.input(0));
     work.flops += 4 * static_cast<double>(dim_or(x, 1, 1));

@@ -107,6 +107,10 @@ TEST(CostModelTest, OpsThatOverwriteTheirInputUseTheInPlaceRate) {
   // A graph input is never overwritten, nor a tensor another node also reads.
   EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Relu, {x}, {ir::Shape{1, 1000}})).us,
                    8000 / 1000.0 + 5);
+  // Nor a view of another tensor: the program's ReLU of a Reshape allocates (ir::lowering_rules).
+  ir::Value* view = g.node(OpKind::Reshape, {sum}, {ir::Shape{1000}}).output(0);
+  EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Relu, {view}, {ir::Shape{1000}})).us,
+                   8000 / 1000.0 + 5);
   ir::Value* shared = g.node(OpKind::Sigmoid, {x}, {ir::Shape{1, 1000}}).output(0);
   g.node(OpKind::Neg, {shared}, {ir::Shape{1, 1000}});
   EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::Relu, {shared}, {ir::Shape{1, 1000}})).us,

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/codegen/torch/emitters/common.h"
+#include "core/ir/lowering_rules.h"
 
 namespace ramiel::codegen::emitters {
 namespace {
@@ -48,9 +49,14 @@ const std::map<OpKind, const char*>& unary_functions() {
   return table;
 }
 
+// The input this node computes its result in (ir::in_place_operand), if any.
+std::optional<size_t> in_place_operand(const EmitContext& ctx) {
+  return ir::in_place_operand(ctx.node(), [&](size_t i) { return ctx.may_overwrite_input(i); });
+}
+
 Status emit_unary(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto x, ctx.input(0));
-  if (ctx.node().op() == OpKind::Relu && ctx.may_overwrite_input(0)) {
+  if (ctx.node().op() == OpKind::Relu && in_place_operand(ctx)) {
     ctx.assign(py::call(nn_fn("relu"), {x}, {{"inplace", py::bool_lit(true)}}));
     return ok_status();
   }
@@ -58,22 +64,13 @@ Status emit_unary(EmitContext& ctx) {
   return ok_status();
 }
 
-// Whether input i may hold the result: it may be overwritten and has the result's static shape
-// and type (so nothing broadcasts into it and nothing is promoted).
-bool result_fits_input(const EmitContext& ctx, size_t i) {
-  const ir::TensorType* in = ctx.input_type(i);
-  const ir::TensorType& out = ctx.output_type(0);
-  return in && ir::is_floating(out.dtype) && in->dtype == out.dtype && in->shape && out.shape &&
-         fully_known(*out.shape) && *in->shape == *out.shape && ctx.may_overwrite_input(i);
-}
-
 // a.add_(b) instead of a + b when a may hold the result; b.add_(a) when b may (Add and Mul
 // commute exactly in floating point).
-std::optional<py::ExprPtr> arithmetic_in_place(EmitContext& ctx, const char* method, bool commutes,
-                                               py::ExprPtr a, py::ExprPtr b) {
-  if (result_fits_input(ctx, 0)) return py::method(a, method, {b});
-  if (commutes && result_fits_input(ctx, 1)) return py::method(b, method, {a});
-  return std::nullopt;
+std::optional<py::ExprPtr> arithmetic_in_place(EmitContext& ctx, const char* method, py::ExprPtr a,
+                                               py::ExprPtr b) {
+  const std::optional<size_t> operand = in_place_operand(ctx);
+  if (!operand) return std::nullopt;
+  return *operand == 0 ? py::method(a, method, {b}) : py::method(b, method, {a});
 }
 
 // Arithmetic that reads best as an operator; a known scalar operand becomes a number.
@@ -82,14 +79,10 @@ Status emit_arithmetic(EmitContext& ctx) {
   RAMIEL_ASSIGN_OR_RETURN(auto b, ctx.scalar_or_input(1));
   const ir::TensorType* type = ctx.input_type(0);
   const bool integer = type && (ir::is_integer(type->dtype) || type->dtype == ir::DType::kBool);
-  static const std::map<OpKind, std::pair<const char*, bool>> in_place = {
-      {OpKind::Add, {"add_", true}},
-      {OpKind::Sub, {"sub_", false}},
-      {OpKind::Mul, {"mul_", true}},
-      {OpKind::Div, {"div_", false}}};
+  static const std::map<OpKind, const char*> in_place = {
+      {OpKind::Add, "add_"}, {OpKind::Sub, "sub_"}, {OpKind::Mul, "mul_"}, {OpKind::Div, "div_"}};
   if (!integer) {
-    const auto& [method, commutes] = in_place.at(ctx.node().op());
-    if (auto updated = arithmetic_in_place(ctx, method, commutes, a, b)) {
+    if (auto updated = arithmetic_in_place(ctx, in_place.at(ctx.node().op()), a, b)) {
       ctx.assign(*updated);
       return ok_status();
     }

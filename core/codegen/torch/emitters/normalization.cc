@@ -1,6 +1,7 @@
 // Normalizations: BatchNormalization (inference), LayerNormalization, InstanceNormalization, LRN.
 #include "core/codegen/python/names.h"
 #include "core/codegen/torch/emitters/common.h"
+#include "core/ir/lowering_rules.h"
 
 namespace ramiel::codegen::emitters {
 namespace {
@@ -45,14 +46,11 @@ Status emit_batch_norm_training(EmitContext& ctx) {
 // load (runtime helpers batch_norm_scale and batch_norm_shift), then one torch.addcmul per run.
 // On channels-last activations PyTorch 1.13's F.batch_norm takes 2.5-3x as long (DenseNet-121
 // at 2 threads: the whole program 2.5-4% slower).
-// False where it does not apply: parameters computed at run time, an unknown rank, a dtype
-// other than float32 / float64, or nowhere to put the derived constants.
+// False where it does not apply (ir::folds_to_affine: parameters computed at run time, an unknown
+// rank, a dtype other than float32 / float64) or nowhere to put the derived constants.
 StatusOr<bool> emit_batch_norm_as_affine(EmitContext& ctx, const py::ExprPtr& x, float epsilon) {
-  for (size_t i = 1; i <= 4; ++i) {
-    if (!ctx.node().input(i)->is_constant()) return false;
-  }
+  if (!ir::folds_to_affine(ctx.node())) return false;
   const auto rank = ctx.input_rank(0);
-  if (!rank || *rank < 2 || !input_is_float32_or_64(ctx, 0)) return false;
   RAMIEL_ASSIGN_OR_RETURN(auto weight, ctx.input(1));
   RAMIEL_ASSIGN_OR_RETURN(auto bias, ctx.input(2));
   RAMIEL_ASSIGN_OR_RETURN(auto mean, ctx.input(3));
