@@ -168,17 +168,23 @@ def test_op_gap_reads_onnx_runtime_profiles_after_the_warm_up_runs(tmp_path):
                    {"cat": "Node", "name": "p_kernel_time", "ts": ts + 2, "dur": pool_us,
                     "args": {"op_name": "NchwcMaxPool"}},
                    {"cat": "Node", "name": "c_fence_before", "ts": ts + 3, "dur": 5,
-                    "args": {"op_name": "Conv"}}]
+                    "args": {"op_name": "Conv"}},
+                   # A batch norm ONNX Runtime runs as a depthwise convolution kernel.
+                   {"cat": "Node", "name": "b_output_0_bn_nchwc_kernel_time", "ts": ts + 4,
+                    "dur": 7, "args": {"op_name": "Conv"}}]
     path = tmp_path / "ort.json"
     path.write_text(json.dumps(events))
     kernels, run_ms = op_gap.ort_kernels(str(path), warmup=1)
-    assert kernels == {("c_kernel_time", "Conv"): 110, ("p_kernel_time", "NchwcMaxPool"): 11}
+    assert kernels == {("c_kernel_time", "Conv"): 110, ("p_kernel_time", "NchwcMaxPool"): 11,
+                       ("b_output_0_bn_nchwc_kernel_time", "BatchNormalization"): 7}
     groups = op_gap.ort_groups(kernels)
-    assert groups.keys() == {"convolution", "pooling"} and math.isclose(run_ms, 0.121)
+    assert groups.keys() == {"convolution", "pooling", "normalization"}
+    assert math.isclose(run_ms, 0.121)
     assert math.isclose(groups["convolution"], 0.11) and math.isclose(groups["pooling"], 0.011)
     rows = op_gap.compare({"convolution": 0.2, "element-wise": 0.05}, groups)
     assert [(r["group"], round(r["gap_ms"], 3)) for r in rows["rows"]] == [
-        ("convolution", 0.09), ("pooling", -0.011), ("element-wise", 0.05)]
+        ("convolution", 0.09), ("normalization", -0.007), ("pooling", -0.011),
+        ("element-wise", 0.05)]
 
 
 def test_op_gap_matches_onnx_runtime_kernels_node_by_node():
@@ -220,20 +226,26 @@ def test_op_gap_finds_the_nodes_of_fused_and_rebuilt_kernels():
         _node("/l/ff/Add", "Add", ["m", "b"], ["a"]),
         _node("/l/MatMul", "MatMul", ["a", "a"], ["s"]),
         _node("/t/pool/AveragePool_before_conv", "AveragePool", ["s"], ["p"]),
-        _node("/t/conv/Conv_after_pool", "Conv", ["p", "v"], ["/t/pool/AveragePool_output_0"])]}
+        _node("/t/conv/Conv_after_pool", "Conv", ["p", "v"], ["/t/pool/AveragePool_output_0"]),
+        _node("/t/norm/BatchNormalization", "BatchNormalization", ["/t/pool/AveragePool_output_0"],
+              ["/t/norm/BatchNormalization_output_0"])]}
     us = {"/l/ff/MatMul": 300, "/l/ff/Add": 20, "/l/MatMul": 50,
-          "/t/pool/AveragePool_before_conv": 30, "/t/conv/Conv_after_pool": 100}
+          "/t/pool/AveragePool_before_conv": 30, "/t/conv/Conv_after_pool": 100,
+          "/t/norm/BatchNormalization": 60}
     profile = {"nodes": {name: {"us_1": 2 * t, "us_T": t} for name, t in us.items()}}
     kernels = {("/l/ff/MatMul/MatMulAddFusion_kernel_time", "Gemm"): 250,
                ("/l/MatMul/MatMulScaleFusion/_kernel_time", "FusedMatMul"): 40,
                ("/t/conv/Conv_output_0_nchwc_kernel_time", "NchwcConv"): 300,
                ("/t/pool/AveragePool_output_0_nchwc_kernel_time", "NchwcAveragePool"): 10,
+               ("/t/norm/BatchNormalization_output_0_bn_nchwc_kernel_time",
+                "BatchNormalization"): 20,
                ("Gelu_token_1_kernel_time", "Gelu"): 7}
     gaps = op_gap.node_gaps(schedule, profile, kernels, top=10)
     assert {r["unit"]: (r["ramiel_us"], r["ort_ops"], r["ort_us"]) for r in gaps["rows"]} == {
         "/l/ff/MatMul": (320, ["Gemm"], 250), "/l/MatMul": (50, ["FusedMatMul"], 40),
         "/t/conv/Conv_after_pool": (100, ["NchwcConv"], 300),
-        "/t/pool/AveragePool_before_conv": (30, ["NchwcAveragePool"], 10)}
+        "/t/pool/AveragePool_before_conv": (30, ["NchwcAveragePool"], 10),
+        "/t/norm/BatchNormalization": (60, ["BatchNormalization"], 20)}
     assert gaps["ort_unmatched"] == {"Gelu": 7}
 
 
