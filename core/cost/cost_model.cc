@@ -57,8 +57,12 @@ NodeCost CostModel::node_cost(const ir::Node& node, bool prepacked_weights) cons
     cost.us = roofline + profile_.op_overhead_us + python_us;
     cost.wide_us = wide_time_us(roofline) + python_us;
   }
-  if (const std::optional<MeasuredCost> found = measurement_of(node)) {
-    const MeasuredCost& m = *found;
+  if (std::optional<MeasuredCost> found = measurement_of(node)) {
+    MeasuredCost& m = *found;
+    if (prepacked_weights) {  // measured eagerly, runs frozen
+      if (known(m.us)) m.us *= m.frozen_scale;
+      if (known(m.wide_us)) m.wide_us *= m.frozen_scale;
+    }
     if (known(m.us)) {
       // Without a wide measurement, scale the estimate's wide/narrow ratio to the measurement.
       cost.wide_us = known(m.wide_us) ? m.wide_us : m.us * (cost.wide_us / cost.us);
@@ -84,7 +88,8 @@ std::optional<MeasuredCost> CostModel::measurement_of(const ir::Node& node) cons
     const MeasuredCost* first = find(name);
     const MeasuredCost* second = find(name + suffix);
     if (first && second)
-      return MeasuredCost{sum(first->us, second->us), sum(first->wide_us, second->wide_us)};
+      return MeasuredCost{sum(first->us, second->us), sum(first->wide_us, second->wide_us),
+                          first->frozen_scale};  // both parts ran in one cluster
     if (first) return *first;
     return std::nullopt;
   }
@@ -95,7 +100,7 @@ std::optional<MeasuredCost> CostModel::measurement_of(const ir::Node& node) cons
   if (first && find(whole + suffix)) return *find(name);
   if (!first) return std::nullopt;
   const double share = node.attributes().get_float(ir::kSplitShareAttribute, 1.0f);
-  return MeasuredCost{first->us * share, first->wide_us * share};
+  return MeasuredCost{first->us * share, first->wide_us * share, first->frozen_scale};
 }
 
 double CostModel::transfer_cost_us(const ir::Value& value) const {

@@ -23,6 +23,9 @@ struct NodeCost {
 struct MeasuredCost {
   double us = -1;       // one intra-op thread
   double wide_us = -1;  // all cores
+  // The node's cluster frozen over eager, as measured with it: what the node costs in a frozen
+  // cluster, whose nodes cannot be timed one by one, relative to its eager times.
+  double frozen_scale = 1;
 };
 // Measured run times by node name, which replace the static estimate for the nodes they name.
 // The profiled program may have had nodes split in two (core/ir/split_parts.h) where this graph
@@ -55,7 +58,8 @@ class CostModel {
   //
   // `prepacked_weights`: the node runs in a frozen cluster (runtime/engines.py), whose oneDNN
   // kernels reorder their constant weights once at load, so a convolution or matrix product
-  // pays no weight term on each call. Measured costs are eager ones and stay as measured.
+  // pays no weight term on each call. Measured costs are eager ones; in a frozen cluster they
+  // are scaled by their frozen_scale.
   NodeCost node_cost(const ir::Node& node, bool prepacked_weights = false) const;
   static constexpr double kGuessedLoopTrips = 10;
   // The one-thread time of an op whose roofline part takes `roofline_us`, spread over all cores.

@@ -32,6 +32,11 @@ StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text) {
       return invalid_argument("measured cost of node '" + name +
                               "' must be microseconds or {\"us_1\": ..., \"us_T\": ...}");
     }
+    if (value.is_object() && value.contains("frozen_scale") &&
+        (!read_time(value["frozen_scale"], cost.frozen_scale) || cost.frozen_scale == 0)) {
+      return invalid_argument("the frozen_scale of node '" + name +
+                              "' must be a positive number (frozen over eager time)");
+    }
   }
   return costs;
 }

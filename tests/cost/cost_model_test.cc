@@ -178,6 +178,21 @@ TEST(CostModelTest, MeasuredCostsOverrideByName) {
   EXPECT_FALSE(model.node_cost(other).measured);
 }
 
+// A profile times nodes eagerly; where a node runs in a frozen cluster it costs its eager time
+// scaled by its cluster's frozen / eager ratio, measured with it.
+TEST(CostModelTest, MeasuredCostsInAFrozenClusterScaleByTheirFrozenRatio) {
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1000});
+  const ir::Node& conv = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
+  CostModel model(unit_profile(), {{conv.name(), {200.0, 120.0, 0.75}}});
+  EXPECT_DOUBLE_EQ(model.node_cost(conv).us, 200.0);
+  EXPECT_DOUBLE_EQ(model.node_cost(conv, /*prepacked_weights=*/true).us, 150.0);
+  EXPECT_DOUBLE_EQ(model.node_cost(conv, /*prepacked_weights=*/true).wide_us, 90.0);
+  // A profile without the ratio (older files, plain tables) keeps the eager times.
+  CostModel plain(unit_profile(), {{conv.name(), {200.0, 120.0}}});
+  EXPECT_DOUBLE_EQ(plain.node_cost(conv, /*prepacked_weights=*/true).wide_us, 120.0);
+}
+
 TEST(CostModelTest, OneThreadMeasurementScalesTheWideEstimate) {
   OneNode g;
   ir::Value* x = g.input(ir::Shape{1000});

@@ -13,6 +13,10 @@ TEST(MeasuredCostsTest, ReadsTheProfileOutputAndPlainTables) {
   EXPECT_EQ(profile->at("conv").us, 120.5);
   EXPECT_EQ(profile->at("conv").wide_us, 70.0);
   EXPECT_EQ(profile->at("relu").us, 3.0);
+  EXPECT_EQ(profile->at("relu").frozen_scale, 1.0);  // none recorded: as measured
+  auto frozen = parse_measured_costs(R"({"nodes": {"conv": {"us_1": 9, "frozen_scale": 0.7}}})");
+  ASSERT_TRUE(frozen.ok());
+  EXPECT_EQ(frozen->at("conv").frozen_scale, 0.7);
   auto plain = parse_measured_costs(R"({"conv": 99})");
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(plain->at("conv").us, 99.0);
@@ -23,7 +27,9 @@ TEST(MeasuredCostsTest, ReadsTheProfileOutputAndPlainTables) {
 
 TEST(MeasuredCostsTest, RefusesWhatIsNotATimeNamingTheNode) {
   for (const char* bad : {R"({"relu": "fast"})", R"({"relu": -1})", R"({"nodes": {"relu": {}}})",
-                          R"({"nodes": {"relu": {"us_1": 1, "us_T": null}}})"}) {
+                          R"({"nodes": {"relu": {"us_1": 1, "us_T": null}}})",
+                          R"({"nodes": {"relu": {"us_1": 1, "frozen_scale": 0}}})",
+                          R"({"nodes": {"relu": {"us_1": 1, "frozen_scale": "fast"}}})"}) {
     auto costs = parse_measured_costs(bad);
     ASSERT_FALSE(costs.ok()) << bad;
     EXPECT_EQ(costs.status().code(), StatusCode::kInvalidArgument);

@@ -272,7 +272,9 @@ def _profile(model, args):
     process of its own, runs alternating between them, eagerly (a frozen cluster has no nodes to
     time); writes the median of each node's times: the measured costs `ramiel-client compile
     --costs FILE` clusters with. Then times each cluster eager against frozen and records the
-    winner with each of its nodes ("engine"), which the compile turns into ENGINES."""
+    winner with each of its nodes ("engine"), which the compile turns into ENGINES, and its
+    frozen / eager time ("frozen_scale"), by which the compile scales the node's eager times
+    where it runs frozen."""
     cores = _available_cores()
     counts = [1] if cores == 1 else [1, cores]
     configurations = _start(model, args.onnx,
@@ -297,10 +299,13 @@ def _profile(model, args):
         median_t = statistics.median(samples[cores][node]) if cores > 1 else median_1
         nodes[node] = {"us_1": round(median_1, 3), "us_T": round(median_t, 3)}
     # Each node records the engine its cluster ran best with; the compile votes with them.
-    winners = {int(i): row["winner"] for i, row in engines.get("clusters", {}).items()}
+    clusters = {int(i): row for i, row in engines.get("clusters", {}).items()}
     for node, index in _cluster_of_nodes(model).items():
-        if node in nodes and index in winners:
-            nodes[node]["engine"] = winners[index]
+        if node in nodes and index in clusters:
+            row = clusters[index]
+            nodes[node]["engine"] = row["winner"]
+            if row.get("eager_ms", 0) > 0 and row.get("frozen_ms", 0) > 0:
+                nodes[node]["frozen_scale"] = round(row["frozen_ms"] / row["eager_ms"], 4)
     profile = {"model": model.MODEL_NAME, "sha256": model.MODEL_SHA256, "threads": cores, "runs": args.runs,
                "tracer_cost_us": round(tracer_cost / 1e3, 3), "nodes": nodes,
                "engines": engines}

@@ -127,8 +127,12 @@ def test_profile_records_each_clusters_engine_with_its_nodes(compiled, tmp_path)
     assert sorted(clusters) == ["0", "1"]
     for row in clusters.values():
         assert row["winner"] in ("eager", "frozen") and row["eager_ms"] > 0 and row["frozen_ms"] > 0
-    # Every node carries its cluster's winner (the nodes still have eager per-node times).
+    # Every node carries its cluster's winner (the nodes still have eager per-node times) and
+    # its cluster's frozen / eager time, which the compile scales them by where they run frozen.
     assert profile["nodes"]["conv_b"]["engine"] == clusters["1"]["winner"]
     assert profile["nodes"]["fc"]["engine"] == clusters["0"]["winner"]
+    for node, index in (("conv_b", "1"), ("fc", "0")):
+        assert profile["nodes"][node]["frozen_scale"] == pytest.approx(
+            clusters[index]["frozen_ms"] / clusters[index]["eager_ms"], rel=1e-3)
     assert all(node["us_1"] > 0 for node in profile["nodes"].values())
     assert "engine: cluster 0 " in result.stdout
