@@ -206,7 +206,8 @@ def test_profile_guided_compile_uses_every_measured_node(programs, tmp_path):
     to what was measured: parts measured whole cost their share, wholes measured as parts their
     sum. A node where the schedule runs it wide costs its time at every core, at most its
     one-thread time (on a busy machine two threads can measure slower than one); a whole
-    measured as parts, the lesser of the parts' sums."""
+    measured as parts, the lesser of the parts' sums; in a cluster that runs frozen, that time
+    scaled by the frozen / eager ratio measured with it."""
     onnx_path, directory = programs("googlenet", "narrow")
     with open(os.path.join(directory, "schedule.json")) as f:
         assert json.load(f)["graph"]["split"] > 0  # the profiled program has split nodes
@@ -217,10 +218,13 @@ def test_profile_guided_compile_uses_every_measured_node(programs, tmp_path):
     wide = {name for c in guided["clusters"] if c["kind"] == "wide" for name in c["nodes"]}
     cost = {n["name"]: n["cost_us"] for n in guided["nodes"] if n["name"] in wide}
     assert cost, "the guided compile has no wide cluster to compare"
+    engines = import_program(str(tmp_path / "guided" / "model.py")).ENGINES
+    frozen = {n["name"] for n in guided["nodes"] if engines[n["cluster"]] == "frozen"}
 
     def as_measured(names):
         rows = [measured[name] for name in names]
-        return min(sum(r["us_1"] for r in rows), sum(r["us_T"] for r in rows))
+        scale = rows[0].get("frozen_scale", 1) if names[0] in frozen else 1
+        return min(sum(r["us_1"] for r in rows), sum(r["us_T"] for r in rows)) * scale
 
     checked = 0
     for name in cost:
@@ -245,7 +249,8 @@ def test_profile_guided_compile_uses_every_measured_node(programs, tmp_path):
 
 def test_profile_guided_compile_records_each_clusters_engine(programs, tmp_path):
     """The profile times each cluster eager against frozen and gives each node the winner; the
-    compile records it per cluster in ENGINES, and follows whatever the file says."""
+    compile records it per cluster in ENGINES, and follows whatever the file says, costing a
+    measured node that runs frozen at its frozen / eager ratio."""
     client, _ = environment()
     onnx_path, directory = programs("googlenet")
     out = tmp_path / "guided"
@@ -266,3 +271,12 @@ def test_profile_guided_compile_records_each_clusters_engine(programs, tmp_path)
         assert result.returncode == 0, result.stderr
         module = import_program(str(forced / "model.py"))
         assert module.ENGINES == (engine,) * len(module.CLUSTERS)
+    costs_of = {}
+    for engine in ("frozen", "eager"):
+        with open(tmp_path / engine / "schedule.json") as f:
+            costs_of[engine] = {n["name"]: n["cost_us"] for n in json.load(f)["nodes"]}
+    scaled = [name for name, node in profile["nodes"].items() if name in costs_of["eager"]]
+    assert len(scaled) > 100
+    for name in scaled:
+        assert costs_of["frozen"][name] == pytest.approx(
+            costs_of["eager"][name] * profile["nodes"][name]["frozen_scale"], rel=2e-3, abs=0.01)
