@@ -22,6 +22,18 @@ StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text) {
   const nlohmann::json& table = json.is_object() && json.contains("nodes") ? json["nodes"] : json;
   if (!table.is_object())
     return invalid_argument("measured costs must map node names to microseconds");
+  // The profile's traced node times scaled to its untraced whole runs, per thread count.
+  double scale_1 = 1, scale_t = 1;
+  if (json.is_object() && json.contains("nodes") && json.contains("untraced_scale")) {
+    const nlohmann::json& scale = json["untraced_scale"];
+    auto read_scale = [&scale](const char* key, double& out) {
+      return !scale.contains(key) || (read_time(scale[key], out) && out > 0);
+    };
+    if (!scale.is_object() || !read_scale("us_1", scale_1) || !read_scale("us_T", scale_t)) {
+      return invalid_argument(
+          "untraced_scale must be {\"us_1\": ..., \"us_T\": ...}, positive numbers");
+    }
+  }
   for (const auto& [name, value] : table.items()) {
     MeasuredCost& cost = costs[name];
     const bool ok = value.is_object()
@@ -31,6 +43,10 @@ StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text) {
     if (!ok) {
       return invalid_argument("measured cost of node '" + name +
                               "' must be microseconds or {\"us_1\": ..., \"us_T\": ...}");
+    }
+    if (value.is_object()) {  // a profile's entry: traced times
+      cost.us *= scale_1;
+      if (cost.wide_us >= 0) cost.wide_us *= scale_t;
     }
     if (value.is_object() && value.contains("frozen_scale") &&
         (!read_time(value["frozen_scale"], cost.frozen_scale) || cost.frozen_scale == 0)) {

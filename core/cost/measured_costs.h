@@ -11,10 +11,12 @@
 
 namespace ramiel::cost {
 
-// Accepts {"nodes": {"name": {"us_1": a, "us_T": b, "frozen_scale": s}}} (what `model.py
-// --profile` writes; us_T and frozen_scale optional) or a plain {"name": microseconds} table.
-// Empty text: no measurements. INVALID_ARGUMENT naming the node whose entry is not a
-// non-negative time or whose frozen_scale is not a positive number.
+// Accepts {"nodes": {"name": {"us_1": a, "us_T": b, "frozen_scale": s}}, "untraced_scale":
+// {"us_1": f, "us_T": g}} (what `model.py --profile` writes; us_T, frozen_scale and
+// untraced_scale optional; node times are multiplied by untraced_scale's) or a plain
+// {"name": microseconds} table. Empty text: no measurements. INVALID_ARGUMENT naming the node
+// whose entry is not a non-negative time or whose frozen_scale is not a positive number, or
+// for an untraced_scale that is not positive numbers.
 StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text);
 
 // The engine each node ran best with where the program's `--profile` compared them:

@@ -17,6 +17,19 @@ TEST(MeasuredCostsTest, ReadsTheProfileOutputAndPlainTables) {
   auto frozen = parse_measured_costs(R"({"nodes": {"conv": {"us_1": 9, "frozen_scale": 0.7}}})");
   ASSERT_TRUE(frozen.ok());
   EXPECT_EQ(frozen->at("conv").frozen_scale, 0.7);
+  // A profile's traced times scaled to its untraced whole runs.
+  auto untraced = parse_measured_costs(R"({"nodes": {"conv": {"us_1": 100, "us_T": 60}},
+                                           "untraced_scale": {"us_1": 0.9, "us_T": 1.1}})");
+  ASSERT_TRUE(untraced.ok()) << untraced.status().to_string();
+  EXPECT_DOUBLE_EQ(untraced->at("conv").us, 90.0);
+  EXPECT_DOUBLE_EQ(untraced->at("conv").wide_us, 66.0);
+  for (const char* bad : {R"({"nodes": {}, "untraced_scale": {"us_1": 0}})",
+                          R"({"nodes": {}, "untraced_scale": {"us_T": "fast"}})",
+                          R"({"nodes": {}, "untraced_scale": [1, 1]})"}) {
+    auto refused = parse_measured_costs(bad);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("untraced_scale"), std::string::npos) << bad;
+  }
   auto plain = parse_measured_costs(R"({"conv": 99})");
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(plain->at("conv").us, 99.0);

@@ -267,6 +267,11 @@ def _node_times_us(model, events, tracer_cost_ns):
     return times
 
 
+def _significant(ratio):
+    """A ratio to 4 significant digits (a tiny test model's frozen cluster can run 30x faster)."""
+    return float("%.4g" % ratio)
+
+
 def _profile(model, args):
     """Times every node serially at one intra-op thread and at every core, each count in a
     process of its own, runs alternating between them, eagerly (a frozen cluster has no nodes to
@@ -274,7 +279,8 @@ def _profile(model, args):
     --costs FILE` clusters with. Then times each cluster eager against frozen and records the
     winner with each of its nodes ("engine"), which the compile turns into ENGINES, and its
     frozen / eager time ("frozen_scale"), by which the compile scales the node's eager times
-    where it runs frozen."""
+    where it runs frozen. Whole untraced runs at each count give "untraced_scale", by which the
+    compile scales every node's traced time to what the nodes take in an untraced run."""
     cores = _available_cores()
     counts = [1] if cores == 1 else [1, cores]
     configurations = _start(model, args.onnx,
@@ -284,10 +290,12 @@ def _profile(model, args):
         for configuration in configurations:
             configuration.call("timed", count=args.warmup)
         samples = {count: {} for count in counts}
+        untraced_ms = {count: [] for count in counts}  # whole runs, to scale the traced nodes to
         for _ in range(args.runs):
             for count, configuration in zip(counts, configurations):
                 for node, us in configuration.call("traced").items():
                     samples[count].setdefault(node, []).append(us)
+                untraced_ms[count].extend(configuration.call("timed", count=1))
         tracer_cost = configurations[0].call("tracer_cost")
         # Each cluster eager against frozen, at every core (what a wide cluster runs with).
         engines = configurations[-1].call("engines", count=args.runs, warmup=args.warmup)
@@ -305,17 +313,28 @@ def _profile(model, args):
             row = clusters[index]
             nodes[node]["engine"] = row["winner"]
             if row.get("eager_ms", 0) > 0 and row.get("frozen_ms", 0) > 0:
-                nodes[node]["frozen_scale"] = round(row["frozen_ms"] / row["eager_ms"], 4)
-    profile = {"model": model.MODEL_NAME, "sha256": model.MODEL_SHA256, "threads": cores, "runs": args.runs,
-               "tracer_cost_us": round(tracer_cost / 1e3, 3), "nodes": nodes,
-               "engines": engines}
+                nodes[node]["frozen_scale"] = _significant(row["frozen_ms"] / row["eager_ms"])
+    # Traced, the nodes sum to more (or less) than a whole run: tracing every line and timing
+    # each node apart move their times. The compile scales them to the untraced run by this.
+    untraced_scale = {}
+    for count, key in zip(counts, ("us_1", "us_T")):
+        traced_ms = sum(row["us_1" if count == 1 else "us_T"] for row in nodes.values()) / 1e3
+        if traced_ms > 0:
+            untraced_scale[key] = _significant(statistics.median(untraced_ms[count]) / traced_ms)
+    if cores == 1 and "us_1" in untraced_scale:
+        untraced_scale["us_T"] = untraced_scale["us_1"]
+    profile = {"model": model.MODEL_NAME, "sha256": model.MODEL_SHA256, "threads": cores,
+               "runs": args.runs, "tracer_cost_us": round(tracer_cost / 1e3, 3), "nodes": nodes,
+               "engines": engines, "untraced_scale": untraced_scale}
     with open(args.profile, "w") as f:
         json.dump(profile, f, indent=1, sort_keys=True)
         f.write("\n")
     total_1 = sum(row["us_1"] for row in nodes.values()) / 1e3
     total_t = sum(row["us_T"] for row in nodes.values()) / 1e3
-    print("profile: %d nodes, %.2f ms at 1 thread, %.2f ms at %d (medians of %d runs) written "
-          "to %s" % (len(nodes), total_1, total_t, cores, args.runs, args.profile))
+    print("profile: %d nodes, %.2f ms at 1 thread, %.2f ms at %d (medians of %d runs; untraced "
+          "runs %.2fx and %.2fx of that) written to %s" % (
+              len(nodes), total_1, total_t, cores, args.runs, untraced_scale.get("us_1", 1),
+              untraced_scale.get("us_T", 1), args.profile))
     for index, row in sorted(engines.get("clusters", {}).items(), key=lambda item: int(item[0])):
         print("engine: cluster %s %s (eager %s ms, frozen %s ms)" % (
             index, row["winner"], row.get("eager_ms", "-"), row.get("frozen_ms", "-")))
