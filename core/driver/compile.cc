@@ -47,6 +47,7 @@ struct Plan {
   schedule::Schedule schedule;
 };
 
+// The model parsed and checked once; plan_model builds its graph each time it plans.
 StatusOr<frontend::CheckedModel> check_model(std::string_view model_bytes,
                                              const CompileOptions& options) {
   frontend::ImportOptions import_options;
