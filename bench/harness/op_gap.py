@@ -42,8 +42,8 @@ ORDER = [group for group, _ in GROUPS] + [ELEMENTWISE, "other"]
 # The second part of a node split-branches divided (core/ir/split_parts.h).
 SPLIT_SUFFIX = "_split"
 # What Ramiel's passes append to the name of a node they make in another's place (fuse-ops,
-# pool-before-conv, split-branches), and what ONNX Runtime's graph optimizers append to a fused node's first
-# node ("/layers.0/ff1/MatMul/MatMulAddFusion", "/layers.0/MatMul/MatMulScaleFusion/").
+# pool-before-conv, split-branches), and what ONNX Runtime's graph optimizers append to a fused
+# node's first node ("/layers.0/ff1/MatMul/MatMulAddFusion", "/layers.0/MatMul/MatMulScaleFusion/").
 PASS_SUFFIX = re.compile(r"_(fused|before_conv|after_pool|joined)$")
 ORT_FUSION_SUFFIX = re.compile(r"/\w+Fusion/?$")
 OUTPUT_SUFFIX = re.compile(r"_output_\d+$")  # an exporter's value name: its node's + this
@@ -124,21 +124,29 @@ def ramiel_groups(schedule, node_profile):
     return {key: ms * scale for key, ms in totals.items()}
 
 
-def _ort_kernel_node(kernel, units, producer):
+def _exported_names(units):
+    """{name a node had in the exported model: the program's node}: its own name, or the one a
+    node Ramiel's passes rebuilt had before they suffixed it."""
+    exported = {}
+    for name in units:
+        exported.setdefault(PASS_SUFFIX.sub("", name), name)
+    exported.update((name, name) for name in units)  # a node of that very name comes first
+    return exported
+
+
+def _ort_kernel_node(kernel, units, exported, producer):
     """The program's node an ONNX Runtime kernel does, or None: by its node name (less the
     fusion its optimizers name it after), by the node that wrote its value in the exported
-    model (NCHWc kernels are named after their output and "_nchwc"; a node Ramiel's passes
-    rebuilt keeps the name it had, suffixed), or by the program's node that writes that value."""
+    model (NCHWc kernels are named after their output and "_nchwc"; `exported` from
+    _exported_names), or by the program's node that writes that value."""
     name = kernel[:-len("_kernel_time")] if kernel.endswith("_kernel_time") else kernel
     name = ORT_FUSION_SUFFIX.sub("", name)
     if name in units:
         return name
     value = NCHWC_SUFFIX.sub("", name)
     exported_node = OUTPUT_SUFFIX.sub("", value)
-    if exported_node != value:
-        rebuilt = [n for n in units if PASS_SUFFIX.sub("", n) == exported_node]
-        if exported_node in units or rebuilt:
-            return exported_node if exported_node in units else rebuilt[0]
+    if exported_node != value and exported_node in exported:
+        return exported[exported_node]
     return producer.get(value)
 
 
@@ -148,6 +156,7 @@ def node_gaps(schedule, node_profile, ort_kernels, ort_scale=1.0, top=8):
     kernels that no node of the program does (its layout reorders, fusions named after no node):
     {op: us}. Kernels are matched to nodes by _ort_kernel_node."""
     units = fused_units(schedule)
+    exported = _exported_names(units)
     nodes = {n["name"]: n for n in schedule["nodes"]}
     producer = {out: n["name"] for n in schedule["nodes"] for out in n["outputs"]}
     measured = node_profile["nodes"]
@@ -166,7 +175,7 @@ def node_gaps(schedule, node_profile, ort_kernels, ort_scale=1.0, top=8):
             r["ramiel_ops"].append(nodes[name]["op"])
     unmatched = {}
     for (kernel, op), us in ort_kernels.items():
-        node = _ort_kernel_node(kernel, units, producer)
+        node = _ort_kernel_node(kernel, units, exported, producer)
         if node is None:
             unmatched[op] = unmatched.get(op, 0.0) + us * ort_scale
             continue

@@ -19,12 +19,13 @@ StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text) {
   MeasuredCosts costs;
   if (json_text.empty()) return costs;
   auto json = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  const nlohmann::json& table = json.is_object() && json.contains("nodes") ? json["nodes"] : json;
+  const bool profile = json.is_object() && json.contains("nodes");  // else a plain table
+  const nlohmann::json& table = profile ? json["nodes"] : json;
   if (!table.is_object())
     return invalid_argument("measured costs must map node names to microseconds");
   // The profile's traced node times scaled to its untraced whole runs, per thread count.
   double scale_1 = 1, scale_t = 1;
-  if (json.is_object() && json.contains("nodes") && json.contains("untraced_scale")) {
+  if (profile && json.contains("untraced_scale")) {
     const nlohmann::json& scale = json["untraced_scale"];
     auto read_scale = [&scale](const char* key, double& out) {
       return !scale.contains(key) || (read_time(scale[key], out) && out > 0);
@@ -44,11 +45,10 @@ StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text) {
       return invalid_argument("measured cost of node '" + name +
                               "' must be microseconds or {\"us_1\": ..., \"us_T\": ...}");
     }
-    if (value.is_object()) {  // a profile's entry: traced times
-      cost.us *= scale_1;
-      if (cost.wide_us >= 0) cost.wide_us *= scale_t;
-    }
-    if (value.is_object() && value.contains("frozen_scale") &&
+    if (!value.is_object()) continue;
+    cost.us *= scale_1;  // a profile's entry: traced times
+    if (cost.wide_us >= 0) cost.wide_us *= scale_t;
+    if (value.contains("frozen_scale") &&
         (!read_time(value["frozen_scale"], cost.frozen_scale) || cost.frozen_scale == 0)) {
       return invalid_argument("the frozen_scale of node '" + name +
                               "' must be a positive number (frozen over eager time)");

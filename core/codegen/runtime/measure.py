@@ -314,13 +314,14 @@ def _profile(model, args):
             nodes[node]["engine"] = row["winner"]
             if row.get("eager_ms", 0) > 0 and row.get("frozen_ms", 0) > 0:
                 nodes[node]["frozen_scale"] = _significant(row["frozen_ms"] / row["eager_ms"])
+    traced_ms = {key: sum(row[key] for row in nodes.values()) / 1e3 for key in ("us_1", "us_T")}
     # Traced, the nodes sum to more (or less) than a whole run: tracing every line and timing
     # each node apart move their times. The compile scales them to the untraced run by this.
     untraced_scale = {}
     for count, key in zip(counts, ("us_1", "us_T")):
-        traced_ms = sum(row["us_1" if count == 1 else "us_T"] for row in nodes.values()) / 1e3
-        if traced_ms > 0:
-            untraced_scale[key] = _significant(statistics.median(untraced_ms[count]) / traced_ms)
+        if traced_ms[key] > 0:
+            untraced_scale[key] = _significant(statistics.median(untraced_ms[count]) /
+                                               traced_ms[key])
     if cores == 1 and "us_1" in untraced_scale:
         untraced_scale["us_T"] = untraced_scale["us_1"]
     profile = {"model": model.MODEL_NAME, "sha256": model.MODEL_SHA256, "threads": cores,
@@ -329,12 +330,10 @@ def _profile(model, args):
     with open(args.profile, "w") as f:
         json.dump(profile, f, indent=1, sort_keys=True)
         f.write("\n")
-    total_1 = sum(row["us_1"] for row in nodes.values()) / 1e3
-    total_t = sum(row["us_T"] for row in nodes.values()) / 1e3
     print("profile: %d nodes, %.2f ms at 1 thread, %.2f ms at %d (medians of %d runs; untraced "
           "runs %.2fx and %.2fx of that) written to %s" % (
-              len(nodes), total_1, total_t, cores, args.runs, untraced_scale.get("us_1", 1),
-              untraced_scale.get("us_T", 1), args.profile))
+              len(nodes), traced_ms["us_1"], traced_ms["us_T"], cores, args.runs,
+              untraced_scale.get("us_1", 1), untraced_scale.get("us_T", 1), args.profile))
     for index, row in sorted(engines.get("clusters", {}).items(), key=lambda item: int(item[0])):
         print("engine: cluster %s %s (eager %s ms, frozen %s ms)" % (
             index, row["winner"], row.get("eager_ms", "-"), row.get("frozen_ms", "-")))
