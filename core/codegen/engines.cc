@@ -8,13 +8,18 @@ namespace {
 // The op-mix rule, for clusters no profile measured. Measured on the reference models at one
 // core (bench/compare_programs.py --engines eager frozen --engines-only, taskset -c 1, medians
 // of 12 interleaved runs; frozen / eager): ResNet-50 0.76, Transformer encoder 0.78,
-// Inception-v3 0.98, DenseNet-121 1.02, SqueezeNet 1.27, GoogLeNet 1.33. So frozen where
-// - convolutions carry at least kConvShare of the predicted cost and residual Adds (an Add of
-//   two computed tensors) number at least kAddsPerConv of the convolutions: oneDNN's prepacked
-//   weights and conv+add+relu fusion pay, where branches joined by Concat and MaxPool lose to
-//   the layout changes around each oneDNN region; or
-// - there are no convolutions and MatMul/Gemm carry at least kMatMulShare of the cost: the
-//   many small ops around them pay Python's dispatch once per op eagerly, never frozen.
+// Inception-v3 0.98, DenseNet-121 1.02, SqueezeNet 1.27, GoogLeNet 1.33; and at two threads
+// (prepacked / eager, frozen / eager): ResNet-50 0.76, 0.72; Inception-v3 0.81, 1.11;
+// GoogLeNet 0.87, 1.23; DenseNet-121 0.88, 1.14; SqueezeNet 0.90, 1.19. So
+// - frozen where convolutions carry at least kConvShare of the predicted cost and residual Adds
+//   (an Add of two computed tensors) number at least kAddsPerConv of the convolutions: oneDNN's
+//   conv+add+relu fusion pays, where branches joined by Concat and MaxPool lose to the layout
+//   changes around each oneDNN region;
+// - frozen where there are no convolutions and MatMul/Gemm carry at least kMatMulShare of the
+//   cost: the many small ops around them pay Python's dispatch once per op eagerly, never
+//   frozen;
+// - prepacked where convolutions carry at least kConvShare of the cost otherwise: their weights
+//   are no longer reordered on every call, and no tensor changes layout.
 constexpr double kConvShare = 0.6;
 constexpr double kAddsPerConv = 0.2;
 constexpr double kMatMulShare = 0.5;
@@ -43,11 +48,12 @@ std::string op_mix_engine(const schedule::DataflowGraph& dataflow,
       ++residual_adds;
     }
   }
-  if (total <= 0) return "eager";
-  const bool residual_convs =
-      conv >= kConvShare * total && convs > 0 && residual_adds >= kAddsPerConv * convs;
+  if (total <= 0) return std::string(kEager);
+  const bool conv_bound = convs > 0 && conv >= kConvShare * total;
+  const bool residual_convs = conv_bound && residual_adds >= kAddsPerConv * convs;
   const bool matmul_bound = convs == 0 && matmul >= kMatMulShare * total;
-  return residual_convs || matmul_bound ? "frozen" : "eager";
+  if (residual_convs || matmul_bound) return std::string(kFrozen);
+  return std::string(conv_bound ? kPrepacked : kEager);
 }
 
 // The engine recorded for `node`: by its name, or for a split part by the whole node's.
@@ -61,24 +67,35 @@ const std::string* measured_engine(const MeasuredEngines& measured, const std::s
 
 }  // namespace
 
+bool is_traced(std::string_view engine) { return engine == kFrozen || engine == kPrepacked; }
+
+bool reads_prepacked_weights(std::string_view engine, ir::OpKind op) {
+  if (engine == kPrepacked) return op == ir::OpKind::Conv;
+  return engine == kFrozen &&
+         (op == ir::OpKind::Conv || op == ir::OpKind::MatMul || op == ir::OpKind::Gemm);
+}
+
 std::vector<std::string> choose_engines(const schedule::DataflowGraph& dataflow,
                                         const schedule::Schedule& schedule,
                                         const MeasuredEngines& measured) {
   std::vector<std::string> engines;
   for (const std::vector<int32_t>& cluster : schedule.clusters) {
-    double frozen = 0;
-    double eager = 0;
+    std::map<std::string, double> votes;
     for (int32_t v : cluster) {
       const std::string* engine = measured_engine(measured, dataflow.ir_node(v).name());
-      if (engine == nullptr) continue;
       // A free node still votes: a cluster of only those keeps its measured engine.
-      (*engine == "frozen" ? frozen : eager) += dataflow.cost(v) + 1e-3;
+      if (engine != nullptr) votes[*engine] += dataflow.cost(v) + 1e-3;
     }
-    if (frozen + eager > 0) {
-      engines.push_back(frozen > eager ? "frozen" : "eager");
-    } else {
+    if (votes.empty()) {
       engines.push_back(op_mix_engine(dataflow, cluster));
+      continue;
     }
+    std::string winner(kEager);  // a tie stays eager, then frozen
+    for (std::string_view engine : {kFrozen, kPrepacked}) {
+      auto it = votes.find(std::string(engine));
+      if (it != votes.end() && it->second > votes[winner]) winner = engine;
+    }
+    engines.push_back(winner);
   }
   return engines;
 }

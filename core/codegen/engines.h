@@ -1,11 +1,17 @@
 // Which engine runs each cluster of the generated program (model.py's ENGINES table): "eager"
-// runs the cluster's Python function as written; "frozen" has load() trace it once, then run it
-// through torch.jit.freeze and optimize_for_inference (runtime/engines.py).
+// runs the cluster's Python function as written; "frozen" and "prepacked" have load() trace it
+// once and run it through torch.jit.freeze, then optimize_for_inference ("frozen": oneDNN's
+// layout, residual Adds fused into convolutions) or with its convolutions' weights packed for
+// oneDNN once and their ReLUs fused, on the program's own tensors ("prepacked")
+// (runtime/engines.py, runtime/prepack.py).
 #pragma once
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/ir/op_kind.h"
 
 #include "core/schedule/dataflow_graph.h"
 #include "core/schedule/schedule.h"
@@ -14,6 +20,19 @@ namespace ramiel::codegen {
 
 // Node name -> the engine its cluster ran best with in a profiled run (`model.py --profile`).
 using MeasuredEngines = std::map<std::string, std::string>;
+
+inline constexpr std::string_view kEager = "eager";
+inline constexpr std::string_view kFrozen = "frozen";
+inline constexpr std::string_view kPrepacked = "prepacked";
+
+// Whether load() traces a cluster run by `engine` (frozen, prepacked), which then runs as one
+// call: no node in it can be timed, none hands a tensor over before the cluster ends.
+bool is_traced(std::string_view engine);
+
+// Whether a node of kind `op` in a cluster run by `engine` reads weights packed once at load
+// rather than on every call: a frozen cluster's convolutions and matrix products, a prepacked
+// cluster's convolutions.
+bool reads_prepacked_weights(std::string_view engine, ir::OpKind op);
 
 // One engine per cluster. Where `measured` names some of a cluster's nodes (a split part is
 // looked up by the whole node's name too), the engine their one-thread costs vote for; else

@@ -35,7 +35,7 @@ double CostModel::wide_time_us(double roofline_us) const {
   return std::min(one_thread, wide);
 }
 
-NodeCost CostModel::node_cost(const ir::Node& node, bool prepacked_weights) const {
+NodeCost CostModel::node_cost(const ir::Node& node, Execution execution) const {
   NodeCost cost;
   if (node.has_subgraphs()) {
     cost = control_flow_cost(node);
@@ -47,7 +47,7 @@ NodeCost CostModel::node_cost(const ir::Node& node, bool prepacked_weights) cons
     // packed before the compute starts); every other bound overlaps.
     const double compute =
         us_at(work.flops - work.vector_ops, profile_.peak_gflops) +
-        (prepacked_weights ? 0.0 : us_at(work.weight_bytes, profile_.weight_gbps));
+        (execution.prepacked_weights ? 0.0 : us_at(work.weight_bytes, profile_.weight_gbps));
     const double roofline = std::max({compute, us_at(work.vector_ops, profile_.vector_gops),
                                       us_at(work.bytes, profile_.memory_gbps),
                                       us_at(work.pool_window_ops, profile_.pool_gops),
@@ -59,7 +59,7 @@ NodeCost CostModel::node_cost(const ir::Node& node, bool prepacked_weights) cons
   }
   if (std::optional<MeasuredCost> found = measurement_of(node)) {
     MeasuredCost& m = *found;
-    if (prepacked_weights) {  // measured eagerly, runs frozen
+    if (execution.traced) {  // measured eagerly, runs traced
       if (known(m.us)) m.us *= m.frozen_scale;
       if (known(m.wide_us)) m.wide_us *= m.frozen_scale;
     }

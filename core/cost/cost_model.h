@@ -23,8 +23,9 @@ struct NodeCost {
 struct MeasuredCost {
   double us = -1;       // one intra-op thread
   double wide_us = -1;  // all cores
-  // The node's cluster frozen over eager, as measured with it: what the node costs in a frozen
-  // cluster, whose nodes cannot be timed one by one, relative to its eager times.
+  // The node's cluster traced (frozen or prepacked, the faster) over eager, as measured with it:
+  // what the node costs in a traced cluster, whose nodes cannot be timed one by one, relative
+  // to its eager times.
   double frozen_scale = 1;
 };
 // Measured run times by node name, which replace the static estimate for the nodes they name.
@@ -32,6 +33,12 @@ struct MeasuredCost {
 // has them whole, or the other way round: a whole node measured as two parts costs their sum,
 // a part of a node measured whole costs its share of it.
 using MeasuredCosts = std::map<std::string, MeasuredCost>;
+
+// How the generated program runs a node (core/codegen/engines.h).
+struct Execution {
+  bool traced = false;             // in a cluster load() traces (frozen, prepacked)
+  bool prepacked_weights = false;  // its weights reordered once at load: reads_prepacked_weights
+};
 
 class CostModel {
  public:
@@ -56,11 +63,10 @@ class CostModel {
   //         batch times sequence length), else kGuessedLoopTrips.
   // The result is never below one op's overhead.
   //
-  // `prepacked_weights`: the node runs in a frozen cluster (runtime/engines.py), whose oneDNN
-  // kernels reorder their constant weights once at load, so a convolution or matrix product
-  // pays no weight term on each call. Measured costs are eager ones; in a frozen cluster they
-  // are scaled by their frozen_scale.
-  NodeCost node_cost(const ir::Node& node, bool prepacked_weights = false) const;
+  // `execution` says how the program runs the node. Measured costs are eager ones; in a traced
+  // cluster they are scaled by their frozen_scale. A node whose oneDNN kernel reorders its
+  // constant weights once at load pays no weight term on each call.
+  NodeCost node_cost(const ir::Node& node, Execution execution = {}) const;
   static constexpr double kGuessedLoopTrips = 10;
   // The one-thread time of an op whose roofline part takes `roofline_us`, spread over all cores.
   double wide_time_us(double roofline_us) const;

@@ -65,8 +65,9 @@ StatusOr<MeasuredEngines> parse_measured_engines(std::string_view json_text) {
   for (const auto& [name, value] : json["nodes"].items()) {
     if (!value.is_object() || !value.contains("engine")) continue;
     const nlohmann::json& engine = value["engine"];
-    if (!engine.is_string() || (engine != "eager" && engine != "frozen")) {
-      return invalid_argument("the engine of node '" + name + "' must be \"eager\" or \"frozen\"");
+    if (!engine.is_string() || (engine != "eager" && engine != "frozen" && engine != "prepacked")) {
+      return invalid_argument("the engine of node '" + name +
+                              "' must be \"eager\", \"frozen\" or \"prepacked\"");
     }
     engines[name] = engine.get<std::string>();
   }

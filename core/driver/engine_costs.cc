@@ -1,58 +1,67 @@
 #include "core/driver/engine_costs.h"
 
+#include <map>
 #include <utility>
+
+#include "core/codegen/engines.h"
 
 namespace ramiel::driver {
 namespace {
 
-// `graph` costed with prepacked weights for the nodes `frozen` says (by dataflow index).
+// `graph` costed with each node as the engine `engine_of` gives it (by dataflow index) runs it.
 StatusOr<schedule::DataflowGraph> costed(const ir::Graph& graph, const cost::CostModel& costs,
                                          const schedule::DataflowGraph& dataflow,
-                                         const std::vector<bool>& frozen) {
+                                         const std::vector<std::string_view>& engine_of) {
   return schedule::DataflowGraph::from_ir(
       graph,
       [&](const ir::Node& node) {
         const int32_t v = dataflow.index_of(node);
-        return costs.node_cost(node, v >= 0 && frozen[static_cast<size_t>(v)]);
+        const std::string_view engine =
+            v >= 0 ? engine_of[static_cast<size_t>(v)] : codegen::kEager;
+        return costs.node_cost(node, {.traced = codegen::is_traced(engine),
+                                      .prepacked_weights =
+                                          codegen::reads_prepacked_weights(engine, node.op())});
       },
       [&costs](const ir::Value& value) { return costs.transfer_cost_us(value); });
 }
 
 }  // namespace
 
-bool serial_runs_frozen(const schedule::DataflowGraph& dataflow, const schedule::Schedule& plan,
-                        const std::vector<std::string>& engines) {
+std::string serial_engine(const schedule::DataflowGraph& dataflow, const schedule::Schedule& plan,
+                          const std::vector<std::string>& engines) {
   const std::vector<double> node_costs = schedule::scheduled_costs(dataflow, plan);
-  double frozen = 0;
+  std::map<std::string_view, double> share;
   double total = 0;
   for (size_t c = 0; c < plan.clusters.size(); ++c) {
     double cluster = 0;
     for (int32_t v : plan.clusters[c]) cluster += node_costs[static_cast<size_t>(v)];
     total += cluster;
-    if (c < engines.size() && engines[c] == "frozen") frozen += cluster;
+    if (c < engines.size()) share[engines[c]] += cluster;
   }
-  return frozen * 2 > total;
+  std::string_view best = codegen::kFrozen;  // a tie goes to frozen, as in load()
+  if (share[codegen::kPrepacked] > share[best]) best = codegen::kPrepacked;
+  return std::string(share[best] * 2 > total ? best : codegen::kEager);
 }
 
 StatusOr<std::optional<schedule::DataflowGraph>> cost_as_run(
     const ir::Graph& graph, const cost::CostModel& costs, const schedule::DataflowGraph& dataflow,
     const std::vector<std::string>& engines, schedule::Schedule& plan) {
-  std::vector<bool> in_frozen_cluster(static_cast<size_t>(dataflow.size()), false);
+  std::vector<std::string_view> engine_of(static_cast<size_t>(dataflow.size()), codegen::kEager);
   bool any = false;
   for (size_t c = 0; c < plan.clusters.size() && c < engines.size(); ++c) {
-    if (engines[c] != "frozen") continue;
+    if (!codegen::is_traced(engines[c])) continue;
     any = true;
-    for (int32_t v : plan.clusters[c]) in_frozen_cluster[static_cast<size_t>(v)] = true;
+    for (int32_t v : plan.clusters[c]) engine_of[static_cast<size_t>(v)] = engines[c];
   }
   if (!any) return std::optional<schedule::DataflowGraph>();  // the costs it was scheduled with
   RAMIEL_ASSIGN_OR_RETURN(schedule::DataflowGraph clustered,
-                          costed(graph, costs, dataflow, in_frozen_cluster));
+                          costed(graph, costs, dataflow, engine_of));
   // load() decides the serial program's engine from the costs model.py records, these.
-  const std::vector<bool> serial_frozen(in_frozen_cluster.size(),
-                                        serial_runs_frozen(clustered, plan, engines));
-  RAMIEL_ASSIGN_OR_RETURN(const schedule::DataflowGraph serial,
-                          costed(graph, costs, dataflow, serial_frozen));
-  RAMIEL_RETURN_IF_ERROR(schedule::retime_schedule(serial, clustered, plan));
+  const std::string serial = serial_engine(clustered, plan, engines);
+  const std::vector<std::string_view> serial_engine_of(engine_of.size(), serial);
+  RAMIEL_ASSIGN_OR_RETURN(const schedule::DataflowGraph serial_costs,
+                          costed(graph, costs, dataflow, serial_engine_of));
+  RAMIEL_RETURN_IF_ERROR(schedule::retime_schedule(serial_costs, clustered, plan));
   return std::optional<schedule::DataflowGraph>(std::move(clustered));
 }
 

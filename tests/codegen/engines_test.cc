@@ -46,6 +46,25 @@ TEST(EnginesTest, ResidualConvolutionsFreezeAndConcatBranchesStayEager) {
             (std::vector<std::string>{"frozen", "eager"}));
 }
 
+TEST(EnginesTest, ConvolutionsWithoutResidualAddsRunPrepacked) {
+  // relu_a, conv_b, conv_c: two thirds convolutions, no Add.
+  EXPECT_EQ(engines_of("conv_a,add,concat;relu_a,conv_b,conv_c", {}),
+            (std::vector<std::string>{"eager", "prepacked"}));
+}
+
+TEST(EnginesTest, ATracedEngineReadsPrepackedWeightsWhereOneDnnPacksThem) {
+  EXPECT_FALSE(is_traced("eager"));
+  EXPECT_TRUE(is_traced("frozen") && is_traced("prepacked"));
+  for (OpKind op : {OpKind::Conv, OpKind::MatMul, OpKind::Gemm}) {
+    EXPECT_TRUE(reads_prepacked_weights("frozen", op));
+    EXPECT_FALSE(reads_prepacked_weights("eager", op));
+  }
+  EXPECT_TRUE(reads_prepacked_weights("prepacked", OpKind::Conv));
+  EXPECT_FALSE(reads_prepacked_weights("prepacked", OpKind::MatMul));
+  EXPECT_FALSE(reads_prepacked_weights("prepacked", OpKind::Gemm));
+  EXPECT_FALSE(reads_prepacked_weights("frozen", OpKind::Relu));
+}
+
 TEST(EnginesTest, MeasuredWinnersVoteByCostAndUnmeasuredClustersFollowTheRule) {
   const MeasuredEngines measured = {
       {"conv_a", "eager"}, {"relu_a", "frozen"}, {"conv_b", "eager"}, {"conv_c", "frozen"}};
@@ -53,6 +72,12 @@ TEST(EnginesTest, MeasuredWinnersVoteByCostAndUnmeasuredClustersFollowTheRule) {
             (std::vector<std::string>{"eager", "frozen"}));
   EXPECT_EQ(engines_of("conv_a,conv_b,add;relu_a,conv_c,concat", {{"concat", "frozen"}}),
             (std::vector<std::string>{"frozen", "frozen"}));
+  // Three engines: the one with the most measured cost wins; a tie stays eager.
+  const MeasuredEngines three = {{"conv_a", "prepacked"}, {"conv_b", "prepacked"},
+                                 {"add", "frozen"},       {"relu_a", "eager"},
+                                 {"conv_c", "frozen"},    {"concat", "prepacked"}};
+  EXPECT_EQ(engines_of("conv_a,conv_b,add;relu_a,conv_c,concat", three),
+            (std::vector<std::string>{"prepacked", "eager"}));
 }
 
 }  // namespace

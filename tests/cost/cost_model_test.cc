@@ -142,10 +142,10 @@ TEST(CostModelTest, WeightReadsComeOnTopOfFlops) {
   ir::Value* b = g.input(ir::Shape{64, 64});
   EXPECT_DOUBLE_EQ(model.node_cost(g.node(OpKind::MatMul, {a, b}, {ir::Shape{64, 64}})).us,
                    524.288 + 5);
-  // In a frozen cluster the weights were prepacked at load: the FLOPs alone.
+  // Weights prepacked at load (a frozen cluster's): the FLOPs alone.
   EXPECT_DOUBLE_EQ(model
                        .node_cost(g.node(OpKind::MatMul, {a, w}, {ir::Shape{64, 64}}),
-                                  /*prepacked_weights=*/true)
+                                  {.traced = true, .prepacked_weights = true})
                        .us,
                    524.288 + 5);
 }
@@ -178,19 +178,21 @@ TEST(CostModelTest, MeasuredCostsOverrideByName) {
   EXPECT_FALSE(model.node_cost(other).measured);
 }
 
-// A profile times nodes eagerly; where a node runs in a frozen cluster it costs its eager time
-// scaled by its cluster's frozen / eager ratio, measured with it.
-TEST(CostModelTest, MeasuredCostsInAFrozenClusterScaleByTheirFrozenRatio) {
+// A profile times nodes eagerly; where a node runs in a traced cluster it costs its eager time
+// scaled by its cluster's traced / eager ratio, measured with it, whether or not it reads
+// prepacked weights.
+TEST(CostModelTest, MeasuredCostsInATracedClusterScaleByTheirFrozenRatio) {
   OneNode g;
   ir::Value* x = g.input(ir::Shape{1000});
-  const ir::Node& conv = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
-  CostModel model(unit_profile(), {{conv.name(), {200.0, 120.0, 0.75}}});
-  EXPECT_DOUBLE_EQ(model.node_cost(conv).us, 200.0);
-  EXPECT_DOUBLE_EQ(model.node_cost(conv, /*prepacked_weights=*/true).us, 150.0);
-  EXPECT_DOUBLE_EQ(model.node_cost(conv, /*prepacked_weights=*/true).wide_us, 90.0);
+  const ir::Node& relu = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
+  CostModel model(unit_profile(), {{relu.name(), {200.0, 120.0, 0.75}}});
+  EXPECT_DOUBLE_EQ(model.node_cost(relu).us, 200.0);
+  EXPECT_DOUBLE_EQ(model.node_cost(relu, {.traced = true}).us, 150.0);
+  EXPECT_DOUBLE_EQ(model.node_cost(relu, {.traced = true}).wide_us, 90.0);
+  EXPECT_DOUBLE_EQ(model.node_cost(relu, {.prepacked_weights = true}).us, 200.0);
   // A profile without the ratio (older files, plain tables) keeps the eager times.
-  CostModel plain(unit_profile(), {{conv.name(), {200.0, 120.0}}});
-  EXPECT_DOUBLE_EQ(plain.node_cost(conv, /*prepacked_weights=*/true).wide_us, 120.0);
+  CostModel plain(unit_profile(), {{relu.name(), {200.0, 120.0}}});
+  EXPECT_DOUBLE_EQ(plain.node_cost(relu, {.traced = true}).wide_us, 120.0);
 }
 
 TEST(CostModelTest, OneThreadMeasurementScalesTheWideEstimate) {

@@ -58,15 +58,19 @@ TEST(MeasuredCostsTest, RefusesWhatIsNotATimeNamingTheNode) {
 TEST(MeasuredCostsTest, ReadsTheEngineEachNodeRanBestWith) {
   auto engines = parse_measured_engines(R"({"nodes": {"conv": {"us_1": 9, "engine": "frozen"},
                                                     "relu": {"us_1": 3, "engine": "eager"},
+                                                    "pool": {"us_1": 2, "engine": "prepacked"},
                                                     "add": {"us_1": 1}}})");
   ASSERT_TRUE(engines.ok()) << engines.status().to_string();
-  EXPECT_EQ(*engines, (MeasuredEngines{{"conv", "frozen"}, {"relu", "eager"}}));
+  EXPECT_EQ(*engines,
+            (MeasuredEngines{{"conv", "frozen"}, {"relu", "eager"}, {"pool", "prepacked"}}));
   EXPECT_TRUE(parse_measured_engines("")->empty());
   EXPECT_TRUE(parse_measured_engines(R"({"conv": 99})")->empty());
   auto bad = parse_measured_engines(R"({"nodes": {"relu": {"us_1": 1, "engine": "jit"}}})");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(bad.status().message().find("node 'relu'"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("node 'relu' must be \"eager\", \"frozen\" or "
+                                        "\"prepacked\""),
+            std::string::npos);
 }
 
 }  // namespace

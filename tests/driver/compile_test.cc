@@ -268,11 +268,18 @@ TEST(CompileTest, FrozenClustersArePredictedWithPrepackedWeights) {
   };
   auto frozen = compile_with_engine("frozen");
   auto eager = compile_with_engine("eager");
-  ASSERT_TRUE(frozen.ok() && eager.ok()) << frozen.status().to_string();
+  auto prepacked = compile_with_engine("prepacked");
+  ASSERT_TRUE(frozen.ok() && eager.ok() && prepacked.ok()) << frozen.status().to_string();
   ASSERT_NE(frozen->files.at("model.py").find("ENGINES = (\"frozen\",)"), std::string::npos);
   ASSERT_NE(eager->files.at("model.py").find("ENGINES = (\"eager\",)"), std::string::npos);
+  ASSERT_NE(prepacked->files.at("model.py").find("ENGINES = (\"prepacked\",)"),
+            std::string::npos);
   auto f = nlohmann::json::parse(frozen->files.at("schedule.json"));
   auto e = nlohmann::json::parse(eager->files.at("schedule.json"));
+  // The prepacked engine prepacks convolutions only: its matrix products still reorder.
+  EXPECT_DOUBLE_EQ(
+      nlohmann::json::parse(prepacked->files.at("schedule.json"))["prediction"]["serial_us"],
+      e["prediction"]["serial_us"].get<double>());
   // The frozen program's weights were prepacked at load: no reorder in its prediction.
   const double serial = f["prediction"]["serial_us"].get<double>();
   EXPECT_NEAR(e["prediction"]["serial_us"].get<double>() - serial, 2 * 262144 / 500.0, 1.0);

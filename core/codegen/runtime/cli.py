@@ -38,7 +38,7 @@ def _compare_tensors(expected, actual, rtol, atol):
         return False, "%s vs %s %s" % (list(expected.shape), list(actual.shape), actual.dtype)
     if expected.dtype.is_floating_point or expected.dtype.is_complex:
         difference = (expected - actual).abs().max().item() if expected.numel() else 0.0
-        # Element by element, or against the output's scale: a frozen cluster's fused kernels
+        # Element by element, or against the output's scale: a traced cluster's fused kernels
         # sum in another order, which moves values near zero by more than rtol of themselves.
         scale = expected.abs().max().item() if expected.numel() else 0.0
         equal = (torch.allclose(expected, actual, rtol=rtol, atol=atol, equal_nan=True) or
@@ -149,7 +149,8 @@ def main(model, argv=None):
                              "CLUSTER_THREADS %s, or cores / workers)"
                         % (model.CLUSTER_THREADS,))
     parser.add_argument("--engine", choices=ENGINE_NAMES, default=None,
-                        help="run the clusters eagerly or frozen (default: RAMIEL_ENGINE, or the "
+                        help="run the clusters eagerly, frozen or prepacked (default: "
+                             "RAMIEL_ENGINE, or the "
                              "program's ENGINES %s)" % (getattr(model, "ENGINES", ()),))
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--check", action="store_true",

@@ -1,6 +1,8 @@
-# --- engines: each cluster run eagerly (its Python function) or frozen (traced once at load) -----
+# --- engines: each cluster run eagerly (its Python function), or traced once at load and run ----
+# --- frozen (optimize_for_inference: oneDNN's own layout) or prepacked (the program's layout) ----
 
-ENGINE_NAMES = ("eager", "frozen")
+ENGINE_NAMES = ("eager", "frozen", "prepacked")
+TRACED_ENGINES = ("frozen", "prepacked")
 
 
 def engine_choice(model, engine):
@@ -10,7 +12,8 @@ def engine_choice(model, engine):
     if engine is None:
         engine = os.environ.get("RAMIEL_ENGINE") or None
     if engine is not None and engine not in ENGINE_NAMES:
-        raise ValueError("engine must be None, 'eager' or 'frozen', not %r" % (engine,))
+        raise ValueError("engine must be None, 'eager', 'frozen' or 'prepacked', not %r" %
+                         (engine,))
     if engine is not None:
         return [engine] * len(model.CLUSTERS)
     table = getattr(model, "ENGINES", None) or ()
@@ -20,9 +23,13 @@ def engine_choice(model, engine):
 
 
 def _serial_engine(model, engines):
-    """run_serial is frozen when the frozen clusters carry most of the predicted cost."""
-    frozen = sum(cost for (_, cost, _, _), e in zip(model.CLUSTERS, engines) if e == "frozen")
-    return "frozen" if frozen * 2 > sum(cost for _, cost, _, _ in model.CLUSTERS) else "eager"
+    """run_serial runs traced with the traced engine whose clusters carry most of the predicted
+    cost, when they carry more than half of it (core/driver/engine_costs.cc decides alike)."""
+    total = sum(cost for _, cost, _, _ in model.CLUSTERS)
+    shares = {name: sum(cost for (_, cost, _, _), e in zip(model.CLUSTERS, engines) if e == name)
+              for name in TRACED_ENGINES}
+    best = max(TRACED_ENGINES, key=lambda name: shares[name])  # ties: the first, frozen
+    return best if shares[best] * 2 > total else "eager"
 
 
 class _RecordingIO:
@@ -105,14 +112,17 @@ def _why_not_traced(error):
 
 
 class FrozenCluster:
-    """A cluster function traced once with example inputs, frozen and optimised for inference
-    (oneDNN prepacked weights, convolutions fused with their bias, ReLU and residual Add); called
-    like the function it replaces. It receives every input before it runs and sends every output
-    after, so nothing is handed over mid-cluster, and per-node timing inside it is impossible."""
+    """A cluster function traced once with example inputs and frozen, then, as `engine` says,
+    optimised for inference ("frozen": oneDNN's layout, prepacked weights, convolutions fused
+    with their bias, ReLU and residual Add) or with its convolutions prepacked ("prepacked":
+    prepack.py); called like the function it replaces. It receives every input before it runs
+    and sends every output after, so nothing is handed over mid-cluster, and per-node timing
+    inside it is impossible."""
 
-    def __init__(self, function, module, receives, sends, label):
+    def __init__(self, function, module, receives, sends, label, engine):
         self.function, self.receives, self.sends = function, receives, sends
         self.label = label  # "cluster 0", "run_serial": what a trace calls its slice
+        self.engine = engine
         self._module = module
 
     def __call__(self, c, io):
@@ -121,10 +131,13 @@ class FrozenCluster:
             io.send(name, value)
 
 
-def _freeze(function, constants, examples, checks, label):
-    """A FrozenCluster of `function`, or the reason it cannot be one. Traced with `examples`
-    (all hand-over values of one eager run); checked against the eager function on `checks`
-    (another run's values), which catches a trace that baked in a data-dependent decision."""
+def _freeze(function, constants, examples, checks, label, engine):
+    """A FrozenCluster of `function` run by the traced `engine`, or the reason it cannot be one.
+    Traced with `examples` (all hand-over values of one eager run); checked against the eager
+    function on `checks` (another run's values), which catches a trace that baked in a
+    data-dependent decision."""
+    if engine == "prepacked" and prepacking_unavailable():
+        return None, prepacking_unavailable()
     # Op helpers may compute in Python over tensor values (n-gram matching, shapes from inputs),
     # which a trace would fix without a warning; those marked traceable are tensor operations.
     helpers = sorted(n for n in function.__code__.co_names  # ramiel.NAME: this module's
@@ -157,7 +170,11 @@ def _freeze(function, constants, examples, checks, label):
             if baked:
                 return None, "its input %r is read as a Python value, which a trace would fix" \
                     % baked[0]
-            frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+            if engine == "prepacked":
+                prepack_convolutions(traced.graph)
+                frozen = torch.jit.freeze(traced)
+            else:
+                frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
             expected = _RecordingIO(dict(checks))
             function(constants, expected)
             actual = frozen(*[checks[n] for n in receives])
@@ -165,24 +182,25 @@ def _freeze(function, constants, examples, checks, label):
         return None, _why_not_traced(error)
     if not all(_agree(expected.values[n], a) for n, a in zip(sends, actual)):
         return None, "its traced outputs differ from the eager ones on other inputs"
-    return FrozenCluster(function, frozen, receives, sends, label), None
+    return FrozenCluster(function, frozen, receives, sends, label, engine), None
 
 
 def cluster_functions(model, constants, wanted, indices, serial):
     """The callables the drivers run: for each cluster index in `indices` (and run_serial when
-    `serial`), its function or, where `wanted` (an engine per cluster) says so, a FrozenCluster; and the engine each ended with (index -> name,
-    "serial" -> name). A cluster that cannot be frozen runs eagerly, said once on stderr."""
+    `serial`), its function or, where `wanted` (an engine per cluster) names a traced engine, a
+    FrozenCluster; and the engine each ended with (index -> name, "serial" -> name). A cluster
+    that cannot be traced runs eagerly, said once on stderr."""
     functions, engines = {}, {}
     jobs = [(index, model.CLUSTERS[index][0], wanted[index]) for index in indices]
     if serial:
         jobs.append(("serial", model.run_serial, _serial_engine(model, wanted)))
     examples = {}  # by whether the clusters' hand-overs are needed: (seed 0, seed 1, why not)
-    frozen_of = {}  # function -> FrozenCluster: run_serial is cluster_0 when there is one
+    traced_of = {}  # (function, engine) -> FrozenCluster: run_serial is cluster_0 when one
     for key, function, choice in jobs:
         functions[key], engines[key] = function, "eager"
-        if choice != "frozen":
+        if choice not in TRACED_ENGINES:
             continue
-        if function not in frozen_of:
+        if (function, choice) not in traced_of:
             label = "run_serial" if key == "serial" else "cluster %d" % key
             clusters = key != "serial"  # run_serial receives only the graph's inputs
             if clusters not in examples:
@@ -190,13 +208,13 @@ def cluster_functions(model, constants, wanted, indices, serial):
                 second = _example_values(model, constants, 1, clusters)[0] if first else None
                 examples[clusters] = (first, second, reason)
             first, second, reason = examples[clusters]
-            frozen = None
+            traced = None
             if first is not None:
-                frozen, reason = _freeze(function, constants, first, second, label)
-            frozen_of[function] = frozen
-            if frozen is None:
-                print("%s: %s runs eagerly, it cannot be frozen: %s" % (
-                    model.MODEL_NAME, label, reason), file=sys.stderr)
-        if frozen_of[function] is not None:
-            functions[key], engines[key] = frozen_of[function], "frozen"
+                traced, reason = _freeze(function, constants, first, second, label, choice)
+            traced_of[(function, choice)] = traced
+            if traced is None:
+                print("%s: %s runs eagerly, it cannot be %s: %s" % (
+                    model.MODEL_NAME, label, choice, reason), file=sys.stderr)
+        if traced_of[(function, choice)] is not None:
+            functions[key], engines[key] = traced_of[(function, choice)], choice
     return functions, engines

@@ -75,13 +75,13 @@ def _describe_failure(model, error, worker):
 
 class _Tracer:
     """Times the statements of cluster functions (sys.settrace) for --trace and --profile: those
-    of `model`, or the functions of `codes` (code objects) with no lines to name; a frozen
-    cluster as a whole."""
+    of `model`, or the functions of `codes` (code objects) with no lines to name; a traced
+    (frozen or prepacked) cluster as a whole."""
 
     def __init__(self, model=None, codes=None):
         self._codes = model.cluster_codes if codes is None else codes
         self._model = model
-        # (perf_counter_ns, line); line 0 marks a return, a (label, "frozen") pair a frozen
+        # (perf_counter_ns, line); line 0 marks a return, a (label, engine) pair a traced
         # cluster's call: one slice, its nodes cannot be told apart.
         self.events = []
 
@@ -89,8 +89,9 @@ class _Tracer:
         if event == "call" and frame.f_code in self._codes:
             return self._local
         if event == "call" and frame.f_code is FrozenCluster.__call__.__code__:
+            cluster = frame.f_locals["self"]
             self.events.append((time.perf_counter_ns(),
-                                (frame.f_locals["self"].label + " (frozen)", "frozen")))
+                                ("%s (%s)" % (cluster.label, cluster.engine), cluster.engine)))
             return self._frozen_return
         return None
 

@@ -60,7 +60,7 @@ def onnx_gather(x, indices, axis):
     return out.reshape(tuple(x.shape[:axis]) + tuple(indices.shape) + tuple(x.shape[axis + 1:]))
 
 
-onnx_gather.traceable = True  # tensor operations only: the frozen engine may trace it
+onnx_gather.traceable = True  # tensor operations only: the traced engines may trace it
 
 # @helper onnx_slice
 def onnx_slice(x, starts, ends, axes=None, steps=None):

@@ -182,37 +182,50 @@ def _bench(model, args):
     return 0
 
 
-# Frozen must beat eager by this fraction to be recorded: it costs a trace at every load and
-# memory for the prepacked weights, so a tie stays eager.
-_FROZEN_MARGIN = 0.02
+# A traced engine must beat eager by this fraction to be recorded: it costs a trace at every
+# load and memory for the prepacked weights, so a tie stays eager.
+_TRACED_MARGIN = 0.02
 
 
 def _engine_times(model, constants, count, warmup):
-    """Per cluster, its median ms eager and frozen in this process (alternating runs, on one
-    eager run's hand-over values), and the winner; or the reason none can be frozen."""
+    """Per cluster, its median ms with each engine in this process (alternating runs, on one
+    eager run's hand-over values: "eager_ms", "frozen_ms", "prepacked_ms"), the winner, and why
+    a traced engine could not run it ("why": {engine: reason}); or the reason none can be
+    traced."""
     examples, reason = _example_values(model, constants, 0, clusters=True)
     if examples is None:
         return {"error": reason}
     checks = _example_values(model, constants, 1, clusters=True)[0]
     table = {}
     for index, (function, _, _, _) in enumerate(model.CLUSTERS):
-        frozen, reason = _freeze(function, constants, examples, checks, "cluster %d" % index)
-        if frozen is None:
-            table[index] = {"winner": "eager", "why": reason}
-            continue
-        samples = {"eager": [], "frozen": []}
+        callables, why = {"eager": function}, {}
+        for engine in TRACED_ENGINES:
+            traced, reason = _freeze(function, constants, examples, checks,
+                                     "cluster %d" % index, engine)
+            if traced is None:
+                why[engine] = reason
+            else:
+                callables[engine] = traced
+        samples = {engine: [] for engine in callables}
         with torch.no_grad():
-            for run in range(warmup + count):
-                for engine, callable_ in (("eager", function), ("frozen", frozen)):
+            for run in range(warmup + count if len(callables) > 1 else 0):
+                for engine, callable_ in callables.items():
                     io = _RecordingIO(dict(examples))
                     start = time.perf_counter()
                     callable_(constants, io)
                     if run >= warmup:
                         samples[engine].append((time.perf_counter() - start) * 1e3)
-        eager_ms, frozen_ms = (statistics.median(samples[e]) for e in ("eager", "frozen"))
-        table[index] = {"eager_ms": round(eager_ms, 3), "frozen_ms": round(frozen_ms, 3),
-                        "winner": "frozen" if frozen_ms < eager_ms * (1 - _FROZEN_MARGIN)
-                        else "eager"}
+        row = {"%s_ms" % engine: round(statistics.median(times), 3)
+               for engine, times in samples.items() if times}
+        row["winner"] = "eager"
+        traced = [engine for engine in TRACED_ENGINES if "%s_ms" % engine in row]
+        if traced:
+            best = min(traced, key=lambda engine: row["%s_ms" % engine])
+            if row["%s_ms" % best] < row["eager_ms"] * (1 - _TRACED_MARGIN):
+                row["winner"] = best
+        if why:
+            row["why"] = why
+        table[index] = row
     return {"clusters": table}
 
 
@@ -276,11 +289,12 @@ def _profile(model, args):
     """Times every node serially at one intra-op thread and at every core, each count in a
     process of its own, runs alternating between them, eagerly (a frozen cluster has no nodes to
     time); writes the median of each node's times: the measured costs `ramiel-client compile
-    --costs FILE` clusters with. Then times each cluster eager against frozen and records the
-    winner with each of its nodes ("engine"), which the compile turns into ENGINES, and its
-    frozen / eager time ("frozen_scale"), by which the compile scales the node's eager times
-    where it runs frozen. Whole untraced runs at each count give "untraced_scale", by which the
-    compile scales every node's traced time to what the nodes take in an untraced run."""
+    --costs FILE` clusters with. Then times each cluster with each engine and records the winner
+    with each of its nodes ("engine"), which the compile turns into ENGINES, and its faster
+    traced engine's time over eager ("frozen_scale"), by which the compile scales the node's
+    eager times where it runs traced. Whole untraced runs at each count give "untraced_scale",
+    by which the compile scales every node's traced time to what the nodes take in an untraced
+    run."""
     cores = _available_cores()
     counts = [1] if cores == 1 else [1, cores]
     configurations = _start(model, args.onnx,
@@ -297,7 +311,7 @@ def _profile(model, args):
                     samples[count].setdefault(node, []).append(us)
                 untraced_ms[count].extend(configuration.call("timed", count=1))
         tracer_cost = configurations[0].call("tracer_cost")
-        # Each cluster eager against frozen, at every core (what a wide cluster runs with).
+        # Each cluster with each engine, at every core (what a wide cluster runs with).
         engines = configurations[-1].call("engines", count=args.runs, warmup=args.warmup)
     finally:
         _close_all(configurations)
@@ -312,8 +326,9 @@ def _profile(model, args):
         if node in nodes and index in clusters:
             row = clusters[index]
             nodes[node]["engine"] = row["winner"]
-            if row.get("eager_ms", 0) > 0 and row.get("frozen_ms", 0) > 0:
-                nodes[node]["frozen_scale"] = _significant(row["frozen_ms"] / row["eager_ms"])
+            traced_ms = [row[key] for key in ("frozen_ms", "prepacked_ms") if row.get(key, 0) > 0]
+            if row.get("eager_ms", 0) > 0 and traced_ms:
+                nodes[node]["frozen_scale"] = _significant(min(traced_ms) / row["eager_ms"])
     traced_ms = {key: sum(row[key] for row in nodes.values()) / 1e3 for key in ("us_1", "us_T")}
     # Traced, the nodes sum to more (or less) than a whole run: tracing every line and timing
     # each node apart move their times. The compile scales them to the untraced run by this.
@@ -335,8 +350,9 @@ def _profile(model, args):
               len(nodes), traced_ms["us_1"], traced_ms["us_T"], cores, args.runs,
               untraced_scale.get("us_1", 1), untraced_scale.get("us_T", 1), args.profile))
     for index, row in sorted(engines.get("clusters", {}).items(), key=lambda item: int(item[0])):
-        print("engine: cluster %s %s (eager %s ms, frozen %s ms)" % (
-            index, row["winner"], row.get("eager_ms", "-"), row.get("frozen_ms", "-")))
+        print("engine: cluster %s %s (eager %s ms, frozen %s ms, prepacked %s ms)" % (
+            index, row["winner"], row.get("eager_ms", "-"), row.get("frozen_ms", "-"),
+            row.get("prepacked_ms", "-")))
     if "error" in engines:
         print("engine: every cluster eager: %s" % engines["error"])
     return 0

@@ -5,8 +5,8 @@ NodeError, ModelMismatchError = ramiel.NodeError, ramiel.ModelMismatchError
 def load(onnx_path, workers=None, mode="thread", threads=None, engine=None):
     """Loads the weights from `onnx_path` (it must be the model compiled) and starts the workers:
     None for the schedule's count, 1 for a serial run. mode: "thread" or "process". threads:
-    intra-op threads; None for the schedule's. engine: "eager", "frozen" (each cluster traced
-    and frozen at load) or None for ENGINES. See ramiel_runtime.Program."""
+    intra-op threads; None for the schedule's. engine: "eager", "frozen" or "prepacked" (each
+    cluster traced and frozen at load) or None for ENGINES. See ramiel_runtime.Program."""
     return ramiel.Program(MODEL, onnx_path, workers=workers, mode=mode, threads=threads,
                           engine=engine)
 

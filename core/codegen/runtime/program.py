@@ -103,13 +103,16 @@ class Program:
     cluster, if any, runs with every core and never beside another), or the cores divided among
     the workers when the schedule has none; serial runs use every core. An int: that many for
     serial runs and for the narrow clusters' workers.
-    engine: "eager" runs each cluster's Python function as written; "frozen" traces each cluster
-    once here, with random inputs of the compiled shapes, and runs it frozen and optimised for
-    inference (torch.jit.freeze, optimize_for_inference); a cluster that cannot be traced runs
+    engine: "eager" runs each cluster's Python function as written; "frozen" and "prepacked"
+    trace each cluster once here, with random inputs of the compiled shapes, and freeze it
+    (torch.jit.freeze): "frozen" then optimises it for inference (optimize_for_inference:
+    oneDNN's layout, which fuses residual Adds into convolutions but reorders tensors around
+    Concat and pooling), "prepacked" keeps the program's tensors and prepacks the convolutions'
+    weights for oneDNN, fusing their ReLUs (prepack.py). A cluster that cannot be traced runs
     eagerly, said once on stderr. None: the RAMIEL_ENGINE environment variable if set, else the
     program's ENGINES table. `engines` says what each ran with: {cluster index: name}, or
-    {"serial": name} for a serial run (run_serial, frozen when the frozen clusters carry most of
-    the predicted cost).
+    {"serial": name} for a serial run (run_serial, traced when the clusters of one traced engine
+    carry most of the predicted cost).
     """
 
     def __init__(self, model, onnx_path, workers=None, mode="thread", threads=None, engine=None):

@@ -660,11 +660,11 @@ class Lowering : public EmitEnvironment, public BodyLowering {
       engines.push_back(py::str_lit(engine));
     }
     module.push_back(
-        py::comment("How load() runs each cluster by default: \"eager\" (its function) or "
-                    "\"frozen\" (traced once"));
-    module.push_back(
-        py::comment("and frozen at load); measured by --profile, else from the op mix "
-                    "(core/codegen/engines.cc)."));
+        py::comment("How load() runs each cluster by default: \"eager\" (its function), "
+                    "\"frozen\" or \"prepacked\""));
+    module.push_back(py::comment(
+        "(traced once and frozen at load, runtime/engines.py); measured by --profile, else"));
+    module.push_back(py::comment("from the op mix (core/codegen/engines.cc)."));
     module.push_back(py::assign(py::name("ENGINES"), py::tuple(std::move(engines))));
     module.push_back(
         py::comment("Tensors handed between clusters or to the caller: variable -> "

@@ -152,8 +152,9 @@ CLUSTERS = (
 # Intra-op threads of each cluster's worker, set once per worker; () divides the cores
 # among the workers.
 CLUSTER_THREADS = ()
-# How load() runs each cluster by default: "eager" (its function) or "frozen" (traced once
-# and frozen at load); measured by --profile, else from the op mix (core/codegen/engines.cc).
+# How load() runs each cluster by default: "eager" (its function), "frozen" or "prepacked"
+# (traced once and frozen at load, runtime/engines.py); measured by --profile, else
+# from the op mix (core/codegen/engines.cc).
 ENGINES = ("eager", "eager")
 # Tensors handed between clusters or to the caller: variable -> (dtype, shape, memory format).
 TRANSFERS = {
@@ -184,8 +185,8 @@ NodeError, ModelMismatchError = ramiel.NodeError, ramiel.ModelMismatchError
 def load(onnx_path, workers=None, mode="thread", threads=None, engine=None):
     """Loads the weights from `onnx_path` (it must be the model compiled) and starts the workers:
     None for the schedule's count, 1 for a serial run. mode: "thread" or "process". threads:
-    intra-op threads; None for the schedule's. engine: "eager", "frozen" (each cluster traced
-    and frozen at load) or None for ENGINES. See ramiel_runtime.Program."""
+    intra-op threads; None for the schedule's. engine: "eager", "frozen" or "prepacked" (each
+    cluster traced and frozen at load) or None for ENGINES. See ramiel_runtime.Program."""
     return ramiel.Program(MODEL, onnx_path, workers=workers, mode=mode, threads=threads,
                           engine=engine)
 

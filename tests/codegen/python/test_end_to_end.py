@@ -104,9 +104,10 @@ def test_program_computes_what_pytorch_computed(programs, name, profile):
     for workers, mode in runs:
         with module.load(onnx_path, workers=workers, mode=mode) as program:
             assert program.workers == (workers or len(module.CLUSTERS))
-            if os.environ.get("RAMIEL_ENGINE") == "frozen" and program.workers == 1:
-                # ctest's *_frozen run: the whole graph really ran frozen.
-                assert program.engines == {"serial": "frozen"}
+            forced = os.environ.get("RAMIEL_ENGINE")
+            if forced in ("frozen", "prepacked") and program.workers == 1:
+                # ctest's *_frozen run: the whole graph really ran with that engine.
+                assert program.engines == {"serial": forced}
             outputs = program(*inputs)
         assert len(outputs) == len(expected)
         for a, e in zip(outputs, expected):

@@ -1,0 +1,101 @@
+"""runtime/prepack.py: the prepacked engine's pass swaps each convolution of a traced graph for
+oneDNN's prepacked one (weights packed once, a ReLU only it reads fused into it) and computes
+what the convolutions did; what it cannot take stays as traced."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+
+@pytest.fixture(scope="module")
+def runtime(compiled):
+    module = compiled("branches").module.ramiel
+    if module.prepacking_unavailable():
+        pytest.skip(module.prepacking_unavailable())
+    return module
+
+
+def weight(*shape):
+    return (torch.randn(*shape) * 0.1).contiguous(memory_format=torch.channels_last)
+
+
+def channels_last(*shape):
+    return torch.randn(*shape).contiguous(memory_format=torch.channels_last)
+
+
+class Convolutions(torch.nn.Module):
+    """A 3x3 convolution with its ReLU, a strided grouped one, a dilated one without bias whose
+    output two nodes read (so its ReLU stays apart), the way the generated programs call them."""
+
+    def __init__(self):
+        super().__init__()
+        self.w1, self.b1 = weight(8, 4, 3, 3), torch.randn(8)
+        self.w2, self.b2 = weight(8, 4, 3, 3), torch.randn(8)
+        self.w3 = weight(6, 8, 3, 3)
+
+    def forward(self, x):
+        a = F.relu(F.conv2d(x, self.w1, self.b1, padding=1), inplace=False)
+        b = F.conv2d(a, self.w2, self.b2, stride=2, padding=1, groups=2)
+        c = F.conv2d(b, self.w3, dilation=2, padding=2)
+        return F.relu(c) + c
+
+
+def kinds(graph):
+    return [node.kind() for node in graph.nodes()]
+
+
+def test_convolutions_run_prepacked_with_their_relus_and_compute_the_same(runtime):
+    module = Convolutions().eval()
+    x = channels_last(1, 4, 12, 12)
+    with torch.no_grad():
+        traced = torch.jit.trace(module, (x,))
+        assert runtime.prepack_convolutions(traced.graph) == 3
+        found = kinds(traced.graph)
+        assert found.count("mkldnn_prepacked::conv2d_run") == 3
+        assert "aten::_convolution" not in found and "aten::conv2d" not in found
+        # The first ReLU is fused; the last convolution's is not: its output is read twice.
+        assert found.count("aten::relu") == 1
+        frozen = torch.jit.freeze(traced)
+        for seed in (1, 2):  # other inputs than the trace's
+            torch.manual_seed(seed)
+            other = channels_last(1, 4, 12, 12)
+            expected, actual = module(other), frozen(other)
+            assert actual.shape == expected.shape
+            assert torch.allclose(actual, expected, rtol=1e-4, atol=1e-5)
+
+
+class Untouched(torch.nn.Module):
+    """Convolutions the pass leaves alone: a computed weight, a 1-D and a transposed one."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = weight(4, 4, 3, 3)
+        self.w1d = torch.randn(4, 4, 3)
+        self.wt = torch.randn(4, 4, 2, 2)
+
+    def forward(self, x, scale):
+        y = F.conv2d(x, self.w * scale, padding=1)
+        z = F.conv1d(y.flatten(2), self.w1d, padding=1).view_as(y)
+        return F.conv_transpose2d(z, self.wt, stride=2)
+
+
+def test_convolutions_it_cannot_prepack_stay_as_traced(runtime):
+    x, scale = channels_last(1, 4, 6, 6), torch.tensor(2.0)
+    with torch.no_grad():
+        traced = torch.jit.trace(Untouched().eval(), (x, scale))
+        before = kinds(traced.graph)
+        assert runtime.prepack_convolutions(traced.graph) == 0
+        assert kinds(traced.graph) == before
+
+
+def test_a_program_run_prepacked_calls_the_prepacked_convolutions(compiled):
+    program = compiled("branches")
+    ramiel = program.module.ramiel
+    constants = ramiel.Constants(ramiel.load_constants(program.module.MODEL, program.onnx))
+    functions, engines = ramiel.cluster_functions(
+        program.module.MODEL, constants, ["prepacked"] * len(program.module.CLUSTERS), [],
+        serial=True)
+    assert engines == {"serial": "prepacked"}
+    found = kinds(functions["serial"]._module.graph)
+    # Both convolutions, each with the ReLU after it.
+    assert found.count("mkldnn_prepacked::conv2d_run") == 2
+    assert "aten::relu_" not in found and "aten::relu" not in found
