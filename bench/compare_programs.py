@@ -7,9 +7,10 @@ every core, and as load() runs them by default) in interleaved rounds of one har
 both see the same machine; a slower VM moves both. Prints a table and the new/old ratio of the
 medians with the quartiles of each, which say what "within noise" means on this run.
 
---engines eager frozen adds the new program's load() with each engine forced (serial too with
---engines-serial); --ort adds ONNX Runtime's sequential executor at every core (installed in
-WORK_DIR/../ort when missing, as bench/run.sh does), and a column of each run against it.
+--engines eager frozen prepacked adds the new program's load() with each engine forced (serial
+too with --engines-serial); --ort adds ONNX Runtime's sequential executor at every core
+(installed in WORK_DIR/../ort when missing, as bench/run.sh does), and a column of each run
+against it.
 
 Usage: /usr/bin/python3 bench/compare_programs.py OLD_BUILD NEW_BUILD [--models M ...]
        [--rounds 15] [--iters 3] [--warmup 3] [--engines E ...] [--engines-serial] [--ort]
@@ -39,7 +40,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--iters", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--engines", nargs="*", default=[], choices=("eager", "frozen"),
+    parser.add_argument("--engines", nargs="*", default=[],
+                        choices=("eager", "frozen", "prepacked"),
                         help="also the new program's load() with each of these engines")
     parser.add_argument("--engines-serial", action="store_true",
                         help="and its serial run with each of them")

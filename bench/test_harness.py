@@ -254,10 +254,14 @@ def test_op_gap_section_lists_each_kind_and_the_total_gap():
                                                                  "pooling": 0.5})
     gap.update(ort_profiled_run_ms=11.0, ort_median_ms=10.5)
     profile = {"engines": {"clusters": {"0": {"eager_ms": 13.5, "frozen_ms": 11.0,
-                                              "winner": "frozen"}}}}
-    assert op_gap.engine_runs(profile) == {"frozen_wins": True, "eager_ms": 13.5,
-                                           "frozen_ms": 11.0}
-    assert op_gap.engine_runs({}) == {"frozen_wins": False}
+                                              "prepacked_ms": 12.0, "winner": "frozen"}}}}
+    assert op_gap.engine_runs(profile) == {"traced_wins": ["frozen"], "eager_ms": 13.5,
+                                           "frozen_ms": 11.0, "prepacked_ms": 12.0}
+    assert op_gap.engine_runs({}) == {"traced_wins": []}
+    # Profiles from before the prepacked engine have no prepacked time.
+    older = {"engines": {"clusters": {"0": {"eager_ms": 13.5, "frozen_ms": 11.0,
+                                            "winner": "eager"}}}}
+    assert op_gap.engine_runs(older) == {"traced_wins": [], "eager_ms": 13.5, "frozen_ms": 11.0}
     gap.update(op_gap.engine_runs(profile))
     results = {"machine": {"cores": 2}, "latency": {
         "googlenet": {"label": "GoogLeNet", "op_gap": gap},

@@ -189,12 +189,17 @@ def node_gaps(schedule, node_profile, ort_kernels, ort_scale=1.0, top=8):
     return {"rows": ranked[:top], "ort_unmatched": unmatched}
 
 
+TRACED_ENGINES = ("frozen", "prepacked")
+
+
 def engine_runs(node_profile):
-    """The profile's whole-cluster runs: {"eager_ms", "frozen_ms"} summed over clusters, and
-    "frozen_wins" when frozen won any (then the eager per-node breakdown is not how it runs)."""
+    """The profile's whole-cluster runs: {"eager_ms", "frozen_ms", "prepacked_ms"} summed over
+    clusters, and "traced_wins": the traced engines that won any cluster, in a list (then the
+    eager per-node breakdown is not how it runs)."""
     clusters = list(node_profile.get("engines", {}).get("clusters", {}).values())
-    out = {"frozen_wins": any(c.get("winner") == "frozen" for c in clusters)}
-    for key in ("eager_ms", "frozen_ms"):
+    out = {"traced_wins": [e for e in TRACED_ENGINES if any(c.get("winner") == e
+                                                            for c in clusters)]}
+    for key in ["eager_ms"] + ["%s_ms" % e for e in TRACED_ENGINES]:
         if clusters and all(key in c for c in clusters):
             out[key] = sum(c[key] for c in clusters)
     return out

@@ -135,7 +135,7 @@ def main():
     parser.add_argument("--workers", type=int, default=None,
                         help="the program's workers (default: the schedule's)")
     parser.add_argument("--mode", choices=("thread", "process"), default="thread")
-    parser.add_argument("--engine", choices=("eager", "frozen"), default=None,
+    parser.add_argument("--engine", choices=("eager", "frozen", "prepacked"), default=None,
                         help="the program's engine (default: load()'s, the program's ENGINES)")
     args = parser.parse_args()
 

@@ -100,20 +100,21 @@ print(json.dumps({"engines": engines,
         "tensor to a Python boolean" in said[0]
 
 
-def test_command_line_checks_and_traces_frozen_programs(compiled, tmp_path):
+@pytest.mark.parametrize("engine", ["frozen", "prepacked"])
+def test_command_line_checks_and_traces_traced_programs(compiled, tmp_path, engine):
     program = compiled("branches")
     result = subprocess.run([PYTHON, program.path, "--onnx", program.onnx, "--check",
-                             "--engine", "frozen"], capture_output=True, text=True, timeout=300)
+                             "--engine", engine], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "engines frozen,frozen against serial eager" in result.stdout
+    assert "engines %s,%s against serial eager" % (engine, engine) in result.stdout
     assert "check: passed" in result.stdout
     trace = tmp_path / "trace.json"
     result = subprocess.run([PYTHON, program.path, "--onnx", program.onnx, "--trace", str(trace),
-                             "--engine", "frozen"], capture_output=True, text=True, timeout=300)
+                             "--engine", engine], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    # A frozen cluster is one slice: its nodes cannot be told apart inside the frozen graph.
+    # A traced cluster is one slice: its nodes cannot be told apart inside the frozen graph.
     names = {e["name"] for e in json.loads(trace.read_text())["traceEvents"] if e["ph"] == "X"}
-    assert {"cluster 0 (frozen)", "cluster 1 (frozen)"} <= names
+    assert {"cluster 0 (%s)" % engine, "cluster 1 (%s)" % engine} <= names
     assert "conv_a" not in names
 
 
