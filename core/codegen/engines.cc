@@ -9,8 +9,9 @@ namespace {
 // core (bench/compare_programs.py --engines eager frozen --engines-only, taskset -c 1, medians
 // of 12 interleaved runs; frozen / eager): ResNet-50 0.76, Transformer encoder 0.78,
 // Inception-v3 0.98, DenseNet-121 1.02, SqueezeNet 1.27, GoogLeNet 1.33; and at two threads
-// (prepacked / eager, frozen / eager): ResNet-50 0.76, 0.72; Inception-v3 0.81, 1.11;
-// GoogLeNet 0.87, 1.23; DenseNet-121 0.88, 1.14; SqueezeNet 0.90, 1.19. So
+// (--engines eager frozen prepacked, 25 rounds; prepacked / eager, frozen / eager): ResNet-50
+// 0.78, 0.70; Inception-v3 0.84, 1.06; DenseNet-121 0.88, 1.05; GoogLeNet 0.92, 1.30;
+// SqueezeNet 0.93, 1.20 (core/codegen/README.md). So
 // - frozen where convolutions carry at least kConvShare of the predicted cost and residual Adds
 //   (an Add of two computed tensors) number at least kAddsPerConv of the convolutions: oneDNN's
 //   conv+add+relu fusion pays, where branches joined by Concat and MaxPool lose to the layout
@@ -67,7 +68,9 @@ const std::string* measured_engine(const MeasuredEngines& measured, const std::s
 
 }  // namespace
 
-bool is_traced(std::string_view engine) { return engine == kFrozen || engine == kPrepacked; }
+bool is_traced(std::string_view engine) {
+  return engine == kFrozen || engine == kPrepacked;
+}
 
 bool reads_prepacked_weights(std::string_view engine, ir::OpKind op) {
   if (engine == kPrepacked) return op == ir::OpKind::Conv;

@@ -20,8 +20,9 @@ namespace ramiel::cost {
 StatusOr<MeasuredCosts> parse_measured_costs(std::string_view json_text);
 
 // The engine each node ran best with where the program's `--profile` compared them:
-// {"nodes": {"name": {"engine": "eager" | "frozen" | "prepacked", ...}}}. Nodes without one are left out;
-// empty text or a plain table: none. INVALID_ARGUMENT naming the node of any other engine.
+// {"nodes": {"name": {"engine": "eager" | "frozen" | "prepacked", ...}}}. Nodes without one are
+// left out; empty text or a plain table: none. INVALID_ARGUMENT naming the node of any other
+// engine.
 using MeasuredEngines = std::map<std::string, std::string>;
 StatusOr<MeasuredEngines> parse_measured_engines(std::string_view json_text);
 

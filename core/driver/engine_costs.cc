@@ -18,9 +18,9 @@ StatusOr<schedule::DataflowGraph> costed(const ir::Graph& graph, const cost::Cos
         const int32_t v = dataflow.index_of(node);
         const std::string_view engine =
             v >= 0 ? engine_of[static_cast<size_t>(v)] : codegen::kEager;
-        return costs.node_cost(node, {.traced = codegen::is_traced(engine),
-                                      .prepacked_weights =
-                                          codegen::reads_prepacked_weights(engine, node.op())});
+        return costs.node_cost(
+            node, {.traced = codegen::is_traced(engine),
+                   .prepacked_weights = codegen::reads_prepacked_weights(engine, node.op())});
       },
       [&costs](const ir::Value& value) { return costs.transfer_cost_us(value); });
 }

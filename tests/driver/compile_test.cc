@@ -272,8 +272,7 @@ TEST(CompileTest, FrozenClustersArePredictedWithPrepackedWeights) {
   ASSERT_TRUE(frozen.ok() && eager.ok() && prepacked.ok()) << frozen.status().to_string();
   ASSERT_NE(frozen->files.at("model.py").find("ENGINES = (\"frozen\",)"), std::string::npos);
   ASSERT_NE(eager->files.at("model.py").find("ENGINES = (\"eager\",)"), std::string::npos);
-  ASSERT_NE(prepacked->files.at("model.py").find("ENGINES = (\"prepacked\",)"),
-            std::string::npos);
+  ASSERT_NE(prepacked->files.at("model.py").find("ENGINES = (\"prepacked\",)"), std::string::npos);
   auto f = nlohmann::json::parse(frozen->files.at("schedule.json"));
   auto e = nlohmann::json::parse(eager->files.at("schedule.json"));
   // The prepacked engine prepacks convolutions only: its matrix products still reorder.
