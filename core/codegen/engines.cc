@@ -5,29 +5,21 @@
 namespace ramiel::codegen {
 namespace {
 
-// The op-mix rule, for clusters no profile measured. Measured on the reference models at one
-// core (bench/compare_programs.py --engines eager frozen --engines-only, taskset -c 1, medians
-// of 12 interleaved runs; frozen / eager): ResNet-50 0.76, Transformer encoder 0.78,
-// Inception-v3 0.98, DenseNet-121 1.02, SqueezeNet 1.27, GoogLeNet 1.33; and at two threads
-// (--engines eager frozen prepacked, 25 rounds; prepacked / eager, frozen / eager): ResNet-50
-// 0.78, 0.70; Inception-v3 0.84, 1.06; DenseNet-121 0.88, 1.05; GoogLeNet 0.92, 1.30;
-// SqueezeNet 0.93, 1.20 (core/codegen/README.md). So
-// - frozen where convolutions carry at least kConvShare of the predicted cost and residual Adds
-//   (an Add of two computed tensors) number at least kAddsPerConv of the convolutions: oneDNN's
-//   conv+add+relu fusion pays, where branches joined by Concat and MaxPool lose to the layout
-//   changes around each oneDNN region;
+// The op-mix rule, for clusters no profile measured. Measured on the reference models at two
+// threads (bench/compare_programs.py --engines eager frozen prepacked --engines-only, 25
+// interleaved rounds; prepacked / eager, frozen / eager; core/codegen/README.md): ResNet-50
+// 0.68, 0.72; DenseNet-121 0.81, 1.08; Inception-v3 0.83, 1.10; GoogLeNet 0.83, 1.27;
+// SqueezeNet 0.92, 1.35; and (frozen / eager at one core, taskset -c 1) the Transformer encoder
+// 0.78. So
+// - prepacked where convolutions carry at least kConvShare of the predicted cost: their weights
+//   are no longer reordered on every call and no tensor changes layout, which beats frozen's
+//   conv+add+relu fusion on residual stacks too, and frozen loses where branches meet in Concat
+//   and MaxPool (a layout change around each oneDNN region);
 // - frozen where there are no convolutions and MatMul/Gemm carry at least kMatMulShare of the
 //   cost: the many small ops around them pay Python's dispatch once per op eagerly, never
-//   frozen;
-// - prepacked where convolutions carry at least kConvShare of the cost otherwise: their weights
-//   are no longer reordered on every call, and no tensor changes layout.
+//   frozen.
 constexpr double kConvShare = 0.6;
-constexpr double kAddsPerConv = 0.2;
 constexpr double kMatMulShare = 0.5;
-
-bool computed(const ir::Value* value) {
-  return value != nullptr && value->producer() != nullptr;
-}
 
 std::string op_mix_engine(const schedule::DataflowGraph& dataflow,
                           const std::vector<int32_t>& cluster) {
@@ -35,7 +27,6 @@ std::string op_mix_engine(const schedule::DataflowGraph& dataflow,
   double conv = 0;
   double matmul = 0;
   int convs = 0;
-  int residual_adds = 0;
   for (int32_t v : cluster) {
     const ir::Node& node = dataflow.ir_node(v);
     total += dataflow.cost(v);
@@ -44,17 +35,12 @@ std::string op_mix_engine(const schedule::DataflowGraph& dataflow,
       ++convs;
     } else if (node.op() == ir::OpKind::MatMul || node.op() == ir::OpKind::Gemm) {
       matmul += dataflow.cost(v);
-    } else if (node.op() == ir::OpKind::Add && node.num_inputs() == 2 && computed(node.input(0)) &&
-               computed(node.input(1))) {
-      ++residual_adds;
     }
   }
   if (total <= 0) return std::string(kEager);
-  const bool conv_bound = convs > 0 && conv >= kConvShare * total;
-  const bool residual_convs = conv_bound && residual_adds >= kAddsPerConv * convs;
-  const bool matmul_bound = convs == 0 && matmul >= kMatMulShare * total;
-  if (residual_convs || matmul_bound) return std::string(kFrozen);
-  return std::string(conv_bound ? kPrepacked : kEager);
+  if (convs > 0 && conv >= kConvShare * total) return std::string(kPrepacked);
+  if (convs == 0 && matmul >= kMatMulShare * total) return std::string(kFrozen);
+  return std::string(kEager);
 }
 
 // The engine recorded for `node`: by its name, or for a split part by the whole node's.

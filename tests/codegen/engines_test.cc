@@ -41,13 +41,10 @@ std::vector<std::string> engines_of(const std::string& clusters, const MeasuredE
   return s.ok() ? choose_engines(s->dataflow, s->schedule, measured) : std::vector<std::string>{};
 }
 
-TEST(EnginesTest, ResidualConvolutionsFreezeAndConcatBranchesStayEager) {
+TEST(EnginesTest, ConvolutionsRunPrepackedWhereTheyCarryTheCost) {
+  // Two thirds convolutions, with a residual Add or without; a third stays eager.
   EXPECT_EQ(engines_of("conv_a,conv_b,add;relu_a,conv_c,concat", {}),
-            (std::vector<std::string>{"frozen", "eager"}));
-}
-
-TEST(EnginesTest, ConvolutionsWithoutResidualAddsRunPrepacked) {
-  // relu_a, conv_b, conv_c: two thirds convolutions, no Add.
+            (std::vector<std::string>{"prepacked", "eager"}));
   EXPECT_EQ(engines_of("conv_a,add,concat;relu_a,conv_b,conv_c", {}),
             (std::vector<std::string>{"eager", "prepacked"}));
 }
@@ -70,8 +67,9 @@ TEST(EnginesTest, MeasuredWinnersVoteByCostAndUnmeasuredClustersFollowTheRule) {
       {"conv_a", "eager"}, {"relu_a", "frozen"}, {"conv_b", "eager"}, {"conv_c", "frozen"}};
   EXPECT_EQ(engines_of("conv_a,conv_b,add;relu_a,conv_c,concat", measured),
             (std::vector<std::string>{"eager", "frozen"}));
+  // The first cluster has no measured node: the rule runs its convolutions prepacked.
   EXPECT_EQ(engines_of("conv_a,conv_b,add;relu_a,conv_c,concat", {{"concat", "frozen"}}),
-            (std::vector<std::string>{"frozen", "frozen"}));
+            (std::vector<std::string>{"prepacked", "frozen"}));
   // Three engines: the one with the most measured cost wins; a tie stays eager.
   const MeasuredEngines three = {{"conv_a", "prepacked"}, {"conv_b", "prepacked"},
                                  {"add", "frozen"},       {"relu_a", "eager"},

@@ -57,6 +57,15 @@ def _convolution_arguments(node):
     return values[0], weight, bias, stride, padding, dilation, groups
 
 
+def _channels_last(weight):
+    """`weight` in the layout the program's channels-last inputs ask for: packed for any other,
+    oneDNN would reorder it again on every call. A 1x1 weight is contiguous and channels-last
+    at once, and PyTorch reads its strides as contiguous unless they are channels-last's own,
+    so it is copied into a tensor made with those."""
+    packed = torch.empty(weight.shape, dtype=weight.dtype, memory_format=torch.channels_last)
+    return packed.copy_(weight)
+
+
 def prepack_convolutions(graph):
     """Rewrites `graph` (a traced graph, whose values carry their shapes) so that each float32
     2-D convolution with constant weights runs as mkldnn_prepacked::conv2d_run on a context
@@ -78,11 +87,8 @@ def prepack_convolutions(graph):
         if len(readers) == 1 and readers[0].user.kind() in _FUSED_ACTIVATIONS:
             last = readers[0].user
             attribute = _FUSED_ACTIVATIONS[last.kind()]
-        # The weight in the layout the program's channels-last inputs ask for: packed for any
-        # other, oneDNN would reorder it again on every call.
         context = torch.ops.mkldnn_prepacked.conv2d_prepack(
-            weight.contiguous(memory_format=torch.channels_last), bias, stride, padding,
-            dilation, groups, sizes, attribute)
+            _channels_last(weight), bias, stride, padding, dilation, groups, sizes, attribute)
         graph.setInsertPoint(node)
         run = graph.create("mkldnn_prepacked::conv2d_run", [source, graph.insertConstant(context)])
         run.insertBefore(node)
