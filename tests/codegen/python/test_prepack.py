@@ -1,9 +1,14 @@
 """runtime/prepack.py: the prepacked engine's pass swaps each convolution of a traced graph for
 oneDNN's prepacked one (weights packed once, a ReLU only it reads fused into it) and computes
 what the convolutions did; what it cannot take stays as traced."""
+import os
+import subprocess
+
 import pytest
 import torch
 import torch.nn.functional as F
+
+from conftest import PYTHON
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +104,47 @@ def test_a_program_run_prepacked_calls_the_prepacked_convolutions(compiled):
     # Both convolutions, each with the ReLU after it.
     assert found.count("mkldnn_prepacked::conv2d_run") == 2
     assert "aten::relu_" not in found and "aten::relu" not in found
+
+
+# Runs a 1x1 and a 3x3 convolution prepacked, then marks where the steady state begins.
+_STEADY_STATE = """
+import importlib.util, os, sys, torch
+import torch.nn.functional as F
+spec = importlib.util.spec_from_file_location("program", %r)
+program = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(program)
+
+class Pair(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w1 = torch.randn(32, 64, 1, 1).contiguous(memory_format=torch.channels_last)
+        self.w3 = torch.randn(16, 32, 3, 3).contiguous(memory_format=torch.channels_last)
+
+    def forward(self, x):
+        return F.conv2d(F.relu(F.conv2d(x, self.w1)), self.w3, padding=1)
+
+x = torch.randn(1, 64, 14, 14).contiguous(memory_format=torch.channels_last)
+with torch.no_grad():
+    traced = torch.jit.trace(Pair().eval(), (x,))
+    assert program.ramiel.prepack_convolutions(traced.graph) == 2
+    frozen = torch.jit.freeze(traced)
+    for _ in range(3):
+        frozen(x)
+    sys.stdout.flush()
+    os.write(1, b"STEADY\\n")
+    for _ in range(3):
+        frozen(x)
+"""
+
+
+def test_prepacked_convolutions_never_reorder_their_weights_again(runtime, compiled):
+    """What the engine is for: after the first calls, oneDNN runs the convolutions alone, no
+    weight reorder, the 1x1 one too (its weight is contiguous and channels-last at once, which
+    PyTorch reads as contiguous unless packed with channels-last's own strides)."""
+    program = compiled("branches")
+    result = subprocess.run([PYTHON, "-c", _STEADY_STATE % program.path], capture_output=True,
+                            text=True, timeout=180, env=dict(os.environ, DNNL_VERBOSE="1"))
+    assert result.returncode == 0, result.stderr
+    steady = result.stdout.split("STEADY\n", 1)[1].splitlines()
+    primitives = [line.split(",")[3] for line in steady if line.startswith("onednn_verbose,exec")]
+    assert primitives == ["convolution"] * 6, steady
