@@ -136,8 +136,9 @@ def _freeze(function, constants, examples, checks, label, engine):
     Traced with `examples` (all hand-over values of one eager run); checked against the eager
     function on `checks` (another run's values), which catches a trace that baked in a
     data-dependent decision."""
-    if engine == "prepacked" and prepacking_unavailable():
-        return None, prepacking_unavailable()
+    unavailable = prepacking_unavailable() if engine == "prepacked" else None
+    if unavailable:
+        return None, unavailable
     # Op helpers may compute in Python over tensor values (n-gram matching, shapes from inputs),
     # which a trace would fix without a warning; those marked traceable are tensor operations.
     helpers = sorted(n for n in function.__code__.co_names  # ramiel.NAME: this module's
