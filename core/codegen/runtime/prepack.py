@@ -61,9 +61,11 @@ def _channels_last(weight):
     """`weight` in the layout the program's channels-last inputs ask for: packed for any other,
     oneDNN would reorder it again on every call. A 1x1 weight is contiguous and channels-last
     at once, and PyTorch reads its strides as contiguous unless they are channels-last's own,
-    so it is copied into a tensor made with those."""
-    packed = torch.empty(weight.shape, dtype=weight.dtype, memory_format=torch.channels_last)
-    return packed.copy_(weight)
+    so it gets those, as a view: the context keeps the weight it was packed from, and a copy
+    would hold the weights a third time."""
+    out_channels, in_channels, height, width = weight.shape
+    strides = (in_channels * height * width, 1, width * in_channels, in_channels)
+    return weight.contiguous(memory_format=torch.channels_last).as_strided(weight.shape, strides)
 
 
 def prepack_convolutions(graph):
