@@ -13,7 +13,8 @@ _FUSED_ACTIVATIONS = {"aten::relu": "relu", "aten::relu_": "relu"}
 
 def prepacking_unavailable():
     """Why this PyTorch cannot prepack convolutions (None when it can): the mkldnn_prepacked
-    operators exist in PyTorch 1.13 to 2.0 builds with oneDNN."""
+    operators came with PyTorch 1.13's builds with oneDNN (pytorch#76581); a build without them
+    runs the cluster eagerly."""
     if not torch.backends.mkldnn.is_available():
         return "this PyTorch has no oneDNN (torch.backends.mkldnn)"
     try:
