@@ -208,8 +208,8 @@ def test_profile_guided_compile_uses_every_measured_node(programs, tmp_path):
     sum. A node where the schedule runs it wide costs its time at every core, at most its
     one-thread time (on a busy machine two threads can measure slower than one); a whole
     measured as parts, the lesser of the parts' sums; each traced time scaled to the profile's
-    untraced runs and, in a cluster that runs frozen, by the frozen / eager ratio measured
-    with it."""
+    untraced runs and, in a cluster that runs traced (frozen or prepacked), by the traced /
+    eager ratio measured with it."""
     onnx_path, directory = programs("googlenet", "narrow")
     with open(os.path.join(directory, "schedule.json")) as f:
         assert json.load(f)["graph"]["split"] > 0  # the profiled program has split nodes
@@ -221,13 +221,14 @@ def test_profile_guided_compile_uses_every_measured_node(programs, tmp_path):
     cost = {n["name"]: n["cost_us"] for n in guided["nodes"] if n["name"] in wide}
     assert cost, "the guided compile has no wide cluster to compare"
     engines = import_program(str(tmp_path / "guided" / "model.py")).ENGINES
-    frozen = {n["name"] for n in guided["nodes"] if engines[n["cluster"]] == "frozen"}
+    traced = {n["name"] for n in guided["nodes"]
+              if engines[n["cluster"]] in ("frozen", "prepacked")}
 
     untraced = profile["untraced_scale"]
 
     def as_measured(names):
         rows = [measured[name] for name in names]
-        scale = rows[0].get("frozen_scale", 1) if names[0] in frozen else 1
+        scale = rows[0].get("frozen_scale", 1) if names[0] in traced else 1
         return min(sum(r["us_1"] for r in rows) * untraced["us_1"],
                    sum(r["us_T"] for r in rows) * untraced["us_T"]) * scale
 
@@ -253,9 +254,9 @@ def test_profile_guided_compile_uses_every_measured_node(programs, tmp_path):
 
 
 def test_profile_guided_compile_records_each_clusters_engine(programs, tmp_path):
-    """The profile times each cluster eager against frozen and gives each node the winner; the
+    """The profile times each cluster with each engine and gives each node the winner; the
     compile records it per cluster in ENGINES, and follows whatever the file says, costing a
-    measured node that runs frozen at its frozen / eager ratio."""
+    measured node that runs traced (frozen or prepacked) at its traced / eager ratio."""
     client, _ = environment()
     onnx_path, directory = programs("googlenet")
     out = tmp_path / "guided"
@@ -265,7 +266,7 @@ def test_profile_guided_compile_records_each_clusters_engine(programs, tmp_path)
     if len(winners) == 1:
         assert engines_line[0].count('"%s"' % winners.pop()) == len(json.load(
             open(out / "schedule.json"))["clusters"])
-    for engine in ("frozen", "eager"):
+    for engine in ("frozen", "prepacked", "eager"):
         for node in profile["nodes"].values():
             node["engine"] = engine
         costs.write_text(json.dumps(profile))
@@ -277,11 +278,13 @@ def test_profile_guided_compile_records_each_clusters_engine(programs, tmp_path)
         module = import_program(str(forced / "model.py"))
         assert module.ENGINES == (engine,) * len(module.CLUSTERS)
     costs_of = {}
-    for engine in ("frozen", "eager"):
+    for engine in ("frozen", "prepacked", "eager"):
         with open(tmp_path / engine / "schedule.json") as f:
             costs_of[engine] = {n["name"]: n["cost_us"] for n in json.load(f)["nodes"]}
     scaled = [name for name, node in profile["nodes"].items() if name in costs_of["eager"]]
     assert len(scaled) > 100
     for name in scaled:
-        assert costs_of["frozen"][name] == pytest.approx(
-            costs_of["eager"][name] * profile["nodes"][name]["frozen_scale"], rel=2e-3, abs=0.01)
+        for engine in ("frozen", "prepacked"):
+            assert costs_of[engine][name] == pytest.approx(
+                costs_of["eager"][name] * profile["nodes"][name]["frozen_scale"], rel=2e-3,
+                abs=0.01)
