@@ -158,12 +158,15 @@ def op_gap_section(results):
         rows.append(["**all kernels**", _fmt(gap["ramiel_ms"], 2), _fmt(gap["ort_ms"], 2),
                      "%+.2f" % (gap["ramiel_ms"] - gap["ort_ms"])])
         traced = gap.get("traced_wins") or []
-        frozen = ("; its clusters run %s: %s ms against %s ms eager, which the per-node times "
-                  "below break down" % (" and ".join(traced), " and ".join(
-                      _fmt(gap.get("%s_ms" % e), 2) for e in traced), _fmt(gap.get("eager_ms"), 2))
-                  if traced else "")
+        engines_note = ("; its clusters run %s: %s ms against %s ms eager, which the per-node "
+                        "times below break down" % (
+                            " and ".join(traced),
+                            " and ".join(_fmt(gap.get("%s_ms" % e), 2) for e in traced),
+                            _fmt(gap.get("eager_ms"), 2))
+                        if traced else "")
         parts += ["**%s** (ONNX Runtime's profiled run: %.2f ms median, unprofiled %s ms%s)" % (
-            model["label"], gap["ort_profiled_run_ms"], _fmt(gap["ort_median_ms"], 2), frozen),
+            model["label"], gap["ort_profiled_run_ms"], _fmt(gap["ort_median_ms"], 2),
+            engines_note),
             _table(["kind of work", "Ramiel (ms)", "ONNX Runtime (ms)", "gap (ms)"], rows)]
         if gap.get("nodes"):
             parts.append(node_gap_table(gap["nodes"]))

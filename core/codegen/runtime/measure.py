@@ -207,7 +207,7 @@ def _engine_times(model, constants, count, warmup):
             else:
                 callables[engine] = traced
         samples = {engine: [] for engine in callables}
-        with torch.no_grad():
+        with torch.no_grad():  # (eager alone has nothing to be timed against)
             for run in range(warmup + count if len(callables) > 1 else 0):
                 for engine, callable_ in callables.items():
                     io = _RecordingIO(dict(examples))
@@ -227,6 +227,15 @@ def _engine_times(model, constants, count, warmup):
             row["why"] = why
         table[index] = row
     return {"clusters": table}
+
+
+def _traced_scale(row):
+    """A cluster's faster traced engine's time over its eager time (the nodes' "frozen_scale"),
+    or None where the row lacks eager or every traced time."""
+    traced = [row["%s_ms" % e] for e in TRACED_ENGINES if row.get("%s_ms" % e, 0) > 0]
+    if row.get("eager_ms", 0) > 0 and traced:
+        return _significant(min(traced) / row["eager_ms"])
+    return None
 
 
 def _cluster_of_nodes(model):
@@ -322,13 +331,12 @@ def _profile(model, args):
         nodes[node] = {"us_1": round(median_1, 3), "us_T": round(median_t, 3)}
     # Each node records the engine its cluster ran best with; the compile votes with them.
     clusters = {int(i): row for i, row in engines.get("clusters", {}).items()}
+    scales = {index: _traced_scale(row) for index, row in clusters.items()}
     for node, index in _cluster_of_nodes(model).items():
         if node in nodes and index in clusters:
-            row = clusters[index]
-            nodes[node]["engine"] = row["winner"]
-            traced_ms = [row[key] for key in ("frozen_ms", "prepacked_ms") if row.get(key, 0) > 0]
-            if row.get("eager_ms", 0) > 0 and traced_ms:
-                nodes[node]["frozen_scale"] = _significant(min(traced_ms) / row["eager_ms"])
+            nodes[node]["engine"] = clusters[index]["winner"]
+            if scales[index] is not None:
+                nodes[node]["frozen_scale"] = scales[index]
     traced_ms = {key: sum(row[key] for row in nodes.values()) / 1e3 for key in ("us_1", "us_T")}
     # Traced, the nodes sum to more (or less) than a whole run: tracing every line and timing
     # each node apart move their times. The compile scales them to the untraced run by this.
