@@ -6,18 +6,18 @@ namespace ramiel::codegen {
 namespace {
 
 // The op-mix rule, for clusters no profile measured. Measured on the reference models at two
-// threads (bench/compare_programs.py --engines eager frozen prepacked --engines-only, 25
+// threads (bench/compare_programs.py --engines eager frozen prepacked --engines-only, 20-25
 // interleaved rounds; prepacked / eager, frozen / eager; core/codegen/README.md): ResNet-50
 // 0.68, 0.72; DenseNet-121 0.81, 1.08; Inception-v3 0.83, 1.10; GoogLeNet 0.83, 1.27;
-// SqueezeNet 0.92, 1.35; and (frozen / eager at one core, taskset -c 1) the Transformer encoder
-// 0.78. So
-// - prepacked where convolutions carry at least kConvShare of the predicted cost: their weights
-//   are no longer reordered on every call and no tensor changes layout, which beats frozen's
-//   conv+add+relu fusion on residual stacks too, and frozen loses where branches meet in Concat
-//   and MaxPool (a layout change around each oneDNN region);
-// - frozen where there are no convolutions and MatMul/Gemm carry at least kMatMulShare of the
-//   cost: the many small ops around them pay Python's dispatch once per op eagerly, never
-//   frozen.
+// SqueezeNet 0.92, 1.35; the Transformer encoder 0.70, 0.98 (on an AMD EPYC with AVX-512, where
+// its matrix products run twice as fast as oneDNN convolutions as with PyTorch's BLAS; alike,
+// 8.1-8.4 ms, on a CPU where they ran at the same speed). So prepacked where the weighted ops
+// carry the cost: convolutions at least kConvShare of the predicted cost (their weights are no
+// longer reordered on every call and no tensor changes layout, which beats frozen's
+// conv+add+relu fusion on residual stacks too, and frozen loses where branches meet in Concat
+// and MaxPool: a layout change around each oneDNN region), or, with no convolution, MatMul and
+// Gemm at least kMatMulShare (and the many small ops around them pay Python's dispatch once
+// per op eagerly, never traced). frozen is left for a profile to pick.
 constexpr double kConvShare = 0.6;
 constexpr double kMatMulShare = 0.5;
 
@@ -39,7 +39,7 @@ std::string op_mix_engine(const schedule::DataflowGraph& dataflow,
   }
   if (total <= 0) return std::string(kEager);
   if (convs > 0 && conv >= kConvShare * total) return std::string(kPrepacked);
-  if (convs == 0 && matmul >= kMatMulShare * total) return std::string(kFrozen);
+  if (convs == 0 && matmul >= kMatMulShare * total) return std::string(kPrepacked);
   return std::string(kEager);
 }
 
@@ -59,8 +59,7 @@ bool is_traced(std::string_view engine) {
 }
 
 bool reads_prepacked_weights(std::string_view engine, ir::OpKind op) {
-  if (engine == kPrepacked) return op == ir::OpKind::Conv;
-  return engine == kFrozen &&
+  return is_traced(engine) &&
          (op == ir::OpKind::Conv || op == ir::OpKind::MatMul || op == ir::OpKind::Gemm);
 }
 

@@ -1,9 +1,9 @@
 // Which engine runs each cluster of the generated program (model.py's ENGINES table): "eager"
 // runs the cluster's Python function as written; "frozen" and "prepacked" have load() trace it
 // once and run it through torch.jit.freeze, then optimize_for_inference ("frozen": oneDNN's
-// layout, residual Adds fused into convolutions) or with its convolutions' weights packed for
-// oneDNN once and their ReLUs fused, on the program's own tensors ("prepacked")
-// (runtime/engines.py, runtime/prepack.py).
+// layout, residual Adds fused into convolutions) or with the weights of its convolutions and
+// large matrix products packed for oneDNN once, ReLUs and biases fused, on the program's own
+// tensors ("prepacked") (runtime/engines.py, runtime/prepack.py).
 #pragma once
 
 #include <map>
@@ -30,8 +30,8 @@ inline constexpr std::string_view kPrepacked = "prepacked";
 bool is_traced(std::string_view engine);
 
 // Whether a node of kind `op` in a cluster run by `engine` reads weights packed once at load
-// rather than on every call: a frozen cluster's convolutions and matrix products, a prepacked
-// cluster's convolutions.
+// rather than on every call: a traced cluster's convolutions and matrix products (a prepacked
+// cluster leaves a matrix-vector product to BLAS, which reads its weights as they are anyway).
 bool reads_prepacked_weights(std::string_view engine, ir::OpKind op);
 
 // One engine per cluster. Where `measured` names some of a cluster's nodes (a split part is

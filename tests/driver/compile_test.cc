@@ -243,7 +243,7 @@ TEST(CompileTest, SplitsAreDroppedWhenTheScheduleIsOneCluster) {
 }
 
 // x [64, 256] -> MatMul w1 [256, 256] -> Relu -> MatMul w2 [256, 256] -> y: matrix products
-// carry the cost, so the op-mix rule runs it frozen (core/codegen/engines.cc).
+// carry the cost, so the op-mix rule runs it prepacked (core/codegen/engines.cc).
 std::string matmul_model() {
   ModelBuilder m;
   m.input("x", {64, 256}).output("y", {64, 256});
@@ -255,7 +255,7 @@ std::string matmul_model() {
   return m.bytes();
 }
 
-TEST(CompileTest, FrozenClustersArePredictedWithPrepackedWeights) {
+TEST(CompileTest, TracedClustersArePredictedWithPrepackedWeights) {
   // One measured node votes for its cluster's engine; the products stay estimated.
   auto compile_with_engine = [](const std::string& engine) {
     CompileOptions options;
@@ -275,18 +275,25 @@ TEST(CompileTest, FrozenClustersArePredictedWithPrepackedWeights) {
   ASSERT_NE(prepacked->files.at("model.py").find("ENGINES = (\"prepacked\",)"), std::string::npos);
   auto f = nlohmann::json::parse(frozen->files.at("schedule.json"));
   auto e = nlohmann::json::parse(eager->files.at("schedule.json"));
-  // The prepacked engine prepacks convolutions only: its matrix products still reorder.
-  EXPECT_DOUBLE_EQ(
-      nlohmann::json::parse(prepacked->files.at("schedule.json"))["prediction"]["serial_us"],
-      e["prediction"]["serial_us"].get<double>());
-  // The frozen program's weights were prepacked at load: no reorder in its prediction.
+  // Both traced programs' weights were packed at load: no reorder in their predictions.
   const double serial = f["prediction"]["serial_us"].get<double>();
   EXPECT_NEAR(e["prediction"]["serial_us"].get<double>() - serial, 2 * 262144 / 500.0, 1.0);
+  EXPECT_DOUBLE_EQ(
+      nlohmann::json::parse(prepacked->files.at("schedule.json"))["prediction"]["serial_us"],
+      serial);
   EXPECT_DOUBLE_EQ(f["prediction"]["makespan_us"].get<double>(), serial);
   // Its nodes' costs in the report add up to that prediction.
   double node_sum = 0;
   for (const auto& node : f["nodes"]) node_sum += node["cost_us"].get<double>();
   EXPECT_NEAR(serial, node_sum, 0.01);
+}
+
+TEST(CompileTest, MatrixProductsRunPrepackedWithoutAProfile) {
+  CompileOptions options;
+  options.workers = 1;
+  auto compiled = compile(matmul_model(), options);
+  ASSERT_TRUE(compiled.ok()) << compiled.status().to_string();
+  EXPECT_NE(compiled->files.at("model.py").find("ENGINES = (\"prepacked\",)"), std::string::npos);
 }
 
 }  // namespace

@@ -172,7 +172,7 @@ def _freeze(function, constants, examples, checks, label, engine):
                 return None, "its input %r is read as a Python value, which a trace would fix" \
                     % baked[0]
             if engine == "prepacked":
-                prepack_convolutions(traced.graph)
+                prepack_weights(traced.graph)
                 frozen = torch.jit.freeze(traced)
             else:
                 frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))

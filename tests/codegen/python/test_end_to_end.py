@@ -116,6 +116,31 @@ def test_program_computes_what_pytorch_computed(programs, name, profile):
                 name, profile, workers, mode, (a - e).abs().max().item())
 
 
+def test_the_transformer_runs_its_projections_on_prepacked_weights(programs):
+    """Without a profile the encoder's matrix products run prepacked: each layer's four
+    products by a weight (q/k/v, output, two feed-forward) as a oneDNN 1x1 convolution over the
+    128 tokens, bias fused; the attention's products of two activations stay matmuls; and the
+    result is still PyTorch's."""
+    onnx_path, directory = programs("transformer")
+    module = import_program(os.path.join(directory, "model.py"))
+    assert set(module.ENGINES) == {"prepacked"}
+    ramiel = module.ramiel
+    if ramiel.prepacking_unavailable():
+        pytest.skip(ramiel.prepacking_unavailable())
+    constants = ramiel.Constants(ramiel.load_constants(module.MODEL, onnx_path))
+    functions, engines = ramiel.cluster_functions(
+        module.MODEL, constants, list(module.ENGINES), [], serial=True)
+    assert engines == {"serial": "prepacked"}
+    kinds = [node.kind() for node in functions["serial"]._module.graph.nodes()]
+    assert kinds.count("mkldnn_prepacked::conv2d_run") == 4 * 4
+    assert kinds.count("aten::matmul") == 4 * 2
+    inputs, expected = reference("transformer")
+    with module.load(onnx_path, workers=1) as program:
+        assert program.engines == {"serial": "prepacked"}
+        (output,) = program(*inputs)
+    assert close_enough(output, expected[0])
+
+
 @pytest.mark.parametrize("name", ["googlenet", "inception_v3"])
 def test_profiles_give_parallel_schedules(programs, name):
     """The narrow and staged profiles really exercise the parallel drivers on these models."""

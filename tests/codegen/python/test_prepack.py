@@ -1,6 +1,7 @@
 """runtime/prepack.py: the prepacked engine's pass swaps each convolution of a traced graph for
-oneDNN's prepacked one (weights packed once, a ReLU only it reads fused into it) and computes
-what the convolutions did; what it cannot take stays as traced."""
+oneDNN's prepacked one (weights packed once, a ReLU only it reads fused into it), and each large
+enough product by a constant matrix for a 1x1 one over its rows (its bias fused), and computes
+what they did; what it cannot take stays as traced."""
 import os
 import subprocess
 
@@ -53,7 +54,7 @@ def test_convolutions_run_prepacked_with_their_relus_and_compute_the_same(runtim
     x = channels_last(1, 4, 12, 12)
     with torch.no_grad():
         traced = torch.jit.trace(module, (x,))
-        assert runtime.prepack_convolutions(traced.graph) == 3
+        assert runtime.prepack_weights(traced.graph) == 3
         found = kinds(traced.graph)
         assert found.count("mkldnn_prepacked::conv2d_run") == 3
         assert "aten::_convolution" not in found and "aten::conv2d" not in found
@@ -88,7 +89,68 @@ def test_convolutions_it_cannot_prepack_stay_as_traced(runtime):
     with torch.no_grad():
         traced = torch.jit.trace(Untouched().eval(), (x, scale))
         before = kinds(traced.graph)
-        assert runtime.prepack_convolutions(traced.graph) == 0
+        assert runtime.prepack_weights(traced.graph) == 0
+        assert kinds(traced.graph) == before
+
+
+class Products(torch.nn.Module):
+    """Matrix products the way the generated programs call them: MatMul then its bias Add in
+    place, a Gemm (F.linear) on 2-D rows, and a product whose output two nodes read (so an Add
+    after it stays apart)."""
+
+    def __init__(self):
+        super().__init__()
+        self.w1, self.b1 = torch.randn(256, 512) * 0.05, torch.randn(512)
+        self.w2, self.b2 = torch.randn(256, 512) * 0.05, torch.randn(256)
+        self.w3, self.b3 = torch.randn(256, 512) * 0.05, torch.randn(512)
+
+    def forward(self, x):
+        a = torch.matmul(x, self.w1).add_(self.b1)  # [1, 32, 256] -> [1, 32, 512]
+        b = F.linear(a.reshape(32, 512), self.w2, self.b2)
+        c = torch.matmul(b, self.w3)
+        return (c + self.b3) * c
+
+
+def test_matrix_products_run_prepacked_with_their_biases_and_compute_the_same(runtime):
+    module = Products().eval()
+    with torch.no_grad():
+        traced = torch.jit.trace(module, (torch.randn(1, 32, 256),))
+        assert runtime.prepack_weights(traced.graph) == 3
+        found = kinds(traced.graph)
+        assert found.count("mkldnn_prepacked::conv2d_run") == 3
+        assert "aten::matmul" not in found and "aten::linear" not in found
+        # The first product's bias Add is fused; the last one's output is read twice.
+        assert "aten::add_" not in found and found.count("aten::add") == 1
+        frozen = torch.jit.freeze(traced)
+        for seed in (1, 2):
+            torch.manual_seed(seed)
+            other = torch.randn(1, 32, 256)
+            expected, actual = module(other), frozen(other)
+            assert actual.shape == expected.shape
+            assert torch.allclose(actual, expected, rtol=1e-4, atol=1e-4)
+
+
+class SmallProducts(torch.nn.Module):
+    """Products the pass leaves to BLAS: a single row (a matrix-vector product), one too small
+    to pay for oneDNN's call, a product of two activations, and a double-precision one."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.randn(256, 256)
+        self.w64 = torch.randn(256, 256, dtype=torch.float64)
+
+    def forward(self, x):
+        row = torch.matmul(x[:1], self.w)
+        small = torch.matmul(x[:16], self.w)
+        both = torch.matmul(x, x.t())
+        return row.sum() + small.sum() + both.sum() + torch.matmul(x.double(), self.w64).sum()
+
+
+def test_products_it_leaves_to_blas_stay_as_traced(runtime):
+    with torch.no_grad():
+        traced = torch.jit.trace(SmallProducts().eval(), (torch.randn(64, 256),))
+        before = kinds(traced.graph)
+        assert runtime.prepack_weights(traced.graph) == 0
         assert kinds(traced.graph) == before
 
 
@@ -126,7 +188,7 @@ class Pair(torch.nn.Module):
 x = torch.randn(1, 64, 14, 14).contiguous(memory_format=torch.channels_last)
 with torch.no_grad():
     traced = torch.jit.trace(Pair().eval(), (x,))
-    assert program.ramiel.prepack_convolutions(traced.graph) == 2
+    assert program.ramiel.prepack_weights(traced.graph) == 2
     frozen = torch.jit.freeze(traced)
     for _ in range(3):
         frozen(x)
