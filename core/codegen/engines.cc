@@ -63,6 +63,17 @@ bool reads_prepacked_weights(std::string_view engine, ir::OpKind op) {
          (op == ir::OpKind::Conv || op == ir::OpKind::MatMul || op == ir::OpKind::Gemm);
 }
 
+bool fused_into_producer(std::string_view engine, const ir::Node& node, bool same_cluster) {
+  if (!is_traced(engine) || !same_cluster || node.op() != ir::OpKind::Relu ||
+      node.num_inputs() != 1) {
+    return false;
+  }
+  const ir::Value* input = node.input(0);
+  return input != nullptr && input->producer() != nullptr &&
+         input->producer()->op() == ir::OpKind::Conv && input->uses().size() == 1 &&
+         !input->is_graph_output();
+}
+
 std::vector<std::string> choose_engines(const schedule::DataflowGraph& dataflow,
                                         const schedule::Schedule& schedule,
                                         const MeasuredEngines& measured) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ir/graph.h"
 #include "core/ir/op_kind.h"
 
 #include "core/schedule/dataflow_graph.h"
@@ -33,6 +34,11 @@ bool is_traced(std::string_view engine);
 // rather than on every call: a traced cluster's convolutions and matrix products (a prepacked
 // cluster leaves a matrix-vector product to BLAS, which reads its weights as they are anyway).
 bool reads_prepacked_weights(std::string_view engine, ir::OpKind op);
+
+// Whether `node` runs inside its producer's kernel in a cluster run by `engine`: a Relu that is
+// the only reader of a Conv in the same traced cluster (`same_cluster`), as the prepacked
+// engine's conv2d_run and optimize_for_inference fuse it.
+bool fused_into_producer(std::string_view engine, const ir::Node& node, bool same_cluster);
 
 // One engine per cluster. Where `measured` names some of a cluster's nodes (a split part is
 // looked up by the whole node's name too), the engine their one-thread costs vote for; else

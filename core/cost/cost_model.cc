@@ -57,7 +57,12 @@ NodeCost CostModel::node_cost(const ir::Node& node, Execution execution) const {
     cost.us = roofline + profile_.op_overhead_us + python_us;
     cost.wide_us = wide_time_us(roofline) + python_us;
   }
-  if (std::optional<MeasuredCost> found = measurement_of(node)) {
+  std::optional<MeasuredCost> found = measurement_of(node);
+  if (execution.fused && !found) {
+    cost.us = cost.wide_us = 0;
+    return cost;
+  }
+  if (found) {
     MeasuredCost& m = *found;
     if (execution.traced) {  // measured eagerly, runs traced
       if (known(m.us)) m.us *= m.frozen_scale;

@@ -38,6 +38,7 @@ using MeasuredCosts = std::map<std::string, MeasuredCost>;
 struct Execution {
   bool traced = false;             // in a cluster load() traces (frozen, prepacked)
   bool prepacked_weights = false;  // its weights reordered once at load: reads_prepacked_weights
+  bool fused = false;              // computed inside its producer's kernel: fused_into_producer
 };
 
 class CostModel {
@@ -64,8 +65,9 @@ class CostModel {
   // The result is never below one op's overhead.
   //
   // `execution` says how the program runs the node. Measured costs are eager ones; in a traced
-  // cluster they are scaled by their frozen_scale. A node whose oneDNN kernel reorders its
-  // constant weights once at load pays no weight term on each call.
+  // cluster they are scaled by their frozen_scale (which holds what fusion saved). A node whose
+  // oneDNN kernel reorders its constant weights once at load pays no weight term on each call;
+  // an estimated node fused into its producer costs nothing.
   NodeCost node_cost(const ir::Node& node, Execution execution = {}) const;
   static constexpr double kGuessedLoopTrips = 10;
   // The one-thread time of an op whose roofline part takes `roofline_us`, spread over all cores.

@@ -8,19 +8,29 @@
 namespace ramiel::driver {
 namespace {
 
-// `graph` costed with each node as the engine `engine_of` gives it (by dataflow index) runs it.
+// `graph` costed with each node as the engine `engine_of` gives it (by dataflow index) runs it,
+// in the cluster `cluster_of` gives it (what fuses into its producer).
 StatusOr<schedule::DataflowGraph> costed(const ir::Graph& graph, const cost::CostModel& costs,
                                          const schedule::DataflowGraph& dataflow,
-                                         const std::vector<std::string_view>& engine_of) {
+                                         const std::vector<std::string_view>& engine_of,
+                                         const std::vector<int32_t>& cluster_of) {
+  auto cluster = [&](const ir::Node* node) {
+    const int32_t v = node != nullptr ? dataflow.index_of(*node) : -1;
+    return v >= 0 ? cluster_of[static_cast<size_t>(v)] : -1;
+  };
   return schedule::DataflowGraph::from_ir(
       graph,
       [&](const ir::Node& node) {
         const int32_t v = dataflow.index_of(node);
         const std::string_view engine =
             v >= 0 ? engine_of[static_cast<size_t>(v)] : codegen::kEager;
+        const ir::Value* input = node.num_inputs() > 0 ? node.input(0) : nullptr;
+        const bool same_cluster =
+            input != nullptr && cluster(input->producer()) == cluster(&node) && v >= 0;
         return costs.node_cost(
             node, {.traced = codegen::is_traced(engine),
-                   .prepacked_weights = codegen::reads_prepacked_weights(engine, node.op())});
+                   .prepacked_weights = codegen::reads_prepacked_weights(engine, node.op()),
+                   .fused = codegen::fused_into_producer(engine, node, same_cluster)});
       },
       [&costs](const ir::Value& value) { return costs.transfer_cost_us(value); });
 }
@@ -46,21 +56,25 @@ std::string serial_engine(const schedule::DataflowGraph& dataflow, const schedul
 StatusOr<std::optional<schedule::DataflowGraph>> cost_as_run(
     const ir::Graph& graph, const cost::CostModel& costs, const schedule::DataflowGraph& dataflow,
     const std::vector<std::string>& engines, schedule::Schedule& plan) {
-  std::vector<std::string_view> engine_of(static_cast<size_t>(dataflow.size()), codegen::kEager);
+  const size_t nodes = static_cast<size_t>(dataflow.size());
+  std::vector<std::string_view> engine_of(nodes, codegen::kEager);
+  std::vector<int32_t> cluster_of(nodes, -1);
   bool any = false;
-  for (size_t c = 0; c < plan.clusters.size() && c < engines.size(); ++c) {
-    if (!codegen::is_traced(engines[c])) continue;
+  for (size_t c = 0; c < plan.clusters.size(); ++c) {
+    for (int32_t v : plan.clusters[c]) cluster_of[static_cast<size_t>(v)] = static_cast<int32_t>(c);
+    if (c >= engines.size() || !codegen::is_traced(engines[c])) continue;
     any = true;
     for (int32_t v : plan.clusters[c]) engine_of[static_cast<size_t>(v)] = engines[c];
   }
   if (!any) return std::optional<schedule::DataflowGraph>();  // the costs it was scheduled with
   RAMIEL_ASSIGN_OR_RETURN(schedule::DataflowGraph clustered,
-                          costed(graph, costs, dataflow, engine_of));
+                          costed(graph, costs, dataflow, engine_of, cluster_of));
   // load() decides the serial program's engine from the costs model.py records, these.
   const std::string serial = serial_engine(clustered, plan, engines);
-  const std::vector<std::string_view> serial_engine_of(engine_of.size(), serial);
+  const std::vector<std::string_view> serial_engine_of(nodes, serial);
+  const std::vector<int32_t> one_cluster(nodes, 0);  // run_serial: one function
   RAMIEL_ASSIGN_OR_RETURN(const schedule::DataflowGraph serial_costs,
-                          costed(graph, costs, dataflow, serial_engine_of));
+                          costed(graph, costs, dataflow, serial_engine_of, one_cluster));
   RAMIEL_RETURN_IF_ERROR(schedule::retime_schedule(serial_costs, clustered, plan));
   return std::optional<schedule::DataflowGraph>(std::move(clustered));
 }

@@ -1,7 +1,8 @@
 // The schedule's predictions as the program's engines run it. Engines are chosen per cluster
-// once the schedule is known (core/codegen/engines.h); a traced cluster's convolutions (and a
-// frozen one's matrix products) read weights prepacked at load, so they cost less than the
-// eager estimate the schedule was planned with (cost::CostModel::node_cost).
+// once the schedule is known (core/codegen/engines.h); a traced cluster's convolutions and
+// matrix products read weights prepacked at load, and the ReLUs after its convolutions run
+// inside them, so they cost less than the eager estimate the schedule was planned with
+// (cost::CostModel::node_cost).
 #pragma once
 
 #include <optional>

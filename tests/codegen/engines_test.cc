@@ -61,6 +61,33 @@ TEST(EnginesTest, ATracedEngineReadsPrepackedWeightsWhereOneDnnPacksThem) {
   EXPECT_FALSE(reads_prepacked_weights("prepacked", OpKind::Add));
 }
 
+TEST(EnginesTest, AReluThatOnlyItsConvolutionReadsRunsInsideItWhenTraced) {
+  // relu_a reads conv_a, which the residual Add reads too: it stays a kernel of its own.
+  auto g = convs();
+  for (const ir::Node* n : g->nodes()) {
+    if (n->op() == OpKind::Relu) {
+      EXPECT_FALSE(fused_into_producer("prepacked", *n, true));
+    }
+  }
+  // x -> conv -> relu -> y: the Relu is its convolution's only reader.
+  ir::Graph chain;
+  chain.name = "chain";
+  chain.opset = 13;
+  ir::Value* x = chain.add_input("x", f32({1, 4, 8, 8}));
+  ir::Value* w = chain.add_input("w", f32({4, 4, 3, 3}));
+  ir::Value* y =
+      chain.add_node(OpKind::Conv, "conv", {x, w}, {{"c", f32({1, 4, 8, 8})}})->output(0);
+  const ir::Node& relu = *chain.add_node(OpKind::Relu, "relu", {y}, {{"r", f32({1, 4, 8, 8})}});
+  chain.set_outputs({relu.output(0)});
+  EXPECT_TRUE(fused_into_producer("prepacked", relu, true));
+  EXPECT_TRUE(fused_into_producer("frozen", relu, true));
+  EXPECT_FALSE(fused_into_producer("eager", relu, true));
+  EXPECT_FALSE(fused_into_producer("prepacked", relu, false));  // the conv in another cluster
+  // The convolution's output is also a graph output: it must be written out unfused.
+  chain.set_outputs({relu.output(0), y});
+  EXPECT_FALSE(fused_into_producer("prepacked", relu, true));
+}
+
 TEST(EnginesTest, MeasuredWinnersVoteByCostAndUnmeasuredClustersFollowTheRule) {
   const MeasuredEngines measured = {
       {"conv_a", "eager"}, {"relu_a", "frozen"}, {"conv_b", "eager"}, {"conv_c", "frozen"}};

@@ -195,6 +195,20 @@ TEST(CostModelTest, MeasuredCostsInATracedClusterScaleByTheirFrozenRatio) {
   EXPECT_DOUBLE_EQ(plain.node_cost(relu, {.traced = true}).wide_us, 120.0);
 }
 
+// A ReLU its convolution's kernel applies costs nothing of its own; measured, it keeps its
+// scaled time, since the cluster's traced / eager ratio already holds what fusion saved.
+TEST(CostModelTest, AnEstimatedNodeFusedIntoItsProducerCostsNothing) {
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1000});
+  const ir::Node& relu = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
+  NodeCost fused = CostModel(unit_profile()).node_cost(relu, {.traced = true, .fused = true});
+  EXPECT_DOUBLE_EQ(fused.us, 0);
+  EXPECT_DOUBLE_EQ(fused.wide_us, 0);
+  EXPECT_DOUBLE_EQ(fused.flops, 1000);  // the work is still reported
+  CostModel measured(unit_profile(), {{relu.name(), {200.0, 120.0, 0.75}}});
+  EXPECT_DOUBLE_EQ(measured.node_cost(relu, {.traced = true, .fused = true}).us, 150.0);
+}
+
 TEST(CostModelTest, OneThreadMeasurementScalesTheWideEstimate) {
   OneNode g;
   ir::Value* x = g.input(ir::Shape{1000});

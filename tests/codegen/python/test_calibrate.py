@@ -7,6 +7,7 @@ import os
 import subprocess
 
 import pytest
+import torch
 
 from conftest import PYTHON
 
@@ -93,6 +94,27 @@ def test_other_actions_still_need_the_model(compiled):
     run = subprocess.run([PYTHON, program.path, "--check"], capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 2 and "--onnx" in run.stderr
+
+
+def test_prepacked_twins_time_the_same_work_without_weight_reads(compiled):
+    """Each convolution and weighted matrix product is timed a second time as the prepacked
+    engine runs it: the same work and result, with no weight term, which separates the FLOP
+    rate from the weights' in the fit."""
+    ramiel = compiled("branches").module.ramiel
+    if ramiel.prepacking_unavailable():
+        pytest.skip(ramiel.prepacking_unavailable())
+    kernels = {kernel.name: kernel for kernel in ramiel._calibration_kernels()}
+    twins = [name for name in kernels if name.endswith(" prepacked")]
+    weighted = [k for k in kernels.values() if k.kind == "conv" and k.weight_bytes > 0]
+    assert len(twins) == len(weighted) > 10
+    with torch.no_grad():
+        for name in twins:
+            packed, eager = kernels[name], kernels[name[:-len(" prepacked")]]
+            assert packed.kind == "conv" and packed.work == eager.work
+            assert packed.weight_bytes == 0 < eager.weight_bytes
+            expected, actual = eager.function(), packed.function()
+            assert actual.shape == expected.shape
+            assert (actual - expected).abs().max() <= 1e-4 * expected.abs().max(), name
 
 
 def test_the_conv_fit_recovers_flop_and_weight_rates(compiled):
