@@ -6,12 +6,12 @@ namespace ramiel::codegen {
 namespace {
 
 // The op-mix rule, for clusters no profile measured. Measured on the reference models at two
-// threads (bench/compare_programs.py --engines eager frozen prepacked --engines-only, 20-25
-// interleaved rounds; prepacked / eager, frozen / eager; core/codegen/README.md): ResNet-50
-// 0.68, 0.72; DenseNet-121 0.81, 1.08; Inception-v3 0.83, 1.10; GoogLeNet 0.83, 1.27;
-// SqueezeNet 0.92, 1.35; the Transformer encoder 0.70, 0.98 (on an AMD EPYC with AVX-512, where
-// its matrix products run twice as fast as oneDNN convolutions as with PyTorch's BLAS; alike,
-// 8.1-8.4 ms, on a CPU where they ran at the same speed). So prepacked where the weighted ops
+// threads (bench/compare_programs.py --engines eager frozen prepacked --engines-only, 25
+// interleaved rounds; prepacked / eager, frozen / eager; core/codegen/README.md), on an AMD EPYC
+// with AVX-512: ResNet-50 0.63, 0.73; DenseNet-121 0.82, 1.27; Inception-v3 0.75, 1.05;
+// GoogLeNet 0.80, 1.56; SqueezeNet 0.80, 1.44; the Transformer encoder 0.73, 1.05 (its matrix
+// products on oneDNN's kernels, twice as fast there as PyTorch's BLAS; on a CPU where the two
+// ran alike, its three engines measured 8.1-8.4 ms). So prepacked where the weighted ops
 // carry the cost: convolutions at least kConvShare of the predicted cost (their weights are no
 // longer reordered on every call and no tensor changes layout, which beats frozen's
 // conv+add+relu fusion on residual stacks too, and frozen loses where branches meet in Concat
