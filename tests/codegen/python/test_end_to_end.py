@@ -135,7 +135,8 @@ def test_the_transformer_runs_its_projections_on_prepacked_weights(programs):
     assert kinds.count("mkldnn_prepacked::conv2d_run") == 4 * 4
     assert kinds.count("aten::matmul") == 4 * 2
     inputs, expected = reference("transformer")
-    with module.load(onnx_path, workers=1) as program:
+    # The engine named, so that ctest's RAMIEL_ENGINE=frozen run checks this one too.
+    with module.load(onnx_path, workers=1, engine="prepacked") as program:
         assert program.engines == {"serial": "prepacked"}
         (output,) = program(*inputs)
     assert close_enough(output, expected[0])
