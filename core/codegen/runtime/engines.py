@@ -131,11 +131,18 @@ class FrozenCluster:
             io.send(name, value)
 
 
-def _freeze(function, constants, examples, checks, label, engine):
+def _freeze(function, constants, examples, checks, label, engine, threads=None):
     """A FrozenCluster of `function` run by the traced `engine`, or the reason it cannot be one.
     Traced with `examples` (all hand-over values of one eager run); checked against the eager
     function on `checks` (another run's values), which catches a trace that baked in a
-    data-dependent decision."""
+    data-dependent decision. Traced and packed at `threads` intra-op threads, those it will run
+    with (None: the calling thread's)."""
+    with _intra_op_threads_while(threads):
+        return _freeze_at_these_threads(function, constants, examples, checks, label, engine)
+
+
+def _freeze_at_these_threads(function, constants, examples, checks, label, engine):
+    """_freeze's work, at the calling thread's intra-op threads."""
     unavailable = prepacking_unavailable() if engine == "prepacked" else None
     if unavailable:
         return None, unavailable
@@ -186,22 +193,24 @@ def _freeze(function, constants, examples, checks, label, engine):
     return FrozenCluster(function, frozen, receives, sends, label, engine), None
 
 
-def cluster_functions(model, constants, wanted, indices, serial):
+def cluster_functions(model, constants, wanted, indices, serial, threads=None):
     """The callables the drivers run: for each cluster index in `indices` (and run_serial when
     `serial`), its function or, where `wanted` (an engine per cluster) names a traced engine, a
-    FrozenCluster; and the engine each ended with (index -> name, "serial" -> name). A cluster
-    that cannot be traced runs eagerly, said once on stderr."""
+    FrozenCluster, traced at the intra-op threads `threads` gives it (index or "serial" -> count;
+    absent: the calling thread's); and the engine each ended with (index -> name, "serial" ->
+    name). A cluster that cannot be traced runs eagerly, said once on stderr."""
     functions, engines = {}, {}
     jobs = [(index, model.CLUSTERS[index][0], wanted[index]) for index in indices]
     if serial:
         jobs.append(("serial", model.run_serial, _serial_engine(model, wanted)))
     examples = {}  # by whether the clusters' hand-overs are needed: (seed 0, seed 1, why not)
-    traced_of = {}  # (function, engine) -> FrozenCluster: run_serial is cluster_0 when one
+    traced_of = {}  # (function, engine, threads) -> FrozenCluster: run_serial is cluster_0
     for key, function, choice in jobs:
         functions[key], engines[key] = function, "eager"
         if choice not in TRACED_ENGINES:
             continue
-        if (function, choice) not in traced_of:
+        count = (threads or {}).get(key)
+        if (function, choice, count) not in traced_of:
             label = "run_serial" if key == "serial" else "cluster %d" % key
             clusters = key != "serial"  # run_serial receives only the graph's inputs
             if clusters not in examples:
@@ -211,11 +220,12 @@ def cluster_functions(model, constants, wanted, indices, serial):
             first, second, reason = examples[clusters]
             traced = None
             if first is not None:
-                traced, reason = _freeze(function, constants, first, second, label, choice)
-            traced_of[(function, choice)] = traced
+                traced, reason = _freeze(function, constants, first, second, label, choice,
+                                         count)
+            traced_of[(function, choice, count)] = traced
             if traced is None:
                 print("%s: %s runs eagerly, it cannot be %s: %s" % (
                     model.MODEL_NAME, label, choice, reason), file=sys.stderr)
-        if traced_of[(function, choice)] is not None:
-            functions[key], engines[key] = traced_of[(function, choice)], choice
+        if traced_of[(function, choice, count)] is not None:
+            functions[key], engines[key] = traced_of[(function, choice, count)], choice
     return functions, engines

@@ -9,6 +9,25 @@ def _set_intra_op_threads(count):
         torch.set_num_threads(count)
 
 
+@contextlib.contextmanager
+def _intra_op_threads_while(count):
+    """The calling thread at `count` intra-op threads (None: as it is) until the block ends.
+    oneDNN packs a weight in the blocked layout it picks for the thread count at packing time,
+    and a kernel run at another count reorders the weight again on every call (DNNL_VERBOSE:
+    GoogLeNet's convolutions packed at torch's default of one thread on this 2-vCPU VM and run
+    at two; a stacked 512 -> 280 1x1 convolution then took 3.5 ms a call), so a cluster is
+    traced and packed at the count it will run with."""
+    before = torch.get_num_threads()
+    if count is None or count == before:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _cluster_order(model):
     """Cluster indices in an order where every cluster comes after those it receives from, or
     None when clusters receive from each other both ways (which the schedule allows: a worker

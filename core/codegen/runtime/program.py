@@ -139,7 +139,8 @@ class Program:
         if self.workers == 1:
             self.threads = threads or cores
             self.worker_threads = [self.threads]
-            functions, engines = cluster_functions(model, self.constants, wanted, [], serial=True)
+            functions, engines = cluster_functions(model, self.constants, wanted, [], serial=True,
+                                                   threads={"serial": self.threads})
             self.engines = {"serial": engines["serial"]}
             self._runner = _SerialRunner(model, self.constants, self.threads, functions["serial"])
             return
@@ -148,7 +149,9 @@ class Program:
         self.threads = min(self.worker_threads)  # what a narrow worker runs with
         if mode == "thread":
             functions, self.engines = cluster_functions(
-                model, self.constants, wanted, range(clusters), serial=False)
+                model, self.constants, wanted, range(clusters), serial=False,
+                threads={index: count for indices, count in zip(assignment, self.worker_threads)
+                         for index in indices})
             self._runner = _ThreadRunner(model, self.constants, assignment, self.worker_threads,
                                          functions)
         else:

@@ -69,6 +69,99 @@ def test_convolutions_run_prepacked_with_their_relus_and_compute_the_same(runtim
             assert torch.allclose(actual, expected, rtol=1e-4, atol=1e-5)
 
 
+class Siblings(torch.nn.Module):
+    """An Inception module's head: three 1x1 convolutions of one input, two with their ReLUs
+    (one without bias) and one without, then a 3x3 on the same input and a 3x3 on a sibling's
+    output."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.ab = weight(8, 16, 1, 1), torch.randn(8)
+        self.b = weight(4, 16, 1, 1)
+        self.c, self.cb = weight(6, 16, 1, 1), torch.randn(6)
+        self.d, self.db = weight(5, 16, 3, 3), torch.randn(5)
+        self.e, self.eb = weight(3, 4, 3, 3), torch.randn(3)
+
+    def forward(self, x):
+        a = F.relu(F.conv2d(x, self.a, self.ab))
+        b = F.relu(F.conv2d(x, self.b))
+        c = F.conv2d(x, self.c, self.cb)
+        d = F.conv2d(x, self.d, self.db, padding=1)
+        e = F.conv2d(b, self.e, self.eb, padding=1)
+        f = F.conv2d(d[:, 1:5], self.e, padding=1)
+        return torch.cat([a, c, d, e, f], dim=1)
+
+
+def test_sibling_convolutions_run_as_one_and_compute_the_same(runtime, monkeypatch):
+    """The two 1x1 convolutions with ReLUs become one oneDNN call whose output each reads its
+    channels of (where that measures faster: here, always); the one without a ReLU and the 3x3
+    ones run on their own; a convolution of a slice of channels reads a dense copy (conv2d_run
+    would misread the view)."""
+    monkeypatch.setattr(runtime, "_faster_together", lambda *args: True)
+    module = Siblings().eval()
+    with torch.no_grad():
+        traced = torch.jit.trace(module, (channels_last(1, 16, 9, 9),))
+        assert runtime.prepack_weights(traced.graph) == 6
+        found = kinds(traced.graph)
+        assert found.count("mkldnn_prepacked::conv2d_run") == 5
+        # Dense copies of b's channels and of d[:, 1:5], which convolutions read; none of a's.
+        assert found.count("aten::contiguous") == 2
+        assert "aten::relu" not in found
+        frozen = torch.jit.freeze(traced)
+        for seed in (1, 2):
+            torch.manual_seed(seed)
+            other = channels_last(1, 16, 9, 9)
+            expected, actual = module(other), frozen(other)
+            assert torch.allclose(actual, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_siblings_are_stacked_only_where_one_call_measures_faster(runtime, monkeypatch):
+    """A stacked weight that oneDNN would reorder on every call, or that runs slower for any
+    reason, loses the load-time race against its members' calls, and they stay apart."""
+    pack = torch.ops.mkldnn_prepacked.conv2d_prepack
+
+    def context(out_channels, in_channels):
+        return pack(weight(out_channels, in_channels, 1, 1), None, [1, 1], [0, 0], [1, 1], 1,
+                    [1, in_channels, 28, 28], "none")
+
+    small, large = context(8, 64), context(1024, 64)
+    with torch.no_grad():
+        assert runtime._faster_together([1, 64, 28, 28], small, [large, large])
+        assert not runtime._faster_together([1, 64, 28, 28], large, [small, small])
+    monkeypatch.setattr(runtime, "_faster_together", lambda *args: False)
+    with torch.no_grad():
+        traced = torch.jit.trace(Siblings().eval(), (channels_last(1, 16, 9, 9),))
+        assert runtime.prepack_weights(traced.graph) == 6
+        found = kinds(traced.graph)
+    assert found.count("mkldnn_prepacked::conv2d_run") == 6
+    assert found.count("aten::contiguous") == 1  # d[:, 1:5] only
+
+
+def test_clusters_are_traced_at_the_threads_they_will_run_with(compiled, monkeypatch):
+    """oneDNN packs a weight in the layout it picks for the thread count at packing time; packed
+    at torch's default and run at the program's count, a weight may be reordered on every call.
+    So load() traces each cluster at its run's count, and gives the calling thread its own
+    back."""
+    program = compiled("branches")
+    ramiel = program.module.ramiel
+    seen = []
+    trace = ramiel._freeze_at_these_threads
+
+    def spy(*args):
+        seen.append(torch.get_num_threads())
+        return trace(*args)
+
+    monkeypatch.setattr(ramiel, "_freeze_at_these_threads", spy)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        with program.module.load(program.onnx, workers=1, threads=2, engine="prepacked"):
+            assert seen == [2]
+            assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
 class Untouched(torch.nn.Module):
     """Convolutions the pass leaves alone: a computed weight, a 1-D and a transposed one."""
 
