@@ -149,13 +149,15 @@ def _prepack_convolutions(graph):
 
 
 def _pack(*convolutions):
-    """A context for `convolutions` (siblings) as one: weights stacked, biases too."""
+    """A context for `convolutions` (siblings) as one: weights stacked, biases too. A lone
+    convolution's weight is packed as it is, no copy: the context keeps what it packed."""
     first = convolutions[0]
-    weight = torch.cat([c.weight for c in convolutions])
-    bias = None
-    if any(c.bias is not None for c in convolutions):
-        bias = torch.cat([c.bias if c.bias is not None else torch.zeros(c.weight.shape[0])
-                          for c in convolutions])
+    weight, bias = first.weight, first.bias
+    if len(convolutions) > 1:
+        weight = torch.cat([c.weight for c in convolutions])
+        if any(c.bias is not None for c in convolutions):
+            bias = torch.cat([c.bias if c.bias is not None else torch.zeros(c.weight.shape[0])
+                              for c in convolutions])
     stride, padding, dilation = (list(s) for s in first.settings)
     return torch.ops.mkldnn_prepacked.conv2d_prepack(
         _channels_last(weight), bias, stride, padding, dilation, first.groups, first.sizes,
