@@ -3,7 +3,7 @@
 // once and run it through torch.jit.freeze, then optimize_for_inference ("frozen": oneDNN's
 // layout, residual Adds fused into convolutions) or with the weights of its convolutions and
 // large matrix products packed for oneDNN once, ReLUs and biases fused, on the program's own
-// tensors ("prepacked") (runtime/engines.py, runtime/prepack.py).
+// tensors ("prepacked") (runtime/engines.py, runtime/prepack.py, runtime/prepack_products.py).
 #pragma once
 
 #include <map>
