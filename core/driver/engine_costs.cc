@@ -25,8 +25,8 @@ StatusOr<schedule::DataflowGraph> costed(const ir::Graph& graph, const cost::Cos
         const std::string_view engine =
             v >= 0 ? engine_of[static_cast<size_t>(v)] : codegen::kEager;
         const ir::Value* input = node.num_inputs() > 0 ? node.input(0) : nullptr;
-        const bool same_cluster =
-            input != nullptr && cluster(input->producer()) == cluster(&node) && v >= 0;
+        const bool same_cluster = v >= 0 && input != nullptr &&
+                                  cluster(input->producer()) == cluster_of[static_cast<size_t>(v)];
         return costs.node_cost(
             node, {.traced = codegen::is_traced(engine),
                    .prepacked_weights = codegen::reads_prepacked_weights(engine, node.op()),

@@ -99,9 +99,7 @@ def _calibration_kernels():
         flops = 2.0 * rows * depth * columns
         add(name, "conv", flops, [x], lambda: torch.matmul(x, w), 4.0 * depth * columns)
         if prepacked:  # as _prepack_matrix_products rewrites it: the rows as a 1-high image
-            image = w.t().contiguous().reshape(columns, depth, 1, 1)
-            context = conv2d_prepack(_channels_last(image), None, [1, 1], [0, 0], [1, 1], 1,
-                                     [1, depth, 1, rows], "none")
+            context = _pack_product(w.t().contiguous(), None, rows)
             add(name + " prepacked", "conv", flops, [x], lambda: conv2d_run(
                 x.reshape(1, 1, rows, depth).permute(0, 3, 1, 2), context).permute(
                     0, 2, 3, 1).reshape(1, rows, columns))

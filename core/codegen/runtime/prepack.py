@@ -232,7 +232,7 @@ def _dense_channels_last(graph, value):
     value_type = value.type()
     sizes, strides = value_type.sizes(), value_type.strides()
     if sizes is not None and strides is not None and None not in strides:
-        batch, channels, height, width = sizes
+        _, channels, height, width = sizes
         dense = (height * width * channels, 1, width * channels, channels)
         if all(size == 1 or stride == want for size, stride, want in zip(sizes, strides, dense)):
             return value

@@ -60,6 +60,15 @@ def _bias_add(node, columns):
     return reader, bias.reshape(columns)
 
 
+def _pack_product(weight, bias, rows):
+    """A context that runs a product by `weight` [N, K] (plus `bias` or None) on `rows` rows of
+    K, read as a channels-last image 1 high and `rows` wide: the weight as a 1x1 convolution's."""
+    columns, depth = weight.shape
+    return torch.ops.mkldnn_prepacked.conv2d_prepack(
+        _channels_last(weight.reshape(columns, depth, 1, 1)), bias, [1, 1], [0, 0], [1, 1], 1,
+        [1, depth, 1, rows], "none")
+
+
 def _prepack_matrix_products(graph):
     """Rewrites each matrix product _product_arguments accepts as conv2d_run on its rows read as
     a channels-last image, fusing the bias, or a bias Add that is a bias-less product's only
@@ -75,9 +84,7 @@ def _prepack_matrix_products(graph):
         if bias is None:
             add, bias = _bias_add(node, columns)
             last = add or node
-        context = torch.ops.mkldnn_prepacked.conv2d_prepack(
-            _channels_last(weight.reshape(columns, depth, 1, 1)), bias, [1, 1], [0, 0], [1, 1],
-            1, [1, depth, 1, rows], "none")
+        context = _pack_product(weight, bias, rows)
         graph.setInsertPoint(node)
         tensor = torch._C.TensorType.get()
         as_rows = _insert(graph, "aten::reshape",

@@ -92,21 +92,28 @@ class Siblings(torch.nn.Module):
         return torch.cat([a, c, d, e, f], dim=1)
 
 
+def prepacked_siblings(runtime, monkeypatch, together):
+    """A Siblings module, its trace after the pass (with stacking decided as `together` says,
+    not by timing) and the kinds of its nodes."""
+    monkeypatch.setattr(runtime, "_faster_together", lambda *args: together)
+    module = Siblings().eval()
+    with torch.no_grad():
+        traced = torch.jit.trace(module, (channels_last(1, 16, 9, 9),))
+        assert runtime.prepack_weights(traced.graph) == 6
+    return module, traced, kinds(traced.graph)
+
+
 def test_sibling_convolutions_run_as_one_and_compute_the_same(runtime, monkeypatch):
     """The two 1x1 convolutions with ReLUs become one oneDNN call whose output each reads its
     channels of (where that measures faster: here, always); the one without a ReLU and the 3x3
     ones run on their own; a convolution of a slice of channels reads a dense copy (conv2d_run
     would misread the view)."""
-    monkeypatch.setattr(runtime, "_faster_together", lambda *args: True)
-    module = Siblings().eval()
+    module, traced, found = prepacked_siblings(runtime, monkeypatch, together=True)
+    assert found.count("mkldnn_prepacked::conv2d_run") == 5
+    # Dense copies of b's channels and of d[:, 1:5], which convolutions read; none of a's.
+    assert found.count("aten::contiguous") == 2
+    assert "aten::relu" not in found
     with torch.no_grad():
-        traced = torch.jit.trace(module, (channels_last(1, 16, 9, 9),))
-        assert runtime.prepack_weights(traced.graph) == 6
-        found = kinds(traced.graph)
-        assert found.count("mkldnn_prepacked::conv2d_run") == 5
-        # Dense copies of b's channels and of d[:, 1:5], which convolutions read; none of a's.
-        assert found.count("aten::contiguous") == 2
-        assert "aten::relu" not in found
         frozen = torch.jit.freeze(traced)
         for seed in (1, 2):
             torch.manual_seed(seed)
@@ -128,12 +135,7 @@ def test_siblings_are_stacked_only_where_one_call_measures_faster(runtime, monke
     with torch.no_grad():
         assert runtime._faster_together([1, 64, 28, 28], small, [large, large])
         assert not runtime._faster_together([1, 64, 28, 28], large, [small, small])
-    monkeypatch.setattr(runtime, "_faster_together", lambda *args: False)
-    module = Siblings().eval()
-    with torch.no_grad():
-        traced = torch.jit.trace(module, (channels_last(1, 16, 9, 9),))
-        assert runtime.prepack_weights(traced.graph) == 6
-        found = kinds(traced.graph)
+    module, traced, found = prepacked_siblings(runtime, monkeypatch, together=False)
     assert found.count("mkldnn_prepacked::conv2d_run") == 6
     assert found.count("aten::contiguous") == 1  # d[:, 1:5] only
     # Each context keeps the weight it packed: the module's own, never a copy (a copy of every
