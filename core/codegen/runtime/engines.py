@@ -179,6 +179,7 @@ def _freeze_at_these_threads(function, constants, examples, checks, label, engin
                 return None, "its input %r is read as a Python value, which a trace would fix" \
                     % baked[0]
             if engine == "prepacked":
+                share_concat_buffers(traced.graph)
                 prepack_weights(traced.graph)
                 frozen = torch.jit.freeze(traced)
             else:
