@@ -1,5 +1,6 @@
 #include "core/passes/fuse_ops.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <vector>
@@ -165,6 +166,44 @@ bool fuse_gelu(ir::Graph& graph, ir::Node* last) {
   return true;
 }
 
+// Pad with zeros of the spatial axes, then AveragePool that pads nothing itself: torch.onnx.export
+// spells nn.AvgPool2d(padding=p) that way (Inception-v3's branch pools). One AveragePool that pads
+// and counts the padding averages the same windows, the same elements and zeros over the same count
+// (ceil mode aside, whose last window would be cut off).
+bool fuse_pad_into_average_pool(ir::Graph& graph, ir::Node* pool) {
+  if (pool->op() != OpKind::AveragePool || pool->num_inputs() != 1) return false;
+  const ir::Attributes& attributes = pool->attributes();
+  const auto kernel = attributes.find_ints("kernel_shape");
+  // With no padding of its own, whether the pool counts padding does not matter.
+  if (!kernel || attributes.get_int("ceil_mode", 0) != 0 ||
+      attributes.get_string("auto_pad", "NOTSET") != "NOTSET") {
+    return false;
+  }
+  const std::vector<int64_t> own = attributes.get_ints("pads", {});
+  if (std::any_of(own.begin(), own.end(), [](int64_t p) { return p != 0; })) return false;
+  ir::Node* pad = made_by(pool->input(0), OpKind::Pad);
+  if (!pad || !has_single_reader(*pad->output(0)) ||
+      pad->attributes().get_string("mode", "constant") != "constant" || pad->num_inputs() > 3 ||
+      (pad->num_inputs() == 3 && pad->input(2) && !is_scalar(pad->input(2), 0.0))) {
+    return false;
+  }
+  const auto pads = constant_ints(*pad, 1);
+  const size_t rank = kernel->size() + 2;
+  if (!pads || pads->size() != 2 * rank ||
+      std::any_of(pads->begin(), pads->end(), [](int64_t p) { return p < 0; }) || (*pads)[0] != 0 ||
+      (*pads)[1] != 0 || (*pads)[rank] != 0 || (*pads)[rank + 1] != 0) {
+    return false;
+  }
+  std::vector<int64_t> spatial(pads->begin() + 2, pads->begin() + rank);
+  spatial.insert(spatial.end(), pads->begin() + rank + 2, pads->end());
+  ir::Attributes fused = attributes;
+  fused.set("pads", spatial);
+  fused.set("count_include_pad", int64_t{1});
+  replace_pattern(graph, pool, OpKind::AveragePool, {pad->input(0)}, std::move(fused),
+                  pool->opset(), {pool, pad});
+  return true;
+}
+
 }  // namespace
 
 StatusOr<bool> fuse_ops(ir::Graph& graph, PassContext& context) {
@@ -175,7 +214,10 @@ StatusOr<bool> fuse_ops(ir::Graph& graph, PassContext& context) {
   int64_t fused = 0;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     ir::Node* node = graph.node(*it);
-    if (node && (fuse_layer_norm(graph, node) || fuse_gelu(graph, node))) ++fused;
+    if (node && (fuse_layer_norm(graph, node) || fuse_gelu(graph, node) ||
+                 fuse_pad_into_average_pool(graph, node))) {
+      ++fused;
+    }
   }
   context.count(kFusedCounter, fused);
   return fused > 0;

@@ -44,12 +44,13 @@ struct Builder {
 ir::Value* layer_norm(Builder& b, ir::Value* x, bool extra_use = false) {
   ir::Value* centred = b.op(OpKind::Sub, {x, b.mean(x)}, kTokens);
   ir::Value* variance = b.mean(b.op(OpKind::Pow, {centred, b.scalar(2.0)}, kTokens));
-  ir::Value* std = b.op(OpKind::Sqrt, {b.op(OpKind::Add, {variance, b.scalar(1e-5)}, kStat)}, kStat);
+  ir::Value* std =
+      b.op(OpKind::Sqrt, {b.op(OpKind::Add, {variance, b.scalar(1e-5)}, kStat)}, kStat);
   ir::Value* normal = b.op(OpKind::Div, {centred, std}, kTokens);
-  ir::Value* gamma = b.g.add_constant("gamma", f32({1, 2, 3, 4}, ir::Shape{4}),
-                                      ir::ConstantOrigin::kModel);
-  ir::Value* beta = b.g.add_constant("beta", f32({0, 1, 0, 1}, ir::Shape{4}),
-                                     ir::ConstantOrigin::kModel);
+  ir::Value* gamma =
+      b.g.add_constant("gamma", f32({1, 2, 3, 4}, ir::Shape{4}), ir::ConstantOrigin::kModel);
+  ir::Value* beta =
+      b.g.add_constant("beta", f32({0, 1, 0, 1}, ir::Shape{4}), ir::ConstantOrigin::kModel);
   ir::Value* y = b.op(OpKind::Add, {b.op(OpKind::Mul, {normal, gamma}, kTokens), beta}, kTokens);
   b.g.rename_value(y, "ln_out");
   if (extra_use) {
@@ -94,8 +95,8 @@ TEST(FuseOpsTest, GeluDecompositionsInBothAssociationsBecomeGelu) {
   for (bool half_last : {true, false}) {
     Builder b;
     ir::Value* x = b.g.add_input("x", kTokens);
-    ir::Value* erf = b.op(OpKind::Erf, {b.op(OpKind::Div, {x, b.scalar(std::sqrt(2.0))}, kTokens)},
-                          kTokens);
+    ir::Value* erf =
+        b.op(OpKind::Erf, {b.op(OpKind::Div, {x, b.scalar(std::sqrt(2.0))}, kTokens)}, kTokens);
     ir::Value* one_plus = b.op(OpKind::Add, {erf, b.scalar(1.0)}, kTokens);
     ir::Value* y =
         half_last
@@ -123,6 +124,56 @@ TEST(FuseOpsTest, OtherConstantsAreNotGelu) {
       {b.op(OpKind::Mul, {b.op(OpKind::Mul, {x, one_plus}, kTokens), b.scalar(0.5)}, kTokens)});
   PassContext context;
   EXPECT_FALSE(*fuse_ops(b.g, context));
+}
+
+const ir::TensorType kImage = type(DType::kFloat32, {1, 2, 5, 5});
+const ir::TensorType kPadded = type(DType::kFloat32, {1, 2, 7, 7});
+
+// torch.onnx.export's nn.AvgPool2d(3, stride=1, padding=1): a Pad of zeros, then an AveragePool
+// that excludes padding (there is none left for it to pad). `pads` are Pad's, `pool` the
+// AveragePool's attributes beyond its kernel.
+ir::Value* padded_average(Builder& b, ir::Value* x, std::vector<int64_t> pads,
+                          ir::Attributes pool = {}) {
+  ir::Value* pads_value = b.g.add_constant(
+      "pads" + std::to_string(b.next++), testing::i64(std::move(pads)), ir::ConstantOrigin::kModel);
+  ir::Value* padded = b.op(OpKind::Pad, {x, pads_value}, kPadded);
+  pool.set("kernel_shape", std::vector<int64_t>{3, 3});
+  ir::Value* y = b.op(OpKind::AveragePool, {padded}, kImage, pool);
+  b.g.set_outputs({y});
+  return y;
+}
+
+TEST(FuseOpsTest, ZeroPadThenAveragePoolBecomesAPoolThatCountsItsPadding) {
+  Builder b;
+  ir::Value* x = b.g.add_input("x", kImage);
+  padded_average(b, x, {0, 0, 1, 1, 0, 0, 1, 1});
+  PassContext context;
+  ASSERT_TRUE(*fuse_ops(b.g, context));
+  ASSERT_TRUE(ir::verify_graph(b.g).ok());
+  ASSERT_EQ(b.g.num_nodes(), 1u);
+  const ir::Node* pool = b.g.outputs()[0]->producer();
+  EXPECT_EQ(pool->op(), OpKind::AveragePool);
+  EXPECT_EQ(pool->input(0), x);
+  EXPECT_EQ(pool->attributes().get_ints("pads", {}), (std::vector<int64_t>{1, 1, 1, 1}));
+  EXPECT_EQ(pool->attributes().get_int("count_include_pad", 0), 1);
+  EXPECT_EQ(pool->attributes().get_ints("kernel_shape", {}), (std::vector<int64_t>{3, 3}));
+}
+
+TEST(FuseOpsTest, PadsThatAnAveragePoolCannotTakeStayApart) {
+  ir::Attributes ceil;
+  ceil.set("ceil_mode", int64_t{1});
+  const std::vector<std::pair<std::vector<int64_t>, ir::Attributes>> cases = {
+      {{0, 1, 1, 1, 0, 0, 1, 1}, {}},    // pads a channel
+      {{0, 0, 1, -1, 0, 0, 1, 1}, {}},   // crops
+      {{0, 0, 1, 1, 0, 0, 1, 1}, ceil},  // its last window could run past the padding
+  };
+  for (const auto& [pads, attributes] : cases) {
+    Builder b;
+    padded_average(b, b.g.add_input("x", kImage), pads, attributes);
+    PassContext context;
+    EXPECT_FALSE(*fuse_ops(b.g, context)) << ::testing::PrintToString(pads);
+    EXPECT_EQ(b.g.num_nodes(), 2u);
+  }
 }
 
 }  // namespace
