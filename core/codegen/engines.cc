@@ -1,5 +1,7 @@
 #include "core/codegen/engines.h"
 
+#include <algorithm>
+
 #include "core/ir/split_parts.h"
 
 namespace ramiel::codegen {
@@ -72,6 +74,65 @@ bool fused_into_producer(std::string_view engine, const ir::Node& node, bool sam
   return input != nullptr && input->producer() != nullptr &&
          input->producer()->op() == ir::OpKind::Conv && input->uses().size() == 1 &&
          !input->is_graph_output();
+}
+
+namespace {
+
+// A Concat of 4-D float32 tensors along the channels, of static sizes: what shared_concats.py
+// takes.
+bool joins_channels(const ir::Node& node) {
+  if (node.op() != ir::OpKind::Concat || node.num_inputs() == 0 || node.num_outputs() != 1) {
+    return false;
+  }
+  const int64_t axis = node.attributes().get_int("axis", 0);
+  for (const ir::Value* value : node.inputs()) {
+    if (value == nullptr || value->type().dtype != ir::DType::kFloat32 || !value->type().shape ||
+        value->type().shape->size() != 4 || !ir::element_count(*value->type().shape)) {
+      return false;
+    }
+  }
+  return axis == 1 || axis == -3;
+}
+
+// The Concat of the channels whose inputs are the longest proper beginning of `node`'s (every
+// such Concat reads `node`'s first input), or null.
+const ir::Node* extended_concat(const ir::Node& node) {
+  const ir::Node* found = nullptr;
+  for (const ir::Use& use : node.input(0)->uses()) {
+    const ir::Node* other = use.user;
+    if (other == &node || !joins_channels(*other) || other->num_inputs() >= node.num_inputs() ||
+        !std::equal(other->inputs().begin(), other->inputs().end(), node.inputs().begin())) {
+      continue;
+    }
+    if (found == nullptr || other->num_inputs() > found->num_inputs()) found = other;
+  }
+  return found;
+}
+
+}  // namespace
+
+double concat_copied_share(std::string_view engine, const ir::Node& node,
+                           const std::function<bool(const ir::Node&)>& in_cluster) {
+  if (engine != kPrepacked || !joins_channels(node)) return 1;
+  const ir::Node* previous = extended_concat(node);
+  if (previous == nullptr || !in_cluster(*previous)) return 1;
+  // Two Concats extending the same one cannot both be its tensor: each then copies everything.
+  int extending = 0;
+  for (const ir::Use& use : node.input(0)->uses()) {
+    if (use.user != previous && joins_channels(*use.user) &&
+        extended_concat(*use.user) == previous) {
+      ++extending;
+    }
+  }
+  if (extending != 1) return 1;
+  double copied = 0;
+  double all = 0;
+  for (size_t i = 0; i < node.num_inputs(); ++i) {
+    const auto elements = static_cast<double>(*ir::element_count(*node.input(i)->type().shape));
+    all += elements;
+    if (i >= previous->num_inputs()) copied += elements;
+  }
+  return all > 0 ? copied / all : 1;
 }
 
 std::vector<std::string> choose_engines(const schedule::DataflowGraph& dataflow,

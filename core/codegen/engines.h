@@ -3,9 +3,11 @@
 // once and run it through torch.jit.freeze, then optimize_for_inference ("frozen": oneDNN's
 // layout, residual Adds fused into convolutions) or with the weights of its convolutions and
 // large matrix products packed for oneDNN once, ReLUs and biases fused, on the program's own
-// tensors ("prepacked") (runtime/engines.py, runtime/prepack.py, runtime/prepack_products.py).
+// tensors ("prepacked") (runtime/engines.py, runtime/prepack.py, runtime/prepack_products.py,
+// runtime/shared_concats.py).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -39,6 +41,14 @@ bool reads_prepacked_weights(std::string_view engine, ir::OpKind op);
 // the only reader of a Conv in the same traced cluster (`same_cluster`), as the prepacked
 // engine's conv2d_run and optimize_for_inference fuse it.
 bool fused_into_producer(std::string_view engine, const ir::Node& node, bool same_cluster);
+
+// The share of a node's output that a cluster run by `engine` copies on each run: 1 but for a
+// Concat that the prepacked engine makes a view of a tensor shared with the Concat before it
+// (runtime/shared_concats.py: in a chain of Concats along the channels, each beginning with all
+// of the previous one's inputs, each input is copied once), which copies only the inputs that
+// Concat lacks. `in_cluster` says whether a node runs in `node`'s cluster.
+double concat_copied_share(std::string_view engine, const ir::Node& node,
+                           const std::function<bool(const ir::Node&)>& in_cluster);
 
 // One engine per cluster. Where `measured` names some of a cluster's nodes (a split part is
 // looked up by the whole node's name too), the engine their one-thread costs vote for; else

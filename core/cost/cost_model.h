@@ -39,6 +39,7 @@ struct Execution {
   bool traced = false;             // in a cluster load() traces (frozen, prepacked)
   bool prepacked_weights = false;  // its weights reordered once at load: reads_prepacked_weights
   bool fused = false;              // computed inside its producer's kernel: fused_into_producer
+  double copied_share = 1;         // of its output, what it copies: concat_copied_share
 };
 
 class CostModel {
@@ -67,7 +68,8 @@ class CostModel {
   // `execution` says how the program runs the node. Measured costs are eager ones; in a traced
   // cluster they are scaled by their frozen_scale (which holds what fusion saved). A node whose
   // oneDNN kernel reorders its constant weights once at load pays no weight term on each call;
-  // an estimated node fused into its producer costs nothing.
+  // an estimated node fused into its producer costs nothing, and one that copies a share of its
+  // output that share of its roofline time.
   NodeCost node_cost(const ir::Node& node, Execution execution = {}) const;
   static constexpr double kGuessedLoopTrips = 10;
   // The one-thread time of an op whose roofline part takes `roofline_us`, spread over all cores.

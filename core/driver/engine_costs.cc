@@ -27,10 +27,14 @@ StatusOr<schedule::DataflowGraph> costed(const ir::Graph& graph, const cost::Cos
         const ir::Value* input = node.num_inputs() > 0 ? node.input(0) : nullptr;
         const bool same_cluster = v >= 0 && input != nullptr &&
                                   cluster(input->producer()) == cluster_of[static_cast<size_t>(v)];
+        const auto in_cluster = [&](const ir::Node& other) {
+          return v >= 0 && cluster(&other) == cluster_of[static_cast<size_t>(v)];
+        };
         return costs.node_cost(
             node, {.traced = codegen::is_traced(engine),
                    .prepacked_weights = codegen::reads_prepacked_weights(engine, node.op()),
-                   .fused = codegen::fused_into_producer(engine, node, same_cluster)});
+                   .fused = codegen::fused_into_producer(engine, node, same_cluster),
+                   .copied_share = codegen::concat_copied_share(engine, node, in_cluster)});
       },
       [&costs](const ir::Value& value) { return costs.transfer_cost_us(value); });
 }

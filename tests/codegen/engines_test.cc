@@ -88,6 +88,54 @@ TEST(EnginesTest, AReluThatOnlyItsConvolutionReadsRunsInsideItWhenTraced) {
   EXPECT_FALSE(fused_into_producer("prepacked", relu, true));
 }
 
+// A DenseNet block's Concats: x0 (8 channels) and three layers' 4 new channels each, every
+// Concat joining all the maps before it; `branch` adds a second Concat extending the first.
+struct DenseConcats {
+  ir::Graph g;
+  std::vector<const ir::Node*> concats;
+  explicit DenseConcats(bool branch = false) {
+    g.name = "dense";
+    g.opset = 13;
+    std::vector<ir::Value*> maps = {g.add_input("x0", f32({1, 8, 4, 4}))};
+    for (int layer = 1; layer <= 3; ++layer) {
+      maps.push_back(g.add_input("x" + std::to_string(layer), f32({1, 4, 4, 4})));
+      const int64_t channels = 8 + 4 * (layer);
+      ir::Attributes axis;
+      axis.set("axis", int64_t{1});
+      const std::string name = "concat" + std::to_string(layer);
+      concats.push_back(
+          g.add_node(OpKind::Concat, name, maps, {{name + "_y", f32({1, channels, 4, 4})}}, axis));
+    }
+    if (branch) {
+      ir::Attributes axis;
+      axis.set("axis", int64_t{1});
+      concats.push_back(g.add_node(OpKind::Concat, "beside", {maps[0], maps[1], maps[3]},
+                                   {{"beside_y", f32({1, 16, 4, 4})}}, axis));
+    }
+    std::vector<ir::Value*> outputs;
+    for (const ir::Node* n : concats) outputs.push_back(n->output(0));
+    g.set_outputs(outputs);
+  }
+};
+
+TEST(EnginesTest, AConcatThatExtendsTheOneBeforeCopiesOnlyItsNewInputsWhenPrepacked) {
+  DenseConcats dense;
+  const auto everywhere = [](const ir::Node&) { return true; };
+  EXPECT_EQ(concat_copied_share("prepacked", *dense.concats[0], everywhere), 1);  // the first
+  EXPECT_DOUBLE_EQ(concat_copied_share("prepacked", *dense.concats[1], everywhere), 4.0 / 16);
+  EXPECT_DOUBLE_EQ(concat_copied_share("prepacked", *dense.concats[2], everywhere), 4.0 / 20);
+  // Only the prepacked engine shares them, and only within the cluster.
+  EXPECT_EQ(concat_copied_share("frozen", *dense.concats[1], everywhere), 1);
+  EXPECT_EQ(concat_copied_share("eager", *dense.concats[1], everywhere), 1);
+  const auto alone = [&](const ir::Node& n) { return &n != dense.concats[0]; };
+  EXPECT_EQ(concat_copied_share("prepacked", *dense.concats[1], alone), 1);
+  // Two Concats extend concat1: neither can be its tensor.
+  DenseConcats branching(true);
+  EXPECT_EQ(concat_copied_share("prepacked", *branching.concats[1], everywhere), 1);
+  EXPECT_EQ(concat_copied_share("prepacked", *branching.concats[3], everywhere), 1);
+  EXPECT_DOUBLE_EQ(concat_copied_share("prepacked", *branching.concats[2], everywhere), 4.0 / 20);
+}
+
 TEST(EnginesTest, MeasuredWinnersVoteByCostAndUnmeasuredClustersFollowTheRule) {
   const MeasuredEngines measured = {
       {"conv_a", "eager"}, {"relu_a", "frozen"}, {"conv_b", "eager"}, {"conv_c", "frozen"}};

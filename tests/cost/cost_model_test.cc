@@ -209,6 +209,21 @@ TEST(CostModelTest, AnEstimatedNodeFusedIntoItsProducerCostsNothing) {
   EXPECT_DOUBLE_EQ(measured.node_cost(relu, {.traced = true, .fused = true}).us, 150.0);
 }
 
+// A Concat that copies a quarter of its output (the rest is already in the tensor it shares)
+// pays a quarter of its roofline time and all of its dispatch; measured, it keeps its time.
+TEST(CostModelTest, AnEstimatedNodeThatCopiesAShareOfItsOutputPaysThatShare) {
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1000});
+  const ir::Node& relu = g.node(OpKind::Relu, {x}, {ir::Shape{1000}});
+  const CostModel model(unit_profile());
+  const NodeCost whole = model.node_cost(relu, {.traced = true});
+  const NodeCost quarter = model.node_cost(relu, {.traced = true, .copied_share = 0.25});
+  EXPECT_DOUBLE_EQ(quarter.us - 5, (whole.us - 5) * 0.25);
+  EXPECT_DOUBLE_EQ(quarter.bytes, whole.bytes);  // the work is reported as the op's
+  CostModel measured(unit_profile(), {{relu.name(), {200.0, 120.0}}});
+  EXPECT_DOUBLE_EQ(measured.node_cost(relu, {.copied_share = 0.25}).us, 200.0);
+}
+
 TEST(CostModelTest, OneThreadMeasurementScalesTheWideEstimate) {
   OneNode g;
   ir::Value* x = g.input(ir::Shape{1000});
