@@ -19,14 +19,25 @@
 class _Kernel:
     """One timed call (see _calibration_kernels)."""
 
-    def __init__(self, name, kind, work, weight_bytes, reads, function):
+    def __init__(self, name, kind, work, weight_bytes, reads, function, prepacked=False):
         self.name, self.kind, self.work = name, kind, work
         self.weight_bytes, self.function = weight_bytes, function
         self.reads = tuple(reads)  # activations: written just before each timed call
+        self.prepacked = prepacked  # calls mkldnn_prepacked::conv2d_run (see _PREPACKED_CALL)
 
 
 # The hand-off round trip's name among the kernels' times (transfer_latency_us).
 _HANDOFF = "hand-off round trip"
+
+# Dispatch: "tiny" kernels time an op's call on data too small to compute anything. PyTorch's
+# Python binding of torch.ops.mkldnn_prepacked.conv2d_run costs some 25 us more per call than an
+# aten op's (it throws and catches a C++ exception on each: 32 against 5 us for a tiny
+# convolution, at one thread and two), while programs call it from TorchScript (4 us a call in a
+# frozen graph). That extra, timed on a tiny prepacked convolution, is taken off each prepacked
+# kernel's times; left in, it made small prepacked convolutions look as if two threads gained
+# them nothing (128 -> 32 channels at 7x7: 72 against 70 us, where a program's scale 1.25x).
+_TINY_KINDS = ("tiny", "tiny prepacked")
+_PREPACKED_CALL = "tiny conv2d_run (prepacked)"
 
 
 def _calibration_kernels():
@@ -53,8 +64,9 @@ def _calibration_kernels():
 
     kernels = []
 
-    def add(name, kind, work, reads, function, weight_bytes=0.0):
-        kernels.append(_Kernel(name, kind, float(work), float(weight_bytes), reads, function))
+    def add(name, kind, work, reads, function, weight_bytes=0.0, prepacked=False):
+        kernels.append(_Kernel(name, kind, float(work), float(weight_bytes), reads, function,
+                               prepacked))
 
     def conv(c_in, c_out, size, k, stride=1, groups=1):
         # The cost model's work: 2 FLOPs per tap and output, plus the bias add.
@@ -70,7 +82,8 @@ def _calibration_kernels():
         if prepacked:
             context = conv2d_prepack(_channels_last(w), b, [stride] * 2, [pad] * 2, [1, 1],
                                      groups, list(x.shape), "none")
-            add(name + " prepacked", "conv", flops, [x], lambda: conv2d_run(x, context))
+            add(name + " prepacked", "conv", flops, [x], lambda: conv2d_run(x, context),
+                prepacked=True)
 
     # Shapes from GoogLeNet, Inception-v3, ResNet-50, DenseNet-121 and SqueezeNet: stems, 3x3
     # and 1x1 layers at every resolution down to 7 pixels, with 16 to 832 channels, weights
@@ -102,7 +115,7 @@ def _calibration_kernels():
             context = _pack_product(w.t().contiguous(), None, rows)
             add(name + " prepacked", "conv", flops, [x], lambda: conv2d_run(
                 x.reshape(1, 1, rows, depth).permute(0, 3, 1, 2), context).permute(
-                    0, 2, 3, 1).reshape(1, rows, columns))
+                    0, 2, 3, 1).reshape(1, rows, columns), prepacked=True)
 
     product(128, 256, 768)
     product(128, 1024, 256)
@@ -171,6 +184,11 @@ def _calibration_kernels():
                      ("linear", lambda: torch.mv(fc, x.reshape(-1)).unsqueeze(0)),
                      ("softmax", lambda: torch.softmax(x, dim=1))):
         add("tiny " + name, "tiny", 0.0, [x], fn)
+    if prepacked:
+        tiny_context = conv2d_prepack(_channels_last(w), b, [1, 1], [0, 0], [1, 1], 1,
+                                      list(x.shape), "none")
+        add(_PREPACKED_CALL, "tiny prepacked", 0.0, [x], lambda: conv2d_run(x, tiny_context),
+            prepacked=True)
     return kernels
 
 
@@ -240,8 +258,8 @@ def _calibration_worker(threads):
     os.dup2(2, 1)  # stray prints must not break the protocol
     _set_intra_op_threads(threads)
     kernels = _calibration_kernels()
-    tiny = [k for k in kernels if k.kind == "tiny"]
-    timed = [k for k in kernels if k.kind != "tiny"]
+    tiny = [k for k in kernels if k.kind in _TINY_KINDS]
+    timed = [k for k in kernels if k.kind not in _TINY_KINDS]
     handoff = _handoff_round_trip()
     with torch.no_grad():
         _time_pass_us(kernels, passes=2)  # warm-up: the first calls allocate and pick kernels
@@ -390,6 +408,8 @@ def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
     wide = {kernel: statistics.median(us) for kernel, us in samples[cores].items()}
 
     overhead = statistics.mean(one[k.name] for k in kernels if k.kind == "tiny")
+    _without_prepacked_call(kernels, one)
+    _without_prepacked_call(kernels, wide)
     convs = [k for k in kernels if k.kind == "conv"]
     flop_rate, weight_rate = _fit_flops_and_weights(
         [k.work for k in convs], [k.weight_bytes for k in convs],
@@ -414,13 +434,25 @@ def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
         _HANDOFF, one[_HANDOFF], "" if cores == 1 else ", %10.1f us at %d" % (wide[_HANDOFF],
                                                                                cores)))
     if cores > 1:
-        timed = [k for k in kernels if k.kind != "tiny"]
+        timed = [k for k in kernels if k.kind not in _TINY_KINDS]
         efficiency, half_us, sync_us = _fit_intra_op(
             [_roofline_us(k, one[k.name] - overhead, flop_rate, weight_rate) for k in timed],
             [wide[k.name] for k in timed], cores, overhead)
         profile.update(intra_op_efficiency=efficiency, intra_op_half_us=round(half_us, 3),
                        intra_op_sync_us=sync_us)
     return profile
+
+
+def _without_prepacked_call(kernels, times_us):
+    """Takes what Python's call of conv2d_run costs beyond an aten op's off the prepacked
+    kernels' times (see _PREPACKED_CALL)."""
+    if _PREPACKED_CALL not in times_us:
+        return
+    dispatch = statistics.mean(times_us[k.name] for k in kernels if k.kind == "tiny")
+    extra = max(times_us[_PREPACKED_CALL] - dispatch, 0.0)
+    for kernel in kernels:
+        if kernel.prepacked:
+            times_us[kernel.name] = max(times_us[kernel.name] - extra, 1e-3)
 
 
 def _roofline_us(kernel, busy_us, flop_rate, weight_rate):

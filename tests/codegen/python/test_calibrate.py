@@ -117,6 +117,29 @@ def test_prepacked_twins_time_the_same_work_without_weight_reads(compiled):
             assert (actual - expected).abs().max() <= 1e-4 * expected.abs().max(), name
 
 
+def test_prepacked_kernels_are_timed_without_the_python_call_programs_do_not_make(compiled):
+    """Python's call of conv2d_run costs more than an aten op's; programs call it from
+    TorchScript. The tiny prepacked convolution's extra over the tiny aten ops comes off each
+    prepacked kernel's time, and off nothing else."""
+    ramiel = compiled("branches").module.ramiel
+    if ramiel.prepacking_unavailable():
+        pytest.skip(ramiel.prepacking_unavailable())
+    kernels = ramiel._calibration_kernels()
+    tiny = [k for k in kernels if k.kind == "tiny"]
+    assert any(k.name == ramiel._PREPACKED_CALL and k.prepacked for k in kernels)
+    times = {k.name: 100.0 for k in kernels}
+    times.update({k.name: 4.0 + index % 2 * 2 for index, k in enumerate(tiny)})
+    dispatch = sum(times[k.name] for k in tiny) / len(tiny)
+    times[ramiel._PREPACKED_CALL] = dispatch + 25
+    before = dict(times)
+    ramiel._without_prepacked_call(kernels, times)
+    for kernel in kernels:
+        if kernel.prepacked and kernel.kind == "conv":
+            assert times[kernel.name] == pytest.approx(75.0), kernel.name
+        elif not kernel.prepacked:
+            assert times[kernel.name] == before[kernel.name], kernel.name
+
+
 def test_the_conv_fit_recovers_flop_and_weight_rates(compiled):
     """Times made from known rates (1000 FLOPs and 10 weight bytes per us) come back as those
     rates: the fit the profile's peak_gflops and weight_gbps come from."""
