@@ -120,12 +120,14 @@ def _share(graph, chain):
     for concat in chain:
         graph.setInsertPoint(concat.node)
         start = sum(concat.channels[:copied])
-        for piece, channels in zip(concat.pieces[copied:], concat.channels[copied:]):
+        # Its list as it reads now: an input may have been another chain's Concat, a view now.
+        pieces = list(concat.list_node.inputs())
+        for piece, channels in zip(pieces[copied:], concat.channels[copied:]):
             channels_of = _channels(graph, full, example, start, start + channels)
             _insert(graph, "aten::copy_", [channels_of, piece, graph.insertConstant(False)],
                     channels_of.type())
             start += channels
-        copied = len(concat.pieces)
+        copied = len(pieces)
         view = full if concat is last else _channels(graph, full, example, 0, start)
         concat.node.output().replaceAllUsesWith(view)
         concat.node.destroy()

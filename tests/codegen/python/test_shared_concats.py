@@ -68,6 +68,29 @@ def test_concats_of_contiguous_maps_share_a_contiguous_tensor(runtime):
             assert (expected - actual).abs().max().item() < 1e-4
 
 
+class ChainOfChains(torch.nn.Module):
+    """A chain whose Concats begin with another chain's last Concat (one tensor of its own
+    becomes an input of the next)."""
+
+    def forward(self, a, b, c, d, e):
+        first = torch.cat([a, b], 1)
+        whole = torch.cat([a, b, c], 1)
+        second = torch.cat([whole, d], 1)
+        return first * 2, second + 1, torch.cat([whole, d, e], 1) * 3
+
+
+def test_a_chain_may_begin_with_another_chains_concat(runtime):
+    module = ChainOfChains()
+    x = [channels_last(1, 2, 5, 5) for _ in range(5)]
+    with torch.no_grad():
+        traced = torch.jit.trace(module, tuple(x))
+        assert runtime.share_concat_buffers(traced.graph) == 4
+        assert "aten::cat" not in kinds(traced.graph)
+        x = [channels_last(1, 2, 5, 5) for _ in range(5)]
+        for expected, actual in zip(module(*x), traced(*x)):
+            assert torch.equal(expected, actual)
+
+
 class WrittenInPlace(torch.nn.Module):
     """A chain of Concats whose first input is written in place between them: each Concat must
     copy what it holds when it runs."""
