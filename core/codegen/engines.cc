@@ -54,30 +54,6 @@ const std::string* measured_engine(const MeasuredEngines& measured, const std::s
   return it == measured.end() ? nullptr : &it->second;
 }
 
-}  // namespace
-
-bool is_traced(std::string_view engine) {
-  return engine == kFrozen || engine == kPrepacked;
-}
-
-bool reads_prepacked_weights(std::string_view engine, ir::OpKind op) {
-  return is_traced(engine) &&
-         (op == ir::OpKind::Conv || op == ir::OpKind::MatMul || op == ir::OpKind::Gemm);
-}
-
-bool fused_into_producer(std::string_view engine, const ir::Node& node, bool same_cluster) {
-  if (!is_traced(engine) || !same_cluster || node.op() != ir::OpKind::Relu ||
-      node.num_inputs() != 1) {
-    return false;
-  }
-  const ir::Value* input = node.input(0);
-  return input != nullptr && input->producer() != nullptr &&
-         input->producer()->op() == ir::OpKind::Conv && input->uses().size() == 1 &&
-         !input->is_graph_output();
-}
-
-namespace {
-
 // A Concat of 4-D float32 tensors along the channels, of static sizes: what shared_concats.py
 // takes.
 bool joins_channels(const ir::Node& node) {
@@ -110,6 +86,26 @@ const ir::Node* extended_concat(const ir::Node& node) {
 }
 
 }  // namespace
+
+bool is_traced(std::string_view engine) {
+  return engine == kFrozen || engine == kPrepacked;
+}
+
+bool reads_prepacked_weights(std::string_view engine, ir::OpKind op) {
+  return is_traced(engine) &&
+         (op == ir::OpKind::Conv || op == ir::OpKind::MatMul || op == ir::OpKind::Gemm);
+}
+
+bool fused_into_producer(std::string_view engine, const ir::Node& node, bool same_cluster) {
+  if (!is_traced(engine) || !same_cluster || node.op() != ir::OpKind::Relu ||
+      node.num_inputs() != 1) {
+    return false;
+  }
+  const ir::Value* input = node.input(0);
+  return input != nullptr && input->producer() != nullptr &&
+         input->producer()->op() == ir::OpKind::Conv && input->uses().size() == 1 &&
+         !input->is_graph_output();
+}
 
 double concat_copied_share(std::string_view engine, const ir::Node& node,
                            const std::function<bool(const ir::Node&)>& in_cluster) {
