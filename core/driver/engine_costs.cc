@@ -14,8 +14,8 @@ StatusOr<schedule::DataflowGraph> costed(const ir::Graph& graph, const cost::Cos
                                          const schedule::DataflowGraph& dataflow,
                                          const std::vector<std::string_view>& engine_of,
                                          const std::vector<int32_t>& cluster_of) {
-  auto cluster = [&](const ir::Node* node) {
-    const int32_t v = node != nullptr ? dataflow.index_of(*node) : -1;
+  auto cluster = [&](const ir::Node& node) {
+    const int32_t v = dataflow.index_of(node);
     return v >= 0 ? cluster_of[static_cast<size_t>(v)] : -1;
   };
   return schedule::DataflowGraph::from_ir(
@@ -24,12 +24,12 @@ StatusOr<schedule::DataflowGraph> costed(const ir::Graph& graph, const cost::Cos
         const int32_t v = dataflow.index_of(node);
         const std::string_view engine =
             v >= 0 ? engine_of[static_cast<size_t>(v)] : codegen::kEager;
-        const ir::Value* input = node.num_inputs() > 0 ? node.input(0) : nullptr;
-        const bool same_cluster = v >= 0 && input != nullptr &&
-                                  cluster(input->producer()) == cluster_of[static_cast<size_t>(v)];
         const auto in_cluster = [&](const ir::Node& other) {
-          return v >= 0 && cluster(&other) == cluster_of[static_cast<size_t>(v)];
+          return v >= 0 && cluster(other) == cluster_of[static_cast<size_t>(v)];
         };
+        const ir::Value* input = node.num_inputs() > 0 ? node.input(0) : nullptr;
+        const bool same_cluster =
+            input != nullptr && input->producer() != nullptr && in_cluster(*input->producer());
         return costs.node_cost(
             node, {.traced = codegen::is_traced(engine),
                    .prepacked_weights = codegen::reads_prepacked_weights(engine, node.op()),

@@ -229,15 +229,26 @@ def _concatenates(node):
 def _dense_channels_last(graph, value):
     """`value`, copied channels-last unless the trace saw it so: conv2d_run misreads a
     channels-last view with gaps (a slice of channels: PyTorch 1.13 takes its data as dense)."""
-    value_type = value.type()
-    sizes, strides = value_type.sizes(), value_type.strides()
-    if sizes is not None and strides is not None and None not in strides:
-        _, channels, height, width = sizes
-        dense = (height * width * channels, 1, width * channels, channels)
-        if all(size == 1 or stride == want for size, stride, want in zip(sizes, strides, dense)):
-            return value
+    if _dense_layout(value) == "channels_last":
+        return value
     return _insert(graph, "aten::contiguous", [value, graph.insertConstant(_CHANNELS_LAST)],
                    torch._C.TensorType.get())
+
+
+def _dense_layout(value):
+    """"channels_last" or "contiguous" when the trace saw the 4-D `value` dense in that layout
+    (channels-last first, where both hold), else None."""
+    value_type = value.type()
+    sizes, strides = value_type.sizes(), value_type.strides()
+    if sizes is None or strides is None or None in strides:
+        return None
+    _, channels, height, width = sizes
+    layouts = {"channels_last": (height * width * channels, 1, width * channels, channels),
+               "contiguous": (channels * height * width, height * width, width, 1)}
+    for name, dense in layouts.items():
+        if all(size == 1 or stride == want for size, stride, want in zip(sizes, strides, dense)):
+            return name
+    return None
 
 
 def _static_float_sizes(value):

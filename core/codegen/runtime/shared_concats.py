@@ -55,21 +55,6 @@ def _concats(graph):
     return found
 
 
-def _dense_layout(value):
-    """"channels_last" or "contiguous" when the trace saw `value` dense in that layout."""
-    value_type = value.type()
-    sizes, strides = value_type.sizes(), value_type.strides()
-    if strides is None or None in strides:
-        return None
-    _, channels, height, width = sizes
-    layouts = {"channels_last": (height * width * channels, 1, width * channels, channels),
-               "contiguous": (channels * height * width, height * width, width, 1)}
-    for name, dense in layouts.items():
-        if all(size == 1 or stride == want for size, stride, want in zip(sizes, strides, dense)):
-            return name
-    return None
-
-
 def _chains(concats):
     """The chains of `concats` each of whose members' inputs begin with all of its
     predecessor's, in the same layout, none read by an operation that writes in place (a view
