@@ -158,6 +158,39 @@ def test_op_gap_counts_fused_epilogues_with_their_kernel_as_onnx_runtime_does():
     assert math.isclose(scaled["convolution"], 1.15 / 2.01 * 1.005)
 
 
+def test_op_gap_breaks_a_prepacked_cluster_down_as_it_runs():
+    """A cluster that runs prepacked counts its nodes' prepacked times (a node none of the traced
+    graph's operators came from takes none), scaled to its prepacked runs; an eager cluster's
+    nodes keep their eager times, scaled to its eager runs."""
+    schedule = {"nodes": [
+        _node("conv", "Conv", ["x", "w"], ["c"]), _node("relu", "Relu", ["c"], ["r"]),
+        _node("pool", "MaxPool", ["r"], ["p"]), _node("flat", "Flatten", ["p"], ["f"]),
+        _node("mm", "MatMul", ["f", "m"], ["y"])]}
+    profile = {"nodes": {
+        "conv": {"us_T": 900, "engine": "prepacked", "prepacked_us_T": 500},
+        "relu": {"us_T": 100, "engine": "prepacked"},  # fused into the prepacked convolution
+        "pool": {"us_T": 300, "engine": "prepacked", "prepacked_us_T": 300},
+        "flat": {"us_T": 10, "engine": "prepacked", "prepacked_us_T": 0},
+        "mm": {"us_T": 200, "engine": "eager"}},
+        "engines": {"clusters": {
+            "0": {"winner": "prepacked", "eager_ms": 1.4, "prepacked_ms": 0.72},
+            "1": {"winner": "eager", "eager_ms": 0.1, "prepacked_ms": 0.3}}}}
+    times = op_gap.as_run_times(profile)
+    assert {n: round(us, 6) for n, us in times.items()} == {"conv": 450, "pool": 270, "flat": 0,
+                                                            "mm": 100}
+    groups = op_gap.ramiel_groups(schedule, profile)
+    assert math.isclose(groups["convolution"], 0.45) and math.isclose(groups["pooling"], 0.27)
+    assert math.isclose(groups["matrix products"], 0.1)
+    assert op_gap.engine_runs(profile)["prepacked_nodes"]
+    # A profile from before prepacked node times: every node's eager time.
+    for row in profile["nodes"].values():
+        row.pop("prepacked_us_T", None)
+    assert not op_gap.engine_runs(profile)["prepacked_nodes"]
+    times = op_gap.as_run_times(profile)  # scaled to the eager runs of both clusters
+    assert {n: round(us * 1.51 / 1.5, 6) for n, us in times.items()} == {
+        "conv": 900, "relu": 100, "pool": 300, "flat": 10, "mm": 200}
+
+
 def test_op_gap_reads_onnx_runtime_profiles_after_the_warm_up_runs(tmp_path):
     events = []
     for run, (conv_us, pool_us) in enumerate([(900, 90), (100, 10), (120, 12), (110, 11)]):
@@ -256,12 +289,14 @@ def test_op_gap_section_lists_each_kind_and_the_total_gap():
     profile = {"engines": {"clusters": {"0": {"eager_ms": 13.5, "frozen_ms": 11.0,
                                               "prepacked_ms": 12.0, "winner": "frozen"}}}}
     assert op_gap.engine_runs(profile) == {"traced_wins": ["frozen"], "eager_ms": 13.5,
-                                           "frozen_ms": 11.0, "prepacked_ms": 12.0}
-    assert op_gap.engine_runs({}) == {"traced_wins": []}
+                                           "frozen_ms": 11.0, "prepacked_ms": 12.0,
+                                           "prepacked_nodes": False}
+    assert op_gap.engine_runs({}) == {"traced_wins": [], "prepacked_nodes": False}
     # Profiles from before the prepacked engine have no prepacked time.
     older = {"engines": {"clusters": {"0": {"eager_ms": 13.5, "frozen_ms": 11.0,
                                             "winner": "eager"}}}}
-    assert op_gap.engine_runs(older) == {"traced_wins": [], "eager_ms": 13.5, "frozen_ms": 11.0}
+    assert op_gap.engine_runs(older) == {"traced_wins": [], "eager_ms": 13.5, "frozen_ms": 11.0,
+                                         "prepacked_nodes": False}
     gap.update(op_gap.engine_runs(profile))
     results = {"machine": {"cores": 2}, "latency": {
         "googlenet": {"label": "GoogLeNet", "op_gap": gap},
@@ -271,5 +306,8 @@ def test_op_gap_section_lists_each_kind_and_the_total_gap():
     assert "| convolution | 12.00 | 10.00 | +2.00 |" in text
     assert "| **all kernels** | 13.50 | 10.50 | +3.00 |" in text
     assert "profiled run: 11.00 ms median, unprofiled 10.50 ms; its clusters run frozen: " \
-        "11.00 ms against 13.50 ms eager" in text
+        "11.00 ms against 13.50 ms eager, which the per-node eager times below break down" in text
+    gap.update(traced_wins=["prepacked"], prepacked_nodes=True)
+    assert "its clusters run prepacked: 12.00 ms against 13.50 ms eager, which the prepacked " \
+        "per-node times below break down" in report.op_gap_section(results)
     assert "ResNet-50: no comparison (no profile)" in text and "SqueezeNet" not in text

@@ -6,10 +6,12 @@ profile-guided compile reads); ONNX Runtime's is its session profile (enableProf
 median of each kernel over the timed runs. ONNX Runtime fuses activations and residual Adds into
 its convolutions, bias Adds into its matrix products and residual Adds into its layer norms, so
 Ramiel's nodes are counted the same way: an element-wise node that only finishes a convolution,
-a matrix product or feeds a layer norm is counted with it. Per-node times are eager ones (a
-frozen cluster has no nodes to time), scaled to the whole eager run the profile also measured
-(timing each node costs a little; the harness scales ONNX Runtime's side to its unprofiled
-median the same way); both sides include each runtime's dispatch.
+a matrix product or feeds a layer norm is counted with it. Per-node times are those of the
+engine each cluster runs with: a prepacked cluster's from PyTorch's profiler, any other
+cluster's eager ones (the frozen engine's graph keeps no node apart), each scaled to the whole
+runs of that engine the profile also measured (timing each node costs a little; the harness
+scales ONNX Runtime's side to its unprofiled median the same way); both sides include each
+runtime's dispatch.
 """
 import glob
 import json
@@ -105,23 +107,43 @@ def fused_units(schedule):
     return units
 
 
-def _eager_scale(node_profile, total_ms):
-    """Timing node by node costs more than the run it slices: the factor to the clusters' whole
-    eager runs (measured without per-node timing) where the profile has them."""
-    whole = engine_runs(node_profile).get("eager_ms", 0.0)
-    return whole / total_ms if whole > 0 and total_ms > 0 else 1.0
+def as_run_times(node_profile):
+    """{node: us} as the program runs its nodes, from a --profile file: a node of a cluster that
+    runs prepacked has its time in that engine ("prepacked_us_T", PyTorch's profiler; none if no
+    operator of the traced graph came from it), any other node its eager time ("us_T"). Each
+    engine's node times are scaled to its clusters' whole runs (measured without per-node
+    timing): timing node by node costs more than the run it slices."""
+    nodes = node_profile["nodes"]
+    clusters = list(node_profile.get("engines", {}).get("clusters", {}).values())
+    # A profile written before prepacked node times has none: eager times throughout.
+    timed = any("prepacked_us_T" in row for row in nodes.values())
+
+    def engine(winner):
+        return "prepacked" if timed and winner == "prepacked" else "eager"
+
+    times = {n: row["prepacked_us_T"] if engine(row.get("engine")) == "prepacked" else row["us_T"]
+             for n, row in nodes.items()
+             if engine(row.get("engine")) == "eager" or "prepacked_us_T" in row}
+    for name in ("eager", "prepacked"):
+        whole_ms = sum(c.get("%s_ms" % name, 0.0) for c in clusters
+                       if engine(c.get("winner")) == name)
+        members = [n for n in times if engine(nodes[n].get("engine")) == name]
+        total_ms = sum(times[n] for n in members) / 1e3
+        if whole_ms > 0 and total_ms > 0:
+            for n in members:
+                times[n] *= whole_ms / total_ms
+    return times
 
 
 def ramiel_groups(schedule, node_profile):
-    """{group: ms} from schedule.json's nodes and a --profile file's per-node us_T."""
+    """{group: ms} from schedule.json's nodes and a --profile file's as_run_times."""
     units = fused_units(schedule)
     totals = {}
-    for name, row in node_profile["nodes"].items():
+    for name, us in as_run_times(node_profile).items():
         if name in units:
             key = units[name][1]
-            totals[key] = totals.get(key, 0.0) + row["us_T"] / 1e3
-    scale = _eager_scale(node_profile, sum(totals.values()))
-    return {key: ms * scale for key, ms in totals.items()}
+            totals[key] = totals.get(key, 0.0) + us / 1e3
+    return totals
 
 
 def _exported_names(units):
@@ -159,9 +181,8 @@ def node_gaps(schedule, node_profile, ort_kernels, ort_scale=1.0, top=8):
     exported = _exported_names(units)
     nodes = {n["name"]: n for n in schedule["nodes"]}
     producer = {out: n["name"] for n in schedule["nodes"] for out in n["outputs"]}
-    measured = node_profile["nodes"]
-    mine = {n: measured[n]["us_T"] for n in nodes if n in measured}  # in program order
-    scale = _eager_scale(node_profile, sum(mine.values()) / 1e3)
+    measured = as_run_times(node_profile)
+    mine = {n: measured[n] for n in nodes if n in measured}  # in program order
     rows = {}
 
     def row(unit):
@@ -170,7 +191,7 @@ def node_gaps(schedule, node_profile, ort_kernels, ort_scale=1.0, top=8):
 
     for name, us in mine.items():
         r = row(units[name][0])
-        r["ramiel_us"] += us * scale
+        r["ramiel_us"] += us
         if nodes[name]["op"] not in r["ramiel_ops"]:
             r["ramiel_ops"].append(nodes[name]["op"])
     unmatched = {}
@@ -194,11 +215,14 @@ TRACED_ENGINES = ("frozen", "prepacked")
 
 def engine_runs(node_profile):
     """The profile's whole-cluster runs: {"eager_ms", "frozen_ms", "prepacked_ms"} summed over
-    clusters, and "traced_wins": the traced engines that won any cluster, in a list (then the
-    eager per-node breakdown is not how it runs)."""
+    clusters; "traced_wins": the traced engines that won any cluster, in a list; and
+    "prepacked_nodes": whether as_run_times breaks prepacked clusters down as they run (else
+    their nodes' times are eager ones)."""
     clusters = list(node_profile.get("engines", {}).get("clusters", {}).values())
     out = {"traced_wins": [e for e in TRACED_ENGINES if any(c.get("winner") == e
-                                                            for c in clusters)]}
+                                                            for c in clusters)],
+           "prepacked_nodes": any(row.get("engine") == "prepacked" and "prepacked_us_T" in row
+                                  for row in node_profile.get("nodes", {}).values())}
     for key in ["eager_ms"] + ["%s_ms" % e for e in TRACED_ENGINES]:
         if clusters and all(key in c for c in clusters):
             out[key] = sum(c[key] for c in clusters)

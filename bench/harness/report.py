@@ -140,7 +140,9 @@ def op_gap_section(results):
     """Per model, both runtimes' own kernel profiles at every core, by kind of work."""
     parts = [
         "Each runtime's own profile at %d threads (Ramiel: the program's `--profile`, the one the "
-        "profile-guided compile reads, scaled to its whole eager run; ONNX Runtime: its session "
+        "profile-guided compile reads: the nodes of a cluster that runs prepacked timed in that "
+        "engine by PyTorch's profiler, those of any other cluster eagerly, each scaled to its "
+        "engine's whole run; ONNX Runtime: its session "
         "profile, scaled to its unprofiled median in this run, since profiling slows its kernels "
         "too), summed by kind of work. ONNX Runtime fuses activations and residual Adds into "
         "its convolutions, bias Adds into matrix products and residual Adds into layer norms; "
@@ -158,11 +160,13 @@ def op_gap_section(results):
         rows.append(["**all kernels**", _fmt(gap["ramiel_ms"], 2), _fmt(gap["ort_ms"], 2),
                      "%+.2f" % (gap["ramiel_ms"] - gap["ort_ms"])])
         traced = gap.get("traced_wins") or []
-        engines_note = ("; its clusters run %s: %s ms against %s ms eager, which the per-node "
-                        "times below break down" % (
+        engines_note = ("; its clusters run %s: %s ms against %s ms eager, %s" % (
                             " and ".join(traced),
                             " and ".join(_fmt(gap.get("%s_ms" % e), 2) for e in traced),
-                            _fmt(gap.get("eager_ms"), 2))
+                            _fmt(gap.get("eager_ms"), 2),
+                            "which the prepacked per-node times below break down"
+                            if gap.get("prepacked_nodes") else
+                            "which the per-node eager times below break down")
                         if traced else "")
         parts += ["**%s** (ONNX Runtime's profiled run: %.2f ms median, unprofiled %s ms%s)" % (
             model["label"], gap["ort_profiled_run_ms"], _fmt(gap["ort_median_ms"], 2),

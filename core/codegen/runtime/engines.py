@@ -125,6 +125,11 @@ class FrozenCluster:
         self.engine = engine
         self._module = module
 
+    @property
+    def graph(self):
+        """The graph it runs, whose nodes keep the lines they were traced from."""
+        return self._module.graph
+
     def __call__(self, c, io):
         outputs = self._module(*[io.recv(name) for name in self.receives])
         for name, value in zip(self.sends, outputs):

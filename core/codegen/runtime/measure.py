@@ -187,6 +187,9 @@ def _bench(model, args):
 _TRACED_MARGIN = 0.02
 
 
+_PROFILED_RUNS = 10  # runs of each traced cluster under PyTorch's profiler, at most
+
+
 def _engine_times(model, constants, count, warmup):
     """Per cluster, its median ms with each engine in this process (alternating runs, on one
     eager run's hand-over values: "eager_ms", "frozen_ms", "prepacked_ms"), the winner, and why
@@ -217,6 +220,12 @@ def _engine_times(model, constants, count, warmup):
                         samples[engine].append((time.perf_counter() - start) * 1e3)
         row = {"%s_ms" % engine: round(statistics.median(times), 3)
                for engine, times in samples.items() if times}
+        # Where the prepacked engine's time goes, node by node (PyTorch's profiler: statement
+        # timing cannot see into a traced graph). Not the frozen engine's: optimize_for_inference
+        # inserts layout reorders that keep no program line, so much of its time has no node.
+        if "prepacked" in callables:
+            row["prepacked_node_us"] = traced_node_times(
+                callables["prepacked"], constants, examples, model, min(count, _PROFILED_RUNS))
         row["winner"] = "eager"
         traced = [engine for engine in TRACED_ENGINES if "%s_ms" % engine in row]
         if traced:
@@ -301,9 +310,10 @@ def _profile(model, args):
     --costs FILE` clusters with. Then times each cluster with each engine and records the winner
     with each of its nodes ("engine"), which the compile turns into ENGINES, and its faster
     traced engine's time over eager ("frozen_scale"), by which the compile scales the node's
-    eager times where it runs traced. Whole untraced runs at each count give "untraced_scale",
-    by which the compile scales every node's traced time to what the nodes take in an untraced
-    run."""
+    eager times where it runs traced, and its time in the prepacked engine at every core
+    ("prepacked_us_T", from PyTorch's profiler: traced_profile.py), which shows where a prepacked
+    run's time goes. Whole untraced runs at each count give "untraced_scale", by which the
+    compile scales every node's traced time to what the nodes take in an untraced run."""
     cores = _available_cores()
     counts = [1] if cores == 1 else [1, cores]
     configurations = _start(model, args.onnx,
@@ -332,11 +342,14 @@ def _profile(model, args):
     # Each node records the engine its cluster ran best with; the compile votes with them.
     clusters = {int(i): row for i, row in engines.get("clusters", {}).items()}
     scales = {index: _traced_scale(row) for index, row in clusters.items()}
+    prepacked_us = {index: row.pop("prepacked_node_us", {}) for index, row in clusters.items()}
     for node, index in _cluster_of_nodes(model).items():
         if node in nodes and index in clusters:
             nodes[node]["engine"] = clusters[index]["winner"]
             if scales[index] is not None:
                 nodes[node]["frozen_scale"] = scales[index]
+            if node in prepacked_us[index]:
+                nodes[node]["prepacked_us_T"] = round(prepacked_us[index][node], 3)
     traced_ms = {key: sum(row[key] for row in nodes.values()) / 1e3 for key in ("us_1", "us_T")}
     # Traced, the nodes sum to more (or less) than a whole run: tracing every line and timing
     # each node apart move their times. The compile scales them to the untraced run by this.

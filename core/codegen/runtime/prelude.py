@@ -9,6 +9,7 @@ import multiprocessing.connection
 import os
 import pickle
 import queue
+import re
 import runpy
 import signal
 import statistics

@@ -197,7 +197,7 @@ def _run_packed(graph, convolutions, context):
     for convolution in convolutions:  # all before any node goes: the insert point is one
         end = start + convolution.weight.shape[0]
         pieces.append(run if len(convolutions) == 1 else _channels_of(
-            graph, run, start, end, convolution.last.output()))
+            graph, run, start, end, convolution.last.output(), convolution.node))
         start = end
     for convolution, channels in zip(convolutions, pieces):
         _replace(convolution.last, convolution.node, channels)
@@ -206,17 +206,17 @@ def _run_packed(graph, convolutions, context):
 _CHANNELS_LAST = 2  # c10::MemoryFormat::ChannelsLast, as a traced graph passes memory formats
 
 
-def _channels_of(graph, output, start, end, replaced):
-    """Channels start to end of a sibling group's `output`, for the value `replaced`: a view,
-    copied channels-last where anything but a Concat reads it (conv2d_run reads its input as
-    channels-last contiguous whatever its strides)."""
+def _channels_of(graph, output, start, end, replaced, convolution):
+    """Channels start to end of a sibling group's `output`, for the value `replaced` (of the node
+    `convolution`): a view, copied channels-last where anything but a Concat reads it
+    (conv2d_run reads its input as channels-last contiguous whatever its strides)."""
     piece = _insert(graph, "aten::slice",
                     [output] + [graph.insertConstant(v) for v in (1, start, end, 1)],
-                    replaced.type())
+                    replaced.type(), convolution)
     if all(_concatenates(use.user) for use in replaced.uses()):
         return piece
     return _insert(graph, "aten::contiguous", [piece, graph.insertConstant(_CHANNELS_LAST)],
-                   replaced.type())
+                   replaced.type(), convolution)
 
 
 def _concatenates(node):
@@ -266,9 +266,12 @@ def _only_reader(node):
     return readers[0].user if len(readers) == 1 else None
 
 
-def _insert(graph, kind, inputs, output_type):
-    """A new node of `kind` at the graph's insert point, its output typed `output_type`."""
+def _insert(graph, kind, inputs, output_type, origin=None):
+    """A new node of `kind` at the graph's insert point, its output typed `output_type`, traced
+    from the line of `origin` (by default the node it goes before, whose work it does), which is
+    where traced_profile.py counts its time."""
     node = graph.insertNode(graph.create(kind, inputs))
+    node.copyMetadata(origin or graph.insertPoint())
     node.output().setType(output_type)
     return node.output()
 

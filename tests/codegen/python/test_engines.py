@@ -145,6 +145,13 @@ def test_profile_records_each_clusters_engine_with_its_nodes(compiled, tmp_path)
         assert profile["nodes"][node]["frozen_scale"] == pytest.approx(
             min(row["frozen_ms"], row["prepacked_ms"]) / row["eager_ms"], rel=1e-3)
     assert all(node["us_1"] > 0 for node in profile["nodes"].values())
+    # Each node's time in the prepacked engine, from the operators traced from its line: the
+    # convolutions (their ReLUs fused into them take none), the pooling, the Concat, the Gemm.
+    prepacked = {name: node["prepacked_us_T"] for name, node in profile["nodes"].items()
+                 if "prepacked_us_T" in node}
+    assert {"conv_a", "conv_b", "pool_b", "concat", "gap", "fc"} <= set(prepacked)
+    assert "relu_a" not in prepacked and "relu_b" not in prepacked
+    assert all(us > 0 for us in prepacked.values())
     # Whole untraced runs against the traced nodes' sums, at 1 thread and at every core. (No
     # closer bound: this model's whole run is 0.1 ms, and at 2 threads on a 2-vCPU VM waking
     # the OpenMP worker after the other process's turn has taken 10 ms, 20x the nodes' sum.)
