@@ -131,6 +131,25 @@ double concat_copied_share(std::string_view engine, const ir::Node& node,
   return all > 0 ? copied / all : 1;
 }
 
+bool pools_separably(std::string_view engine, const ir::Node& node) {
+  if (engine != kPrepacked || node.op() != ir::OpKind::MaxPool || node.num_outputs() != 1 ||
+      node.num_inputs() != 1 || node.input(0) == nullptr) {
+    return false;
+  }
+  const auto& type = node.input(0)->type();
+  if (type.dtype != ir::DType::kFloat32 || !type.shape || type.shape->size() != 4) return false;
+  const std::optional<int64_t> elements = ir::element_count(*type.shape);
+  if (!elements || *elements < kMinSeparablePoolElements) return false;
+  const ir::Attributes& attributes = node.attributes();
+  const std::vector<int64_t> kernel = attributes.get_ints("kernel_shape", {});
+  const std::vector<int64_t> strides = attributes.get_ints("strides", {1, 1});
+  const std::vector<int64_t> dilations = attributes.get_ints("dilations", {1, 1});
+  if (kernel.size() != 2 || strides.size() != 2 || dilations != std::vector<int64_t>{1, 1}) {
+    return false;
+  }
+  return kernel[0] > strides[0] || kernel[1] > strides[1];
+}
+
 std::vector<std::string> choose_engines(const schedule::DataflowGraph& dataflow,
                                         const schedule::Schedule& schedule,
                                         const MeasuredEngines& measured) {

@@ -50,6 +50,12 @@ bool fused_into_producer(std::string_view engine, const ir::Node& node, bool sam
 double concat_copied_share(std::string_view engine, const ir::Node& node,
                            const std::function<bool(const ir::Node&)>& in_cluster);
 
+// Whether the prepacked engine runs `node` as a max over rows, then over columns
+// (runtime/separable_pools.py): a 2-D MaxPool without indices, undilated, with windows that
+// overlap, of a float32 input of at least kMinSeparablePoolElements elements.
+inline constexpr int64_t kMinSeparablePoolElements = 100'000;  // separable_pools.py's minimum
+bool pools_separably(std::string_view engine, const ir::Node& node);
+
 // One engine per cluster. Where `measured` names some of a cluster's nodes (a split part is
 // looked up by the whole node's name too), the engine their one-thread costs vote for; else
 // the op-mix rule (engines.cc).

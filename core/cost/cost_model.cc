@@ -48,12 +48,14 @@ NodeCost CostModel::node_cost(const ir::Node& node, Execution execution) const {
     const double compute =
         us_at(work.flops - work.vector_ops, profile_.peak_gflops) +
         (execution.prepacked_weights ? 0.0 : us_at(work.weight_bytes, profile_.weight_gbps));
+    const double pool_gops =
+        execution.separable_pool ? profile_.separable_pool_gops : profile_.pool_gops;
     const double roofline =
-        execution.copied_share * std::max({compute, us_at(work.vector_ops, profile_.vector_gops),
-                                           us_at(work.bytes, profile_.memory_gbps),
-                                           us_at(work.pool_window_ops, profile_.pool_gops),
-                                           us_at(work.matvec_bytes, profile_.matvec_gbps),
-                                           us_at(work.inplace_bytes, profile_.inplace_gbps)});
+        execution.copied_share *
+        std::max({compute, us_at(work.vector_ops, profile_.vector_gops),
+                  us_at(work.bytes, profile_.memory_gbps), us_at(work.pool_window_ops, pool_gops),
+                  us_at(work.matvec_bytes, profile_.matvec_gbps),
+                  us_at(work.inplace_bytes, profile_.inplace_gbps)});
     const double python_us = work.python_elements * kPythonElementUs;  // one thread, always
     cost.us = roofline + profile_.op_overhead_us + python_us;
     cost.wide_us = wide_time_us(roofline) + python_us;

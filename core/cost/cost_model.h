@@ -40,6 +40,7 @@ struct Execution {
   bool prepacked_weights = false;  // its weights reordered once at load: reads_prepacked_weights
   bool fused = false;              // computed inside its producer's kernel: fused_into_producer
   double copied_share = 1;         // of its output, what it copies: concat_copied_share
+  bool separable_pool = false;     // pooled as row and column passes: pools_separably
 };
 
 class CostModel {

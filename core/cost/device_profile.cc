@@ -24,6 +24,7 @@ constexpr NumberField kNumberFields[] = {
     {"op_overhead_us", &DeviceProfile::op_overhead_us},
     {"peak_gflops", &DeviceProfile::peak_gflops},
     {"pool_gops", &DeviceProfile::pool_gops},
+    {"separable_pool_gops", &DeviceProfile::separable_pool_gops},
     {"transfer_gbps", &DeviceProfile::transfer_gbps},
     {"transfer_latency_us", &DeviceProfile::transfer_latency_us},
     {"vector_gops", &DeviceProfile::vector_gops},

@@ -48,6 +48,12 @@ struct DeviceProfile {
   // programs use for 4-D activations (and the calibration times: 3x3/2 at 112 pixels and 3x3/1
   // at 14), the same pooling runs at 5 Gop/s.
   double pool_gops = 5.0;
+  // The same for a max pooling that the prepacked engine runs as a max over rows, then over
+  // columns, without indices (runtime/separable_pools.py; codegen::pools_separably): calibrated
+  // on 3x3/2 at 112 pixels and 3x3/1 at 28 as that engine runs them, in a program's conditions
+  // (5.1 against pool_gops' 3.9 on the reference machine, though 1.35-3.5x faster each in a
+  // loop of its own). Profiles from before this key get pool_gops' built-in rate times that.
+  double separable_pool_gops = 6.5;
   // Bytes per second (x1e9) of a matrix-vector product (a Gemm or MatMul with one row: a
   // classifier at batch 1), which reads its weights below memory_gbps in this torch. Calibrated
   // on a 2048->1000 classifier as programs run it (torch.addmv). The built-in rate is F.linear's,

@@ -34,7 +34,8 @@ StatusOr<schedule::DataflowGraph> costed(const ir::Graph& graph, const cost::Cos
             node, {.traced = codegen::is_traced(engine),
                    .prepacked_weights = codegen::reads_prepacked_weights(engine, node.op()),
                    .fused = codegen::fused_into_producer(engine, node, same_cluster),
-                   .copied_share = codegen::concat_copied_share(engine, node, in_cluster)});
+                   .copied_share = codegen::concat_copied_share(engine, node, in_cluster),
+                   .separable_pool = codegen::pools_separably(engine, node)});
       },
       [&costs](const ir::Value& value) { return costs.transfer_cost_us(value); });
 }

@@ -136,6 +136,39 @@ TEST(EnginesTest, AConcatThatExtendsTheOneBeforeCopiesOnlyItsNewInputsWhenPrepac
   EXPECT_DOUBLE_EQ(concat_copied_share("prepacked", *branching.concats[2], everywhere), 4.0 / 20);
 }
 
+// A MaxPool of `channels` x `size` x `size` with the given window, stride and dilation.
+struct OnePool {
+  ir::Graph g;
+  const ir::Node* pool;
+  OnePool(int64_t channels, int64_t size, int64_t kernel, int64_t stride, int64_t dilation = 1,
+          bool indices = false) {
+    g.name = "pool";
+    g.opset = 13;
+    ir::Value* x = g.add_input("x", f32({1, channels, size, size}));
+    ir::Attributes a;
+    a.set("kernel_shape", std::vector<int64_t>{kernel, kernel});
+    a.set("strides", std::vector<int64_t>{stride, stride});
+    a.set("dilations", std::vector<int64_t>{dilation, dilation});
+    const int64_t out = (size - dilation * (kernel - 1) - 1) / stride + 1;
+    std::vector<ir::OutputSpec> outputs = {{"y", f32({1, channels, out, out})}};
+    if (indices) outputs.push_back({"i", {ir::DType::kInt64, ir::Shape{1, channels, out, out}}});
+    pool = g.add_node(OpKind::MaxPool, "pool", {x}, outputs, a);
+    g.set_outputs({pool->output(0)});
+  }
+};
+
+TEST(EnginesTest, ThePrepackedEngineRunsLargeOverlappingMaxPoolsAsRowAndColumnPasses) {
+  EXPECT_TRUE(pools_separably("prepacked", *OnePool(64, 112, 3, 2).pool));  // GoogLeNet's first
+  EXPECT_TRUE(pools_separably("prepacked", *OnePool(192, 28, 3, 1).pool));
+  EXPECT_FALSE(pools_separably("eager", *OnePool(64, 112, 3, 2).pool));
+  EXPECT_FALSE(pools_separably("frozen", *OnePool(64, 112, 3, 2).pool));
+  // Small, windows that do not overlap, dilated, or with indices: as PyTorch pools them.
+  EXPECT_FALSE(pools_separably("prepacked", *OnePool(832, 7, 3, 1).pool));
+  EXPECT_FALSE(pools_separably("prepacked", *OnePool(256, 56, 2, 2).pool));
+  EXPECT_FALSE(pools_separably("prepacked", *OnePool(64, 112, 3, 2, 2).pool));
+  EXPECT_FALSE(pools_separably("prepacked", *OnePool(64, 112, 3, 2, 1, true).pool));
+}
+
 TEST(EnginesTest, MeasuredWinnersVoteByCostAndUnmeasuredClustersFollowTheRule) {
   const MeasuredEngines measured = {
       {"conv_a", "eager"}, {"relu_a", "frozen"}, {"conv_b", "eager"}, {"conv_c", "frozen"}};

@@ -78,6 +78,23 @@ TEST(CostModelTest, SlowPoolingKernelsUseThePoolRate) {
   EXPECT_DOUBLE_EQ(pool.us, 576 / 10.0 + 5);
 }
 
+TEST(CostModelTest, APoolingRunAsRowAndColumnPassesUsesTheSeparableRate) {
+  DeviceProfile p = unit_profile();
+  p.pool_gops = 0.01;            // 10 window elements per microsecond
+  p.separable_pool_gops = 0.04;  // 40
+  CostModel model(p);
+  OneNode g;
+  ir::Value* x = g.input(ir::Shape{1, 4, 8, 8});
+  ir::Attributes a;
+  a.set("kernel_shape", std::vector<int64_t>{3, 3});
+  a.set("strides", std::vector<int64_t>{2, 2});
+  a.set("pads", std::vector<int64_t>{1, 1, 1, 1});
+  const ir::Node& node = g.node(OpKind::MaxPool, {x}, {ir::Shape{1, 4, 4, 4}}, a);
+  EXPECT_DOUBLE_EQ(model.node_cost(node, {.traced = true, .separable_pool = true}).us,
+                   576 / 40.0 + 5);
+  EXPECT_DOUBLE_EQ(model.node_cost(node, {.traced = true}).us, 576 / 10.0 + 5);
+}
+
 TEST(CostModelTest, MatrixVectorProductsUseTheMatvecRate) {
   DeviceProfile profile = unit_profile();
   profile.matvec_gbps = 0.25;  // 250 bytes per microsecond, a quarter of memory bandwidth

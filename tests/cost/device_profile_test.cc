@@ -15,8 +15,9 @@ void expect_invalid(std::string_view json, const std::string& mentions) {
 
 TEST(DeviceProfileTest, DefaultsAreMeasuredPositiveNumbers) {
   DeviceProfile d = DeviceProfile::defaults();
-  for (double v : {d.peak_gflops, d.memory_gbps, d.op_overhead_us, d.pool_gops,
-                   d.transfer_latency_us, d.transfer_gbps, d.vector_gops, d.weight_gbps}) {
+  for (double v :
+       {d.peak_gflops, d.memory_gbps, d.op_overhead_us, d.pool_gops, d.separable_pool_gops,
+        d.transfer_latency_us, d.transfer_gbps, d.vector_gops, d.weight_gbps}) {
     EXPECT_GT(v, 0);
   }
   // Sanity of the calibration: dispatch costs microseconds and a thread hand-off more.
@@ -47,6 +48,7 @@ TEST(DeviceProfileTest, ToJsonRoundTripsAndIsSorted) {
   d.memory_gbps = 2.5;
   d.op_overhead_us = 3.5;
   d.pool_gops = 4.5;
+  d.separable_pool_gops = 9.5;
   d.transfer_latency_us = 5.5;
   d.transfer_gbps = 6.5;
   d.vector_gops = 7.5;
@@ -56,6 +58,7 @@ TEST(DeviceProfileTest, ToJsonRoundTripsAndIsSorted) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->to_json(), text);
   EXPECT_DOUBLE_EQ(back->pool_gops, 4.5);
+  EXPECT_DOUBLE_EQ(back->separable_pool_gops, 9.5);
   EXPECT_DOUBLE_EQ(back->vector_gops, 7.5);
   EXPECT_DOUBLE_EQ(back->weight_gbps, 8.5);
   EXPECT_LT(text.find("memory_gbps"), text.find("transfer_latency_us"));

@@ -43,10 +43,11 @@ _PREPACKED_CALL = "tiny conv2d_run (prepacked)"
 def _calibration_kernels():
     """A _Kernel for every timed call. kind says which profile key it calibrates: "tiny"
     (dispatch overhead), "conv" (peak_gflops and weight_gbps), "stream" (memory_gbps), "inplace"
-    (inplace_gbps), "vector" (vector_gops), "pool" (pool_gops), "matvec" (matvec_gbps); all but
-    tiny also calibrate the intra-op scaling. work is the amount the cost model charges for it,
-    in its own units (FLOPs, bytes read and written, operations, window elements): what it
-    divides by the key's rate; weight_bytes the constant weights a conv kernel reads (core/cost:
+    (inplace_gbps), "vector" (vector_gops), "pool" (pool_gops), "separable pool"
+    (separable_pool_gops: the pooling as the prepacked engine runs it), "matvec" (matvec_gbps);
+    all but tiny also calibrate the intra-op scaling. work is the amount the cost model charges
+    for it, in its own units (FLOPs, bytes read and written, operations, window elements): what
+    it divides by the key's rate; weight_bytes the constant weights a conv kernel reads (core/cost:
     OpWork::weight_bytes). Where this PyTorch can prepack, each convolution and weighted matrix
     product is timed again as the prepacked engine runs it, its weight packed once: the FLOPs
     alone, with no weight term, which tells the fit the FLOP rate apart from the weights'
@@ -164,10 +165,16 @@ def _calibration_kernels():
     def pool(c, size, k, stride):
         x = randn(1, c, size, size)
         out = (size + 2 * (k // 2) - k) // stride + 1
-        add("max_pool2d %dx%d/%d 1x%dx%dx%d" % (k, k, stride, c, size, size), "pool",
-            c * out * out * k * k, [x], lambda: F.max_pool2d(x, k, stride=stride, padding=k // 2))
+        name = "max_pool2d %dx%d/%d 1x%dx%dx%d" % (k, k, stride, c, size, size)
+        add(name, "pool", c * out * out * k * k, [x],
+            lambda: F.max_pool2d(x, k, stride=stride, padding=k // 2))
+        separable = _separable_pool(x, k, stride)
+        if separable is not None:
+            add(name + " separable", "separable pool", c * out * out * k * k, [x],
+                lambda: separable(x))
 
     pool(64, 112, 3, 2)
+    pool(192, 28, 3, 1)
     pool(480, 14, 3, 1)
 
     # Dispatch: ops on tensors too small to compute anything.
@@ -415,7 +422,7 @@ def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
         [k.work for k in convs], [k.weight_bytes for k in convs],
         [max(one[k.name] - overhead, 1e-3) for k in convs])
     rates = {kind: _rate(kernels, one, kind, overhead)
-             for kind in ("stream", "inplace", "vector", "pool", "matvec")}
+             for kind in ("stream", "inplace", "vector", "pool", "separable pool", "matvec")}
     profile = {"name": name, "cores": cores,
                "op_overhead_us": round(overhead, 3),
                "transfer_latency_us": round(one[_HANDOFF] / 2, 3),
@@ -424,6 +431,7 @@ def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
                "inplace_gbps": round(rates["inplace"] / 1e3, 3),
                "vector_gops": round(rates["vector"] / 1e3, 3),
                "pool_gops": round(rates["pool"] / 1e3, 3),
+               "separable_pool_gops": round(rates["separable pool"] / 1e3, 3),
                "matvec_gbps": round(rates["matvec"] / 1e3, 3)}
     # Weights that cost nothing measurable get the built-in profile's rate, which leaves them out.
     profile["weight_gbps"] = round(weight_rate / 1e3, 3) if weight_rate else 1e6
@@ -453,6 +461,23 @@ def _without_prepacked_call(kernels, times_us):
     for kernel in kernels:
         if kernel.prepacked:
             times_us[kernel.name] = max(times_us[kernel.name] - extra, 1e-3)
+
+
+class _Pooling(torch.nn.Module):
+    def __init__(self, kernel, stride):
+        super().__init__()
+        self.kernel, self.stride = kernel, stride
+
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel, stride=self.stride, padding=self.kernel // 2)
+
+
+def _separable_pool(x, kernel, stride):
+    """The max pooling of `x` as the prepacked engine runs it (separable_pools.py): traced,
+    rewritten and frozen; None where that engine leaves it as it is."""
+    with torch.no_grad():
+        traced = torch.jit.trace(_Pooling(kernel, stride).eval(), (x,))
+        return torch.jit.freeze(traced) if separate_max_pools(traced.graph) else None
 
 
 def _roofline_us(kernel, busy_us, flop_rate, weight_rate):

@@ -14,7 +14,7 @@ from conftest import PYTHON
 CLIENT = os.environ.get("RAMIEL_CLIENT")
 # DeviceProfile's keys (core/cost/device_profile.h); calibration measures all but these.
 PROFILE_KEYS = {"name", "cores", "peak_gflops", "memory_gbps", "inplace_gbps", "op_overhead_us",
-                "pool_gops", "matvec_gbps", "vector_gops", "weight_gbps",
+                "pool_gops", "separable_pool_gops", "matvec_gbps", "vector_gops", "weight_gbps",
                 "transfer_latency_us", "transfer_gbps", "intra_op_efficiency",
                 "intra_op_half_us", "intra_op_sync_us", "co_run_slowdown"}
 NOT_MEASURED = {"transfer_gbps", "co_run_slowdown"}
@@ -56,6 +56,7 @@ def test_calibrate_writes_a_plausible_profile_of_this_machine(calibrated):
     assert 0.1 < profile["memory_gbps"] < 1e4
     assert 0.1 < profile["inplace_gbps"] < 1e4
     assert 0.01 < profile["pool_gops"] < 1e4
+    assert 0.01 < profile["separable_pool_gops"] < 1e4
     assert 0.01 < profile["matvec_gbps"] < 1e4
     assert 0.01 < profile["vector_gops"] < 1e4
     assert 0.01 < profile["weight_gbps"] <= 1e6  # 1e6: weights cost nothing measurable
