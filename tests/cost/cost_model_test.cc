@@ -64,18 +64,22 @@ TEST(CostModelTest, StringOpsPayAPythonLoopPerElement) {
   EXPECT_DOUBLE_EQ(model.node_cost(normalize).us, 8 + 2000 * kPythonElementUs + 5);
 }
 
-TEST(CostModelTest, SlowPoolingKernelsUseThePoolRate) {
-  DeviceProfile p = unit_profile();
-  p.pool_gops = 0.01;  // 10 window elements per microsecond
-  CostModel model(p);
-  OneNode g;
+// A 3x3/2 MaxPool with padding 1 of 1x4x8x8 into 1x4x4x4: 576 window elements.
+const ir::Node& max_pool_3x3_2(OneNode& g) {
   ir::Value* x = g.input(ir::Shape{1, 4, 8, 8});
   ir::Attributes a;
   a.set("kernel_shape", std::vector<int64_t>{3, 3});
   a.set("strides", std::vector<int64_t>{2, 2});
   a.set("pads", std::vector<int64_t>{1, 1, 1, 1});
-  NodeCost pool = model.node_cost(g.node(OpKind::MaxPool, {x}, {ir::Shape{1, 4, 4, 4}}, a));
-  EXPECT_DOUBLE_EQ(pool.us, 576 / 10.0 + 5);
+  return g.node(OpKind::MaxPool, {x}, {ir::Shape{1, 4, 4, 4}}, a);
+}
+
+TEST(CostModelTest, SlowPoolingKernelsUseThePoolRate) {
+  DeviceProfile p = unit_profile();
+  p.pool_gops = 0.01;  // 10 window elements per microsecond
+  CostModel model(p);
+  OneNode g;
+  EXPECT_DOUBLE_EQ(model.node_cost(max_pool_3x3_2(g)).us, 576 / 10.0 + 5);
 }
 
 TEST(CostModelTest, APoolingRunAsRowAndColumnPassesUsesTheSeparableRate) {
@@ -84,12 +88,7 @@ TEST(CostModelTest, APoolingRunAsRowAndColumnPassesUsesTheSeparableRate) {
   p.separable_pool_gops = 0.04;  // 40
   CostModel model(p);
   OneNode g;
-  ir::Value* x = g.input(ir::Shape{1, 4, 8, 8});
-  ir::Attributes a;
-  a.set("kernel_shape", std::vector<int64_t>{3, 3});
-  a.set("strides", std::vector<int64_t>{2, 2});
-  a.set("pads", std::vector<int64_t>{1, 1, 1, 1});
-  const ir::Node& node = g.node(OpKind::MaxPool, {x}, {ir::Shape{1, 4, 4, 4}}, a);
+  const ir::Node& node = max_pool_3x3_2(g);
   EXPECT_DOUBLE_EQ(model.node_cost(node, {.traced = true, .separable_pool = true}).us,
                    576 / 40.0 + 5);
   EXPECT_DOUBLE_EQ(model.node_cost(node, {.traced = true}).us, 576 / 10.0 + 5);
