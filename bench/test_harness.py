@@ -311,3 +311,24 @@ def test_op_gap_section_lists_each_kind_and_the_total_gap():
     assert "its clusters run prepacked: 12.00 ms against 13.50 ms eager, which the prepacked " \
         "per-node times below break down" in report.op_gap_section(results)
     assert "ResNet-50: no comparison (no profile)" in text and "SqueezeNet" not in text
+
+
+def test_ab_programs_alternates_the_order_and_compares_run_by_run():
+    import ab_programs
+    calls = []
+
+    def program(name):
+        def run(*inputs):
+            assert inputs == ("x",)
+            calls.append(name)
+        return run
+
+    old, new = program("old"), program("new")
+    old_ms, new_ms = ab_programs.alternate(old, new, ["x"], runs=4, warmup=1)
+    assert len(old_ms) == len(new_ms) == 4
+    # One warm-up each, then each run's pair, the order flipped every run.
+    assert calls == ["old", "new", "old", "new", "new", "old", "old", "new", "new", "old"]
+    result = ab_programs.summarize([2.0, 4.0, 2.0, 4.0], [1.0, 4.0, 3.0, 6.0])
+    assert result["old_ms"] == 3.0 and result["new_ms"] == 3.5
+    assert math.isclose(result["ratio"], 3.5 / 3.0)
+    assert result["pair_ratios"][1] == 1.25  # the median of 0.5, 1.0, 1.5, 1.5

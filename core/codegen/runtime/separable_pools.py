@@ -10,7 +10,7 @@
 # into an output allocated once, its edge windows (cut by padding or ceil mode) each an amax of
 # their own; a stride-1 pass is a running maximum of shifted views instead, no window view.
 # Isolated, at two threads: GoogLeNet's first pooling 211 -> 118 us, its 3x3 stride-1 ones at
-# 28x28 80 -> 57; in the whole program 0.97x (an A/B in one process). Small tensors stay as they
+# 28x28 80 -> 57; in the whole program 0.97x (bench/ab_programs.py). Small tensors stay as they
 # are: their native call is cheaper than the passes' several (832 channels at 7x7: 22 -> 33 us),
 # and so do windows that do not overlap (2x2 at stride 2: 14 -> 27 us), where the native kernel
 # reads each input once anyway.
