@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/support/sha256.h"
 #include "core/support/stopwatch.h"
@@ -63,6 +64,7 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
       service_.watchdog.touch(watch_id_);
     }
     if (step.fail) {
+      drop_upload();
       finish_once(std::move(*step.fail));
     } else if (step.job) {
       submit(
@@ -180,6 +182,19 @@ class CompileCall final : public CallReactor<grpc::ServerReadReactor<v1::Compile
   void on_release() override {
     if (reserved_ > 0) service_.uploads.release(reserved_);
     if (holds_peer_slots_) service_.peers.call_done(peer_);
+  }
+
+  // A failed upload's bytes are dropped and its share of the upload budget given back before
+  // the client hears of it: on_release comes after the status, and the client's next upload
+  // would find the budget still held.
+  void drop_upload() {
+    int64_t freed = 0;
+    {
+      auto held = lock();
+      freed = std::exchange(reserved_, 0);
+      std::string().swap(model_);
+    }
+    if (freed > 0) service_.uploads.release(freed);
   }
 
   // Frees the peer's upload slot once, when the upload ends for any reason.
