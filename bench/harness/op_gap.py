@@ -121,13 +121,13 @@ def as_run_times(node_profile):
     def engine(winner):
         return "prepacked" if timed and winner == "prepacked" else "eager"
 
-    times = {n: row["prepacked_us_T"] if engine(row.get("engine")) == "prepacked" else row["us_T"]
-             for n, row in nodes.items()
-             if engine(row.get("engine")) == "eager" or "prepacked_us_T" in row}
+    engine_of = {n: engine(row.get("engine")) for n, row in nodes.items()}
+    times = {n: row["prepacked_us_T" if engine_of[n] == "prepacked" else "us_T"]
+             for n, row in nodes.items() if engine_of[n] == "eager" or "prepacked_us_T" in row}
     for name in ("eager", "prepacked"):
         whole_ms = sum(c.get("%s_ms" % name, 0.0) for c in clusters
                        if engine(c.get("winner")) == name)
-        members = [n for n in times if engine(nodes[n].get("engine")) == name]
+        members = [n for n in times if engine_of[n] == name]
         total_ms = sum(times[n] for n in members) / 1e3
         if whole_ms > 0 and total_ms > 0:
             for n in members:

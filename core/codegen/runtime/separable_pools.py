@@ -13,7 +13,8 @@
 # 28x28 80 -> 57; in the whole program 0.97x (bench/ab_programs.py). Small tensors stay as they
 # are: their native call is cheaper than the passes' several (832 channels at 7x7: 22 -> 33 us),
 # and so do windows that do not overlap (2x2 at stride 2: 14 -> 27 us), where the native kernel
-# reads each input once anyway.
+# reads each input once anyway. The cost model applies the same rule (codegen::pools_separably,
+# whose kMinSeparablePoolElements must stay this minimum).
 _MIN_SEPARABLE_ELEMENTS = 100_000
 
 
