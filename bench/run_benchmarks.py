@@ -260,6 +260,17 @@ def without_slices(results):
     return copy
 
 
+def native_kernels(build_dir):
+    """The operator library every program of the run loads (RAMIEL_KERNELS, which the workers
+    inherit): the one already named there, else the build's (kernels/), else none; its path or
+    None."""
+    if "RAMIEL_KERNELS" not in os.environ:
+        built = os.path.join(build_dir, "kernels", "libramiel_kernels.so")
+        os.environ["RAMIEL_KERNELS"] = built if os.path.exists(built) else "off"
+    setting = os.environ["RAMIEL_KERNELS"]
+    return None if setting.lower() == "off" else setting
+
+
 def main(argv=None):
     args = parse_args(argv)
     client = os.path.join(args.build_dir, "client", "ramiel-client")
@@ -270,12 +281,14 @@ def main(argv=None):
                              % (path, args.build_dir))
             return 2
     os.makedirs(args.out, exist_ok=True)
+    kernels = native_kernels(args.build_dir)
     results = {"machine": machine.describe(),
-               "settings": {"quick": args.quick, "rounds": args.rounds, "iters": args.iters,
+               "settings": {"native_kernels": kernels, "quick": args.quick, "rounds": args.rounds, "iters": args.iters,
                             "warmup": args.warmup, "workers": args.workers,
                             "compile_runs": args.compile_runs,
                             "memory_iters": args.memory_iters, "models": args.models}}
     log("machine: %s" % results["machine"])
+    log("native kernels: %s" % (kernels or "off (PyTorch's kernels)"))
     timings = []
 
     def calibrate(when):

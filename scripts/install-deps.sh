@@ -21,6 +21,8 @@ TEST_PACKAGES=(
   # Python side: generated programs, numeric tests, benchmarks
   python3 python3-torch python3-onnx python3-torchvision python3-numpy python3-pytest
   python3-matplotlib libopenblas0-openmp
+  # kernels/: the native operators the generated programs load (torch's and oneDNN's headers)
+  libtorch-dev libdnnl-dev
   # the system tests' raw gRPC clients (stalled, truncated and abandoned uploads)
   python3-grpcio
   # references and tools the tests run for real

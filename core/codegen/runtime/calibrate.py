@@ -23,7 +23,7 @@ class _Kernel:
         self.name, self.kind, self.work = name, kind, work
         self.weight_bytes, self.function = weight_bytes, function
         self.reads = tuple(reads)  # activations: written just before each timed call
-        self.prepacked = prepacked  # calls mkldnn_prepacked::conv2d_run (see _PREPACKED_CALL)
+        self.prepacked = prepacked  # calls a prepacked conv2d_run (see _PREPACKED_CALL)
 
 
 # The hand-off round trip's name among the kernels' times (transfer_latency_us).
@@ -33,9 +33,9 @@ _HANDOFF = "hand-off round trip"
 # Python binding of torch.ops.mkldnn_prepacked.conv2d_run costs some 25 us more per call than an
 # aten op's (it throws and catches a C++ exception on each: 32 against 5 us for a tiny
 # convolution, at one thread and two), while programs call it from TorchScript (4 us a call in a
-# frozen graph). That extra, timed on a tiny prepacked convolution, is taken off each prepacked
-# kernel's times; left in, it made small prepacked convolutions look as if two threads gained
-# them nothing (128 -> 32 channels at 7x7: 72 against 70 us, where a program's scale 1.25x).
+# frozen graph; Ramiel's own conv2d_run, native_kernels.py, has no such extra). That extra,
+# timed on a tiny prepacked convolution, is taken off each prepacked kernel's times; left in,
+# it made small prepacked convolutions look as if two threads gained them nothing (128 -> 32 channels at 7x7: 72 against 70 us, where a program's scale 1.25x).
 _TINY_KINDS = ("tiny", "tiny prepacked")
 _PREPACKED_CALL = "tiny conv2d_run (prepacked)"
 
@@ -56,8 +56,8 @@ def _calibration_kernels():
     cl = torch.channels_last
     generator = torch.Generator().manual_seed(0)
     prepacked = prepacking_unavailable() is None
-    conv2d_prepack = getattr(torch.ops.mkldnn_prepacked, "conv2d_prepack", None)
-    conv2d_run = getattr(torch.ops.mkldnn_prepacked, "conv2d_run", None)
+    if prepacked:  # the operators the prepacked engine calls (native_kernels.py)
+        conv2d_prepack, conv2d_run = convolution_ops().prepack, convolution_ops().run
 
     def randn(*shape):
         tensor = torch.randn(shape, generator=generator)
@@ -473,11 +473,12 @@ class _Pooling(torch.nn.Module):
 
 
 def _separable_pool(x, kernel, stride):
-    """The max pooling of `x` as the prepacked engine runs it (separable_pools.py): traced,
-    rewritten and frozen; None where that engine leaves it as it is."""
+    """The max pooling of `x` as the prepacked engine runs it (rewrite_max_pools: Ramiel's
+    kernel or separable passes): traced, rewritten and frozen; None where that engine leaves it
+    as it is."""
     with torch.no_grad():
         traced = torch.jit.trace(_Pooling(kernel, stride).eval(), (x,))
-        return torch.jit.freeze(traced) if separate_max_pools(traced.graph) else None
+        return torch.jit.freeze(traced) if rewrite_max_pools(traced.graph) else None
 
 
 def _roofline_us(kernel, busy_us, flop_rate, weight_rate):

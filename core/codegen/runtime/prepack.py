@@ -5,9 +5,10 @@
 # two thirds for ResNet's 2048-channel ones. optimize_for_inference avoids that by moving every
 # tensor into oneDNN's own layout, which costs a reorder at each Concat and pooling that oneDNN
 # cannot take. This pass keeps the program's tensors as they are and only swaps each convolution
-# for oneDNN's prepacked one (weights reordered here, once, for the compiled input shape), with
-# a ReLU that is the convolution's only reader fused into it; and each large enough product of
-# an activation and a constant matrix for the same kernels (prepack_products.py).
+# for a prepacked one (weights reordered here, once, for the compiled input shape; the primitive
+# too where native_kernels.py loaded Ramiel's operators), with a ReLU that is the convolution's
+# only reader fused into it; and each large enough product of an activation and a constant
+# matrix for the same kernels (prepack_products.py).
 
 _FUSED_ACTIVATIONS = {"aten::relu": "relu", "aten::relu_": "relu"}
 
@@ -15,7 +16,9 @@ _FUSED_ACTIVATIONS = {"aten::relu": "relu", "aten::relu_": "relu"}
 def prepacking_unavailable():
     """Why this PyTorch cannot prepack convolutions (None when it can): the mkldnn_prepacked
     operators came with PyTorch 1.13's builds with oneDNN (pytorch#76581); a build without them
-    runs the cluster eagerly."""
+    runs the cluster eagerly. Ramiel's own operators (native_kernels.py) need neither."""
+    if NATIVE_KERNELS:
+        return None
     if not torch.backends.mkldnn.is_available():
         return "this PyTorch has no oneDNN (torch.backends.mkldnn)"
     try:
@@ -72,10 +75,10 @@ def _channels_last(weight):
 
 def prepack_weights(graph):
     """Rewrites `graph` (a traced graph, whose values carry their shapes) so that each float32
-    2-D convolution with constant weights runs as mkldnn_prepacked::conv2d_run on a context
-    packed here, fusing a ReLU that only it reads, and so do the matrix products
-    _prepack_matrix_products takes; returns how many it rewrote. torch.jit.freeze then keeps the
-    contexts as constants."""
+    2-D convolution with constant weights runs as a prepacked conv2d_run (convolution_ops():
+    Ramiel's where loaded, else PyTorch's mkldnn_prepacked) on a context packed here, fusing a
+    ReLU that only it reads, and so do the matrix products _prepack_matrix_products takes;
+    returns how many it rewrote. torch.jit.freeze then keeps the contexts as constants."""
     return _prepack_convolutions(graph) + _prepack_matrix_products(graph)
 
 
@@ -159,7 +162,7 @@ def _pack(*convolutions):
             bias = torch.cat([c.bias if c.bias is not None else torch.zeros(c.weight.shape[0])
                               for c in convolutions])
     stride, padding, dilation = (list(s) for s in first.settings)
-    return torch.ops.mkldnn_prepacked.conv2d_prepack(
+    return convolution_ops().prepack(
         _channels_last(weight), bias, stride, padding, dilation, first.groups, first.sizes,
         first.attribute)
 
@@ -167,7 +170,7 @@ def _pack(*convolutions):
 def _faster_together(sizes, together, alone, calls=5):
     """Whether one call of `together` beats the calls of `alone` on an input of `sizes`: the
     fastest of `calls` timings each, after a first call that builds the kernels."""
-    run = torch.ops.mkldnn_prepacked.conv2d_run
+    run = convolution_ops().run
     example = torch.randn(sizes).contiguous(memory_format=torch.channels_last)
 
     def fastest(contexts):
@@ -190,7 +193,7 @@ def _run_packed(graph, convolutions, context):
     graph.setInsertPoint(first.node)  # the first in graph order: its input is ready there
     output_type = first.last.output().type() if len(convolutions) == 1 else \
         torch._C.TensorType.get()
-    run = _insert(graph, "mkldnn_prepacked::conv2d_run",
+    run = _insert(graph, convolution_ops().run_kind,
                   [_dense_channels_last(graph, first.source()), graph.insertConstant(context)],
                   output_type)
     pieces, start = [], 0

@@ -64,7 +64,7 @@ def _pack_product(weight, bias, rows):
     """A context that runs a product by `weight` [N, K] (plus `bias` or None) on `rows` rows of
     K, read as a channels-last image 1 high and `rows` wide: the weight as a 1x1 convolution's."""
     columns, depth = weight.shape
-    return torch.ops.mkldnn_prepacked.conv2d_prepack(
+    return convolution_ops().prepack(
         _channels_last(weight.reshape(columns, depth, 1, 1)), bias, [1, 1], [0, 0], [1, 1], 1,
         [1, depth, 1, rows], "none")
 
@@ -91,7 +91,7 @@ def _prepack_matrix_products(graph):
                           [source, graph.insertConstant([1, 1, rows, depth])], tensor)
         as_image = _insert(graph, "aten::permute",
                            [as_rows, graph.insertConstant([0, 3, 1, 2])], tensor)
-        run = _insert(graph, "mkldnn_prepacked::conv2d_run",
+        run = _insert(graph, convolution_ops().run_kind,
                       [as_image, graph.insertConstant(context)], tensor)
         back = _insert(graph, "aten::permute", [run, graph.insertConstant([0, 2, 3, 1])], tensor)
         result = _insert(graph, "aten::reshape",

@@ -56,7 +56,7 @@ def test_convolutions_run_prepacked_with_their_relus_and_compute_the_same(runtim
         traced = torch.jit.trace(module, (x,))
         assert runtime.prepack_weights(traced.graph) == 3
         found = kinds(traced.graph)
-        assert found.count("mkldnn_prepacked::conv2d_run") == 3
+        assert found.count(runtime.convolution_ops().run_kind) == 3
         assert "aten::_convolution" not in found and "aten::conv2d" not in found
         # The first ReLU is fused; the last convolution's is not: its output is read twice.
         assert found.count("aten::relu") == 1
@@ -109,7 +109,7 @@ def test_sibling_convolutions_run_as_one_and_compute_the_same(runtime, monkeypat
     ones run on their own; a convolution of a slice of channels reads a dense copy (conv2d_run
     would misread the view)."""
     module, traced, found = prepacked_siblings(runtime, monkeypatch, together=True)
-    assert found.count("mkldnn_prepacked::conv2d_run") == 5
+    assert found.count(runtime.convolution_ops().run_kind) == 5
     # Dense copies of b's channels and of d[:, 1:5], which convolutions read; none of a's.
     assert found.count("aten::contiguous") == 2
     assert "aten::relu" not in found
@@ -125,7 +125,7 @@ def test_sibling_convolutions_run_as_one_and_compute_the_same(runtime, monkeypat
 def test_siblings_are_stacked_only_where_one_call_measures_faster(runtime, monkeypatch):
     """A stacked weight that oneDNN would reorder on every call, or that runs slower for any
     reason, loses the load-time race against its members' calls, and they stay apart."""
-    pack = torch.ops.mkldnn_prepacked.conv2d_prepack
+    pack = runtime.convolution_ops().prepack
 
     def context(out_channels, in_channels):
         return pack(weight(out_channels, in_channels, 1, 1), None, [1, 1], [0, 0], [1, 1], 1,
@@ -136,14 +136,17 @@ def test_siblings_are_stacked_only_where_one_call_measures_faster(runtime, monke
         assert runtime._faster_together([1, 64, 28, 28], small, [large, large])
         assert not runtime._faster_together([1, 64, 28, 28], large, [small, small])
     module, traced, found = prepacked_siblings(runtime, monkeypatch, together=False)
-    assert found.count("mkldnn_prepacked::conv2d_run") == 6
+    assert found.count(runtime.convolution_ops().run_kind) == 6
     assert found.count("aten::contiguous") == 1  # d[:, 1:5] only
-    # Each context keeps the weight it packed: the module's own, never a copy (a copy of every
-    # weight cost ResNet-50 90 MB more).
-    packed = {node.output().toIValue().__getstate__()[0][0].data_ptr()
-              for node in traced.graph.nodes() if node.kind() == "prim::Constant" and
-              str(node.output().type()).endswith("ConvOpContext")}
-    assert packed == {w.data_ptr() for w in (module.a, module.b, module.c, module.d, module.e)}
+    contexts = [node.output().toIValue() for node in traced.graph.nodes()
+                if node.kind() == "prim::Constant" and
+                str(node.output().type()).endswith(("ConvOpContext", "ramiel.Conv2d"))]
+    assert len(contexts) == 6
+    if runtime.NATIVE_KERNELS is None:
+        # PyTorch's context keeps the weight it packed: the module's own, never a copy (a copy
+        # of every weight cost ResNet-50 90 MB more). Ramiel's keeps the packed weight only.
+        packed = {context.__getstate__()[0][0].data_ptr() for context in contexts}
+        assert packed == {w.data_ptr() for w in (module.a, module.b, module.c, module.d, module.e)}
 
 
 def test_clusters_are_traced_at_the_threads_they_will_run_with(compiled, monkeypatch):
@@ -219,7 +222,7 @@ def test_matrix_products_run_prepacked_with_their_biases_and_compute_the_same(ru
         traced = torch.jit.trace(module, (torch.randn(1, 32, 256),))
         assert runtime.prepack_weights(traced.graph) == 3
         found = kinds(traced.graph)
-        assert found.count("mkldnn_prepacked::conv2d_run") == 3
+        assert found.count(runtime.convolution_ops().run_kind) == 3
         assert "aten::matmul" not in found and "aten::linear" not in found
         # The first product's bias Add is fused; the last one's output is read twice.
         assert "aten::add_" not in found and found.count("aten::add") == 1
@@ -266,7 +269,7 @@ def test_a_program_run_prepacked_calls_the_prepacked_convolutions(compiled):
     assert engines == {"serial": "prepacked"}
     found = kinds(functions["serial"]._module.graph)
     # Both convolutions, each with the ReLU after it.
-    assert found.count("mkldnn_prepacked::conv2d_run") == 2
+    assert found.count(ramiel.convolution_ops().run_kind) == 2
     assert "aten::relu_" not in found and "aten::relu" not in found
 
 

@@ -1,0 +1,86 @@
+# --- native_kernels: Ramiel's own operators (libramiel_kernels.so), when this device has them ---
+
+# PyTorch 1.13 builds a convolution's oneDNN primitive descriptor again on every
+# mkldnn_prepacked::conv2d_run (its context keeps only the packed weights), and pools with the
+# index of every maximum. The operator library kernels/ builds (torch.ops.ramiel.*) keeps the
+# primitive and pools without indices: on a 2-vCPU AMD EPYC, GoogLeNet's program ran 0.875x and
+# SqueezeNet's 0.883x of its time on PyTorch's kernels (bench/ab_programs.py). The prepacked
+# engine uses it where it is loaded; programs run the same without it, more slowly.
+#
+# Where it comes from: RAMIEL_KERNELS, the library's path ("off": none), or else
+# libramiel_kernels.so beside this file. A path given but not loadable is an error; a library
+# found beside this file but built for another torch is skipped with a warning.
+NATIVE_KERNELS_FILE = "libramiel_kernels.so"
+
+
+def _load_native_kernels():
+    """The path of the operator library this process loaded, or None."""
+    setting = os.environ.get("RAMIEL_KERNELS", "")
+    if setting.lower() == "off":
+        return None
+    path = setting or os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                   NATIVE_KERNELS_FILE)
+    if not setting and not os.path.exists(path):
+        return None
+    try:
+        torch.ops.load_library(path)
+    except (OSError, RuntimeError) as error:
+        if setting:
+            raise ImportError("RAMIEL_KERNELS=%s cannot be loaded (%s); set RAMIEL_KERNELS=off to "
+                              "run on PyTorch's kernels" % (setting, error)) from error
+        warnings.warn("ramiel: %s not loaded, running on PyTorch's kernels: %s" % (path, error))
+        return None
+    return path
+
+
+NATIVE_KERNELS = _load_native_kernels()
+
+
+class ConvolutionOps:
+    """The prepacked convolution operators a graph calls: prepack(weight, bias, stride, padding,
+    dilation, groups, input size, activation) -> context, and run(input, context) by its name in
+    a graph and as a Python callable."""
+
+    def __init__(self, namespace):
+        ops = getattr(torch.ops, namespace)
+        self.prepack, self.run = ops.conv2d_prepack, ops.conv2d_run
+        self.run_kind = namespace + "::conv2d_run"
+
+
+def convolution_ops():
+    """Ramiel's convolutions where the library is loaded, else PyTorch's mkldnn_prepacked."""
+    return ConvolutionOps("ramiel" if NATIVE_KERNELS else "mkldnn_prepacked")
+
+
+def pool_max_natively(graph):
+    """Rewrites each max pooling of `graph` (a traced graph) whose input the trace saw as dense
+    channels-last float32, undilated, as ramiel::max_pool2d; returns how many it rewrote. Only
+    where the library is loaded (the prepacked engine runs separate_max_pools otherwise)."""
+    count = 0
+    for node in [n for n in graph.nodes() if n.kind() == "aten::max_pool2d"]:
+        source = next(node.inputs())
+        if _static_float_sizes(source) is None or _dense_layout(source) != "channels_last":
+            continue
+        try:
+            kernel, stride, padding, dilation, ceil_mode = [_constant(v)
+                                                            for v in list(node.inputs())[1:]]
+        except ValueError:
+            continue
+        stride = stride or kernel  # an empty stride is the kernel's
+        if dilation != [1, 1] or any(len(v) != 2 for v in (kernel, stride, padding)):
+            continue
+        graph.setInsertPoint(node)
+        pooled = _insert(graph, "ramiel::max_pool2d",
+                         [source] + [graph.insertConstant(v)
+                                     for v in (kernel, stride, padding, bool(ceil_mode))],
+                         node.output().type())
+        node.output().replaceAllUsesWith(pooled)
+        node.destroy()
+        count += 1
+    return count
+
+
+def rewrite_max_pools(graph):
+    """The prepacked engine's max poolings: Ramiel's kernel where loaded, else separable passes
+    over the large ones (separable_pools.py); returns how many it rewrote."""
+    return pool_max_natively(graph) if NATIVE_KERNELS else separate_max_pools(graph)

@@ -1,0 +1,224 @@
+"""kernels/ and runtime/native_kernels.py: Ramiel's own convolution (its oneDNN primitive built
+once) and max pooling compute what PyTorch's do, refuse what they were not packed for, run from
+several threads at once, and a program runs the same with them as without them."""
+import os
+import subprocess
+import threading
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from conftest import PYTHON
+from test_prepack import channels_last, kinds, runtime  # noqa: F401 (runtime: a fixture)
+
+
+@pytest.fixture(scope="module")
+def native(runtime):  # noqa: F811 (the fixture imported above)
+    if runtime.NATIVE_KERNELS is None:
+        pytest.skip("libramiel_kernels.so is not built here (RAMIEL_KERNELS=off)")
+    return runtime
+
+
+CONVOLUTIONS = [  # in, out, kernel, stride, padding, dilation, groups, bias, activation, size
+    (3, 96, 7, 2, 0, 1, 1, True, "relu", 57),   # SqueezeNet's stem
+    (16, 64, 3, 1, 1, 1, 1, True, "relu", 13),
+    (96, 16, 1, 1, 0, 1, 1, False, "none", 14),
+    (12, 20, 3, 2, 1, 1, 4, True, "none", 15),  # grouped, strided
+    (32, 32, 3, 1, 2, 2, 32, True, "relu", 11),  # depthwise, dilated
+    (8, 24, (1, 7), 1, (0, 3), 1, 1, True, "relu", 17),  # Inception-v3's 1x7
+]
+
+
+@pytest.mark.parametrize(
+    "c_in,c_out,kernel,stride,padding,dilation,groups,with_bias,activation,size", CONVOLUTIONS)
+def test_a_packed_convolution_computes_what_conv2d_does(
+        native, c_in, c_out, kernel, stride, padding, dilation, groups, with_bias, activation,
+        size):
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    pair = (lambda v: [v, v] if isinstance(v, int) else list(v))
+    weight = torch.randn(c_out, c_in // groups, kh, kw) * 0.1
+    bias = torch.randn(c_out) if with_bias else None
+    context = torch.ops.ramiel.conv2d_prepack(weight, bias, pair(stride), pair(padding),
+                                              pair(dilation), groups, [1, c_in, size, size],
+                                              activation)
+    for seed in (1, 2):  # a second call must not see the first one's values
+        torch.manual_seed(seed)
+        x = channels_last(1, c_in, size, size)
+        expected = F.conv2d(x, weight, bias, stride, padding, dilation, groups)
+        if activation == "relu":
+            expected = F.relu(expected)
+        actual = torch.ops.ramiel.conv2d_run(x, context)
+        assert actual.shape == expected.shape
+        assert actual.is_contiguous(memory_format=torch.channels_last)
+        assert torch.allclose(actual, expected, rtol=1e-4, atol=1e-4)
+    # A plain (NCHW) input of the packed size is read as it is, not misread.
+    assert torch.allclose(torch.ops.ramiel.conv2d_run(x.contiguous(), context), actual)
+
+
+def test_a_packed_convolution_refuses_what_it_was_not_packed_for(native):
+    weight = torch.randn(8, 4, 3, 3)
+    context = torch.ops.ramiel.conv2d_prepack(weight, None, [1, 1], [1, 1], [1, 1], 1,
+                                              [1, 4, 10, 10], "none")
+    with pytest.raises(RuntimeError, match="packed for float32"):
+        torch.ops.ramiel.conv2d_run(channels_last(1, 4, 12, 12), context)
+    with pytest.raises(RuntimeError, match="packed for float32"):
+        torch.ops.ramiel.conv2d_run(channels_last(1, 4, 10, 10).double(), context)
+    with pytest.raises(RuntimeError, match="activation must be"):
+        torch.ops.ramiel.conv2d_prepack(weight, None, [1, 1], [1, 1], [1, 1], 1, [1, 4, 10, 10],
+                                        "gelu")
+    with pytest.raises(RuntimeError, match="input channels"):
+        torch.ops.ramiel.conv2d_prepack(weight, None, [1, 1], [1, 1], [1, 1], 1, [1, 6, 10, 10],
+                                        "none")
+    with pytest.raises(RuntimeError, match="does not fit"):
+        torch.ops.ramiel.conv2d_prepack(weight, None, [1, 1], [0, 0], [1, 1], 1, [1, 4, 2, 2],
+                                        "none")
+
+
+POOLS = [  # channels, height, width, kernel, stride, padding, ceil mode
+    (64, 112, 112, 3, 2, 0, True),   # GoogLeNet's first: ceil mode cuts the last window
+    (96, 109, 109, 3, 2, 0, True),   # SqueezeNet's first: no window cut
+    (192, 28, 28, 3, 1, 1, True),    # an Inception branch's
+    (64, 112, 112, 3, 2, 1, False),  # ResNet's
+    (832, 14, 14, 2, 2, 0, True),    # windows that do not overlap
+    (20, 33, 31, (3, 5), (2, 1), (1, 2), True),  # per axis; 20 channels: a partial vector
+    (3, 9, 9, 3, 3, 0, False),
+]
+
+
+@pytest.mark.parametrize("channels,height,width,kernel,stride,padding,ceil_mode", POOLS)
+def test_max_pooling_computes_what_pytorch_pools_nan_and_infinities_included(
+        native, channels, height, width, kernel, stride, padding, ceil_mode):
+    pair = (lambda v: [v, v] if isinstance(v, int) else list(v))
+    x = channels_last(1, channels, height, width)
+    x[0, 0, 0, 0], x[0, channels - 1, 2:5, 1:4] = float("nan"), float("-inf")
+    x[0, channels // 2, :, :] = float("-inf")
+    expected = F.max_pool2d(x, kernel, stride, padding, 1, ceil_mode)
+    actual = torch.ops.ramiel.max_pool2d(x, pair(kernel), pair(stride), pair(padding), ceil_mode)
+    assert actual.shape == expected.shape
+    assert actual.is_contiguous(memory_format=torch.channels_last)
+    assert torch.equal(actual.isnan(), expected.isnan())
+    assert torch.equal(actual.nan_to_num(0.5), expected.nan_to_num(0.5))
+    # A plain input is pooled the same.
+    plain = torch.ops.ramiel.max_pool2d(x.contiguous(), pair(kernel), pair(stride), pair(padding),
+                                        ceil_mode)
+    assert torch.equal(plain.nan_to_num(0.5), expected.nan_to_num(0.5))
+
+
+def test_the_portable_pooling_loop_computes_the_same(native):
+    """The loop that CPUs without AVX-512 run (RAMIEL_KERNELS_PORTABLE forces it here)."""
+    script = (
+        "import sys, torch, torch.nn.functional as F\n"
+        "torch.ops.load_library(sys.argv[1])\n"
+        "torch.manual_seed(0)\n"
+        "x = torch.randn(1, 20, 33, 31).contiguous(memory_format=torch.channels_last)\n"
+        "x[0, 3, 0, 0] = float('nan')\n"
+        "for k, s, p, c in ((3, 2, 0, True), (3, 1, 1, False), (2, 2, 0, True)):\n"
+        "    e = F.max_pool2d(x, k, s, p, 1, c)\n"
+        "    a = torch.ops.ramiel.max_pool2d(x, [k, k], [s, s], [p, p], c)\n"
+        "    assert torch.equal(a.nan_to_num(0.5), e.nan_to_num(0.5)), (k, s, p, c)\n"
+        "    assert torch.equal(a.isnan(), e.isnan())\n")
+    result = subprocess.run([PYTHON, "-c", script, native.NATIVE_KERNELS], capture_output=True,
+                            text=True, env=dict(os.environ, RAMIEL_KERNELS_PORTABLE="1"))
+    assert result.returncode == 0, result.stderr
+
+
+def test_max_pooling_refuses_what_pytorch_refuses(native):
+    x = channels_last(1, 4, 8, 8)
+    with pytest.raises(RuntimeError, match="at most half the kernel"):
+        torch.ops.ramiel.max_pool2d(x, [2, 2], [2, 2], [2, 2], False)
+    with pytest.raises(RuntimeError, match="does not fit"):
+        torch.ops.ramiel.max_pool2d(channels_last(1, 4, 2, 2), [3, 3], [1, 1], [0, 0], False)
+    with pytest.raises(RuntimeError, match="float32"):
+        torch.ops.ramiel.max_pool2d(x.double(), [2, 2], [2, 2], [0, 0], False)
+
+
+class ConvPool(torch.nn.Module):
+    """A stem as the reference models have it: convolution, ReLU, max pooling, then a 1x1."""
+
+    def __init__(self):
+        super().__init__()
+        self.w1, self.b1 = torch.randn(16, 3, 3, 3) * 0.2, torch.randn(16)
+        self.w2 = torch.randn(8, 16, 1, 1) * 0.2
+
+    def forward(self, x):
+        y = F.max_pool2d(F.relu(F.conv2d(x, self.w1, self.b1, stride=2)), 3, 2, ceil_mode=True)
+        return F.conv2d(y, self.w2)
+
+
+def test_the_prepacked_engine_runs_ramiels_operators_and_computes_the_same(native):
+    module = ConvPool().eval()
+    x = channels_last(1, 3, 64, 64)
+    with torch.no_grad():
+        traced = torch.jit.trace(module, (x,))
+        assert native.rewrite_max_pools(traced.graph) == 1
+        assert native.prepack_weights(traced.graph) == 2
+        found = kinds(traced.graph)
+        assert found.count("ramiel::conv2d_run") == 2 and "ramiel::max_pool2d" in found
+        assert "aten::max_pool2d" not in found and "mkldnn_prepacked::conv2d_run" not in found
+        frozen = torch.jit.freeze(traced)
+        x = channels_last(1, 3, 64, 64)
+        expected = module(x)
+        assert torch.allclose(frozen(x), expected, rtol=1e-4, atol=1e-5)
+
+        # One packed primitive, four threads calling it at once: each gets its own answer.
+        inputs = [channels_last(1, 3, 64, 64) for _ in range(4)]
+        wanted = [module(i) for i in inputs]
+        got = [None] * 4
+
+        def call(index):
+            for _ in range(20):
+                got[index] = frozen(inputs[index])
+
+        threads = [threading.Thread(target=call, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert all(torch.allclose(g, w, rtol=1e-4, atol=1e-5) for g, w in zip(got, wanted))
+
+
+def run_program(compiled_program, kernels):
+    """The program's outputs for a fixed input, run in a fresh process with RAMIEL_KERNELS set
+    to `kernels`; (outputs, what it loaded)."""
+    script = (
+        "import importlib.util, sys, torch\n"
+        "spec = importlib.util.spec_from_file_location('p', sys.argv[1])\n"
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+        "torch.manual_seed(0)\n"
+        "inputs = [torch.randn(*i[3]) for i in m.INPUTS]\n"
+        "with m.load(sys.argv[2], engine='prepacked') as program:\n"
+        "    outputs = program(*inputs)\n"
+        "torch.save([o for o in outputs], sys.argv[3])\n"
+        "print(m.ramiel.NATIVE_KERNELS)\n")
+    out = compiled_program.path + ".%s.pt" % ("native" if kernels != "off" else "pytorch")
+    environment = dict(os.environ, RAMIEL_KERNELS=kernels)
+    result = subprocess.run([PYTHON, "-c", script, compiled_program.path, compiled_program.onnx,
+                             out], capture_output=True, text=True, env=environment)
+    assert result.returncode == 0, result.stderr
+    return torch.load(out), result.stdout.strip()
+
+
+def test_a_program_computes_the_same_with_and_without_the_library(native, compiled):
+    program = compiled("layout")
+    with_library, loaded = run_program(program, native.NATIVE_KERNELS)
+    without, none = run_program(program, "off")
+    assert loaded == native.NATIVE_KERNELS and none == "None"
+    assert len(with_library) == len(without)
+    for a, b in zip(with_library, without):
+        assert torch.allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_a_library_named_but_not_loadable_is_an_error_that_says_how_to_go_on(native, compiled,
+                                                                             tmp_path):
+    bogus = tmp_path / "libramiel_kernels.so"
+    bogus.write_text("not a shared library")
+    result = subprocess.run(
+        [PYTHON, "-c", "import importlib.util, sys\n"
+         "spec = importlib.util.spec_from_file_location('p', sys.argv[1])\n"
+         "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n",
+         compiled("layout").path],
+        capture_output=True, text=True, env=dict(os.environ, RAMIEL_KERNELS=str(bogus)))
+    assert result.returncode != 0
+    assert "RAMIEL_KERNELS=%s cannot be loaded" % bogus in result.stderr
+    assert "RAMIEL_KERNELS=off" in result.stderr
