@@ -332,3 +332,27 @@ def test_ab_programs_alternates_the_order_and_compares_run_by_run():
     assert result["old_ms"] == 3.0 and result["new_ms"] == 3.5
     assert math.isclose(result["ratio"], 3.5 / 3.0)
     assert result["pair_ratios"][1] == 1.25  # the median of 0.5, 1.0, 1.5, 1.5
+
+
+def test_the_run_uses_the_builds_operator_library_unless_the_environment_names_one(tmp_path,
+                                                                                    monkeypatch):
+    import run_benchmarks
+    monkeypatch.delenv("RAMIEL_KERNELS", raising=False)
+    assert run_benchmarks.native_kernels(str(tmp_path)) is None  # not built: PyTorch's own
+    assert os.environ["RAMIEL_KERNELS"] == "off"  # what the workers inherit
+    built = tmp_path / "kernels" / "libramiel_kernels.so"
+    built.parent.mkdir()
+    built.write_bytes(b"")
+    monkeypatch.delenv("RAMIEL_KERNELS")
+    assert run_benchmarks.native_kernels(str(tmp_path)) == str(built)
+    monkeypatch.setenv("RAMIEL_KERNELS", "off")
+    assert run_benchmarks.native_kernels(str(tmp_path)) is None
+    monkeypatch.setenv("RAMIEL_KERNELS", "/elsewhere/lib.so")
+    assert run_benchmarks.native_kernels(str(tmp_path)) == "/elsewhere/lib.so"
+
+
+def test_the_report_says_which_operators_the_programs_ran_on():
+    assert "Ramiel's (/b/libramiel_kernels.so)" in report.native_kernels_line(
+        {"native_kernels": "/b/libramiel_kernels.so"})
+    assert "PyTorch's own" in report.native_kernels_line({"native_kernels": None})
+    assert "not recorded" in report.native_kernels_line({})

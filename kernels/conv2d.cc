@@ -13,7 +13,9 @@ const dnnl::engine& cpu_engine() {
   return engine;
 }
 
-memory::dims dims_of(at::IntArrayRef values) { return memory::dims(values.begin(), values.end()); }
+memory::dims dims_of(at::IntArrayRef values) {
+  return memory::dims(values.begin(), values.end());
+}
 
 std::vector<int64_t> output_size_of(const std::vector<int64_t>& input, const at::Tensor& weight,
                                     const std::vector<int64_t>& stride,
@@ -57,8 +59,7 @@ Conv2d::Conv2d(const at::Tensor& weight_in, const c10::optional<at::Tensor>& bia
   TORCH_CHECK(input_size_.size() == 4 && stride.size() == 2 && padding.size() == 2 &&
                   dilation.size() == 2 && groups >= 1,
               "ramiel::conv2d_prepack: a 4-D input size and two strides, paddings, dilations");
-  TORCH_CHECK(input_size_[1] == weight_in.size(1) * groups &&
-                  weight_in.size(0) % groups == 0,
+  TORCH_CHECK(input_size_[1] == weight_in.size(1) * groups && weight_in.size(0) % groups == 0,
               "ramiel::conv2d_prepack: ", input_size_[1], " input channels do not suit a weight ",
               weight_in.sizes(), " in ", groups, " groups");
   const at::Tensor weight = weight_in.contiguous();  // OIHW, as oneDNN's user layout reads it
@@ -113,8 +114,8 @@ at::Tensor Conv2d::run(const at::Tensor& input) const {
   const at::Tensor source = input.contiguous(at::MemoryFormat::ChannelsLast);
   at::Tensor output =
       at::empty(output_size_, source.options().memory_format(at::MemoryFormat::ChannelsLast));
-  at::Tensor scratchpad = at::empty({static_cast<int64_t>(scratchpad_.get_size())},
-                                    source.options().dtype(at::kByte));
+  at::Tensor scratchpad =
+      at::empty({static_cast<int64_t>(scratchpad_.get_size())}, source.options().dtype(at::kByte));
   std::unordered_map<int, memory> arguments{
       {DNNL_ARG_SRC, memory(source_, cpu_engine(), source.data_ptr())},
       {DNNL_ARG_WEIGHTS, weights_},
@@ -128,11 +129,9 @@ at::Tensor Conv2d::run(const at::Tensor& input) const {
 }
 
 c10::intrusive_ptr<Conv2d> conv2d_prepack(at::Tensor weight, c10::optional<at::Tensor> bias,
-                                          std::vector<int64_t> stride,
-                                          std::vector<int64_t> padding,
+                                          std::vector<int64_t> stride, std::vector<int64_t> padding,
                                           std::vector<int64_t> dilation, int64_t groups,
-                                          std::vector<int64_t> input_size,
-                                          std::string activation) {
+                                          std::vector<int64_t> input_size, std::string activation) {
   return c10::make_intrusive<Conv2d>(weight, bias, stride, padding, dilation, groups,
                                      std::move(input_size), activation);
 }

@@ -33,8 +33,7 @@ class Conv2d : public torch::CustomClassHolder {
 };
 
 c10::intrusive_ptr<Conv2d> conv2d_prepack(at::Tensor weight, c10::optional<at::Tensor> bias,
-                                          std::vector<int64_t> stride,
-                                          std::vector<int64_t> padding,
+                                          std::vector<int64_t> stride, std::vector<int64_t> padding,
                                           std::vector<int64_t> dilation, int64_t groups,
                                           std::vector<int64_t> input_size, std::string activation);
 

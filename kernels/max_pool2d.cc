@@ -103,8 +103,14 @@ at::Tensor max_pool2d(const at::Tensor& input_in, at::IntArrayRef kernel, at::In
       const int64_t top = y * stride[0] - padding[0];
       const Row row{source + image * height * width * channels,
                     destination + index * out_width * channels,
-                    width, channels, out_width, std::max<int64_t>(top, 0),
-                    std::min(top + kernel[0], height), stride[1], padding[1], kernel[1]};
+                    width,
+                    channels,
+                    out_width,
+                    std::max<int64_t>(top, 0),
+                    std::min(top + kernel[0], height),
+                    stride[1],
+                    padding[1],
+                    kernel[1]};
       avx512 ? pool_row_avx512(row) : pool_row_portable(row);
     }
   });

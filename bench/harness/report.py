@@ -51,8 +51,19 @@ def machine_section(results):
         "Latency: %d interleaved rounds x %d iterations per configuration after %d warm-up "
         "iterations; medians over all rounds. Programs compiled for %d workers.%s" % (
             s["rounds"], s["iters"], s["warmup"], s["workers"],
-            " Quick mode (a smoke run, not a measurement)." if s["quick"] else "")] +
+            " Quick mode (a smoke run, not a measurement)." if s["quick"] else ""),
+        native_kernels_line(s)] +
         ([drift_line(results["drift"])] if results.get("drift") else []))
+
+
+def native_kernels_line(settings):
+    """Which operators the programs ran on (bench/run_benchmarks.py: native_kernels)."""
+    if "native_kernels" not in settings:  # a results.json from before the setting
+        return "Native operators: not recorded."
+    if settings["native_kernels"]:
+        return ("Native operators: Ramiel's (%s) for the prepacked engine's convolutions and "
+                "max poolings." % settings["native_kernels"])
+    return "Native operators: none (RAMIEL_KERNELS=off or not built): PyTorch's own."
 
 
 def _kernel_times(timing):
