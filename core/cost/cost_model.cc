@@ -26,10 +26,12 @@ double us_at(double amount, double giga_per_second) {
 
 }  // namespace
 
-double CostModel::wide_time_us(double roofline_us) const {
+double CostModel::wide_time_us(double roofline_us, bool compute_bound) const {
   const double one_thread = roofline_us + profile_.op_overhead_us;
   if (profile_.cores <= 1) return one_thread;
-  const double share = roofline_us / (roofline_us + profile_.intra_op_half_us);
+  const double half_us =
+      compute_bound ? profile_.compute_intra_op_half_us : profile_.intra_op_half_us;
+  const double share = roofline_us / (roofline_us + half_us);
   const double speedup = 1 + (profile_.cores - 1) * profile_.intra_op_efficiency * share;
   const double wide = roofline_us / speedup + profile_.op_overhead_us + profile_.intra_op_sync_us;
   return std::min(one_thread, wide);
@@ -50,15 +52,14 @@ NodeCost CostModel::node_cost(const ir::Node& node, Execution execution) const {
         (execution.prepacked_weights ? 0.0 : us_at(work.weight_bytes, profile_.weight_gbps));
     const double pool_gops =
         execution.separable_pool ? profile_.separable_pool_gops : profile_.pool_gops;
-    const double roofline =
-        execution.copied_share *
-        std::max({compute, us_at(work.vector_ops, profile_.vector_gops),
-                  us_at(work.bytes, profile_.memory_gbps), us_at(work.pool_window_ops, pool_gops),
-                  us_at(work.matvec_bytes, profile_.matvec_gbps),
-                  us_at(work.inplace_bytes, profile_.inplace_gbps)});
+    const double other_bounds = std::max(
+        {us_at(work.vector_ops, profile_.vector_gops), us_at(work.bytes, profile_.memory_gbps),
+         us_at(work.pool_window_ops, pool_gops), us_at(work.matvec_bytes, profile_.matvec_gbps),
+         us_at(work.inplace_bytes, profile_.inplace_gbps)});
+    const double roofline = execution.copied_share * std::max(compute, other_bounds);
     const double python_us = work.python_elements * kPythonElementUs;  // one thread, always
     cost.us = roofline + profile_.op_overhead_us + python_us;
-    cost.wide_us = wide_time_us(roofline) + python_us;
+    cost.wide_us = wide_time_us(roofline, compute > 0 && compute >= other_bounds) + python_us;
   }
   std::optional<MeasuredCost> found = measurement_of(node);
   if (execution.fused && !found) {

@@ -73,8 +73,9 @@ class CostModel {
   // output that share of its roofline time.
   NodeCost node_cost(const ir::Node& node, Execution execution = {}) const;
   static constexpr double kGuessedLoopTrips = 10;
-  // The one-thread time of an op whose roofline part takes `roofline_us`, spread over all cores.
-  double wide_time_us(double roofline_us) const;
+  // The one-thread time of an op whose roofline part takes `roofline_us`, spread over all cores;
+  // a compute-bound op's by the profile's compute_intra_op_half_us.
+  double wide_time_us(double roofline_us, bool compute_bound = false) const;
   // Cost of handing `value` from one worker to another: latency + bytes / transfer bandwidth.
   double transfer_cost_us(const ir::Value& value) const;
   const DeviceProfile& profile() const { return profile_; }

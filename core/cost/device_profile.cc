@@ -14,6 +14,7 @@ struct NumberField {
 
 constexpr NumberField kNumberFields[] = {
     {"co_run_slowdown", &DeviceProfile::co_run_slowdown},
+    {"compute_intra_op_half_us", &DeviceProfile::compute_intra_op_half_us},
     {"cores", &DeviceProfile::cores},
     {"intra_op_efficiency", &DeviceProfile::intra_op_efficiency},
     {"intra_op_half_us", &DeviceProfile::intra_op_half_us},
@@ -73,6 +74,9 @@ StatusOr<DeviceProfile> DeviceProfile::from_json(std::string_view json_text) {
       return invalid_argument("device profile: 'intra_op_efficiency' must be at most 1");
     }
     profile.*(field->field) = value;
+  }
+  if (!doc.contains("compute_intra_op_half_us")) {  // a profile calibrated before the key
+    profile.compute_intra_op_half_us = profile.intra_op_half_us;
   }
   return profile;
 }

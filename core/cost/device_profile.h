@@ -90,6 +90,12 @@ struct DeviceProfile {
   double intra_op_efficiency = 0.85;
   double intra_op_half_us = 40.0;
   double intra_op_sync_us = 3.0;
+  // The same half point for a compute-bound op (its FLOPs the largest term of its roofline: a
+  // convolution, a matrix product). oneDNN's kernels split small problems well where element-wise
+  // ops, bound by memory the cores share, do not: one curve for both made DenseNet-121's many
+  // mid-sized convolutions 1.25x slower than they ran. A profile without the key uses
+  // intra_op_half_us.
+  double compute_intra_op_half_us = 40.0;
 
   // How much slower a staged program's narrow stretches run than their nodes' solo times add
   // up to; at least 1. First measured as 2.3x on GoogLeNet's profile-guided staged schedule,

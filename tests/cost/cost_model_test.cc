@@ -302,6 +302,25 @@ TEST(CostModelTest, WideTimeScalesBigKernelsAndNotTinyOnes) {
   EXPECT_DOUBLE_EQ(CostModel(p).wide_time_us(1e6), 1e6 + 5);
 }
 
+TEST(CostModelTest, ComputeBoundOpsScaleByTheirOwnHalfPoint) {
+  DeviceProfile p = unit_profile();
+  p.cores = 2;
+  p.intra_op_efficiency = 1;
+  p.intra_op_sync_us = 0;
+  p.intra_op_half_us = 1e6;        // memory-bound ops of a few ms barely scale
+  p.compute_intra_op_half_us = 1;  // compute-bound ones nearly double
+  CostModel model(p);
+  OneNode g;
+  // A 64x64x64 matmul: 524288 FLOPs (524.288 us at 1 GFLOP/s) against 49152 bytes.
+  ir::Value* a = g.input(ir::Shape{64, 64});
+  ir::Value* b = g.input(ir::Shape{64, 64});
+  NodeCost mm = model.node_cost(g.node(OpKind::MatMul, {a, b}, {ir::Shape{64, 64}}));
+  EXPECT_NEAR(mm.wide_us, 524.288 / (1 + 524.288 / 525.288) + 5, 1e-6);
+  // An Add of the same tensors: 49152 bytes (49.152 us at 1 GB/s), memory-bound.
+  NodeCost add = model.node_cost(g.node(OpKind::Add, {a, b}, {ir::Shape{64, 64}}));
+  EXPECT_NEAR(add.wide_us, 49.152 / (1 + 49.152 / (49.152 + 1e6)) + 5, 1e-6);
+}
+
 TEST(CostModelTest, TransferIsLatencyPlusBytes) {
   CostModel model(unit_profile());
   OneNode g;

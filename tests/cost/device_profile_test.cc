@@ -41,6 +41,18 @@ TEST(DeviceProfileTest, NamedKeysOverrideTheRestStayDefault) {
   EXPECT_DOUBLE_EQ(p->memory_gbps, DeviceProfile::defaults().memory_gbps);
 }
 
+TEST(DeviceProfileTest, ComputeHalfPointFollowsTheGeneralOneUnlessGiven) {
+  // A profile calibrated before compute_intra_op_half_us scales every op by one curve.
+  StatusOr<DeviceProfile> old = DeviceProfile::from_json(R"({"intra_op_half_us": 181})");
+  ASSERT_TRUE(old.ok()) << old.status().to_string();
+  EXPECT_DOUBLE_EQ(old->compute_intra_op_half_us, 181);
+  StatusOr<DeviceProfile> both =
+      DeviceProfile::from_json(R"({"intra_op_half_us": 181, "compute_intra_op_half_us": 16})");
+  ASSERT_TRUE(both.ok()) << both.status().to_string();
+  EXPECT_DOUBLE_EQ(both->intra_op_half_us, 181);
+  EXPECT_DOUBLE_EQ(both->compute_intra_op_half_us, 16);
+}
+
 TEST(DeviceProfileTest, ToJsonRoundTripsAndIsSorted) {
   DeviceProfile d;
   d.name = "x";

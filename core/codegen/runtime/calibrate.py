@@ -362,20 +362,21 @@ def _fit_flops_and_weights(flops, weight_bytes, busy_us):
     return sum(flops) / sum(busy_us), None
 
 
-def _fit_intra_op(rooflines_us, wide_us, cores, overhead_us):
+def _fit_intra_op(rooflines_us, wide_us, cores, overhead_us, efficiencies=None, syncs_us=None):
     """intra_op_efficiency, intra_op_half_us and intra_op_sync_us of DeviceProfile's speedup
     formula that best predict the kernels' times at every core from their one-thread roofline
     times (least squares of the log ratio over a grid: three parameters, some thirty kernels).
     Each kernel's error counts in proportion to its time, as its share of a program's time
     does: weighted alike, the many short kernels, whose two-thread times scatter from 0.5x to
     1.9x of one thread's, moved intra_op_half_us between 45 and 362 us from one calibration to
-    the next and the models' predictions by 20%."""
+    the next and the models' predictions by 20%. efficiencies, syncs_us: the values to try
+    (default: the whole grid)."""
     import math
 
     best = None
-    for efficiency in [e / 40 for e in range(1, 41)]:
+    for efficiency in efficiencies or [e / 40 for e in range(1, 41)]:
         for half_us in [2.0 ** (h / 2) for h in range(0, 27)]:  # 1 us to 8 ms
-            for sync_us in (0.1, 0.5, 1, 2, 3, 5, 8, 12, 20, 30, 50):
+            for sync_us in syncs_us or (0.1, 0.5, 1, 2, 3, 5, 8, 12, 20, 30, 50):
                 error = 0.0
                 for roofline, measured in zip(rooflines_us, wide_us):
                     speedup = 1 + (cores - 1) * efficiency * roofline / (roofline + half_us)
@@ -446,8 +447,16 @@ def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
         efficiency, half_us, sync_us = _fit_intra_op(
             [_roofline_us(k, one[k.name] - overhead, flop_rate, weight_rate) for k in timed],
             [wide[k.name] for k in timed], cores, overhead)
+        # Convolutions and matrix products as the engine runs them (prepacked where it can)
+        # split small problems better than the memory-bound kernels, which dominate the fit
+        # above: their own half point, the same efficiency and fork-and-join cost.
+        compute = [k for k in convs if k.prepacked] or convs
+        _, compute_half_us, _ = _fit_intra_op(
+            [_roofline_us(k, one[k.name] - overhead, flop_rate, weight_rate) for k in compute],
+            [wide[k.name] for k in compute], cores, overhead, [efficiency], [sync_us])
         profile.update(intra_op_efficiency=efficiency, intra_op_half_us=round(half_us, 3),
-                       intra_op_sync_us=sync_us)
+                       intra_op_sync_us=sync_us,
+                       compute_intra_op_half_us=round(compute_half_us, 3))
     return profile
 
 
