@@ -3,8 +3,8 @@
 # PyTorch 1.13 builds a convolution's oneDNN primitive descriptor again on every
 # mkldnn_prepacked::conv2d_run (its context keeps only the packed weights), and pools with the
 # index of every maximum. The operator library kernels/ builds (torch.ops.ramiel.*) keeps the
-# primitive and pools without indices: on a 2-vCPU AMD EPYC, GoogLeNet's program ran 0.875x and
-# SqueezeNet's 0.883x of its time on PyTorch's kernels (bench/ab_programs.py). The prepacked
+# primitive and pools without indices: on a 2-vCPU AMD EPYC, GoogLeNet's program ran 0.861x and
+# SqueezeNet's 0.885x of its time on PyTorch's kernels (bench/ab_programs.py). The prepacked
 # engine uses it where it is loaded; programs run the same without it, more slowly.
 #
 # Where it comes from: RAMIEL_KERNELS, the library's path ("off": none), or else
