@@ -18,6 +18,12 @@ def _load_native_kernels():
     setting = os.environ.get("RAMIEL_KERNELS", "")
     if setting.lower() == "off":
         return None
+    # Another program of this process loaded it already, maybe from its own directory: a second
+    # copy would register the same operators again, which torch refuses.
+    loaded = [path for path in torch.ops.loaded_libraries
+              if os.path.basename(path) == NATIVE_KERNELS_FILE or path == setting]
+    if loaded:
+        return loaded[0]
     path = setting or os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                    NATIVE_KERNELS_FILE)
     if not setting and not os.path.exists(path):

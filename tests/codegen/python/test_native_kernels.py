@@ -209,6 +209,32 @@ def test_a_program_computes_the_same_with_and_without_the_library(native, compil
         assert torch.allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
+def test_two_programs_with_the_library_beside_each_share_one_copy(native, compiled, tmp_path):
+    """Two program directories, each with its own copy of the library, in one process (as
+    bench/ab_programs.py runs them): the second uses the operators the first loaded."""
+    import shutil
+    program = compiled("layout")
+    paths = []
+    for name in ("a", "b"):
+        directory = tmp_path / name
+        shutil.copytree(os.path.dirname(program.path), directory)
+        shutil.copy(native.NATIVE_KERNELS, directory / "libramiel_kernels.so")
+        paths.append(str(directory / "model.py"))
+    script = (
+        "import importlib.util, sys, warnings\n"
+        "warnings.simplefilter('error')\n"
+        "for i, path in enumerate(sys.argv[1:]):\n"
+        "    spec = importlib.util.spec_from_file_location('p%d' % i, path)\n"
+        "    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+        "    print(m.ramiel.NATIVE_KERNELS)\n")
+    environment = {k: v for k, v in os.environ.items() if k != "RAMIEL_KERNELS"}
+    result = subprocess.run([PYTHON, "-c", script] + paths, capture_output=True, text=True,
+                            env=environment)
+    assert result.returncode == 0, result.stderr
+    first = str(tmp_path / "a" / "libramiel_kernels.so")
+    assert result.stdout.split() == [first, first]
+
+
 def test_a_library_named_but_not_loadable_is_an_error_that_says_how_to_go_on(native, compiled,
                                                                              tmp_path):
     bogus = tmp_path / "libramiel_kernels.so"
