@@ -283,9 +283,9 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     kernels = native_kernels(args.build_dir)
     results = {"machine": machine.describe(),
-               "settings": {"native_kernels": kernels, "quick": args.quick, "rounds": args.rounds, "iters": args.iters,
-                            "warmup": args.warmup, "workers": args.workers,
-                            "compile_runs": args.compile_runs,
+               "settings": {"native_kernels": kernels, "quick": args.quick,
+                            "rounds": args.rounds, "iters": args.iters, "warmup": args.warmup,
+                            "workers": args.workers, "compile_runs": args.compile_runs,
                             "memory_iters": args.memory_iters, "models": args.models}}
     log("machine: %s" % results["machine"])
     log("native kernels: %s" % (kernels or "off (PyTorch's kernels)"))

@@ -35,7 +35,8 @@ _HANDOFF = "hand-off round trip"
 # convolution, at one thread and two), while programs call it from TorchScript (4 us a call in a
 # frozen graph; Ramiel's own conv2d_run, native_kernels.py, has no such extra). That extra,
 # timed on a tiny prepacked convolution, is taken off each prepacked kernel's times; left in,
-# it made small prepacked convolutions look as if two threads gained them nothing (128 -> 32 channels at 7x7: 72 against 70 us, where a program's scale 1.25x).
+# it made small prepacked convolutions look as if two threads gained them nothing (128 -> 32
+# channels at 7x7: 72 against 70 us, where a program's scale 1.25x).
 _TINY_KINDS = ("tiny", "tiny prepacked")
 _PREPACKED_CALL = "tiny conv2d_run (prepacked)"
 
@@ -57,7 +58,8 @@ def _calibration_kernels():
     generator = torch.Generator().manual_seed(0)
     prepacked = prepacking_unavailable() is None
     if prepacked:  # the operators the prepacked engine calls (native_kernels.py)
-        conv2d_prepack, conv2d_run = convolution_ops().prepack, convolution_ops().run
+        ops = convolution_ops()
+        conv2d_prepack, conv2d_run = ops.prepack, ops.run
 
     def randn(*shape):
         tensor = torch.randn(shape, generator=generator)
@@ -444,16 +446,17 @@ def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
                                                                                cores)))
     if cores > 1:
         timed = [k for k in kernels if k.kind not in _TINY_KINDS]
+        roofline = {k.name: _roofline_us(k, one[k.name] - overhead, flop_rate, weight_rate)
+                    for k in timed}
         efficiency, half_us, sync_us = _fit_intra_op(
-            [_roofline_us(k, one[k.name] - overhead, flop_rate, weight_rate) for k in timed],
-            [wide[k.name] for k in timed], cores, overhead)
+            [roofline[k.name] for k in timed], [wide[k.name] for k in timed], cores, overhead)
         # Convolutions and matrix products as the engine runs them (prepacked where it can)
         # split small problems better than the memory-bound kernels, which dominate the fit
         # above: their own half point, the same efficiency and fork-and-join cost.
         compute = [k for k in convs if k.prepacked] or convs
         _, compute_half_us, _ = _fit_intra_op(
-            [_roofline_us(k, one[k.name] - overhead, flop_rate, weight_rate) for k in compute],
-            [wide[k.name] for k in compute], cores, overhead, [efficiency], [sync_us])
+            [roofline[k.name] for k in compute], [wide[k.name] for k in compute], cores,
+            overhead, [efficiency], [sync_us])
         profile.update(intra_op_efficiency=efficiency, intra_op_half_us=round(half_us, 3),
                        intra_op_sync_us=sync_us,
                        compute_intra_op_half_us=round(compute_half_us, 3))

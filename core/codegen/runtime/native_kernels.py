@@ -60,30 +60,20 @@ def convolution_ops():
 
 def pool_max_natively(graph):
     """Rewrites each max pooling of `graph` (a traced graph) whose input the trace saw as dense
-    channels-last float32, undilated, as ramiel::max_pool2d; returns how many it rewrote. Only
-    where the library is loaded (the prepacked engine runs separate_max_pools otherwise)."""
-    count = 0
-    for node in [n for n in graph.nodes() if n.kind() == "aten::max_pool2d"]:
-        source = next(node.inputs())
-        if _static_float_sizes(source) is None or _dense_layout(source) != "channels_last":
-            continue
-        try:
-            kernel, stride, padding, dilation, ceil_mode = [_constant(v)
-                                                            for v in list(node.inputs())[1:]]
-        except ValueError:
-            continue
-        stride = stride or kernel  # an empty stride is the kernel's
-        if dilation != [1, 1] or any(len(v) != 2 for v in (kernel, stride, padding)):
-            continue
+    channels-last float32, undilated (channels_last_max_pool), as ramiel::max_pool2d; returns
+    how many it rewrote. Only where the library is loaded (the prepacked engine runs
+    separate_max_pools otherwise)."""
+    pools = [(node, settings) for node, settings in
+             ((n, channels_last_max_pool(n)) for n in graph.nodes()
+              if n.kind() == "aten::max_pool2d") if settings is not None]
+    for node, settings in pools:
         graph.setInsertPoint(node)
         pooled = _insert(graph, "ramiel::max_pool2d",
-                         [source] + [graph.insertConstant(v)
-                                     for v in (kernel, stride, padding, bool(ceil_mode))],
+                         [next(node.inputs())] + [graph.insertConstant(v) for v in settings],
                          node.output().type())
         node.output().replaceAllUsesWith(pooled)
         node.destroy()
-        count += 1
-    return count
+    return len(pools)
 
 
 def rewrite_max_pools(graph):

@@ -29,21 +29,36 @@ def separate_max_pools(graph):
     return len(pools)
 
 
-def _pooling(node):
-    """(node, [(kernel, stride, padding, input size, output size)] for rows and columns) of an
-    aten::max_pool2d the pass can take, or None."""
+def channels_last_max_pool(node):
+    """(kernel, stride, padding, ceil mode) of a traced aten::max_pool2d whose input the trace
+    saw as a dense channels-last float tensor of static sizes, with 2-D undilated windows; else
+    None. What the prepacked engine's pooling rewrites start from (this pass and
+    native_kernels.py's)."""
     source = next(node.inputs())
-    sizes, out_sizes = _static_float_sizes(source), _static_float_sizes(node.output())
-    if sizes is None or out_sizes is None or len(sizes) != 4 or len(out_sizes) != 4 or \
-            _dense_layout(source) != "channels_last" or _dense_layout(node.output()) is None:
+    sizes = _static_float_sizes(source)
+    if sizes is None or len(sizes) != 4 or _dense_layout(source) != "channels_last":
         return None
     try:
-        kernel, stride, padding, dilation, _ = [_constant(v) for v in list(node.inputs())[1:]]
+        kernel, stride, padding, dilation, ceil_mode = [_constant(v)
+                                                        for v in list(node.inputs())[1:]]
     except ValueError:
         return None
     stride = stride or kernel  # an empty stride is the kernel's
     if any(len(v) != 2 for v in (kernel, stride, padding, dilation)) or dilation != [1, 1]:
         return None
+    return kernel, stride, padding, bool(ceil_mode)
+
+
+def _pooling(node):
+    """(node, [(kernel, stride, padding, input size, output size)] for rows and columns) of an
+    aten::max_pool2d the pass can take, or None."""
+    settings = channels_last_max_pool(node)
+    out_sizes = _static_float_sizes(node.output())
+    if settings is None or out_sizes is None or len(out_sizes) != 4 or \
+            _dense_layout(node.output()) is None:
+        return None
+    kernel, stride, padding, _ = settings
+    sizes = _static_float_sizes(next(node.inputs()))
     if sizes[0] * sizes[1] * sizes[2] * sizes[3] < _MIN_SEPARABLE_ELEMENTS or \
             all(k <= s for k, s in zip(kernel, stride)):
         return None

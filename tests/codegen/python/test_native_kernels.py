@@ -178,6 +178,19 @@ def test_the_prepacked_engine_runs_ramiels_operators_and_computes_the_same(nativ
         assert all(torch.allclose(g, w, rtol=1e-4, atol=1e-5) for g, w in zip(got, wanted))
 
 
+def test_poolings_the_kernel_cannot_take_stay_as_traced(native):
+    """An unbatched (3-D) pooling and a dilated one are left to PyTorch, and the pass goes on."""
+    class Pools(torch.nn.Module):
+        def forward(self, x):
+            return (F.max_pool2d(x[0], 3, 2), F.max_pool2d(x, 3, 1, dilation=2),
+                    F.max_pool2d(x, 3, 2))
+
+    with torch.no_grad():
+        traced = torch.jit.trace(Pools().eval(), (channels_last(1, 8, 16, 16),))
+        assert native.pool_max_natively(traced.graph) == 1
+        assert kinds(traced.graph).count("aten::max_pool2d") == 2
+
+
 def run_program(compiled_program, kernels):
     """The program's outputs for a fixed input, run in a fresh process with RAMIEL_KERNELS set
     to `kernels`; (outputs, what it loaded)."""
