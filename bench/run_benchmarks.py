@@ -53,7 +53,10 @@ def parse_args(argv):
                         help="models (default: all; with --quick: %s)" % " ".join(QUICK_MODELS))
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: fewer rounds, iterations and models")
-    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 15; quick 2)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 16; quick 2)")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="worker processes per configuration, alternating rounds (default "
+                             "2: averages out a process's own speed)")
     parser.add_argument("--iters", type=int, help="timed iterations per round (default 3; "
                                                   "quick 2)")
     parser.add_argument("--warmup", type=int, help="untimed iterations first (default 3; "
@@ -77,9 +80,11 @@ def parse_args(argv):
                                  "op-gap"),
                         help="sections to leave out")
     args = parser.parse_args(argv)
+    if args.processes < 1:
+        parser.error("--processes must be at least 1")
     quick = args.quick
     args.models = args.models or (QUICK_MODELS if quick else refmodels.MODELS)
-    args.rounds = args.rounds or (2 if quick else 15)
+    args.rounds = args.rounds or (2 if quick else 16)
     args.iters = args.iters or (2 if quick else 3)
     args.warmup = args.warmup if args.warmup is not None else (1 if quick else 3)
     args.compile_runs = args.compile_runs or (2 if quick else 7)
@@ -177,7 +182,8 @@ def run_latency(args, files, client, ort_package, ort_skip, calibrate, profile):
                    configs.ort_configs(files, ort_package, feeds, cores, ort_skip))
     calibrate("before %s latency" % files.label)  # after the compiles, right before the rounds
     results = latency.measure(all_configs, args.rounds, args.iters, args.warmup,
-                              args.settle_ms / 1e3, os.path.join(work, "logs", files.name), log)
+                              args.settle_ms / 1e3, os.path.join(work, "logs", files.name), log,
+                              args.processes)
     check = check_outputs(files, results)
     gap = None
     if "op-gap" not in args.skip and pgo_program and ort_package and not ort_skip:
@@ -285,6 +291,7 @@ def main(argv=None):
     results = {"machine": machine.describe(),
                "settings": {"native_kernels": kernels, "quick": args.quick,
                             "rounds": args.rounds, "iters": args.iters, "warmup": args.warmup,
+                            "processes": args.processes,
                             "workers": args.workers, "compile_runs": args.compile_runs,
                             "memory_iters": args.memory_iters, "models": args.models}}
     log("machine: %s" % results["machine"])

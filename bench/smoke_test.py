@@ -35,6 +35,7 @@ class Failures:
 def check_latency(results, models, f):
     settings = results["settings"]
     samples = settings["rounds"] * settings["iters"]
+    processes = min(settings["processes"], settings["rounds"])
     ort_on = results["ort"]["version"] is not None
     for model in models:
         entry = results["latency"].get(model)
@@ -46,6 +47,8 @@ def check_latency(results, models, f):
             f.expect(c.get("median_ms", 0) > 0 and c.get("samples") == samples,
                      "%s/%s: not measured %d times: %s" % (model, name, samples,
                                                            c.get("error", c)))
+            f.expect(len(c.get("process_medians_ms", [])) == processes,
+                     "%s/%s: not measured in %d worker processes" % (model, name, processes))
         if not ort_on:
             for name in ORT_CONFIGS:
                 f.expect(configs[name].get("skipped"), "%s/%s: neither measured nor skipped"

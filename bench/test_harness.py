@@ -356,3 +356,24 @@ def test_the_report_says_which_operators_the_programs_ran_on():
         {"native_kernels": "/b/libramiel_kernels.so"})
     assert "PyTorch's own" in report.native_kernels_line({"native_kernels": None})
     assert "not recorded" in report.native_kernels_line({})
+
+
+def test_the_report_shows_how_far_one_configurations_processes_differed():
+    latency = {"squeezenet1_0": {"label": "SqueezeNet 1.0", "configs": {
+        "serial-all": {"process_medians_ms": [4.0, 4.4]},  # 10% apart: the largest
+        "thread": {"process_medians_ms": [4.1, 4.2]},
+        "ort-seq-all": {"process_medians_ms": [3.9, 3.9]},
+        "pgo": {"skipped": "no --profile"}}}}
+    line, = report.process_spread_lines(latency)
+    assert "10.0% (SqueezeNet 1.0, serial-all: 4.00, 4.40 ms)" in line
+    assert "median over all configurations 2.4%" in line
+    one_process = {"m": {"label": "M", "configs": {"thread": {"process_medians_ms": [4.0]}}}}
+    assert report.process_spread_lines(one_process) == []  # nothing to compare
+
+
+def test_the_process_count_must_be_positive():
+    import pytest
+    import run_benchmarks
+    assert run_benchmarks.parse_args([]).processes == 2
+    with pytest.raises(SystemExit):
+        run_benchmarks.parse_args(["--processes", "0"])

@@ -1,10 +1,16 @@
 """Latency of several configurations side by side: interleaved rounds over long-lived workers.
 
-Every configuration is a worker process loaded once. After an excluded warm-up, round r asks
-each configuration in turn (the starting one rotates every round) for k timed iterations, so
-all of them see the same machine state; only one runs at a time, and a short pause between
-configurations lets the previous one's spinning thread pools go idle. Figures are medians over
-the iterations of all rounds.
+Every configuration is loaded once in each of `processes` worker processes. After an excluded
+warm-up, round r asks each configuration in turn (the starting one rotates every round) for k
+timed iterations, on its worker r mod `processes`, so all of them see the same machine state;
+only one runs at a time, and a short pause between configurations lets the previous one's
+spinning thread pools go idle. Figures are medians over the iterations of all rounds.
+
+Why more than one process per configuration: the same program runs a few percent faster or
+slower for the whole life of one process (where its buffers landed, measured: five processes of
+one program, 30 interleaved rounds, medians 6.09-6.56 ms). Two configurations that each own one
+process differ by that much even when they run the same code; alternating every configuration
+between its processes averages it out of the comparison.
 """
 import os
 import time
@@ -23,10 +29,32 @@ def summarize(samples):
             "samples": len(samples)}
 
 
-def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log):
-    """Results by configuration name: timing summary, per-round medians, worker info, and the
-    file holding the outputs of one run ("outputs_file") for the sanity check; a configuration
-    that fails gets "error" and is left out of the rounds."""
+def _start(config, processes, scratch_dir):
+    """The configuration's worker processes, still loading."""
+    return [Worker(config.name, config.argv, wait=False,
+                   log_path=os.path.join(scratch_dir, "%s.%d.log" % (config.name, index)))
+            for index in range(processes)]
+
+
+def _ready(config, workers, warmup, scratch_dir):
+    """Waits for every worker of one configuration to load and warm up; returns its result
+    fields (info from the first, the outputs of one run for the sanity check)."""
+    result = {}
+    for index, worker in enumerate(workers):
+        info = worker.wait_ready()
+        result.setdefault("info", info)
+        if warmup:
+            worker.request({"cmd": "run", "iters": warmup})
+    result["outputs_file"] = os.path.join(scratch_dir, config.name + ".outputs")
+    workers[0].request({"cmd": "outputs", "path": result["outputs_file"]})
+    return result
+
+
+def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log, processes=2):
+    """Results by configuration name: timing summary, per-round medians, each process's median,
+    worker info, and the file holding the outputs of one run ("outputs_file") for the sanity
+    check; a configuration that fails in any of its processes gets "error" and is left out of
+    the rounds."""
     os.makedirs(scratch_dir, exist_ok=True)
     results, workers, starting = {}, {}, {}
     try:
@@ -37,29 +65,25 @@ def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log):
                 result["skipped"] = config.skip
                 continue
             try:
-                starting[config.name] = Worker(
-                    config.name, config.argv, wait=False,
-                    log_path=os.path.join(scratch_dir, config.name + ".log"))
+                starting[config.name] = _start(config, processes, scratch_dir)
             except OSError as error:
                 result["error"] = str(error)
         for config in configs:
             if config.name not in starting:
                 continue
-            result, worker = results[config.name], starting.pop(config.name)
+            group = starting.pop(config.name)
             try:
-                result["info"] = worker.wait_ready()
-                if warmup:
-                    worker.request({"cmd": "run", "iters": warmup})
-                result["outputs_file"] = os.path.join(scratch_dir, config.name + ".outputs")
-                worker.request({"cmd": "outputs", "path": result["outputs_file"]})
-                workers[config.name] = worker
+                results[config.name].update(_ready(config, group, warmup, scratch_dir))
+                workers[config.name] = group
             except WorkerError as error:
-                result["error"] = str(error)
-                worker.kill()
+                results[config.name]["error"] = str(error)
+                for worker in group:
+                    worker.kill()
                 log("  %s: %s" % (config.name, error))
         names = [c.name for c in configs if c.name in workers]
         samples = {name: [] for name in names}
         rounds_by_name = {name: [] for name in names}
+        by_process = {name: [[] for _ in range(processes)] for name in names}
         for r in range(rounds):
             shift = r % len(names) if names else 0
             for name in names[shift:] + names[:shift]:
@@ -67,12 +91,15 @@ def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log):
                     continue
                 time.sleep(settle_s)
                 try:
-                    times = workers[name].request({"cmd": "run", "iters": iters})["times_ms"]
+                    times = workers[name][r % processes].request(
+                        {"cmd": "run", "iters": iters})["times_ms"]
                 except WorkerError as error:
                     results[name]["error"] = str(error)
-                    workers.pop(name).kill()
+                    for worker in workers.pop(name):
+                        worker.kill()
                     continue
                 samples[name].extend(times)
+                by_process[name][r % processes].extend(times)
                 rounds_by_name[name].append(float(np.median(times)))
             log("  round %d/%d: %s" % (r + 1, rounds, "  ".join(
                 "%s %.1f" % (n, rounds_by_name[n][-1]) for n in names if rounds_by_name[n]
@@ -80,7 +107,10 @@ def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log):
         for name in names:
             results[name].update(summarize(samples[name]))
             results[name]["round_medians_ms"] = rounds_by_name[name]
+            results[name]["process_medians_ms"] = [float(np.median(times))
+                                                   for times in by_process[name] if times]
     finally:
-        for worker in list(starting.values()) + list(workers.values()):
-            worker.close()
+        for group in list(starting.values()) + list(workers.values()):
+            for worker in group:
+                worker.close()
     return results

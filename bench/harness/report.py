@@ -49,11 +49,37 @@ def machine_section(results):
         "Load average (1, 5, 15 min) at start %s, at end %s: other work shared the machine "
         "when these exceed 0." % (m.get("load_average_at_start"), m.get("load_average_at_end")),
         "Latency: %d interleaved rounds x %d iterations per configuration after %d warm-up "
-        "iterations; medians over all rounds. Programs compiled for %d workers.%s" % (
-            s["rounds"], s["iters"], s["warmup"], s["workers"],
+        "iterations%s; medians over all rounds. Programs compiled for %d workers.%s" % (
+            s["rounds"], s["iters"], s["warmup"], _processes_words(s), s["workers"],
             " Quick mode (a smoke run, not a measurement)." if s["quick"] else ""),
-        native_kernels_line(s)] +
+        native_kernels_line(s)] + process_spread_lines(results.get("latency", {})) +
         ([drift_line(results["drift"])] if results.get("drift") else []))
+
+
+def _processes_words(settings):
+    processes = settings.get("processes", 1)  # 1 in a results.json from before the setting
+    if processes == 1:
+        return ", one worker process per configuration"
+    return (", each configuration in %d worker processes taking alternate rounds"
+            % processes)
+
+
+def process_spread_lines(latency):
+    """The largest difference between one configuration's worker processes (their medians):
+    how much a process's own speed moved a figure before the alternation averaged it."""
+    spread = []
+    for model in latency.values():
+        for name, config in model.get("configs", {}).items():
+            medians = config.get("process_medians_ms", [])
+            if len(medians) > 1:
+                spread.append((max(medians) / min(medians) - 1, model["label"], name, medians))
+    if not spread:
+        return []
+    worst = max(spread)
+    return ["Per-process speed: the largest difference between one configuration's worker "
+            "processes was %.1f%% (%s, %s: %s ms); the median over all configurations %.1f%%."
+            % (100 * worst[0], worst[1], worst[2], ", ".join("%.2f" % m for m in worst[3]),
+               100 * sorted(s[0] for s in spread)[len(spread) // 2])]
 
 
 def native_kernels_line(settings):
