@@ -7,6 +7,7 @@
 #include "client/compile_request.h"
 #include "client/exit_codes.h"
 #include "client/local_compile.h"
+#include "client/native_kernels.h"
 #include "client/output_writer.h"
 #include "core/driver/compile.h"
 #include "core/driver/schedule_summary.h"
@@ -48,7 +49,9 @@ StatusOr<CompileOutcome> compile_remotely(const CompileRequest&, const ChannelSe
 #endif
 
 int run_compile(CompileRequest& request, const ChannelSecurity& security, const std::vector<std::string>& shapes,
-                const std::string& profile_path, const std::string& costs_path) {
+                const std::string& profile_path, const std::string& costs_path, const std::string& kernels_setting) {
+  auto kernels = resolve_kernels(kernels_setting, running_executable_dir());
+  if (!kernels.ok()) return fail(kernels.status(), kExitUsage);
   for (const std::string& text : shapes) {
     auto shape = parse_input_shape(text);
     if (!shape.ok()) return fail(shape.status(), kExitUsage);
@@ -81,12 +84,19 @@ int run_compile(CompileRequest& request, const ChannelSecurity& security, const 
   if (!outcome.ok()) return fail(outcome.status());
   for (const std::string& warning : outcome->warnings) std::cerr << "ramiel-client: warning: " << warning << "\n";
   if (Status written = write_outputs(request.output_dir, outcome->files); !written.ok()) return fail(written);
+  if (*kernels) {
+    if (Status placed = place_kernels(**kernels, request.output_dir); !placed.ok()) return fail(placed);
+  }
   if (!request.quiet) {
     auto schedule = outcome->files.find("schedule.json");
     if (schedule != outcome->files.end()) std::cout << driver::schedule_summary(schedule->second);
     std::cout << "wrote";
     for (const auto& [name, contents] : outcome->files) std::cout << " " << (request.output_dir / name).string();
     std::cout << "\n";
+    if (*kernels) {
+      std::cout << "native operators: " << (request.output_dir / kKernelsFileName).string() << " (from "
+                << (*kernels)->string() << ")\n";
+    }
   }
   return kExitOk;
 }
@@ -104,7 +114,7 @@ int main(int argc, char** argv) {
   CompileRequest request;
   ChannelSecurity security;
   std::vector<std::string> shapes;
-  std::string profile_path, costs_path;
+  std::string profile_path, costs_path, kernels_setting = "auto";
   bool local = false;
   CLI::App* compile = app.add_subcommand("compile", "Compile MODEL.onnx into OUT/model.py (with OUT/ramiel_runtime.py, which it imports), OUT/schedule.json and OUT/graph.dot.");
   compile->add_option("model", request.model_path, "The ONNX model file")->required();
@@ -123,6 +133,10 @@ int main(int argc, char** argv) {
   compile->add_option("--connect-timeout", request.connect_timeout_seconds,
                       "Seconds to wait for a connection to the server before failing (exit 7)")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  compile->add_option("--kernels", kernels_setting,
+                      "Native operator library to place beside model.py (as OUT/libramiel_kernels.so): auto (the "
+                      "one installed with this client, if any), off, or its path")
+      ->capture_default_str();
   compile->add_flag("-q,--quiet", request.quiet,
                     "Print nothing but errors and warnings (no progress, queue, retry or cache notes)");
 #ifdef RAMIEL_WITH_REMOTE
@@ -159,7 +173,7 @@ int main(int argc, char** argv) {
       std::cerr << "ramiel-client: error: --print-ir-after needs --local\n";
       return kExitUsage;
     }
-    return run_compile(request, security, shapes, profile_path, costs_path);
+    return run_compile(request, security, shapes, profile_path, costs_path, kernels_setting);
   }
   return kExitUsage;
 }

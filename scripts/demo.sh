@@ -42,11 +42,8 @@ echo "== compiling again: answered from the server's cache"
 "$client" compile "$work/models/$model.onnx" -o "$work/$model" --server "127.0.0.1:$port" --workers 2
 curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -E '^ramiel_(cache_requests|compiles)_total' || true
 
-if [ -f "$build_dir/kernels/libramiel_kernels.so" ]; then
-  # As on a device: Ramiel's native operators beside the program, which loads them from there.
-  cp "$build_dir/kernels/libramiel_kernels.so" "$work/$model/"
-  echo "== native operators: $work/$model/libramiel_kernels.so"
-fi
+# The client placed the native operators built beside it (build/kernels/) next to model.py, as
+# it places the installed ones on a device: the program loads them from there.
 echo "== running the generated program: parallel against serial"
 /usr/bin/python3 "$work/$model/model.py" --onnx "$work/models/$model.onnx" --check
 /usr/bin/python3 "$work/$model/model.py" --onnx "$work/models/$model.onnx" --bench
