@@ -10,10 +10,13 @@
 # own instead, a kernel keeps its weights in cache and its intra-op threads spinning, and scaled
 # 1.85-2x on two cores where the same op in a program scaled 1.0-1.7x. One-thread rates come
 # from a process at one intra-op thread; the intra-op scaling from one at every core the program
-# gets, as load() runs it by default. The two processes take turns pass by pass, with a pause
-# before each, as a benchmark interleaves the programs it compares: each pass starts with the
-# other process's data in the cache and this one's threads asleep, as such a run does (timed
-# back to back in one process, the same program ran 1.2-1.5x faster at two threads).
+# gets, as load() runs it by default. The two processes take turns, with a pause before each, as
+# a benchmark interleaves the programs it compares, and each turn is _TURN_PASSES passes back to
+# back, as bench/run.sh's workers run 3 iterations a turn: the first starts with the other
+# process's data in the cache and this one's threads asleep, the next ones as a program's runs
+# that follow each other. (One pass a turn measured every kernel as a first run only: 3x3
+# 128 -> 32 at 28 pixels 144 us at two threads, 116 us inside DenseNet-121's program, and the six
+# reference models predicted 1.17-1.36x their measured times; three passes: 124 us, 0.91-1.07x.)
 
 
 class _Kernel:
@@ -258,11 +261,12 @@ def _time_pass_us(kernels, passes=1):
 
 def _calibration_worker(threads):
     """A timing process at `threads` intra-op threads. For each line on stdin it answers one
-    JSON line of microseconds by kernel name: {"handoff_budget_us": T} times one pass of the
-    kernels, the tiny ones (the median of five passes among themselves: as a program's runs of
-    views and small element-wise ops; after a large kernel a tiny one would also wait for its
-    code and data to come back to the cache, which that kernel's own time holds), and the
-    hand-off round trip (the median of three samples of about T us each)."""
+    JSON line of microseconds by kernel name: {"handoff_budget_us": T, "passes": P} times P
+    passes of the kernels back to back (each kernel's median over them), the tiny ones (the
+    median of five passes among themselves: as a program's runs of views and small element-wise
+    ops; after a large kernel a tiny one would also wait for its code and data to come back to
+    the cache, which that kernel's own time holds), and the hand-off round trip (the median of
+    three samples of about T us each)."""
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints must not break the protocol
     _set_intra_op_threads(threads)
@@ -275,12 +279,15 @@ def _calibration_worker(threads):
         protocol.write(json.dumps({"ready": threads}) + "\n")
         for line in sys.stdin:
             request = json.loads(line)
-            times = _time_pass_us(timed)
+            times = _time_pass_us(timed, passes=request.get("passes", 1))
             times.update(_time_pass_us(tiny, passes=5))
             # Right after the kernels, as a program's workers hand tensors over between ops.
             times[_HANDOFF] = _time_kernel_us(handoff, request["handoff_budget_us"], 3)
             protocol.write(json.dumps(times) + "\n")
     return 0
+
+
+_TURN_PASSES = 3  # passes a process runs back to back in its turn (see the top of this part)
 
 
 class _CalibrationProcess:
@@ -308,9 +315,9 @@ class _CalibrationProcess:
         return json.loads(line)
 
     def request(self, **job):
-        """The times of one pass (see _calibration_worker), after a pause in which the other
-        process's OpenMP threads stop spinning: each pass starts as a program's run does when
-        runs come one at a time with other work between them."""
+        """The times of one turn (see _calibration_worker), after a pause in which the other
+        process's OpenMP threads stop spinning: each turn starts as a program's first run does
+        when runs come a few at a time with other work between them."""
         time.sleep(_SETTLE_S)
         self._process.stdin.write(json.dumps(job) + "\n")
         self._process.stdin.flush()
@@ -390,25 +397,26 @@ def _fit_intra_op(rooflines_us, wide_us, cores, overhead_us, efficiencies=None, 
     return best[1:]
 
 
-def measure_device_profile(rounds=5, passes=10, log=None, name="calibrated"):
+def measure_device_profile(rounds=5, turns=4, log=None, name="calibrated"):
     """The device profile of this machine as a dict (DeviceProfile's JSON keys): each kernel's
-    median over `rounds` x `passes` passes, the one-thread and every-core processes taking
-    turns pass by pass, as a benchmark interleaves the programs it compares."""
+    median over `rounds` x `turns` turns of _TURN_PASSES passes, the one-thread and every-core
+    processes taking turns, as a benchmark interleaves the programs it compares."""
     log = log or (lambda message: None)
     cores = _available_cores()
     kernels = _calibration_kernels()
     counts = [1] if cores == 1 else [1, cores]
-    log("calibrating: %d kernels, %d rounds of %d passes at 1%s intra-op threads" % (
-        len(kernels), rounds, passes, "" if cores == 1 else " and %d" % cores))
+    log("calibrating: %d kernels, %d rounds of %d turns of %d passes at 1%s intra-op threads" % (
+        len(kernels), rounds, turns, _TURN_PASSES, "" if cores == 1 else " and %d" % cores))
     processes = []
     try:
         for count in counts:
             processes.append(_CalibrationProcess(count))
         samples = {count: {} for count in counts}
         for r in range(rounds):
-            for _ in range(passes):
+            for _ in range(turns):
                 for process in processes:
-                    for kernel, us in process.request(handoff_budget_us=300).items():
+                    for kernel, us in process.request(handoff_budget_us=300,
+                                                      passes=_TURN_PASSES).items():
                         samples[process.threads].setdefault(kernel, []).append(us)
             log("  round %d of %d" % (r + 1, rounds))
     finally:
@@ -513,7 +521,7 @@ def calibrate(path, quick=False):
         raise OSError("cannot write the device profile to %s: %s is not a writable directory"
                       % (path, directory))
     if quick:
-        profile = measure_device_profile(rounds=1, passes=2, log=log)
+        profile = measure_device_profile(rounds=1, turns=1, log=log)
     else:
         profile = measure_device_profile(log=log)
     text = json.dumps(profile, indent=2, sort_keys=True) + "\n"
