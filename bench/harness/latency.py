@@ -1,10 +1,13 @@
 """Latency of several configurations side by side: interleaved rounds over long-lived workers.
 
 Every configuration is loaded once in each of `processes` worker processes. After an excluded
-warm-up, round r asks each configuration in turn (the starting one rotates every round) for k
-timed iterations, on its worker r mod `processes`, so all of them see the same machine state;
-only one runs at a time, and a short pause between configurations lets the previous one's
-spinning thread pools go idle. Figures are medians over the iterations of all rounds.
+warm-up, round r asks each configuration in turn for k timed iterations, on its worker r mod
+`processes`, so all of them see the same machine state; only one runs at a time, and a short
+pause between configurations lets the previous one's spinning thread pools go idle. The order
+is shuffled every round (seeded, so a run can be repeated): a rotating order kept each
+configuration behind the same one in every round, and whatever that one leaves behind (its data
+in the caches, its threads' state) fell on the same configuration each time. Figures are medians
+over the iterations of all rounds.
 
 Why more than one process per configuration: the same program runs a few percent faster or
 slower for the whole life of one process (where its buffers landed, measured: five processes of
@@ -13,11 +16,15 @@ process differ by that much even when they run the same code; alternating every 
 between its processes averages it out of the comparison.
 """
 import os
+import random
 import time
 
 import numpy as np
 
 from harness.protocol import Worker, WorkerError
+
+
+ORDER_SEED = 12  # the rounds' shuffled orders: the same in every run
 
 
 def summarize(samples):
@@ -84,9 +91,9 @@ def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log, processe
         samples = {name: [] for name in names}
         rounds_by_name = {name: [] for name in names}
         by_process = {name: [[] for _ in range(processes)] for name in names}
+        order = random.Random(ORDER_SEED)
         for r in range(rounds):
-            shift = r % len(names) if names else 0
-            for name in names[shift:] + names[:shift]:
+            for name in order.sample(names, len(names)):
                 if name not in workers:
                     continue
                 time.sleep(settle_s)
