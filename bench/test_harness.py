@@ -377,3 +377,34 @@ def test_the_process_count_must_be_positive():
     assert run_benchmarks.parse_args([]).processes == 2
     with pytest.raises(SystemExit):
         run_benchmarks.parse_args(["--processes", "0"])
+
+
+def test_a_ratio_gets_the_interval_its_rounds_resampled_give():
+    from harness import figures
+    serial = [10.0, 10.2, 9.8, 10.1, 10.0, 9.9, 10.3, 10.0]
+    # Another process of the same program: the same rounds, one slow round among them.
+    same = [10.1, 10.0, 9.9, 10.2, 13.0, 10.0, 10.1, 9.9]
+    low, high = figures.ratio_interval(serial, same)
+    assert low < 0.99 < 1.0 < high < 1.02  # the slow round moves the ratio only downwards
+    assert low > 0.95
+    # A configuration 20% slower in every round: an interval around 1/1.2 that excludes 1.
+    low, high = figures.ratio_interval(serial, [1.2 * x for x in serial])
+    assert math.isclose(low, 1 / 1.2) and math.isclose(high, 1 / 1.2)
+    assert figures.ratio_interval(serial[:3], same[:3]) is None  # too few rounds
+
+
+def test_targets_show_each_ratios_interval_and_the_report_explains_it():
+    c = configs(serial_all=10.0, thread=10.4, process=10.0, ort_seq_all=9.5)
+    rounds = {"serial-all": [10.0, 10.0, 10.1, 9.9], "thread": [10.4, 10.3, 10.5, 10.4],
+              "process": [10.0, 10.1, 9.9, 10.0], "ort-seq-all": [9.5, 9.4, 9.6, 9.5]}
+    for name, values in rounds.items():
+        c[name]["round_medians_ms"] = values
+    results = {"machine": {"cores": 2}, "latency": {"googlenet": {
+        "label": "GoogLeNet", "configs": c, "derived": derive(c), "clusters": 1}}}
+    rows = {r["target"]: r for r in targets.evaluate(results)}
+    thread = rows["GoogLeNet: parallel (threads) / best serial"]["note"]
+    assert thread.startswith(targets.ONE_CLUSTER + "; 90%: 0.9")
+    as_run = rows["GoogLeNet: Ramiel as run / ONNX Runtime sequential, 2 threads"]["note"]
+    assert as_run.startswith("as run: threads; 90%: 1.0")
+    table = report.targets_section(list(rows.values()))
+    assert "*one wide cluster*" in table and "*90%*" in table

@@ -1,5 +1,7 @@
 """Derived figures of one model's latency results: best runs per family and the ratios."""
 import math
+import random
+import statistics
 
 SERIAL = ("serial-1", "serial-all")
 PARALLEL = ("thread", "process", "pgo")
@@ -53,6 +55,45 @@ def derive(configs):
     ort_ms = median(configs, ORT_REFERENCE)
     out["ort_reference"] = {"config": ORT_REFERENCE, "median_ms": ort_ms}
     out["as_run_over_ort_reference"] = as_run / ort_ms if as_run and ort_ms else None
+    out["intervals"] = _intervals(configs, out)
+    return out
+
+
+INTERVAL_LEVEL = 0.90
+MIN_ROUNDS = 4  # fewer rounds than this give no interval
+
+
+def ratio_interval(numerator_rounds, denominator_rounds, resamples=2000, seed=0):
+    """The INTERVAL_LEVEL bootstrap interval [low, high] of median(numerator) /
+    median(denominator) over the per-round medians, the rounds resampled with both
+    configurations' medians together (they ran side by side in a round); None with fewer than
+    MIN_ROUNDS rounds. How far the run's noise alone could move a ratio."""
+    rounds = min(len(numerator_rounds), len(denominator_rounds))
+    if rounds < MIN_ROUNDS:
+        return None
+    rng = random.Random(seed)
+    ratios = []
+    for _ in range(resamples):
+        picks = [rng.randrange(rounds) for _ in range(rounds)]
+        ratios.append(statistics.median(numerator_rounds[i] for i in picks) /
+                      statistics.median(denominator_rounds[i] for i in picks))
+    ratios.sort()
+    tail = (1 - INTERVAL_LEVEL) / 2
+    return [ratios[int(tail * resamples)], ratios[int((1 - tail) * resamples) - 1]]
+
+
+def _intervals(configs, derived):
+    """ratio_interval of each target's figure: the parallel configurations over the best
+    serial run, Ramiel as run over ONNX Runtime's reference."""
+    def rounds(name):
+        return configs.get(name, {}).get("round_medians_ms", [])
+
+    base = derived["best_serial"]["config"]
+    out = {"speedup_vs_best_serial": {
+        n: ratio_interval(rounds(base), rounds(n)) for n in PARALLEL if base and rounds(n)}}
+    as_run = derived["ramiel_as_run"]["config"]
+    out["as_run_over_ort_reference"] = (ratio_interval(rounds(as_run), rounds(ORT_REFERENCE))
+                                        if as_run else None)
     return out
 
 

@@ -1,5 +1,5 @@
 """results.md: the run's tables in Markdown (the same figures as results.json)."""
-from harness import prediction, targets
+from harness import figures, prediction, targets
 from harness.compile_times import STAGES
 from harness.figures import ORDER, geomean_over_ort
 
@@ -238,11 +238,18 @@ def targets_section(rows):
         met = {True: "met", False: "**not met**", None: "n/a"}[row["met"]]
         body.append([row["target"], text, row["limit"], met, row.get("note", "")])
     table = _table(["target", "figure", "limit", "", "note"], body)
-    if any(row.get("note") == targets.ONE_CLUSTER for row in rows):
+    notes = [row.get("note", "") for row in rows]
+    if any(note.startswith(targets.ONE_CLUSTER) for note in notes):
         table += ("\n\n*%s*: the compiler predicted no gain from running branches side by side, "
                   "so the parallel program is the serial one with every core (and no worker "
                   "processes); its ratios to the serial runs are this machine's run-to-run "
                   "noise." % targets.ONE_CLUSTER)
+    if any("90%:" in note for note in notes):
+        table += ("\n\n*90%%*: the interval the ratio falls in for %d%% of the resamplings of "
+                  "this run's rounds (bootstrap over the rounds' medians, both configurations "
+                  "of a round kept together): how far the run's noise alone moves it. A target "
+                  "inside its figure's interval is met or missed by noise."
+                  % round(100 * figures.INTERVAL_LEVEL))
     return table
 
 

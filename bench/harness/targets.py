@@ -23,6 +23,15 @@ def _row(target, figure, limit, met, unit="x", note=""):
             "met": None if figure is None else bool(met)}
 
 
+def interval_note(interval):
+    """A figure's 90% interval over the run's rounds, in words (figures.ratio_interval)."""
+    return "90%%: %.3f-%.3f" % tuple(interval) if interval else ""
+
+
+def _notes(*notes):
+    return "; ".join(n for n in notes if n)
+
+
 def _one_cluster_note(results, name, config=None):
     """ONE_CLUSTER when the program measured (the configuration's own, else the model's default
     compile) has a single cluster."""
@@ -52,10 +61,12 @@ def _ort_rows(results, cores):
             continue
         f = d["as_run_over_ort_reference"]
         as_run = d["ramiel_as_run"]["config"]
+        interval = d.get("intervals", {}).get("as_run_over_ort_reference")
         rows.append(_row("%s: Ramiel as run / ONNX Runtime sequential, %d threads"
                          % (model["label"], cores), f, "<= %.2fx" % AS_RUN_OVER_ORT,
                          f is not None and f <= AS_RUN_OVER_ORT,
-                         note="as run: %s" % PARALLEL_LABELS[as_run] if as_run else ""))
+                         note=_notes("as run: %s" % PARALLEL_LABELS[as_run] if as_run else "",
+                                     interval_note(interval))))
     mean, labels = geomean_over_ort(latency)
     if latency:
         rows.append(_row("Ramiel as run / ONNX Runtime sequential: geometric mean %s"
@@ -72,11 +83,13 @@ def _parallel_rows(results, cores):
             continue
         for config in PARALLEL:
             f = d["speedup_vs_best_serial"].get(config)
+            interval = d.get("intervals", {}).get("speedup_vs_best_serial", {}).get(config)
             rows.append(_row("%s: parallel (%s) / best serial" % (model["label"],
                                                                  PARALLEL_LABELS[config]),
                              f, ">= %.2fx" % PARALLEL_VS_SERIAL,
                              f is not None and f >= PARALLEL_VS_SERIAL,
-                             note=_one_cluster_note(results, name, config)))
+                             note=_notes(_one_cluster_note(results, name, config),
+                                         interval_note(interval))))
         if cores >= MANY_CORES and name in BRANCHY_MODELS:
             f = d["parallel_vs_best_serial"]
             rows.append(_row("%s: parallel / best serial on %d cores" % (model["label"], cores),
