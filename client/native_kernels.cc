@@ -30,11 +30,10 @@ StatusOr<std::optional<fs::path>> resolve_kernels(const std::string& setting,
       return invalid_argument("--kernels: " + setting + " is not a file (or say 'off' or 'auto')");
     return std::optional<fs::path>{fs::absolute(setting)};
   }
+  // Installed (PREFIX/bin -> PREFIX/lib/ramiel), then a build tree (BUILD/client -> BUILD/kernels).
   const std::array<fs::path, 2> candidates = {
-      client_dir / RAMIEL_KERNELS_FROM_BINDIR /
-          kKernelsFileName,  // installed: PREFIX/bin -> PREFIX/lib/ramiel
-      client_dir / ".." / "kernels" /
-          kKernelsFileName,  // a build tree: BUILD/client -> BUILD/kernels
+      client_dir / RAMIEL_KERNELS_FROM_BINDIR / kKernelsFileName,
+      client_dir / ".." / "kernels" / kKernelsFileName,
   };
   for (const fs::path& candidate : candidates) {
     if (is_file(candidate)) return std::optional<fs::path>{candidate.lexically_normal()};
