@@ -151,7 +151,10 @@ def test_profile_records_each_clusters_engine_with_its_nodes(compiled, tmp_path)
                  if "prepacked_us_T" in node}
     assert {"conv_a", "conv_b", "pool_b", "concat", "gap", "fc"} <= set(prepacked)
     assert "relu_a" not in prepacked and "relu_b" not in prepacked
-    assert all(us > 0 for us in prepacked.values())
+    # The profiler times operators to the microsecond: this model's Gemm and Flatten take less
+    # (0 in some runs), its convolutions several.
+    assert all(us >= 0 for us in prepacked.values())
+    assert prepacked["conv_a"] > 0 and prepacked["conv_b"] > 0
     # Whole untraced runs against the traced nodes' sums, at 1 thread and at every core. (No
     # closer bound: this model's whole run is 0.1 ms, and at 2 threads on a 2-vCPU VM waking
     # the OpenMP worker after the other process's turn has taken 10 ms, 20x the nodes' sum.)
