@@ -408,3 +408,12 @@ def test_targets_show_each_ratios_interval_and_the_report_explains_it():
     assert as_run.startswith("as run: threads; 90%: 1.0")
     table = report.targets_section(list(rows.values()))
     assert "*one wide cluster*" in table and "*90%*" in table
+
+
+def test_a_ratio_that_rounds_onto_its_limit_gets_a_fourth_decimal():
+    rows = [{"target": "t", "figure": 0.9497, "limit": ">= 0.95x", "unit": "x", "met": False},
+            {"target": "u", "figure": 0.9612, "limit": ">= 0.95x", "unit": "x", "met": True},
+            {"target": "v", "figure": 1.2003, "limit": "0.80x to 1.20x", "unit": "x",
+             "met": False}]
+    table = report.targets_section(rows)
+    assert "| 0.9497x |" in table and "| 0.961x |" in table and "| 1.2003x |" in table

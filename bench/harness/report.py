@@ -1,4 +1,6 @@
 """results.md: the run's tables in Markdown (the same figures as results.json)."""
+import re
+
 from harness import figures, prediction, targets
 from harness.compile_times import STAGES
 from harness.figures import ORDER, geomean_over_ort
@@ -229,12 +231,21 @@ def node_gap_table(nodes):
                       "ONNX Runtime (us)", "gap (us)"], body))
 
 
+def _ratio_text(figure, unit, limit):
+    """A ratio to 3 decimals, or 4 where 3 would print a limit's own number (0.9497 against
+    ">= 0.95x" reads "0.9497x", not a "0.950x" that is not met)."""
+    limits = [float(number) for number in re.findall(r"\d+\.\d+", limit)]
+    digits = 4 if any("%.3f" % figure == "%.3f" % number for number in limits) else 3
+    return "%.*f%s" % (digits, figure, unit)
+
+
 def targets_section(rows):
     body = []
     for row in rows:
         figure = row["figure"]
         text = "n/a" if figure is None else (
-            "%.3f%s" % (figure, row["unit"]) if row["unit"] != "ms" else "%.1f ms" % figure)
+            _ratio_text(figure, row["unit"], row["limit"]) if row["unit"] != "ms"
+            else "%.1f ms" % figure)
         met = {True: "met", False: "**not met**", None: "n/a"}[row["met"]]
         body.append([row["target"], text, row["limit"], met, row.get("note", "")])
     table = _table(["target", "figure", "limit", "", "note"], body)
