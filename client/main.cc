@@ -84,8 +84,13 @@ int run_compile(CompileRequest& request, const ChannelSecurity& security, const 
   if (!outcome.ok()) return fail(outcome.status());
   for (const std::string& warning : outcome->warnings) std::cerr << "ramiel-client: warning: " << warning << "\n";
   if (Status written = write_outputs(request.output_dir, outcome->files); !written.ok()) return fail(written);
+  bool removed_kernels = false;
   if (*kernels) {
     if (Status placed = place_kernels(**kernels, request.output_dir); !placed.ok()) return fail(placed);
+  } else if (kernels_setting == "off") {  // auto finding none leaves a library put there by hand
+    auto removed = remove_placed_kernels(request.output_dir);
+    if (!removed.ok()) return fail(removed.status());
+    removed_kernels = *removed;
   }
   if (!request.quiet) {
     auto schedule = outcome->files.find("schedule.json");
@@ -96,6 +101,9 @@ int run_compile(CompileRequest& request, const ChannelSecurity& security, const 
     if (*kernels) {
       std::cout << "native operators: " << (request.output_dir / kKernelsFileName).string() << " (from "
                 << (*kernels)->string() << ")\n";
+    } else if (removed_kernels) {
+      std::cout << "native operators: none; removed " << (request.output_dir / kKernelsFileName).string()
+                << " an earlier compile placed\n";
     }
   }
   return kExitOk;

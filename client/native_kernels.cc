@@ -63,6 +63,15 @@ Status place_kernels(const fs::path& library, const fs::path& dir) {
   return ok_status();
 }
 
+StatusOr<bool> remove_placed_kernels(const fs::path& dir) {
+  std::error_code error;
+  const bool removed = fs::remove(dir / kKernelsFileName, error);
+  if (error)
+    return invalid_argument("cannot remove " + (dir / kKernelsFileName).string() + ": " +
+                            error.message());
+  return removed;
+}
+
 fs::path running_executable_dir() {
   std::error_code error;
   fs::path self = fs::read_symlink("/proc/self/exe", error);

@@ -23,6 +23,10 @@ StatusOr<std::optional<std::filesystem::path>> resolve_kernels(
 // where the file system allows (a program directory per compile then costs no disk), else a copy.
 Status place_kernels(const std::filesystem::path& library, const std::filesystem::path& dir);
 
+// Removes a kKernelsFileName an earlier compile placed in `dir`, so that a compile with
+// --kernels off leaves a program that runs without it; true when there was one.
+StatusOr<bool> remove_placed_kernels(const std::filesystem::path& dir);
+
 // The directory of the running executable (for resolve_kernels).
 std::filesystem::path running_executable_dir();
 

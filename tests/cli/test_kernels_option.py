@@ -49,6 +49,39 @@ def test_off_places_nothing(compile_model, tmp_path):
     assert "native operators" not in out.stdout
 
 
+def test_a_compile_without_the_library_removes_one_placed_before(tmp_path):
+    """Else the program would still load the library an earlier compile put beside it."""
+    model = small_models.chain(tmp_path / "chain.onnx")
+    out_dir = tmp_path / "out"
+    library = tmp_path / "lib.so"
+    library.write_bytes(b"library")
+    base = [client_path(), "compile", str(model), "-o", str(out_dir), "--local"]
+    assert subprocess.run(base + ["--kernels", str(library)], capture_output=True).returncode == 0
+    assert (out_dir / PLACED).exists()
+    done = subprocess.run(base + ["--kernels", "off"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not (out_dir / PLACED).exists()
+    assert "removed %s" % (out_dir / PLACED) in done.stdout
+    assert library.read_bytes() == b"library"  # a hard link's other name is left alone
+
+
+def test_auto_finding_no_library_leaves_one_put_there_by_hand(tmp_path):
+    """A client with no library beside it (a copy of it elsewhere) must not delete a library a
+    user copied into the program's directory for the device."""
+    import shutil
+    client = tmp_path / "bin" / "ramiel-client"
+    client.parent.mkdir()
+    shutil.copy2(client_path(), client)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / PLACED).write_bytes(b"built for the device")
+    done = subprocess.run([str(client), "compile", str(small_models.chain(tmp_path / "c.onnx")),
+                           "-o", str(out_dir), "--local"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (out_dir / PLACED).read_bytes() == b"built for the device"
+    assert "native operators" not in done.stdout
+
+
 def test_a_missing_library_is_a_usage_error_before_anything_is_written(compile_model, tmp_path):
     out = compile_model(small_models.chain(tmp_path / "chain.onnx"), "--kernels",
                         tmp_path / "absent.so")
