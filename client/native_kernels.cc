@@ -1,8 +1,8 @@
 #include "client/native_kernels.h"
 
-#include <unistd.h>
-
 #include <array>
+
+#include "client/output_writer.h"
 
 namespace ramiel::client {
 
@@ -43,8 +43,7 @@ StatusOr<std::optional<fs::path>> resolve_kernels(const std::string& setting,
 
 Status place_kernels(const fs::path& library, const fs::path& dir) {
   const fs::path target = dir / kKernelsFileName;
-  const fs::path temp =
-      dir / ("." + std::string(kKernelsFileName) + ".tmp" + std::to_string(::getpid()));
+  const fs::path temp = temp_path_for(dir, kKernelsFileName);
   std::error_code error;
   fs::remove(temp, error);
   fs::create_hard_link(library, temp, error);

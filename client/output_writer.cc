@@ -8,6 +8,10 @@ namespace ramiel::client {
 
 namespace fs = std::filesystem;
 
+fs::path temp_path_for(const fs::path& dir, const std::string& name) {
+  return dir / ("." + name + ".tmp" + std::to_string(::getpid()));
+}
+
 Status write_outputs(const fs::path& dir, const std::map<std::string, std::string>& files) {
   std::error_code error;
   fs::create_directories(dir, error);
@@ -18,7 +22,7 @@ Status write_outputs(const fs::path& dir, const std::map<std::string, std::strin
       return internal_error("refusing to write an output named '" + name + "'");
     }
     const fs::path target = dir / name;
-    const fs::path temp = dir / ("." + name + ".tmp" + std::to_string(::getpid()));
+    const fs::path temp = temp_path_for(dir, name);
     {
       std::ofstream out(temp, std::ios::binary | std::ios::trunc);
       out.write(contents.data(), static_cast<std::streamsize>(contents.size()));

@@ -47,7 +47,7 @@ def _ready(config, workers, warmup, scratch_dir):
     """Waits for every worker of one configuration to load and warm up; returns its result
     fields (info from the first, the outputs of one run for the sanity check)."""
     result = {}
-    for index, worker in enumerate(workers):
+    for worker in workers:
         info = worker.wait_ready()
         result.setdefault("info", info)
         if warmup:
@@ -88,7 +88,6 @@ def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log, processe
                     worker.kill()
                 log("  %s: %s" % (config.name, error))
         names = [c.name for c in configs if c.name in workers]
-        samples = {name: [] for name in names}
         rounds_by_name = {name: [] for name in names}
         by_process = {name: [[] for _ in range(processes)] for name in names}
         order = random.Random(ORDER_SEED)
@@ -105,14 +104,14 @@ def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log, processe
                     for worker in workers.pop(name):
                         worker.kill()
                     continue
-                samples[name].extend(times)
                 by_process[name][r % processes].extend(times)
                 rounds_by_name[name].append(float(np.median(times)))
             log("  round %d/%d: %s" % (r + 1, rounds, "  ".join(
                 "%s %.1f" % (n, rounds_by_name[n][-1]) for n in names if rounds_by_name[n]
                 and n in workers)))
         for name in names:
-            results[name].update(summarize(samples[name]))
+            results[name].update(summarize(
+                [t for times in by_process[name] for t in times]))
             results[name]["round_medians_ms"] = rounds_by_name[name]
             results[name]["process_medians_ms"] = [float(np.median(times))
                                                    for times in by_process[name] if times]
