@@ -32,6 +32,7 @@ from harness.figures import derive  # noqa: E402
 
 EXPORT_SCRIPT = os.path.join(ROOT, "tests", "models", "export_models.py")
 QUICK_MODELS = ["squeezenet1_0", "googlenet"]
+MAX_ROUNDS_FACTOR = 8  # --latency-seconds adds rounds up to this many times --rounds
 
 
 def log(message):
@@ -54,6 +55,9 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: fewer rounds, iterations and models")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 16; quick 2)")
+    parser.add_argument("--latency-seconds", type=float,
+                        help="more rounds until a model's have lasted this long, up to %dx "
+                             "--rounds (default 40; quick 0)" % MAX_ROUNDS_FACTOR)
     parser.add_argument("--processes", type=int, default=2,
                         help="worker processes per configuration, alternating rounds (default "
                              "2: averages out a process's own speed)")
@@ -85,6 +89,8 @@ def parse_args(argv):
     quick = args.quick
     args.models = args.models or (QUICK_MODELS if quick else refmodels.MODELS)
     args.rounds = args.rounds or (2 if quick else 16)
+    if args.latency_seconds is None:
+        args.latency_seconds = 0.0 if quick else 40.0
     args.iters = args.iters or (2 if quick else 3)
     args.warmup = args.warmup if args.warmup is not None else (1 if quick else 3)
     args.compile_runs = args.compile_runs or (2 if quick else 7)
@@ -183,13 +189,16 @@ def run_latency(args, files, client, ort_package, ort_skip, calibrate, profile):
     calibrate("before %s latency" % files.label)  # after the compiles, right before the rounds
     results = latency.measure(all_configs, args.rounds, args.iters, args.warmup,
                               args.settle_ms / 1e3, os.path.join(work, "logs", files.name), log,
-                              args.processes)
+                              args.processes, args.latency_seconds,
+                              MAX_ROUNDS_FACTOR * args.rounds)
     check = check_outputs(files, results)
     gap = None
     if "op-gap" not in args.skip and pgo_program and ort_package and not ort_skip:
         gap = where_time_goes(args, files, out_dir, all_configs,
                               results.get("ort-seq-all", {}).get("median_ms"))
-    return {"label": files.label, "configs": results, "derived": derive(results),
+    rounds = max((len(c.get("round_medians_ms", [])) for c in results.values()), default=0)
+    return {"label": files.label, "rounds": rounds, "configs": results,
+            "derived": derive(results),
             "check": check, "clusters": len(schedule["clusters"]), "op_gap": gap,
             "predicted_speedup": schedule["prediction"]["speedup"],
             "prediction": prediction.compare(schedule["prediction"]["serial_us"] / 1e3,
@@ -290,7 +299,9 @@ def main(argv=None):
     kernels = native_kernels(args.build_dir)
     results = {"machine": machine.describe(),
                "settings": {"native_kernels": kernels, "quick": args.quick,
-                            "rounds": args.rounds, "iters": args.iters, "warmup": args.warmup,
+                            "rounds": args.rounds, "latency_seconds": args.latency_seconds,
+                            "max_rounds": MAX_ROUNDS_FACTOR * args.rounds,
+                            "iters": args.iters, "warmup": args.warmup,
                             "processes": args.processes,
                             "workers": args.workers, "compile_runs": args.compile_runs,
                             "memory_iters": args.memory_iters, "models": args.models}}

@@ -34,13 +34,19 @@ class Failures:
 
 def check_latency(results, models, f):
     settings = results["settings"]
-    samples = settings["rounds"] * settings["iters"]
-    processes = min(settings["processes"], settings["rounds"])
     ort_on = results["ort"]["version"] is not None
     for model in models:
         entry = results["latency"].get(model)
         if not f.expect(entry, "latency: no entry for %s" % model):
             continue
+        rounds = entry.get("rounds", 0)
+        f.expect(settings["rounds"] <= rounds <= settings["max_rounds"]
+                 and rounds % settings["processes"] == 0,
+                 "%s: %s rounds, not a whole number of turns of %d processes from --rounds %d "
+                 "to %d" % (model, rounds, settings["processes"], settings["rounds"],
+                            settings["max_rounds"]))
+        samples = rounds * settings["iters"]
+        processes = min(settings["processes"], rounds)
         configs = entry["configs"]
         for name in CONFIGS + (ORT_CONFIGS if ort_on else []):
             c = configs.get(name, {})
@@ -177,9 +183,11 @@ def main():
     for stale in ("results.json", "results.md"):
         if os.path.exists(os.path.join(args.out, stale)):
             os.remove(os.path.join(args.out, stale))
+    # A few seconds of rounds, so that the time budget adds some past --quick's two.
     command = [sys.executable, os.path.join(HERE, "run_benchmarks.py"), "--quick",
-               "--build-dir", args.build_dir, "--models-dir", args.models_dir, "--work-dir",
-               args.work_dir, "--out", args.out, "--models"] + args.models
+               "--latency-seconds", "5", "--build-dir", args.build_dir, "--models-dir",
+               args.models_dir, "--work-dir", args.work_dir, "--out", args.out,
+               "--models"] + args.models
     print(" ".join(command), flush=True)
     if subprocess.run(command).returncode != 0:
         print("FAILED: the harness exited with an error")

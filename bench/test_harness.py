@@ -379,6 +379,35 @@ def test_the_process_count_must_be_positive():
         run_benchmarks.parse_args(["--processes", "0"])
 
 
+def test_rounds_go_on_until_the_time_budget_in_whole_turns_of_the_processes():
+    from harness.latency import another_round
+    # The first --rounds always run, however long they took.
+    assert another_round(15, 16, 2, elapsed_s=99.0, min_seconds=40.0, max_rounds=128)
+    # Past them: more while under the budget, none once it is spent...
+    assert another_round(16, 16, 2, elapsed_s=39.0, min_seconds=40.0, max_rounds=128)
+    assert not another_round(18, 16, 2, elapsed_s=41.0, min_seconds=40.0, max_rounds=128)
+    # ...except to give the second process its turn, so both ran as many rounds,
+    assert another_round(17, 16, 2, elapsed_s=41.0, min_seconds=40.0, max_rounds=128)
+    # and never past the cap, nor past --rounds without a budget.
+    assert not another_round(128, 16, 2, elapsed_s=1.0, min_seconds=40.0, max_rounds=128)
+    assert not another_round(16, 16, 2, elapsed_s=1.0, min_seconds=0.0, max_rounds=None)
+    import run_benchmarks
+    args = run_benchmarks.parse_args([])
+    assert (args.rounds, args.latency_seconds) == (16, 40.0)
+    assert run_benchmarks.parse_args(["--quick"]).latency_seconds == 0.0
+
+
+def test_the_report_says_how_many_rounds_each_model_ran():
+    settings = {"rounds": 16, "latency_seconds": 40.0, "max_rounds": 128}
+    latency = {"squeezenet1_0": {"label": "SqueezeNet 1.0", "rounds": 52},
+               "inception_v3": {"label": "Inception-v3", "rounds": 20}}
+    assert report.rounds_words(settings, latency) == (
+        "interleaved rounds, at least 16 per model and more until they had lasted 40 s "
+        "(at most 128): SqueezeNet 1.0 52, Inception-v3 20")
+    assert report.rounds_words({"rounds": 2, "latency_seconds": 0.0}, latency) == (
+        "2 interleaved rounds")
+
+
 def test_a_ratio_gets_the_interval_its_rounds_resampled_give():
     from harness import figures
     serial = [10.0, 10.2, 9.8, 10.1, 10.0, 9.9, 10.3, 10.0]

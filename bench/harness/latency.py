@@ -9,6 +9,13 @@ configuration behind the same one in every round, and whatever that one leaves b
 in the caches, its threads' state) fell on the same configuration each time. Figures are medians
 over the iterations of all rounds.
 
+How many rounds: at least `rounds`, then more until the rounds have lasted `min_seconds` (at most
+`max_rounds`, and always a whole turn of the processes). This machine's speed changes from one
+moment to the next by more than the differences measured, and a fast model's rounds are short:
+with 16 rounds for every model, SqueezeNet's lasted a third as long as Inception-v3's, and two
+identical programs of it came out 9% apart. A time budget gives every model's figures about the
+same share of the machine's changes to average over.
+
 Why more than one process per configuration: the same program runs a few percent faster or
 slower for the whole life of one process (where its buffers landed, measured: five processes of
 one program, 30 interleaved rounds, medians 6.09-6.56 ms). Two configurations that each own one
@@ -57,11 +64,23 @@ def _ready(config, workers, warmup, scratch_dir):
     return result
 
 
-def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log, processes=2):
+def another_round(done, rounds, processes, elapsed_s, min_seconds, max_rounds):
+    """Whether to run round number `done` (counting from 0) after `elapsed_s` seconds of rounds:
+    the first `rounds` always; then while under `min_seconds` and `max_rounds`, finishing the
+    processes' turn so that each process runs as many rounds as the others."""
+    if done < rounds:
+        return True
+    if max_rounds is not None and done >= max_rounds:
+        return False
+    return done % processes != 0 or elapsed_s < min_seconds
+
+
+def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log, processes=2,
+            min_seconds=0.0, max_rounds=None):
     """Results by configuration name: timing summary, per-round medians, each process's median,
     worker info, and the file holding the outputs of one run ("outputs_file") for the sanity
     check; a configuration that fails in any of its processes gets "error" and is left out of
-    the rounds."""
+    the rounds. Rounds: see the module's comment."""
     os.makedirs(scratch_dir, exist_ok=True)
     results, workers, starting = {}, {}, {}
     try:
@@ -91,7 +110,9 @@ def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log, processe
         rounds_by_name = {name: [] for name in names}
         by_process = {name: [[] for _ in range(processes)] for name in names}
         order = random.Random(ORDER_SEED)
-        for r in range(rounds):
+        started, r = time.monotonic(), 0
+        while workers and another_round(r, rounds, processes, time.monotonic() - started,
+                                        min_seconds, max_rounds):
             for name in order.sample(names, len(names)):
                 if name not in workers:
                     continue
@@ -106,7 +127,8 @@ def measure(configs, rounds, iters, warmup, settle_s, scratch_dir, log, processe
                     continue
                 by_process[name][r % processes].extend(times)
                 rounds_by_name[name].append(float(np.median(times)))
-            log("  round %d/%d: %s" % (r + 1, rounds, "  ".join(
+            r += 1
+            log("  round %d (%.0f s): %s" % (r, time.monotonic() - started, "  ".join(
                 "%s %.1f" % (n, rounds_by_name[n][-1]) for n in names if rounds_by_name[n]
                 and n in workers)))
         for name in names:

@@ -50,12 +50,24 @@ def machine_section(results):
             m.get("node") or "n/a", m["date"]),
         "Load average (1, 5, 15 min) at start %s, at end %s: other work shared the machine "
         "when these exceed 0." % (m.get("load_average_at_start"), m.get("load_average_at_end")),
-        "Latency: %d interleaved rounds x %d iterations per configuration after %d warm-up "
+        "Latency: %s; %d iterations per configuration per round after %d warm-up "
         "iterations%s; medians over all rounds. Programs compiled for %d workers.%s" % (
-            s["rounds"], s["iters"], s["warmup"], _processes_words(s), s["workers"],
+            rounds_words(s, results.get("latency", {})), s["iters"], s["warmup"],
+            _processes_words(s), s["workers"],
             " Quick mode (a smoke run, not a measurement)." if s["quick"] else ""),
         native_kernels_line(s)] + process_spread_lines(results.get("latency", {})) +
         ([drift_line(results["drift"])] if results.get("drift") else []))
+
+
+def rounds_words(settings, latency):
+    """How many interleaved rounds each model ran: --rounds, or more under --latency-seconds."""
+    if not settings.get("latency_seconds"):  # none asked for (or a results.json from before)
+        return "%d interleaved rounds" % settings["rounds"]
+    counts = ", ".join("%s %d" % (m["label"], m["rounds"]) for m in latency.values()
+                       if m.get("rounds"))
+    return ("interleaved rounds, at least %d per model and more until they had lasted %g s "
+            "(at most %d)%s" % (settings["rounds"], settings["latency_seconds"],
+                                settings["max_rounds"], ": " + counts if counts else ""))
 
 
 def _processes_words(settings):
