@@ -12,9 +12,9 @@ over the iterations of all rounds.
 How many rounds: at least `rounds`, then more until the rounds have lasted `min_seconds` (at most
 `max_rounds`, and always a whole turn of the processes). This machine's speed changes from one
 moment to the next by more than the differences measured, and a fast model's rounds are short:
-with 16 rounds for every model, SqueezeNet's lasted a third as long as Inception-v3's, and two
-identical programs of it came out 9% apart. A time budget gives every model's figures about the
-same share of the machine's changes to average over.
+with 16 rounds for every model, SqueezeNet's lasted 14 s and Inception-v3's 34 s, and two
+identical programs of SqueezeNet came out 9% apart. A time budget gives every model's figures
+about the same share of the machine's changes to average over.
 
 Why more than one process per configuration: the same program runs a few percent faster or
 slower for the whole life of one process (where its buffers landed, measured: five processes of
