@@ -86,6 +86,8 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.processes < 1:
         parser.error("--processes must be at least 1")
+    if args.latency_seconds is not None and args.latency_seconds < 0:
+        parser.error("--latency-seconds must not be negative")
     quick = args.quick
     args.models = args.models or (QUICK_MODELS if quick else refmodels.MODELS)
     args.rounds = args.rounds or (2 if quick else 16)

@@ -395,6 +395,9 @@ def test_rounds_go_on_until_the_time_budget_in_whole_turns_of_the_processes():
     args = run_benchmarks.parse_args([])
     assert (args.rounds, args.latency_seconds) == (16, 40.0)
     assert run_benchmarks.parse_args(["--quick"]).latency_seconds == 0.0
+    import pytest
+    with pytest.raises(SystemExit):
+        run_benchmarks.parse_args(["--latency-seconds", "-1"])
 
 
 def test_the_report_says_how_many_rounds_each_model_ran():
