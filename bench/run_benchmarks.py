@@ -93,6 +93,7 @@ def parse_args(argv):
     args.rounds = args.rounds or (2 if quick else 16)
     if args.latency_seconds is None:
         args.latency_seconds = 0.0 if quick else 40.0
+    args.max_rounds = MAX_ROUNDS_FACTOR * args.rounds
     args.iters = args.iters or (2 if quick else 3)
     args.warmup = args.warmup if args.warmup is not None else (1 if quick else 3)
     args.compile_runs = args.compile_runs or (2 if quick else 7)
@@ -191,8 +192,7 @@ def run_latency(args, files, client, ort_package, ort_skip, calibrate, profile):
     calibrate("before %s latency" % files.label)  # after the compiles, right before the rounds
     results = latency.measure(all_configs, args.rounds, args.iters, args.warmup,
                               args.settle_ms / 1e3, os.path.join(work, "logs", files.name), log,
-                              args.processes, args.latency_seconds,
-                              MAX_ROUNDS_FACTOR * args.rounds)
+                              args.processes, args.latency_seconds, args.max_rounds)
     check = check_outputs(files, results)
     gap = None
     if "op-gap" not in args.skip and pgo_program and ort_package and not ort_skip:
@@ -302,7 +302,7 @@ def main(argv=None):
     results = {"machine": machine.describe(),
                "settings": {"native_kernels": kernels, "quick": args.quick,
                             "rounds": args.rounds, "latency_seconds": args.latency_seconds,
-                            "max_rounds": MAX_ROUNDS_FACTOR * args.rounds,
+                            "max_rounds": args.max_rounds,
                             "iters": args.iters, "warmup": args.warmup,
                             "processes": args.processes,
                             "workers": args.workers, "compile_runs": args.compile_runs,

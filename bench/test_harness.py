@@ -393,7 +393,7 @@ def test_rounds_go_on_until_the_time_budget_in_whole_turns_of_the_processes():
     assert not another_round(16, 16, 2, elapsed_s=1.0, min_seconds=0.0, max_rounds=None)
     import run_benchmarks
     args = run_benchmarks.parse_args([])
-    assert (args.rounds, args.latency_seconds) == (16, 40.0)
+    assert (args.rounds, args.latency_seconds, args.max_rounds) == (16, 40.0, 128)
     assert run_benchmarks.parse_args(["--quick"]).latency_seconds == 0.0
     import pytest
     with pytest.raises(SystemExit):
