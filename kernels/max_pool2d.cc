@@ -143,9 +143,9 @@ at::Tensor max_pool2d(const at::Tensor& input_in, at::IntArrayRef kernel, at::In
   // RAMIEL_KERNELS_PORTABLE: the portable loop even on AVX-512 (how the tests reach it).
   static const bool avx512 =
       __builtin_cpu_supports("avx512f") && std::getenv("RAMIEL_KERNELS_PORTABLE") == nullptr;
+  // Windows that overlap along either axis are folded: each chunk of rows has a scratch row.
+  const bool overlapping = kernel[0] > stride[0] || kernel[1] > stride[1];
   at::parallel_for(0, batch * out_height, 1, [&](int64_t begin, int64_t end) {
-    // This chunk's scratch row, where windows overlap along either axis.
-    const bool overlapping = kernel[0] > stride[0] || kernel[1] > stride[1];
     std::vector<float> folded(overlapping ? width * channels : 0);
     for (int64_t index = begin; index < end; ++index) {
       const int64_t image = index / out_height, y = index % out_height;
