@@ -3,6 +3,7 @@
 #include <torch/library.h>
 
 #include "kernels/conv2d.h"
+#include "kernels/global_avg_pool2d.h"
 #include "kernels/max_pool2d.h"
 
 TORCH_LIBRARY(ramiel, m) {
@@ -18,4 +19,5 @@ TORCH_LIBRARY(ramiel, m) {
       "max_pool2d(Tensor input, int[2] kernel, int[2] stride, int[2] padding, bool ceil_mode) "
       "-> Tensor",
       ramiel::kernels::max_pool2d);
+  m.def("global_avg_pool2d(Tensor input) -> Tensor", ramiel::kernels::global_avg_pool2d);
 }

@@ -493,12 +493,12 @@ class _Pooling(torch.nn.Module):
 
 
 def _separable_pool(x, kernel, stride):
-    """The max pooling of `x` as the prepacked engine runs it (rewrite_max_pools: Ramiel's
+    """The max pooling of `x` as the prepacked engine runs it (rewrite_pools: Ramiel's
     kernel or separable passes): traced, rewritten and frozen; None where that engine leaves it
     as it is."""
     with torch.no_grad():
         traced = torch.jit.trace(_Pooling(kernel, stride).eval(), (x,))
-        return torch.jit.freeze(traced) if rewrite_max_pools(traced.graph) else None
+        return torch.jit.freeze(traced) if rewrite_pools(traced.graph) else None
 
 
 def _roofline_us(kernel, busy_us, flop_rate, weight_rate):

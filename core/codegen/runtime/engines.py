@@ -185,7 +185,7 @@ def _freeze_at_these_threads(function, constants, examples, checks, label, engin
                     % baked[0]
             if engine == "prepacked":
                 share_concat_buffers(traced.graph)
-                rewrite_max_pools(traced.graph)
+                rewrite_pools(traced.graph)
                 prepack_weights(traced.graph)
                 frozen = torch.jit.freeze(traced)
             else:

@@ -76,7 +76,38 @@ def pool_max_natively(graph):
     return len(pools)
 
 
-def rewrite_max_pools(graph):
-    """The prepacked engine's max poolings: Ramiel's kernel where loaded, else separable passes
-    over the large ones (separable_pools.py); returns how many it rewrote."""
-    return pool_max_natively(graph) if NATIVE_KERNELS else separate_max_pools(graph)
+def average_globally_natively(graph):
+    """Rewrites each adaptive average pooling to 1x1 of `graph` (a traced graph) whose input the
+    trace saw as a dense channels-last float32 tensor (_global_average_pool) as
+    ramiel::global_avg_pool2d; returns how many it rewrote. Only where the library is loaded."""
+    pools = [n for n in graph.nodes() if _global_average_pool(n)]
+    for node in pools:
+        graph.setInsertPoint(node)
+        pooled = _insert(graph, "ramiel::global_avg_pool2d", [next(node.inputs())],
+                         node.output().type())
+        node.output().replaceAllUsesWith(pooled)
+        node.destroy()
+    return len(pools)
+
+
+def _global_average_pool(node):
+    """Whether `node` is a traced aten::adaptive_avg_pool2d to 1x1 whose input the trace saw as
+    a dense channels-last 4-D float32 tensor of static sizes."""
+    if node.kind() != "aten::adaptive_avg_pool2d":
+        return False
+    try:
+        output_size = _constant(list(node.inputs())[1])
+    except ValueError:
+        return False
+    source = next(node.inputs())
+    sizes = _static_float_sizes(source)
+    return output_size in ([1, 1], 1) and sizes is not None and len(sizes) == 4 and \
+        _dense_layout(source) == "channels_last"
+
+
+def rewrite_pools(graph):
+    """The prepacked engine's poolings: Ramiel's kernels where loaded, else separable passes
+    over the large max poolings (separable_pools.py); returns how many it rewrote."""
+    if not NATIVE_KERNELS:
+        return separate_max_pools(graph)
+    return pool_max_natively(graph) + average_globally_natively(graph)

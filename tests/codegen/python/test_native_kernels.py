@@ -1,6 +1,7 @@
 """kernels/ and runtime/native_kernels.py: Ramiel's own convolution (its oneDNN primitive built
-once) and max pooling compute what PyTorch's do, refuse what they were not packed for, run from
-several threads at once, and a program runs the same with them as without them."""
+once), max pooling and global average pooling compute what PyTorch's do, refuse what they were
+not packed for, run from several threads at once, and a program runs the same with them as
+without them."""
 import os
 import subprocess
 import threading
@@ -105,8 +106,8 @@ def test_max_pooling_computes_what_pytorch_pools_nan_and_infinities_included(
     assert torch.equal(plain.nan_to_num(0.5), expected.nan_to_num(0.5))
 
 
-def test_the_portable_pooling_loop_computes_the_same(native):
-    """The loop that CPUs without AVX-512 run (RAMIEL_KERNELS_PORTABLE forces it here)."""
+def test_the_portable_pooling_loops_compute_the_same(native):
+    """The loops that CPUs without AVX-512 run (RAMIEL_KERNELS_PORTABLE forces it here)."""
     script = (
         "import sys, torch, torch.nn.functional as F\n"
         "torch.ops.load_library(sys.argv[1])\n"
@@ -117,7 +118,11 @@ def test_the_portable_pooling_loop_computes_the_same(native):
         "    e = F.max_pool2d(x, k, s, p, 1, c)\n"
         "    a = torch.ops.ramiel.max_pool2d(x, [k, k], [s, s], [p, p], c)\n"
         "    assert torch.equal(a.nan_to_num(0.5), e.nan_to_num(0.5)), (k, s, p, c)\n"
-        "    assert torch.equal(a.isnan(), e.isnan())\n")
+        "    assert torch.equal(a.isnan(), e.isnan())\n"
+        "for shape in ((1, 20, 5, 3), (2, 130, 7, 7)):\n"
+        "    x = torch.randn(*shape).contiguous(memory_format=torch.channels_last)\n"
+        "    e, a = F.adaptive_avg_pool2d(x, 1), torch.ops.ramiel.global_avg_pool2d(x)\n"
+        "    assert torch.allclose(a, e, rtol=1e-5, atol=1e-6), shape\n")
     result = subprocess.run([PYTHON, "-c", script, native.NATIVE_KERNELS], capture_output=True,
                             text=True, env=dict(os.environ, RAMIEL_KERNELS_PORTABLE="1"))
     assert result.returncode == 0, result.stderr
@@ -131,6 +136,40 @@ def test_max_pooling_refuses_what_pytorch_refuses(native):
         torch.ops.ramiel.max_pool2d(channels_last(1, 4, 2, 2), [3, 3], [1, 1], [0, 0], False)
     with pytest.raises(RuntimeError, match="float32"):
         torch.ops.ramiel.max_pool2d(x.double(), [2, 2], [2, 2], [0, 0], False)
+
+
+GLOBAL_POOLS = [  # batch, channels, height, width
+    (1, 1000, 13, 13),  # SqueezeNet's
+    (1, 1024, 7, 7),    # DenseNet-121's
+    (1, 2048, 8, 8),    # Inception-v3's
+    (2, 20, 5, 3),      # two images; 20 channels: a partial block and a partial vector
+    (1, 70, 1, 1),      # one pixel
+]
+
+
+@pytest.mark.parametrize("batch,channels,height,width", GLOBAL_POOLS)
+def test_global_average_pooling_computes_what_pytorch_does(native, batch, channels, height,
+                                                           width):
+    x = channels_last(batch, channels, height, width)
+    x[0, 0, 0, 0], x[batch - 1, channels - 1, 0, 0] = float("nan"), float("inf")
+    expected = F.adaptive_avg_pool2d(x, 1)
+    for source in (x, x.contiguous()):  # a plain input is pooled the same
+        actual = torch.ops.ramiel.global_avg_pool2d(source)
+        assert actual.shape == expected.shape
+        assert actual.is_contiguous(memory_format=torch.channels_last)
+        assert torch.equal(actual.isnan(), expected.isnan())
+        assert torch.equal(actual.isinf(), expected.isinf())
+        # Another summation order than PyTorch's: equal within float32 rounding.
+        assert torch.allclose(actual, expected, rtol=1e-5, atol=1e-6, equal_nan=True)
+
+
+def test_global_average_pooling_refuses_what_it_cannot_pool(native):
+    with pytest.raises(RuntimeError, match="4-D float32"):
+        torch.ops.ramiel.global_avg_pool2d(channels_last(1, 4, 3, 3).double())
+    with pytest.raises(RuntimeError, match="4-D float32"):
+        torch.ops.ramiel.global_avg_pool2d(torch.randn(4, 3, 3))
+    with pytest.raises(RuntimeError, match="no pixels"):
+        torch.ops.ramiel.global_avg_pool2d(torch.randn(1, 4, 0, 3))
 
 
 class ConvPool(torch.nn.Module):
@@ -151,7 +190,7 @@ def test_the_prepacked_engine_runs_ramiels_operators_and_computes_the_same(nativ
     x = channels_last(1, 3, 64, 64)
     with torch.no_grad():
         traced = torch.jit.trace(module, (x,))
-        assert native.rewrite_max_pools(traced.graph) == 1
+        assert native.rewrite_pools(traced.graph) == 1
         assert native.prepack_weights(traced.graph) == 2
         found = kinds(traced.graph)
         assert found.count("ramiel::conv2d_run") == 2 and "ramiel::max_pool2d" in found
@@ -189,6 +228,27 @@ def test_poolings_the_kernel_cannot_take_stay_as_traced(native):
         traced = torch.jit.trace(Pools().eval(), (channels_last(1, 8, 16, 16),))
         assert native.pool_max_natively(traced.graph) == 1
         assert kinds(traced.graph).count("aten::max_pool2d") == 2
+
+
+def test_global_average_poolings_of_channels_last_tensors_run_ramiels_operator(native):
+    """Pooled to 1x1 from a channels-last tensor: Ramiel's operator; from a plain one (PyTorch's
+    mean is a contiguous reduction there) or to another size: left as traced."""
+    class Pools(torch.nn.Module):
+        def forward(self, x):
+            return (F.adaptive_avg_pool2d(x, 1), F.adaptive_avg_pool2d(x.contiguous(), 1),
+                    F.adaptive_avg_pool2d(x, 2))
+
+    module = Pools().eval()
+    with torch.no_grad():
+        traced = torch.jit.trace(module, (channels_last(1, 24, 9, 9),))
+        assert native.rewrite_pools(traced.graph) == 1
+        found = kinds(traced.graph)
+        assert found.count("ramiel::global_avg_pool2d") == 1
+        assert found.count("aten::adaptive_avg_pool2d") == 2
+        frozen = torch.jit.freeze(traced)
+        x = channels_last(1, 24, 9, 9)
+        for actual, expected in zip(frozen(x), module(x)):
+            assert torch.allclose(actual, expected, rtol=1e-5, atol=1e-6)
 
 
 def run_program(compiled_program, kernels):
