@@ -3,15 +3,12 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "kernels/dnnl_engine.h"
+
 namespace ramiel::kernels {
 namespace {
 
 using dnnl::memory;
-
-const dnnl::engine& cpu_engine() {
-  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
 
 memory::dims dims_of(at::IntArrayRef values) {
   return memory::dims(values.begin(), values.end());

@@ -4,6 +4,7 @@
 
 #include "kernels/conv2d.h"
 #include "kernels/global_avg_pool2d.h"
+#include "kernels/matmul.h"
 #include "kernels/max_pool2d.h"
 
 TORCH_LIBRARY(ramiel, m) {
@@ -19,5 +20,13 @@ TORCH_LIBRARY(ramiel, m) {
       "max_pool2d(Tensor input, int[2] kernel, int[2] stride, int[2] padding, bool ceil_mode) "
       "-> Tensor",
       ramiel::kernels::max_pool2d);
+  m.class_<ramiel::kernels::MatMul>("MatMul").def("implementation",
+                                                  &ramiel::kernels::MatMul::implementation);
+  m.def(
+      "matmul_prepack(int[] a_sizes, int[] a_strides, int[] b_sizes, int[] b_strides, "
+      "int[] order, float scale) -> __torch__.torch.classes.ramiel.MatMul",
+      ramiel::kernels::matmul_prepack);
+  m.def("matmul_run(Tensor a, Tensor b, __torch__.torch.classes.ramiel.MatMul product) -> Tensor",
+        ramiel::kernels::matmul_run);
   m.def("global_avg_pool2d(Tensor input) -> Tensor", ramiel::kernels::global_avg_pool2d);
 }

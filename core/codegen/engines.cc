@@ -85,6 +85,92 @@ const ir::Node* extended_concat(const ir::Node& node) {
   return found;
 }
 
+// The shape of a float32 tensor value whose dims are all known, or null.
+const ir::Shape* static_float_shape(const ir::Value* value) {
+  if (value == nullptr || value->type().dtype != ir::DType::kFloat32 || !value->type().shape ||
+      !ir::element_count(*value->type().shape)) {
+    return nullptr;
+  }
+  return &*value->type().shape;
+}
+
+// runtime/prepack_products.py's _MIN_ROWS and _MIN_MULTIPLY_ADDS, native_products.py's
+// _MIN_ACTIVATION_MULTIPLY_ADDS: the products those passes take.
+constexpr int64_t kMinProductRows = 2;
+constexpr double kMinWeightedMultiplyAdds = 1 << 21;
+constexpr double kMinActivationMultiplyAdds = 1 << 20;
+
+// A MatMul by a constant [K, N] float32 weight of at least kMinProductRows rows and
+// kMinWeightedMultiplyAdds, which the prepacked engine runs as a 1x1 convolution: its columns
+// (N), else 0.
+int64_t weighted_product_columns(const ir::Node& node) {
+  if (node.op() != ir::OpKind::MatMul || node.num_inputs() != 2 || node.input(1) == nullptr ||
+      !node.input(1)->is_constant()) {
+    return 0;
+  }
+  const ir::Shape* a = static_float_shape(node.input(0));
+  const ir::Shape* w = static_float_shape(node.input(1));
+  if (a == nullptr || w == nullptr || a->empty() || w->size() != 2 || a->back() != (*w)[0]) {
+    return 0;
+  }
+  const double rows = static_cast<double>(*ir::element_count(*a)) / static_cast<double>(a->back());
+  const double multiply_adds = static_cast<double>(*ir::element_count(*a)) * (*w)[1];
+  return rows >= kMinProductRows && multiply_adds >= kMinWeightedMultiplyAdds ? (*w)[1] : 0;
+}
+
+// A MatMul of two computed float32 tensors of one rank (2 or more), equal batch sizes and at
+// least kMinActivationMultiplyAdds: ramiel::matmul_run where the operator library is loaded.
+bool activation_product(const ir::Node& node) {
+  if (node.op() != ir::OpKind::MatMul || node.num_inputs() != 2) return false;
+  const ir::Shape* a = static_float_shape(node.input(0));
+  const ir::Shape* b = static_float_shape(node.input(1));
+  if (a == nullptr || b == nullptr || node.input(0)->is_constant() ||
+      node.input(1)->is_constant() || a->size() < 2 || a->size() != b->size() ||
+      !std::equal(a->begin(), a->end() - 2, b->begin()) || a->back() != (*b)[b->size() - 2]) {
+    return false;
+  }
+  return static_cast<double>(*ir::element_count(*a)) * b->back() >= kMinActivationMultiplyAdds;
+}
+
+// A float32 constant of `count` elements whose last dim (if any) is `count`.
+bool constant_of(const ir::Value* value, int64_t count, bool scalar) {
+  const ir::Shape* shape = static_float_shape(value);
+  if (shape == nullptr || !value->is_constant() || *ir::element_count(*shape) != count) {
+    return false;
+  }
+  return scalar ? shape->empty() : !shape->empty() && shape->back() == count;
+}
+
+// The value `node` computes from that it alone reads, the rest of its inputs being constants:
+// what it may fuse into. Null if there is none or more than one, or anything else reads it.
+const ir::Value* only_computed_input(const ir::Node& node) {
+  const ir::Value* found = nullptr;
+  for (const ir::Value* input : node.inputs()) {
+    if (input == nullptr || input->is_constant()) continue;
+    if (found != nullptr || input->producer() == nullptr) return nullptr;
+    found = input;
+  }
+  if (found == nullptr || found->uses().size() != 1 || found->is_graph_output()) return nullptr;
+  return found;
+}
+
+// Whether the prepacked engine folds `node` into the product whose output only it reads: a
+// bias Add (either operand order) into a weighted product's convolution (prepack_products.py's
+// _bias_add), a division or multiplication by a constant scalar into an activation product
+// (native_products.py).
+bool folded_into_product(const ir::Node& node, const ir::Value& product_output) {
+  const ir::Node& product = *product_output.producer();
+  if (node.num_inputs() != 2) return false;
+  if (node.op() == ir::OpKind::Add) {
+    const ir::Value* bias = node.input(node.input(0) == &product_output ? 1 : 0);
+    const int64_t columns = weighted_product_columns(product);
+    return columns > 0 && constant_of(bias, columns, /*scalar=*/false);
+  }
+  return (node.op() == ir::OpKind::Div || node.op() == ir::OpKind::Mul) &&
+         node.input(0) == &product_output && activation_product(product) &&
+         constant_of(node.input(1), 1, /*scalar=*/true);
+}
+
 }  // namespace
 
 bool is_traced(std::string_view engine) {
@@ -97,14 +183,11 @@ bool reads_prepacked_weights(std::string_view engine, ir::OpKind op) {
 }
 
 bool fused_into_producer(std::string_view engine, const ir::Node& node, bool same_cluster) {
-  if (!is_traced(engine) || !same_cluster || node.op() != ir::OpKind::Relu ||
-      node.num_inputs() != 1) {
-    return false;
-  }
-  const ir::Value* input = node.input(0);
-  return input != nullptr && input->producer() != nullptr &&
-         input->producer()->op() == ir::OpKind::Conv && input->uses().size() == 1 &&
-         !input->is_graph_output();
+  if (!is_traced(engine) || !same_cluster) return false;
+  const ir::Value* input = only_computed_input(node);
+  if (input == nullptr) return false;
+  if (node.op() == ir::OpKind::Relu) return input->producer()->op() == ir::OpKind::Conv;
+  return engine == kPrepacked && folded_into_product(node, *input);
 }
 
 double concat_copied_share(std::string_view engine, const ir::Node& node,

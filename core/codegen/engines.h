@@ -37,9 +37,13 @@ bool is_traced(std::string_view engine);
 // cluster leaves a matrix-vector product to BLAS, which reads its weights as they are anyway).
 bool reads_prepacked_weights(std::string_view engine, ir::OpKind op);
 
-// Whether `node` runs inside its producer's kernel in a cluster run by `engine`: a Relu that is
-// the only reader of a Conv in the same traced cluster (`same_cluster`), as the prepacked
-// engine's conv2d_run and optimize_for_inference fuse it.
+// Whether `node` runs inside its producer's kernel in a cluster run by `engine`, being the
+// only reader of its one computed input (the others constants), whose producer runs in the
+// same traced cluster (`same_cluster`): a Relu after a Conv, as the
+// prepacked engine's conv2d_run and optimize_for_inference fuse it; and in a prepacked cluster
+// a bias Add after a MatMul by a constant weight (prepack_products.py), and a Div or Mul by a
+// constant scalar after a MatMul of two computed tensors (native_products.py, which assumes
+// the program finds Ramiel's operator library, as a compiled program does beside it).
 bool fused_into_producer(std::string_view engine, const ir::Node& node, bool same_cluster);
 
 // The share of a node's output that a cluster run by `engine` copies on each run: 1 but for a

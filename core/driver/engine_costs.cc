@@ -27,9 +27,15 @@ StatusOr<schedule::DataflowGraph> costed(const ir::Graph& graph, const cost::Cos
         const auto in_cluster = [&](const ir::Node& other) {
           return v >= 0 && cluster(other) == cluster_of[static_cast<size_t>(v)];
         };
-        const ir::Value* input = node.num_inputs() > 0 ? node.input(0) : nullptr;
-        const bool same_cluster =
-            input != nullptr && input->producer() != nullptr && in_cluster(*input->producer());
+        // The producer of its first computed input (a bias Add may read its bias first).
+        const ir::Node* producer = nullptr;
+        for (const ir::Value* input : node.inputs()) {
+          if (input != nullptr && input->producer() != nullptr) {
+            producer = input->producer();
+            break;
+          }
+        }
+        const bool same_cluster = producer != nullptr && in_cluster(*producer);
         return costs.node_cost(
             node, {.traced = codegen::is_traced(engine),
                    .prepacked_weights = codegen::reads_prepacked_weights(engine, node.op()),

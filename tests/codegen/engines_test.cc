@@ -88,6 +88,58 @@ TEST(EnginesTest, AReluThatOnlyItsConvolutionReadsRunsInsideItWhenTraced) {
   EXPECT_FALSE(fused_into_producer("prepacked", relu, true));
 }
 
+// A Transformer's attention and feed-forward products as the compiler sees them: a projection
+// by a constant weight [256, 768] over 128 tokens with its bias Add, and Q [1,4,128,64] by
+// K^T [1,4,64,128] divided by a constant scalar.
+struct Products {
+  ir::Graph g;
+  const ir::Node* bias_add;
+  const ir::Node* scale;
+  explicit Products(ir::Shape bias_shape = {768}, ir::Shape scale_shape = {},
+                    bool bias_first = false) {
+    g.name = "products";
+    g.opset = 13;
+    auto constant = [&](const char* name, ir::Shape shape) {
+      return g.add_constant(name, ir::Tensor::without_data(ir::DType::kFloat32, std::move(shape)),
+                            ir::ConstantOrigin::kModel);
+    };
+    ir::Value* x = g.add_input("x", f32({1, 128, 256}));
+    ir::Value* projected = g.add_node(OpKind::MatMul, "qkv", {x, constant("w", {256, 768})},
+                                      {{"qkv_y", f32({1, 128, 768})}})
+                               ->output(0);
+    ir::Value* bias = constant("b", bias_shape);
+    bias_add = g.add_node(OpKind::Add, "qkv_bias",
+                          bias_first ? std::vector<ir::Value*>{bias, projected}
+                                     : std::vector<ir::Value*>{projected, bias},
+                          {{"qkv_b", f32({1, 128, 768})}});
+    ir::Value* q = g.add_input("q", f32({1, 4, 128, 64}));
+    ir::Value* kt = g.add_input("kt", f32({1, 4, 64, 128}));
+    ir::Value* scores =
+        g.add_node(OpKind::MatMul, "scores", {q, kt}, {{"s", f32({1, 4, 128, 128})}})->output(0);
+    scale = g.add_node(OpKind::Div, "scale", {scores, constant("eight", scale_shape)},
+                       {{"s8", f32({1, 4, 128, 128})}});
+    g.set_outputs({bias_add->output(0), scale->output(0)});
+  }
+};
+
+TEST(EnginesTest, APrepackedProductTakesTheBiasAddOrScaleThatOnlyItFeeds) {
+  Products p;
+  EXPECT_TRUE(fused_into_producer("prepacked", *p.bias_add, true));
+  EXPECT_TRUE(fused_into_producer("prepacked", *p.scale, true));
+  // The frozen engine (optimize_for_inference) and eager runs leave both apart.
+  for (const char* engine : {"frozen", "eager"}) {
+    EXPECT_FALSE(fused_into_producer(engine, *p.bias_add, true)) << engine;
+    EXPECT_FALSE(fused_into_producer(engine, *p.scale, true)) << engine;
+  }
+  EXPECT_FALSE(fused_into_producer("prepacked", *p.scale, false));  // another cluster
+  // PyTorch's exporter writes the bias first.
+  EXPECT_TRUE(fused_into_producer("prepacked", *Products({768}, {}, true).bias_add, true));
+  // A bias of another shape than the product's columns, a scale that is no scalar: apart.
+  Products other(/*bias_shape=*/{1, 128, 768}, /*scale_shape=*/{1, 4, 128, 128});
+  EXPECT_FALSE(fused_into_producer("prepacked", *other.bias_add, true));
+  EXPECT_FALSE(fused_into_producer("prepacked", *other.scale, true));
+}
+
 // A DenseNet block's Concats: x0 (8 channels) and three layers' 4 new channels each, every
 // Concat joining all the maps before it; `branch` adds a second Concat extending the first.
 struct DenseConcats {

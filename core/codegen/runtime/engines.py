@@ -187,6 +187,7 @@ def _freeze_at_these_threads(function, constants, examples, checks, label, engin
                 share_concat_buffers(traced.graph)
                 rewrite_pools(traced.graph)
                 prepack_weights(traced.graph)
+                multiply_activations_natively(traced.graph)
                 frozen = torch.jit.freeze(traced)
             else:
                 frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))

@@ -1,7 +1,7 @@
 """kernels/ and runtime/native_kernels.py: Ramiel's own convolution (its oneDNN primitive built
-once), max pooling and global average pooling compute what PyTorch's do, refuse what they were
-not packed for, run from several threads at once, and a program runs the same with them as
-without them."""
+once), product of two activations, max pooling and global average pooling compute what
+PyTorch's do, refuse what they were not packed for, run from several threads at once, and a
+program runs the same with them as without them."""
 import os
 import subprocess
 import threading
@@ -136,6 +136,107 @@ def test_max_pooling_refuses_what_pytorch_refuses(native):
         torch.ops.ramiel.max_pool2d(channels_last(1, 4, 2, 2), [3, 3], [1, 1], [0, 0], False)
     with pytest.raises(RuntimeError, match="float32"):
         torch.ops.ramiel.max_pool2d(x.double(), [2, 2], [2, 2], [0, 0], False)
+
+
+def attention_operands(seq=128, heads=4, width=64):
+    """Q [1, heads, seq, width], K^T [1, heads, width, seq] and V [1, heads, seq, width]: views
+    of one QKV projection, as a Transformer's attention reads them."""
+    qkv = torch.randn(1, seq, 3 * heads * width)
+    q, k, v = (t.reshape(1, seq, heads, width) for t in qkv.split(heads * width, dim=-1))
+    return q.permute(0, 2, 1, 3), k.permute(0, 2, 3, 1), v.permute(0, 2, 1, 3)
+
+
+def pack_product(a, b, order=None, scale=1.0):
+    return torch.ops.ramiel.matmul_prepack(list(a.shape), list(a.stride()), list(b.shape),
+                                           list(b.stride()), order or list(range(a.dim())),
+                                           scale)
+
+
+def test_a_packed_product_computes_what_matmul_does_in_the_layout_asked(native):
+    q, kt, v = attention_operands()
+    scores = pack_product(q, kt, scale=0.125)
+    assert not scores.implementation().startswith("ref")
+    for seed in (1, 2):  # a second call must not see the first one's values
+        torch.manual_seed(seed)
+        q, kt, v = attention_operands()
+        expected = torch.matmul(q, kt) / 8
+        actual = torch.ops.ramiel.matmul_run(q, kt, scores)
+        assert actual.shape == expected.shape and actual.is_contiguous()
+        assert torch.allclose(actual, expected, rtol=1e-5, atol=1e-5)
+    # Written so that the permute after it is dense: its reshape is a view.
+    weights = torch.softmax(expected, dim=-1)
+    context = pack_product(weights, v, order=[0, 2, 1, 3])
+    actual = torch.ops.ramiel.matmul_run(weights, v, context)
+    assert actual.permute(0, 2, 1, 3).is_contiguous()
+    assert torch.allclose(actual, torch.matmul(weights, v), rtol=1e-5, atol=1e-5)
+    # Two plain matrices, and a batch whose second operand is transposed.
+    for a, b in ((torch.randn(96, 40), torch.randn(40, 72)),
+                 (torch.randn(3, 50, 20), torch.randn(3, 30, 20).transpose(1, 2))):
+        product = torch.ops.ramiel.matmul_run(a, b, pack_product(a, b, scale=-2.0))
+        assert torch.allclose(product, torch.matmul(a, b) * -2, rtol=1e-5, atol=1e-4)
+
+
+def test_a_packed_product_multiplies_other_layouts_through_pytorch(native):
+    """Operands of other strides or sizes than those packed for: the same values, by PyTorch."""
+    q, kt, _ = attention_operands()
+    scores = pack_product(q, kt, scale=0.125)
+    expected = torch.matmul(q, kt) * 0.125
+    for a, b in ((q.contiguous(), kt), (q, kt.contiguous()), (q.double(), kt.double())):
+        actual = torch.ops.ramiel.matmul_run(a, b, scores)
+        assert torch.allclose(actual.float(), expected, rtol=1e-5, atol=1e-5)
+    smaller = attention_operands(seq=64)
+    actual = torch.ops.ramiel.matmul_run(smaller[0], smaller[1], scores)
+    assert torch.allclose(actual, torch.matmul(smaller[0], smaller[1]) * 0.125)
+
+
+def test_a_product_refuses_to_pack_what_it_cannot_multiply(native):
+    a, b = torch.randn(2, 8, 4), torch.randn(2, 4, 6)
+    with pytest.raises(RuntimeError, match="cannot multiply"):
+        pack_product(a, torch.randn(2, 5, 6))
+    with pytest.raises(RuntimeError, match="batch sizes must be equal"):
+        pack_product(a, torch.randn(3, 4, 6))
+    with pytest.raises(RuntimeError, match="one rank"):
+        pack_product(a, torch.randn(4, 6))
+    with pytest.raises(RuntimeError, match="permutation"):
+        pack_product(a, b, order=[0, 1, 1])
+
+
+class Attention(torch.nn.Module):
+    """Attention's two products as the generated programs write them, and a product too small
+    to take."""
+
+    def forward(self, q, kt, v, small):
+        weights = F.softmax(torch.matmul(q, kt).div_(8.0), dim=-1)
+        context = torch.matmul(weights, v).permute(0, 2, 1, 3).reshape(1, 128, 256)
+        return context, torch.matmul(small, small)
+
+
+def test_attention_products_run_ramiels_operator_scale_and_permute_folded(native):
+    module = Attention().eval()
+    example = list(attention_operands()) + [torch.randn(8, 8)]
+    with torch.no_grad():
+        traced = torch.jit.trace(module, tuple(example))
+        assert native.multiply_activations_natively(traced.graph) == 2
+        found = kinds(traced.graph)
+        assert found.count("ramiel::matmul_run") == 2 and found.count("aten::matmul") == 1
+        assert "aten::div_" not in found
+        frozen = torch.jit.freeze(traced)
+        inputs = [list(attention_operands()) + [torch.randn(8, 8)] for _ in range(4)]
+        wanted = [module(*i) for i in inputs]
+        got = [None] * 4
+
+        def call(index):  # one packed primitive, four threads calling it at once
+            for _ in range(10):
+                got[index] = frozen(*inputs[index])
+
+        threads = [threading.Thread(target=call, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for outputs, expected in zip(got, wanted):
+            for actual, want in zip(outputs, expected):
+                assert torch.allclose(actual, want, rtol=1e-5, atol=1e-5)
 
 
 GLOBAL_POOLS = [  # batch, channels, height, width
