@@ -56,7 +56,8 @@ def _calibration_kernels():
     product is timed again as the prepacked engine runs it, its weight packed once: the FLOPs
     alone, with no weight term, which tells the fit the FLOP rate apart from the weights'
     (runtime/prepack.py; timed eagerly only, the reorder's cost leaked into the FLOP rate, and
-    prepacked programs were predicted up to 1.47x their measured time)."""
+    prepacked programs were predicted up to 1.47x their measured time); so is the attention
+    product where Ramiel's operator library runs it (native_products.py)."""
     cl = torch.channels_last
     generator = torch.Generator().manual_seed(0)
     prepacked = prepacking_unavailable() is None
@@ -127,8 +128,14 @@ def _calibration_kernels():
     product(128, 1024, 256)
     tokens = randn(1, 128, 256)
     queries, keys = randn(1, 4, 128, 64), randn(1, 4, 64, 128)
-    add("matmul 1x4x128x64 @ 1x4x64x128", "conv", 2.0 * 4 * 128 * 128 * 64, [queries, keys],
-        lambda: torch.matmul(queries, keys))
+    scores_name, scores_flops = "matmul 1x4x128x64 @ 1x4x64x128", 2.0 * 4 * 128 * 128 * 64
+    add(scores_name, "conv", scores_flops, [queries, keys], lambda: torch.matmul(queries, keys))
+    if prepacked and NATIVE_KERNELS:  # as native_products.py runs it
+        scores_product = torch.ops.ramiel.matmul_prepack(
+            list(queries.shape), list(queries.stride()), list(keys.shape), list(keys.stride()),
+            [0, 1, 2, 3], 1.0)
+        add(scores_name + " prepacked", "conv", scores_flops, [queries, keys],
+            lambda: torch.ops.ramiel.matmul_run(queries, keys, scores_product), prepacked=True)
     v, w_fc, b_fc = randn(1, 2048), randn(1000, 2048), randn(1000)
     add("linear 1x2048 -> 1000 (addmv)", "matvec", 4.0 * (1000 * 2048 + 2048 + 2 * 1000), [v],
         lambda: torch.addmv(b_fc, w_fc, v[0]).unsqueeze(0))
