@@ -127,14 +127,16 @@ def _calibration_kernels():
     product(128, 256, 768)
     product(128, 1024, 256)
     tokens = randn(1, 128, 256)
-    queries, keys = randn(1, 4, 128, 64), randn(1, 4, 64, 128)
+    # Queries and keys as attention reads them: views of one projection's output.
+    projected = randn(1, 128, 768).reshape(1, 128, 3, 4, 64)
+    queries, keys = projected[:, :, 0].permute(0, 2, 1, 3), projected[:, :, 1].permute(0, 2, 3, 1)
     scores_name, scores_flops = "matmul 1x4x128x64 @ 1x4x64x128", 2.0 * 4 * 128 * 128 * 64
-    add(scores_name, "conv", scores_flops, [queries, keys], lambda: torch.matmul(queries, keys))
-    if prepacked and NATIVE_KERNELS:  # as native_products.py runs it
-        scores_product = torch.ops.ramiel.matmul_prepack(
-            list(queries.shape), list(queries.stride()), list(keys.shape), list(keys.stride()),
-            [0, 1, 2, 3], 1.0)
-        add(scores_name + " prepacked", "conv", scores_flops, [queries, keys],
+    add(scores_name, "conv", scores_flops, [projected], lambda: torch.matmul(queries, keys))
+    scores_product = pack_activation_product(
+        list(queries.shape), list(queries.stride()), list(keys.shape), list(keys.stride()),
+        [0, 1, 2, 3], 1.0) if prepacked and NATIVE_KERNELS else None
+    if scores_product is not None:  # as native_products.py runs it
+        add(scores_name + " prepacked", "conv", scores_flops, [projected],
             lambda: torch.ops.ramiel.matmul_run(queries, keys, scores_product), prepacked=True)
     v, w_fc, b_fc = randn(1, 2048), randn(1000, 2048), randn(1000)
     add("linear 1x2048 -> 1000 (addmv)", "matvec", 4.0 * (1000 * 2048 + 2048 + 2 * 1000), [v],
