@@ -101,8 +101,9 @@ def native_kernels_line(settings):
     if "native_kernels" not in settings:  # a results.json from before the setting
         return "Native operators: not recorded."
     if settings["native_kernels"]:
-        return ("Native operators: Ramiel's (%s) for the prepacked engine's convolutions and "
-                "max poolings." % settings["native_kernels"])
+        return ("Native operators: Ramiel's (%s) for the prepacked engine's convolutions, max "
+                "and global average poolings and products of two activations."
+                % settings["native_kernels"])
     return "Native operators: none (RAMIEL_KERNELS=off or not built): PyTorch's own."
 
 
