@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "kernels/avx512_lanes.h"
+
 namespace ramiel::kernels {
 namespace {
 
@@ -25,10 +27,6 @@ struct Block {
   int64_t stride;      // floats from one pixel to the next: all the channels
   int64_t pixels;
 };
-
-__attribute__((target("avx512f"))) inline __mmask16 lanes_left(int64_t left) {
-  return left <= 0 ? 0 : left >= 16 ? 0xffff : static_cast<__mmask16>((1u << left) - 1);
-}
 
 __attribute__((target("avx512f"))) void mean_avx512(const Block& block) {
   __mmask16 lanes[4];

@@ -8,6 +8,8 @@
 #include <limits>
 #include <vector>
 
+#include "kernels/avx512_lanes.h"
+
 namespace ramiel::kernels {
 namespace {
 
@@ -51,10 +53,6 @@ struct Row {
 __attribute__((target("avx512f"))) inline __m512 max_keeping_nan(__m512 best, __m512 v) {
   return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q),
                               _mm512_maskz_max_ps(0xffff, v, best), v);
-}
-
-__attribute__((target("avx512f"))) inline __mmask16 lanes_left(int64_t left) {
-  return left >= 16 ? 0xffff : static_cast<__mmask16>((1u << left) - 1);
 }
 
 // 16 floats at a time, in a register over the window: each output pixel's window over `rows`

@@ -54,6 +54,15 @@ const std::string* measured_engine(const MeasuredEngines& measured, const std::s
   return it == measured.end() ? nullptr : &it->second;
 }
 
+// The shape of a float32 tensor value whose dims are all known, or null.
+const ir::Shape* static_float_shape(const ir::Value* value) {
+  if (value == nullptr || value->type().dtype != ir::DType::kFloat32 || !value->type().shape ||
+      !ir::element_count(*value->type().shape)) {
+    return nullptr;
+  }
+  return &*value->type().shape;
+}
+
 // A Concat of 4-D float32 tensors along the channels, of static sizes: what shared_concats.py
 // takes.
 bool joins_channels(const ir::Node& node) {
@@ -62,10 +71,8 @@ bool joins_channels(const ir::Node& node) {
   }
   const int64_t axis = node.attributes().get_int("axis", 0);
   for (const ir::Value* value : node.inputs()) {
-    if (value == nullptr || value->type().dtype != ir::DType::kFloat32 || !value->type().shape ||
-        value->type().shape->size() != 4 || !ir::element_count(*value->type().shape)) {
-      return false;
-    }
+    const ir::Shape* shape = static_float_shape(value);
+    if (shape == nullptr || shape->size() != 4) return false;
   }
   return axis == 1 || axis == -3;
 }
@@ -83,15 +90,6 @@ const ir::Node* extended_concat(const ir::Node& node) {
     if (found == nullptr || other->num_inputs() > found->num_inputs()) found = other;
   }
   return found;
-}
-
-// The shape of a float32 tensor value whose dims are all known, or null.
-const ir::Shape* static_float_shape(const ir::Value* value) {
-  if (value == nullptr || value->type().dtype != ir::DType::kFloat32 || !value->type().shape ||
-      !ir::element_count(*value->type().shape)) {
-    return nullptr;
-  }
-  return &*value->type().shape;
 }
 
 // runtime/prepack_products.py's _MIN_ROWS and _MIN_MULTIPLY_ADDS, native_products.py's
@@ -219,10 +217,11 @@ bool pools_separably(std::string_view engine, const ir::Node& node) {
       node.num_inputs() != 1 || node.input(0) == nullptr) {
     return false;
   }
-  const auto& type = node.input(0)->type();
-  if (type.dtype != ir::DType::kFloat32 || !type.shape || type.shape->size() != 4) return false;
-  const std::optional<int64_t> elements = ir::element_count(*type.shape);
-  if (!elements || *elements < kMinSeparablePoolElements) return false;
+  const ir::Shape* shape = static_float_shape(node.input(0));
+  if (shape == nullptr || shape->size() != 4 ||
+      *ir::element_count(*shape) < kMinSeparablePoolElements) {
+    return false;
+  }
   const ir::Attributes& attributes = node.attributes();
   const std::vector<int64_t> kernel = attributes.get_ints("kernel_shape", {});
   const std::vector<int64_t> strides = attributes.get_ints("strides", {1, 1});

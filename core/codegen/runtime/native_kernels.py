@@ -71,8 +71,7 @@ def pool_max_natively(graph):
         pooled = _insert(graph, "ramiel::max_pool2d",
                          [next(node.inputs())] + [graph.insertConstant(v) for v in settings],
                          node.output().type())
-        node.output().replaceAllUsesWith(pooled)
-        node.destroy()
+        _replace(node, node, pooled)
     return len(pools)
 
 
@@ -85,8 +84,7 @@ def average_globally_natively(graph):
         graph.setInsertPoint(node)
         pooled = _insert(graph, "ramiel::global_avg_pool2d", [next(node.inputs())],
                          node.output().type())
-        node.output().replaceAllUsesWith(pooled)
-        node.destroy()
+        _replace(node, node, pooled)
     return len(pools)
 
 
