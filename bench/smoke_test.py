@@ -85,6 +85,12 @@ def check_latency(results, models, f):
         f.expect(isinstance(ratio, float) and ratio > 0 if ort_on else ratio is None,
                  "%s: Ramiel as run / ORT sequential is %r with ONNX Runtime %s"
                  % (model, ratio, "on" if ort_on else "off"))
+        # The prediction judged: profiles calibrated right before and after the rounds.
+        p = entry.get("prediction") or {}
+        bracket = p.get("bracket_ms") or []
+        f.expect(len(bracket) == 2 and all(ms > 0 for ms in bracket) and p.get("ratio", 0) > 0
+                 and math.isclose(p["predicted_ms"], sum(bracket) / 2) and p.get("start_ms"),
+                 "%s: no prediction from profiles calibrated around the rounds: %s" % (model, p))
         gap = entry.get("op_gap") or {}
         convolution = [r for r in gap.get("rows", []) if r["group"] == "convolution"]
         f.expect(not ort_on or (convolution and convolution[0]["ramiel_ms"] > 0 and

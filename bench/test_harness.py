@@ -103,6 +103,16 @@ def test_prediction_is_compared_with_serial_at_every_core_within_20_percent():
     assert missing["ratio"] is None and missing["within"] is None
 
 
+def test_profiles_calibrated_around_the_rounds_stand_for_the_prediction():
+    # The run's profile predicted 7.0 ms (0.70x: the machine slowed down since); profiles
+    # calibrated right before and after the rounds predicted 9.6 and 10.4 ms.
+    c = configs(serial_all=10.0)
+    out = prediction.compare(7.0, c, [9.6, 10.4])
+    assert out == {"start_ms": 7.0, "bracket_ms": [9.6, 10.4], "predicted_ms": 10.0,
+                   "measured_ms": 10.0, "ratio": 1.0, "within": True}
+    assert prediction.compare(10.0, c, [12.0, 13.0])["within"] is False
+
+
 def test_prediction_rows_and_report_section():
     results = {"machine": {"cores": 2}, "latency": {}, "device_profile": {
         "file": "/w/device_profile.json", "calibrated": True,
@@ -129,6 +139,13 @@ def test_prediction_rows_and_report_section():
     results["device_profile"]["calibrated"] = False
     assert "given with --device-profile (/w/device_profile.json)" in (
         report.prediction_section(results))
+    # With profiles calibrated around the rounds, both predictions are shown, the mean judged.
+    results["latency"]["googlenet"]["prediction"] = prediction.compare(
+        8.0, results["latency"]["googlenet"]["configs"], [10.5, 11.5])
+    text = report.prediction_section(results)
+    assert "calibrated right before and right after" in text
+    assert "| GoogLeNet | 8.0 | 10.5 / 11.5 | 10.0 | 1.10x | yes |" in text
+    assert "| ResNet-50 | 31.0 | n/a | 30.0 | 1.03x | yes |" in text
 
 
 def _node(name, op, inputs, outputs):

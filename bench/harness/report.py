@@ -175,17 +175,35 @@ def prediction_section(results):
     how = ("calibrated at the start of this run by `model.py --calibrate`" if source.get(
         "calibrated") else "given with --device-profile (%s)" % source.get("file"))
     keys = ", ".join("%s %s" % (key, profile[key]) for key in sorted(profile) if key != "name")
-    body = [[label, _fmt(p["predicted_ms"], 1), _fmt(p["measured_ms"], 1),
-             _fmt(p["ratio"], 2, "x"), {True: "yes", False: "**no**", None: "n/a"}[p["within"]]]
-            for label, p in prediction.rows(results["latency"])]
+    rows = prediction.rows(results["latency"])
+    bracketed = any(p.get("bracket_ms") for _, p in rows)
+    within = "within %d%%" % round(prediction.TOLERANCE * 100)
+    verdict = {True: "yes", False: "**no**", None: "n/a"}
+    if bracketed:
+        header = ["model", "predicted, run's profile (ms)", "predicted, before / after (ms)",
+                  "measured serial %dt (ms)" % cores, "predicted / measured", within]
+        body = [[label, _fmt(p.get("start_ms", p["predicted_ms"]), 1),
+                 " / ".join(_fmt(ms, 1) for ms in p.get("bracket_ms") or []) or "n/a",
+                 _fmt(p["measured_ms"], 1), _fmt(p["ratio"], 2, "x"), verdict[p["within"]]]
+                for label, p in rows]
+        predicted = (
+            "*Predicted* is the mean of `prediction.serial_us` of two more compiles, with profiles "
+            "calibrated right before and right after the model's latency rounds (this VM's speed "
+            "drifts by 20-40%% within minutes, which a prediction from the start of the run "
+            "would count as the model's error; the run's profile's own prediction is beside "
+            "it)")
+    else:
+        header = ["model", "predicted serial (ms)", "measured serial %dt (ms)" % cores,
+                  "predicted / measured", within]
+        body = [[label, _fmt(p["predicted_ms"], 1), _fmt(p["measured_ms"], 1),
+                 _fmt(p["ratio"], 2, "x"), verdict[p["within"]]] for label, p in rows]
+        predicted = "*Predicted* is schedule.json's `prediction.serial_us`"
     return "\n\n".join([
-        "Every program was compiled with one device profile, %s: %s. *Predicted* is "
-        "schedule.json's `prediction.serial_us`; *measured* the serial program at %d intra-op "
-        "threads (serial %dt above), which is what that prediction stands for. Target: within "
-        "%d%%." % (how, keys or "n/a", cores, cores, round(prediction.TOLERANCE * 100)),
-        _table(["model", "predicted serial (ms)", "measured serial %dt (ms)" % cores,
-                "predicted / measured", "within %d%%" % round(prediction.TOLERANCE * 100)],
-               body)])
+        "Every program was compiled with one device profile, %s: %s. %s; *measured* the "
+        "serial program at %d intra-op threads (serial %dt above), which is what that "
+        "prediction stands for. Target: within %d%%." % (
+            how, keys or "n/a", predicted, cores, cores, round(prediction.TOLERANCE * 100)),
+        _table(header, body)])
 
 
 def op_gap_section(results):
