@@ -79,6 +79,9 @@ def parse_args(argv):
     parser.add_argument("--device-profile", metavar="FILE",
                         help="compile with this device profile (default: calibrate one at the "
                              "start with a compiled program's --calibrate)")
+    parser.add_argument("--prediction-calibrations", type=int,
+                        help="calibrations right before and again right after each model's "
+                             "rounds, whose predictions are averaged (default 2; quick 1)")
     parser.add_argument("--skip", nargs="+", default=[],
                         choices=("latency", "compile", "scaling", "memory", "gantt", "drift",
                                  "op-gap"),
@@ -86,6 +89,8 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.processes < 1:
         parser.error("--processes must be at least 1")
+    if args.prediction_calibrations is not None and args.prediction_calibrations < 1:
+        parser.error("--prediction-calibrations must be at least 1")
     if args.latency_seconds is not None and args.latency_seconds < 0:
         parser.error("--latency-seconds must not be negative")
     quick = args.quick
@@ -97,6 +102,7 @@ def parse_args(argv):
     args.iters = args.iters or (2 if quick else 3)
     args.warmup = args.warmup if args.warmup is not None else (1 if quick else 3)
     args.compile_runs = args.compile_runs or (2 if quick else 7)
+    args.prediction_calibrations = args.prediction_calibrations or (1 if quick else 2)
     args.memory_iters = args.memory_iters or (2 if quick else 10)
     args.models_dir = args.models_dir or os.path.join(args.work_dir, "models")
     return args
@@ -195,7 +201,7 @@ def run_latency(args, files, client, ort_package, ort_skip, calibrate, profile):
 
     def predict_now(when):
         return prediction.predict_now(client, files, program, work, args.workers, args.quick,
-                                      when, log)
+                                      when, log, args.prediction_calibrations)
 
     bracket_ms = [predict_now("before")] if bracket else []
     calibrate("before %s latency" % files.label)  # after the compiles, right before the rounds
@@ -317,7 +323,8 @@ def main(argv=None):
                             "iters": args.iters, "warmup": args.warmup,
                             "processes": args.processes,
                             "workers": args.workers, "compile_runs": args.compile_runs,
-                            "memory_iters": args.memory_iters, "models": args.models}}
+                            "memory_iters": args.memory_iters, "models": args.models,
+                            "prediction_calibrations": args.prediction_calibrations}}
     log("machine: %s" % results["machine"])
     log("native kernels: %s" % (kernels or "off (PyTorch's kernels)"))
     timings = []

@@ -142,8 +142,9 @@ def test_prediction_rows_and_report_section():
     # With profiles calibrated around the rounds, both predictions are shown, the mean judged.
     results["latency"]["googlenet"]["prediction"] = prediction.compare(
         8.0, results["latency"]["googlenet"]["configs"], [10.5, 11.5])
+    results["settings"] = {"prediction_calibrations": 2}
     text = report.prediction_section(results)
-    assert "calibrated right before and right after" in text
+    assert "calibrated right before and right after the model's latency rounds (2 each" in text
     assert "| GoogLeNet | 8.0 | 10.5 / 11.5 | 10.0 | 1.10x | yes |" in text
     assert "| ResNet-50 | 31.0 | n/a | 30.0 | 1.03x | yes |" in text
 

@@ -6,8 +6,10 @@ This VM's speed drifts by 20-40% within minutes (the calibration kernel's drift 
 a profile calibrated at the start of a run predicted SqueezeNet 1.0 at 0.80x of its serial
 time measured ten minutes later, and 0.95x in the run before. So, where the run calibrates,
 each model is also compiled with profiles calibrated right before and right after its latency
-rounds, and the mean of those two predictions is the one set against the rounds' median: the
-model's error, not the machine's change of speed (`bracket`).
+rounds, and the mean of those predictions is the one set against the rounds' median: the
+model's error, not the machine's change of speed (`bracket`). Each side takes the mean of
+--prediction-calibrations calibrations (default 2): one calibration's prediction moves by
+itself, as the rounds' single runs do.
 
 schedule.json's prediction.serial_us is the sum of every node's cost at the profile's cores: the
 program run serially with every core as intra-op threads, which is the `serial-all`
@@ -34,17 +36,23 @@ def calibrate(python, program, path, quick, log):
                                                                done.stdout.strip()[-300:]))
 
 
-def predict_now(client, files, program, work_dir, workers, quick, when, log):
-    """Calibrates a device profile now (`program`'s --calibrate) and compiles the model with it
-    into WORK/prediction/MODEL-WHEN: the predicted serial ms of the machine as it is now."""
-    out_dir = os.path.join(work_dir, "prediction", "%s-%s" % (files.name, when))
-    os.makedirs(os.path.dirname(out_dir), exist_ok=True)
-    path = out_dir + ".profile.json"
-    log("calibrating %s %s latency" % (when, files.name))
-    calibrate(sys.executable, program, path, quick, log)
-    schedule, _ = refmodels.compile_model(client, files.onnx, out_dir, workers,
-                                          device_profile=path)
-    return schedule["prediction"]["serial_us"] / 1e3
+def predict_now(client, files, program, work_dir, workers, quick, when, log, calibrations=1):
+    """Calibrates `calibrations` device profiles now, one after another (`program`'s
+    --calibrate), and compiles the model with each into WORK/prediction/MODEL-WHEN[-I]: the mean
+    predicted serial ms of the machine as it is now. One calibration's prediction of a model
+    moves by itself: ten back to back predicted DenseNet-121 at 17.6-23.1 ms."""
+    predictions = []
+    for i in range(calibrations):
+        name = "%s-%s" % (files.name, when) + ("-%d" % (i + 1) if i else "")
+        out_dir = os.path.join(work_dir, "prediction", name)
+        os.makedirs(os.path.dirname(out_dir), exist_ok=True)
+        path = out_dir + ".profile.json"
+        log("calibrating %s %s latency (%d of %d)" % (when, files.name, i + 1, calibrations))
+        calibrate(sys.executable, program, path, quick, log)
+        schedule, _ = refmodels.compile_model(client, files.onnx, out_dir, workers,
+                                              device_profile=path)
+        predictions.append(schedule["prediction"]["serial_us"] / 1e3)
+    return sum(predictions) / len(predictions)
 
 
 def compare(predicted_serial_ms, configs, bracket_ms=None):

@@ -186,12 +186,13 @@ def prediction_section(results):
                  " / ".join(_fmt(ms, 1) for ms in p.get("bracket_ms") or []) or "n/a",
                  _fmt(p["measured_ms"], 1), _fmt(p["ratio"], 2, "x"), verdict[p["within"]]]
                 for label, p in rows]
+        each = results.get("settings", {}).get("prediction_calibrations", 1)
         predicted = (
-            "*Predicted* is the mean of `prediction.serial_us` of two more compiles, with profiles "
-            "calibrated right before and right after the model's latency rounds (this VM's speed "
-            "drifts by 20-40%% within minutes, which a prediction from the start of the run "
-            "would count as the model's error; the run's profile's own prediction is beside "
-            "it)")
+            "*Predicted* is the mean of `prediction.serial_us` of more compiles, with profiles "
+            "calibrated right before and right after the model's latency rounds (%d each; this "
+            "VM's speed drifts by 20-40%% within minutes, which a prediction from the start of "
+            "the run would count as the model's error; the run's profile's own prediction is "
+            "beside it)" % each)
     else:
         header = ["model", "predicted serial (ms)", "measured serial %dt (ms)" % cores,
                   "predicted / measured", within]
