@@ -179,13 +179,17 @@ def prediction_section(results):
     bracketed = any(p.get("bracket_ms") for _, p in rows)
     within = "within %d%%" % round(prediction.TOLERANCE * 100)
     verdict = {True: "yes", False: "**no**", None: "n/a"}
+    header = ["model", "predicted, run's profile (ms)" if bracketed else "predicted serial (ms)"]
+    header += ["predicted, before / after (ms)"] if bracketed else []
+    header += ["measured serial %dt (ms)" % cores, "predicted / measured", within]
+    body = []
+    for label, p in rows:
+        cells = [label, _fmt(p.get("start_ms", p["predicted_ms"]), 1)]
+        if bracketed:
+            cells.append(" / ".join(_fmt(ms, 1) for ms in p.get("bracket_ms") or []) or "n/a")
+        body.append(cells + [_fmt(p["measured_ms"], 1), _fmt(p["ratio"], 2, "x"),
+                             verdict[p["within"]]])
     if bracketed:
-        header = ["model", "predicted, run's profile (ms)", "predicted, before / after (ms)",
-                  "measured serial %dt (ms)" % cores, "predicted / measured", within]
-        body = [[label, _fmt(p.get("start_ms", p["predicted_ms"]), 1),
-                 " / ".join(_fmt(ms, 1) for ms in p.get("bracket_ms") or []) or "n/a",
-                 _fmt(p["measured_ms"], 1), _fmt(p["ratio"], 2, "x"), verdict[p["within"]]]
-                for label, p in rows]
         each = results.get("settings", {}).get("prediction_calibrations", 1)
         predicted = (
             "*Predicted* is the mean of `prediction.serial_us` of more compiles, with profiles "
@@ -194,10 +198,6 @@ def prediction_section(results):
             "the run would count as the model's error; the run's profile's own prediction is "
             "beside it)" % each)
     else:
-        header = ["model", "predicted serial (ms)", "measured serial %dt (ms)" % cores,
-                  "predicted / measured", within]
-        body = [[label, _fmt(p["predicted_ms"], 1), _fmt(p["measured_ms"], 1),
-                 _fmt(p["ratio"], 2, "x"), verdict[p["within"]]] for label, p in rows]
         predicted = "*Predicted* is schedule.json's `prediction.serial_us`"
     return "\n\n".join([
         "Every program was compiled with one device profile, %s: %s. %s; *measured* the "
