@@ -26,14 +26,18 @@ double us_at(double amount, double giga_per_second) {
 
 }  // namespace
 
-double CostModel::wide_time_us(double roofline_us, bool compute_bound) const {
-  const double one_thread = roofline_us + profile_.op_overhead_us;
+double CostModel::dispatch_us(bool traced) const {
+  return traced ? profile_.traced_op_overhead_us : profile_.op_overhead_us;
+}
+
+double CostModel::wide_time_us(double roofline_us, bool compute_bound, bool traced) const {
+  const double one_thread = roofline_us + dispatch_us(traced);
   if (profile_.cores <= 1) return one_thread;
   const double half_us =
       compute_bound ? profile_.compute_intra_op_half_us : profile_.intra_op_half_us;
   const double share = roofline_us / (roofline_us + half_us);
   const double speedup = 1 + (profile_.cores - 1) * profile_.intra_op_efficiency * share;
-  const double wide = roofline_us / speedup + profile_.op_overhead_us + profile_.intra_op_sync_us;
+  const double wide = roofline_us / speedup + dispatch_us(traced) + profile_.intra_op_sync_us;
   return std::min(one_thread, wide);
 }
 
@@ -58,8 +62,10 @@ NodeCost CostModel::node_cost(const ir::Node& node, Execution execution) const {
          us_at(work.inplace_bytes, profile_.inplace_gbps)});
     const double roofline = execution.copied_share * std::max(compute, other_bounds);
     const double python_us = work.python_elements * kPythonElementUs;  // one thread, always
-    cost.us = roofline + profile_.op_overhead_us + python_us;
-    cost.wide_us = wide_time_us(roofline, compute > 0 && compute >= other_bounds) + python_us;
+    cost.us = roofline + dispatch_us(execution.traced) + python_us;
+    cost.wide_us =
+        wide_time_us(roofline, compute > 0 && compute >= other_bounds, execution.traced) +
+        python_us;
   }
   std::optional<MeasuredCost> found = measurement_of(node);
   if (execution.fused && !found) {

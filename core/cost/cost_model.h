@@ -51,7 +51,7 @@ class CostModel {
   // flops and bytes come from the op's cost function (core/cost/op_cost.h); the time is
   //   max(flops / peak, bytes / bandwidth, pool windows / pool rate,
   //       matrix-vector bytes / matrix-vector rate) + dispatch overhead,
-  // a roofline plus the fixed Python cost every op pays in the generated program, plus, for
+  // a roofline plus the fixed cost every op pays in the generated program (dispatch_us), plus, for
   // nodes that touch string tensors, a per-element Python loop (OpWork::python_elements). The
   // wide time scales the roofline part by the profile's intra-op speedup (see DeviceProfile).
   //
@@ -74,8 +74,12 @@ class CostModel {
   NodeCost node_cost(const ir::Node& node, Execution execution = {}) const;
   static constexpr double kGuessedLoopTrips = 10;
   // The one-thread time of an op whose roofline part takes `roofline_us`, spread over all cores;
-  // a compute-bound op's by the profile's compute_intra_op_half_us.
-  double wide_time_us(double roofline_us, bool compute_bound = false) const;
+  // a compute-bound op's by the profile's compute_intra_op_half_us; `traced`: dispatched in a
+  // traced cluster (dispatch_us).
+  double wide_time_us(double roofline_us, bool compute_bound = false, bool traced = false) const;
+  // One op's fixed dispatch cost: from Python (op_overhead_us), or in a traced cluster's
+  // TorchScript graph (traced_op_overhead_us).
+  double dispatch_us(bool traced) const;
   // Cost of handing `value` from one worker to another: latency + bytes / transfer bandwidth.
   double transfer_cost_us(const ir::Value& value) const;
   const DeviceProfile& profile() const { return profile_; }

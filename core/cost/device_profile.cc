@@ -26,6 +26,7 @@ constexpr NumberField kNumberFields[] = {
     {"peak_gflops", &DeviceProfile::peak_gflops},
     {"pool_gops", &DeviceProfile::pool_gops},
     {"separable_pool_gops", &DeviceProfile::separable_pool_gops},
+    {"traced_op_overhead_us", &DeviceProfile::traced_op_overhead_us},
     {"transfer_gbps", &DeviceProfile::transfer_gbps},
     {"transfer_latency_us", &DeviceProfile::transfer_latency_us},
     {"vector_gops", &DeviceProfile::vector_gops},
@@ -77,6 +78,9 @@ StatusOr<DeviceProfile> DeviceProfile::from_json(std::string_view json_text) {
   }
   if (!doc.contains("compute_intra_op_half_us")) {  // a profile calibrated before the key
     profile.compute_intra_op_half_us = profile.intra_op_half_us;
+  }
+  if (!doc.contains("traced_op_overhead_us")) {  // the same: every op dispatched from Python
+    profile.traced_op_overhead_us = profile.op_overhead_us;
   }
   return profile;
 }

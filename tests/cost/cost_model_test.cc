@@ -20,6 +20,7 @@ DeviceProfile unit_profile() {
   p.memory_gbps = 1;
   p.pool_gops = 1;
   p.op_overhead_us = 5;
+  p.traced_op_overhead_us = 5;  // one dispatch cost, but where a test sets its own
   p.transfer_latency_us = 20;
   p.transfer_gbps = 2;
   return p;
@@ -300,6 +301,27 @@ TEST(CostModelTest, WideTimeScalesBigKernelsAndNotTinyOnes) {
   // One core: no intra-op parallelism at all.
   p.cores = 1;
   EXPECT_DOUBLE_EQ(CostModel(p).wide_time_us(1e6), 1e6 + 5);
+}
+
+// TorchScript dispatches a traced cluster's ops without Python: a tiny op there costs the
+// traced overhead, one thread or all cores, and a large one the same roofline plus it.
+TEST(CostModelTest, OpsInATracedClusterPayTheTracedDispatchCost) {
+  DeviceProfile p = unit_profile();
+  p.traced_op_overhead_us = 2;
+  p.cores = 2;
+  p.intra_op_efficiency = 1;
+  p.intra_op_half_us = 1;
+  p.intra_op_sync_us = 1;
+  CostModel model(p);
+  OneNode g;
+  const ir::Node& node = max_pool_3x3_2(g);
+  const NodeCost eager = model.node_cost(node);
+  const NodeCost traced = model.node_cost(node, {.traced = true});
+  const double roofline = eager.us - 5;
+  EXPECT_DOUBLE_EQ(traced.us, roofline + 2);
+  EXPECT_DOUBLE_EQ(traced.wide_us, model.wide_time_us(roofline, false, true));
+  EXPECT_LT(traced.wide_us, eager.wide_us);
+  EXPECT_DOUBLE_EQ(model.wide_time_us(1e6, false, true), model.wide_time_us(1e6) - 3);
 }
 
 TEST(CostModelTest, ComputeBoundOpsScaleByTheirOwnHalfPoint) {

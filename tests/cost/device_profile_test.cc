@@ -53,6 +53,19 @@ TEST(DeviceProfileTest, ComputeHalfPointFollowsTheGeneralOneUnlessGiven) {
   EXPECT_DOUBLE_EQ(both->compute_intra_op_half_us, 16);
 }
 
+TEST(DeviceProfileTest, TracedDispatchFollowsThePythonOneUnlessGiven) {
+  // A profile calibrated before traced_op_overhead_us charges every op Python's dispatch.
+  StatusOr<DeviceProfile> old = DeviceProfile::from_json(R"({"op_overhead_us": 6.5})");
+  ASSERT_TRUE(old.ok()) << old.status().to_string();
+  EXPECT_DOUBLE_EQ(old->traced_op_overhead_us, 6.5);
+  StatusOr<DeviceProfile> both =
+      DeviceProfile::from_json(R"({"op_overhead_us": 6.5, "traced_op_overhead_us": 2.5})");
+  ASSERT_TRUE(both.ok()) << both.status().to_string();
+  EXPECT_DOUBLE_EQ(both->op_overhead_us, 6.5);
+  EXPECT_DOUBLE_EQ(both->traced_op_overhead_us, 2.5);
+  EXPECT_FALSE(DeviceProfile::from_json(R"({"traced_op_overhead_us": 0})").ok());
+}
+
 TEST(DeviceProfileTest, ToJsonRoundTripsAndIsSorted) {
   DeviceProfile d;
   d.name = "x";

@@ -49,15 +49,16 @@ def _calibration_kernels():
     (dispatch overhead), "conv" (peak_gflops and weight_gbps), "stream" (memory_gbps), "inplace"
     (inplace_gbps), "vector" (vector_gops), "pool" (pool_gops), "separable pool"
     (separable_pool_gops: the pooling as the prepacked engine runs it), "matvec" (matvec_gbps);
-    all but tiny also calibrate the intra-op scaling. work is the amount the cost model charges
-    for it, in its own units (FLOPs, bytes read and written, operations, window elements): what
-    it divides by the key's rate; weight_bytes the constant weights a conv kernel reads (core/cost:
-    OpWork::weight_bytes). Where this PyTorch can prepack, each convolution and weighted matrix
-    product is timed again as the prepacked engine runs it, its weight packed once: the FLOPs
-    alone, with no weight term, which tells the fit the FLOP rate apart from the weights'
-    (runtime/prepack.py; timed eagerly only, the reorder's cost leaked into the FLOP rate, and
-    prepacked programs were predicted up to 1.47x their measured time); so is the attention
-    product where Ramiel's operator library runs it (native_products.py)."""
+    all but tiny also calibrate the intra-op scaling (the tiny ops' dispatch in a traced graph,
+    traced_op_overhead_us, is timed apart: _traced_dispatch). work is the amount the cost model
+    charges for it, in its own units (FLOPs, bytes read and written, operations, window
+    elements): what it divides by the key's rate; weight_bytes the constant weights a conv
+    kernel reads (core/cost: OpWork::weight_bytes). Where this PyTorch can prepack, each
+    convolution and weighted matrix product is timed again as the prepacked engine runs it, its
+    weight packed once: the FLOPs alone, with no weight term, which tells the fit the FLOP rate
+    apart from the weights' (runtime/prepack.py; timed eagerly only, the reorder's cost leaked
+    into the FLOP rate, and prepacked programs were predicted up to 1.47x their measured time);
+    so is the attention product where Ramiel's operator library runs it (native_products.py)."""
     cl = torch.channels_last
     generator = torch.Generator().manual_seed(0)
     prepacked = prepacking_unavailable() is None
@@ -192,25 +193,62 @@ def _calibration_kernels():
     pool(480, 14, 3, 1)
 
     # Dispatch: ops on tensors too small to compute anything.
-    x, w, b = randn(1, 4, 4, 4), randn(4, 4, 1, 1), randn(4)
-    var, fc = b.abs(), randn(4, 64)
-    for name, fn in (("conv2d", lambda: F.conv2d(x, w, b)),
-                     ("relu", lambda: F.relu(x)),
-                     ("add", lambda: torch.add(x, x)),
-                     ("max_pool2d", lambda: F.max_pool2d(x, 3, stride=1, padding=1)),
-                     ("cat", lambda: torch.cat([x, x], dim=1)),
-                     ("reshape", lambda: torch.reshape(x, (1, -1))),
-                     ("batch_norm", lambda: torch.addcmul(b.reshape(-1, 1, 1), x,
-                                                          var.reshape(-1, 1, 1))),
-                     ("linear", lambda: torch.mv(fc, x.reshape(-1)).unsqueeze(0)),
-                     ("softmax", lambda: torch.softmax(x, dim=1))):
-        add("tiny " + name, "tiny", 0.0, [x], fn)
+    tiny_ops, x = _TinyOps(randn), randn(1, 4, 4, 4)
+    for name, op in tiny_ops.ops():
+        add("tiny " + name, "tiny", 0.0, [x], lambda op=op: op(x))
     if prepacked:
-        tiny_context = conv2d_prepack(_channels_last(w), b, [1, 1], [0, 0], [1, 1], 1,
-                                      list(x.shape), "none")
+        tiny_context = conv2d_prepack(_channels_last(tiny_ops.weight), tiny_ops.bias, [1, 1],
+                                      [0, 0], [1, 1], 1, list(x.shape), "none")
         add(_PREPACKED_CALL, "tiny prepacked", 0.0, [x], lambda: conv2d_run(x, tiny_context),
             prepacked=True)
     return kernels
+
+
+class _TinyOps(torch.nn.Module):
+    """Ops on tensors too small to compute anything, whose time is their dispatch: the "tiny"
+    kernels, and as a module of _TRACED_REPEATS rounds of them, what a traced cluster's graph
+    pays for each (_traced_dispatch)."""
+
+    def __init__(self, randn):
+        super().__init__()
+        self.weight, self.bias = randn(4, 4, 1, 1), randn(4)
+        self.variance, self.fc = self.bias.abs().reshape(-1, 1, 1), randn(4, 64)
+
+    def ops(self):
+        """(name, function of a 1x4x4x4 input) for each op."""
+        return (("conv2d", lambda x: F.conv2d(x, self.weight, self.bias)),
+                ("relu", F.relu),
+                ("add", lambda x: torch.add(x, x)),
+                ("max_pool2d", lambda x: F.max_pool2d(x, 3, stride=1, padding=1)),
+                ("cat", lambda x: torch.cat([x, x], dim=1)),
+                ("reshape", lambda x: torch.reshape(x, (1, -1))),
+                ("batch_norm", lambda x: torch.addcmul(self.bias.reshape(-1, 1, 1), x,
+                                                       self.variance)),
+                ("linear", lambda x: torch.mv(self.fc, x.reshape(-1)).unsqueeze(0)),
+                ("softmax", lambda x: torch.softmax(x, dim=1)))
+
+    def forward(self, x):
+        return tuple(op(x) for _ in range(_TRACED_REPEATS) for _, op in self.ops())
+
+
+_TRACED_REPEATS = 10  # rounds of the tiny ops in the traced graph: its call's own cost is spread
+# The tiny ops' dispatch in a traced graph, per op, among the kernels' times
+# (traced_op_overhead_us).
+_TRACED_TINY = "tiny op, traced"
+
+
+def _traced_dispatch(tiny_ops, x):
+    """A function that calls `tiny_ops` traced and frozen as the traced engines run a cluster
+    (engines.py: the convolution prepacked and the pooling native where the prepacked engine
+    would, else torch.jit.optimize_for_inference), and the number of ops each call runs."""
+    traced = torch.jit.trace(tiny_ops.eval(), (x,), check_trace=False)
+    if prepacking_unavailable() is None:
+        rewrite_pools(traced.graph)
+        prepack_weights(traced.graph)
+        frozen = torch.jit.freeze(traced)
+    else:
+        frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+    return (lambda: frozen(x)), _TRACED_REPEATS * len(tiny_ops.ops())
 
 
 def _handoff_round_trip():
@@ -274,8 +312,9 @@ def _calibration_worker(threads):
     passes of the kernels back to back (each kernel's median over them), the tiny ones (the
     median of five passes among themselves: as a program's runs of views and small element-wise
     ops; after a large kernel a tiny one would also wait for its code and data to come back to
-    the cache, which that kernel's own time holds), and the hand-off round trip (the median of
-    three samples of about T us each)."""
+    the cache, which that kernel's own time holds), the same ops traced into one graph (per op,
+    the median of three samples of about 1 ms: _traced_dispatch) and the hand-off round trip
+    (the median of three samples of about T us each)."""
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints must not break the protocol
     _set_intra_op_threads(threads)
@@ -284,12 +323,17 @@ def _calibration_worker(threads):
     timed = [k for k in kernels if k.kind not in _TINY_KINDS]
     handoff = _handoff_round_trip()
     with torch.no_grad():
+        traced_tiny, traced_ops = _traced_dispatch(
+            _TinyOps(lambda *shape: torch.randn(shape)),
+            torch.randn(1, 4, 4, 4).contiguous(memory_format=torch.channels_last))
         _time_pass_us(kernels, passes=2)  # warm-up: the first calls allocate and pick kernels
         protocol.write(json.dumps({"ready": threads}) + "\n")
         for line in sys.stdin:
             request = json.loads(line)
             times = _time_pass_us(timed, passes=request.get("passes", 1))
             times.update(_time_pass_us(tiny, passes=5))
+            # Calls of the graph back to back, as a program runs a cluster's ops one after another.
+            times[_TRACED_TINY] = _time_kernel_us(traced_tiny, 1000, 3) / traced_ops
             # Right after the kernels, as a program's workers hand tensors over between ops.
             times[_HANDOFF] = _time_kernel_us(handoff, request["handoff_budget_us"], 3)
             protocol.write(json.dumps(times) + "\n")
@@ -445,6 +489,7 @@ def measure_device_profile(rounds=5, turns=4, log=None, name="calibrated"):
              for kind in ("stream", "inplace", "vector", "pool", "separable pool", "matvec")}
     profile = {"name": name, "cores": cores,
                "op_overhead_us": round(overhead, 3),
+               "traced_op_overhead_us": round(one[_TRACED_TINY], 3),
                "transfer_latency_us": round(one[_HANDOFF] / 2, 3),
                "peak_gflops": round(flop_rate / 1e3, 3),  # FLOP/us to GFLOP/s
                "memory_gbps": round(rates["stream"] / 1e3, 3),
@@ -458,9 +503,9 @@ def measure_device_profile(rounds=5, turns=4, log=None, name="calibrated"):
     for k in kernels:
         log("  %-34s %10.1f us at 1 thread%s" % (
             k.name, one[k.name], "" if cores == 1 else ", %10.1f us at %d" % (wide[k.name], cores)))
-    log("  %-34s %10.1f us at 1 thread%s" % (
-        _HANDOFF, one[_HANDOFF], "" if cores == 1 else ", %10.1f us at %d" % (wide[_HANDOFF],
-                                                                               cores)))
+    for extra in (_TRACED_TINY, _HANDOFF):
+        log("  %-34s %10.1f us at 1 thread%s" % (
+            extra, one[extra], "" if cores == 1 else ", %10.1f us at %d" % (wide[extra], cores)))
     if cores > 1:
         timed = [k for k in kernels if k.kind not in _TINY_KINDS]
         roofline = {k.name: _roofline_us(k, one[k.name] - overhead, flop_rate, weight_rate)

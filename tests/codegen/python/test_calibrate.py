@@ -14,10 +14,10 @@ from conftest import PYTHON
 CLIENT = os.environ.get("RAMIEL_CLIENT")
 # DeviceProfile's keys (core/cost/device_profile.h); calibration measures all but these.
 PROFILE_KEYS = {"name", "cores", "peak_gflops", "memory_gbps", "inplace_gbps", "op_overhead_us",
-                "pool_gops", "separable_pool_gops", "matvec_gbps", "vector_gops", "weight_gbps",
-                "transfer_latency_us", "transfer_gbps", "intra_op_efficiency",
-                "intra_op_half_us", "intra_op_sync_us", "compute_intra_op_half_us",
-                "co_run_slowdown"}
+                "traced_op_overhead_us", "pool_gops", "separable_pool_gops", "matvec_gbps",
+                "vector_gops", "weight_gbps", "transfer_latency_us", "transfer_gbps",
+                "intra_op_efficiency", "intra_op_half_us", "intra_op_sync_us",
+                "compute_intra_op_half_us", "co_run_slowdown"}
 NOT_MEASURED = {"transfer_gbps", "co_run_slowdown"}
 
 
@@ -62,6 +62,7 @@ def test_calibrate_writes_a_plausible_profile_of_this_machine(calibrated):
     assert 0.01 < profile["vector_gops"] < 1e4
     assert 0.01 < profile["weight_gbps"] <= 1e6  # 1e6: weights cost nothing measurable
     assert 0.05 < profile["op_overhead_us"] < 1e4  # a Python call costs something
+    assert 0.05 < profile["traced_op_overhead_us"] < 1e4  # so does one in TorchScript
     if profile["cores"] > 1:
         assert 0 < profile["intra_op_efficiency"] <= 1
 
