@@ -45,8 +45,8 @@ struct DeviceProfile {
   // The same fixed cost for an op in a cluster load() runs traced (frozen or prepacked), which
   // TorchScript's interpreter dispatches without Python: the same tiny ops traced into one graph
   // (the convolution prepacked and the pooling native where the prepacked engine would), per op
-  // of a call of that graph. On the reference machine 2.4-2.8 us where op_overhead_us came out
-  // 3.0-5.5 in the same minutes: Python's calls, each timed on its own, vary with the VM's
+  // of a call of that graph. On the reference machine 2.3-4.2 us where op_overhead_us came out
+  // 2.9-9.3 in the same calibrations: Python's calls, each timed on its own, vary with the VM's
   // state more than the graph's do. Charged at op_overhead_us, the transformer encoder's 90
   // dispatched nodes were predicted 1.24x its measured time, 1.18x at this one.
   // A profile without the key (the built-in one predates it) uses op_overhead_us.

@@ -231,7 +231,8 @@ class _TinyOps(torch.nn.Module):
         return tuple(op(x) for _ in range(_TRACED_REPEATS) for _, op in self.ops())
 
 
-_TRACED_REPEATS = 10  # rounds of the tiny ops in the traced graph: its call's own cost is spread
+# Rounds of the tiny ops in the traced graph, over which the graph call's own cost is spread.
+_TRACED_REPEATS = 10
 # The tiny ops' dispatch in a traced graph, per op, among the kernels' times
 # (traced_op_overhead_us).
 _TRACED_TINY = "tiny op, traced"
@@ -240,14 +241,21 @@ _TRACED_TINY = "tiny op, traced"
 def _traced_dispatch(tiny_ops, x):
     """A function that calls `tiny_ops` traced and frozen as the traced engines run a cluster
     (engines.py: the convolution prepacked and the pooling native where the prepacked engine
-    would, else torch.jit.optimize_for_inference), and the number of ops each call runs."""
-    traced = torch.jit.trace(tiny_ops.eval(), (x,), check_trace=False)
-    if prepacking_unavailable() is None:
-        rewrite_pools(traced.graph)
-        prepack_weights(traced.graph)
-        frozen = torch.jit.freeze(traced)
-    else:
-        frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+    would, else torch.jit.optimize_for_inference), and the number of ops each call runs; None
+    where this PyTorch cannot trace them (the profile then leaves traced_op_overhead_us out, and
+    the compiler charges op_overhead_us)."""
+    try:
+        traced = torch.jit.trace(tiny_ops.eval(), (x,), check_trace=False)
+        if prepacking_unavailable() is None:
+            rewrite_pools(traced.graph)
+            prepack_weights(traced.graph)
+            frozen = torch.jit.freeze(traced)
+        else:
+            frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+    except Exception as error:  # noqa: BLE001  (any failure: no traced figure, nothing worse)
+        print("calibration: cannot trace the tiny ops (%s); traced_op_overhead_us left out"
+              % error, file=sys.stderr)
+        return None
     return (lambda: frozen(x)), _TRACED_REPEATS * len(tiny_ops.ops())
 
 
@@ -323,7 +331,7 @@ def _calibration_worker(threads):
     timed = [k for k in kernels if k.kind not in _TINY_KINDS]
     handoff = _handoff_round_trip()
     with torch.no_grad():
-        traced_tiny, traced_ops = _traced_dispatch(
+        traced_tiny = _traced_dispatch(
             _TinyOps(lambda *shape: torch.randn(shape)),
             torch.randn(1, 4, 4, 4).contiguous(memory_format=torch.channels_last))
         _time_pass_us(kernels, passes=2)  # warm-up: the first calls allocate and pick kernels
@@ -332,8 +340,9 @@ def _calibration_worker(threads):
             request = json.loads(line)
             times = _time_pass_us(timed, passes=request.get("passes", 1))
             times.update(_time_pass_us(tiny, passes=5))
-            # Calls of the graph back to back, as a program runs a cluster's ops one after another.
-            times[_TRACED_TINY] = _time_kernel_us(traced_tiny, 1000, 3) / traced_ops
+            if traced_tiny:  # calls back to back, as a program runs a cluster's ops
+                call, ops = traced_tiny
+                times[_TRACED_TINY] = _time_kernel_us(call, 1000, 3) / ops
             # Right after the kernels, as a program's workers hand tensors over between ops.
             times[_HANDOFF] = _time_kernel_us(handoff, request["handoff_budget_us"], 3)
             protocol.write(json.dumps(times) + "\n")
@@ -489,7 +498,6 @@ def measure_device_profile(rounds=5, turns=4, log=None, name="calibrated"):
              for kind in ("stream", "inplace", "vector", "pool", "separable pool", "matvec")}
     profile = {"name": name, "cores": cores,
                "op_overhead_us": round(overhead, 3),
-               "traced_op_overhead_us": round(one[_TRACED_TINY], 3),
                "transfer_latency_us": round(one[_HANDOFF] / 2, 3),
                "peak_gflops": round(flop_rate / 1e3, 3),  # FLOP/us to GFLOP/s
                "memory_gbps": round(rates["stream"] / 1e3, 3),
@@ -498,12 +506,14 @@ def measure_device_profile(rounds=5, turns=4, log=None, name="calibrated"):
                "pool_gops": round(rates["pool"] / 1e3, 3),
                "separable_pool_gops": round(rates["separable pool"] / 1e3, 3),
                "matvec_gbps": round(rates["matvec"] / 1e3, 3)}
+    if _TRACED_TINY in one:
+        profile["traced_op_overhead_us"] = round(one[_TRACED_TINY], 3)
     # Weights that cost nothing measurable get the built-in profile's rate, which leaves them out.
     profile["weight_gbps"] = round(weight_rate / 1e3, 3) if weight_rate else 1e6
     for k in kernels:
         log("  %-34s %10.1f us at 1 thread%s" % (
             k.name, one[k.name], "" if cores == 1 else ", %10.1f us at %d" % (wide[k.name], cores)))
-    for extra in (_TRACED_TINY, _HANDOFF):
+    for extra in [name for name in (_TRACED_TINY, _HANDOFF) if name in one]:
         log("  %-34s %10.1f us at 1 thread%s" % (
             extra, one[extra], "" if cores == 1 else ", %10.1f us at %d" % (wide[extra], cores)))
     if cores > 1:
