@@ -29,7 +29,9 @@ struct DeviceProfile {
   // Bytes per second (x1e9) one core moves through element-wise ops and copies at batch-1
   // activation sizes that write a new tensor (add and cat of 0.2 to 3 MB tensors, a dense
   // block's cat of eight narrow pieces, a trained batch norm's addcmul): total work over total
-  // time, less dispatch.
+  // time, less dispatch. Each is timed as its second call in a row, writing into memory just
+  // freed, as a program's element-wise ops do (calibrate.py, _RECALLED_KINDS); so are the
+  // kernels of inplace_gbps and vector_gops.
   double memory_gbps = 28.0;
   // The same for element-wise ops that overwrite their input (relu_ of 0.4 to 3 MB tensors, as
   // programs run a ReLU whose input nothing else reads): no new memory, and the input still in

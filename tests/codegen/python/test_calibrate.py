@@ -147,6 +147,33 @@ def test_prepacked_kernels_are_timed_without_the_python_call_programs_do_not_mak
             assert times[kernel.name] == before[kernel.name], kernel.name
 
 
+def test_a_pass_times_memory_bound_kernels_as_their_second_call_in_a_row(compiled):
+    """A program's element-wise ops write into memory an op just freed: a pass calls each
+    stream, in-place and vector kernel twice in a row and times the second call, with its
+    inputs written in between; a convolution, whose weights a program reads cold, once."""
+    ramiel = compiled("branches").module.ramiel
+    events = []
+
+    class Activation:  # what the pass writes before each timed call
+        def __init__(self, name):
+            self.name = name
+
+        def mul_(self, value):
+            events.append(self.name + " input")
+
+    def kernel(name, kind):
+        return ramiel._Kernel(name, kind, 1.0, 0.0, [Activation(name)],
+                              lambda: events.append(name))
+
+    kernels = [kernel("conv", "conv"), kernel("add", "stream"), kernel("relu_", "inplace"),
+               kernel("gelu", "vector")]
+    times = ramiel._time_pass_us(kernels)
+    assert set(times) == {"conv", "add", "relu_", "gelu"}
+    assert events == ["conv input", "conv",
+                      "add", "add input", "add", "relu_", "relu_ input", "relu_",
+                      "gelu", "gelu input", "gelu"]
+
+
 def test_the_conv_fit_recovers_flop_and_weight_rates(compiled):
     """Times made from known rates (1000 FLOPs and 10 weight bytes per us) come back as those
     rates: the fit the profile's peak_gflops and weight_gbps come from."""
