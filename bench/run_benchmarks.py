@@ -81,7 +81,8 @@ def parse_args(argv):
                              "start with a compiled program's --calibrate)")
     parser.add_argument("--prediction-calibrations", type=int,
                         help="calibrations right before and again right after each model's "
-                             "rounds, whose predictions are averaged (default 2; quick 1)")
+                             "rounds; each side's prediction is their median (default 3; "
+                             "quick 1)")
     parser.add_argument("--skip", nargs="+", default=[],
                         choices=("latency", "compile", "scaling", "memory", "gantt", "drift",
                                  "op-gap"),
@@ -102,7 +103,7 @@ def parse_args(argv):
     args.iters = args.iters or (2 if quick else 3)
     args.warmup = args.warmup if args.warmup is not None else (1 if quick else 3)
     args.compile_runs = args.compile_runs or (2 if quick else 7)
-    args.prediction_calibrations = args.prediction_calibrations or (1 if quick else 2)
+    args.prediction_calibrations = args.prediction_calibrations or (1 if quick else 3)
     args.memory_iters = args.memory_iters or (2 if quick else 10)
     args.models_dir = args.models_dir or os.path.join(args.work_dir, "models")
     return args

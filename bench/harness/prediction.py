@@ -7,14 +7,18 @@ a profile calibrated at the start of a run predicted SqueezeNet 1.0 at 0.80x of 
 time measured ten minutes later, and 0.95x in the run before. So, where the run calibrates,
 each model is also compiled with profiles calibrated right before and right after its latency
 rounds, and the mean of those predictions is the one set against the rounds' median: the
-model's error, not the machine's change of speed (`bracket`). Each side takes the mean of
---prediction-calibrations calibrations (default 2): one calibration's prediction moves by
-itself, as the rounds' single runs do.
+model's error, not the machine's change of speed (`bracket`). Each side takes the median of
+--prediction-calibrations calibrations (default 3, `side_prediction`): one calibration's
+prediction moves by itself, as the rounds' single runs do, and now and then one fits the
+intra-op curve far off (Inception-v3's at 22:50 on 2026-12-07: both half points at 2048 us, where
+the day's other calibrations gave 1-362; the mean of its side's two predicted 42.4 ms, the other
+side 35.1, measured 33.2), which a median of three leaves out.
 
 schedule.json's prediction.serial_us is the sum of every node's cost at the profile's cores: the
 program run serially with every core as intra-op threads, which is the `serial-all`
 configuration (workers=1, threads=cores)."""
 import os
+import statistics
 import subprocess
 import sys
 
@@ -38,9 +42,10 @@ def calibrate(python, program, path, quick, log):
 
 def predict_now(client, files, program, work_dir, workers, quick, when, log, calibrations=1):
     """Calibrates `calibrations` device profiles now, one after another (`program`'s
-    --calibrate), and compiles the model with each into WORK/prediction/MODEL-WHEN[-I]: the mean
-    predicted serial ms of the machine as it is now. One calibration's prediction of a model
-    moves by itself: ten back to back predicted DenseNet-121 at 17.6-23.1 ms."""
+    --calibrate), and compiles the model with each into WORK/prediction/MODEL-WHEN[-I]: the
+    predicted serial ms of the machine as it is now (side_prediction). One calibration's
+    prediction of a model moves by itself: ten back to back predicted DenseNet-121 at 17.6-23.1
+    ms."""
     predictions = []
     for i in range(calibrations):
         name = "%s-%s" % (files.name, when) + ("-%d" % (i + 1) if i else "")
@@ -52,7 +57,13 @@ def predict_now(client, files, program, work_dir, workers, quick, when, log, cal
         schedule, _ = refmodels.compile_model(client, files.onnx, out_dir, workers,
                                               device_profile=path)
         predictions.append(schedule["prediction"]["serial_us"] / 1e3)
-    return sum(predictions) / len(predictions)
+    return side_prediction(predictions)
+
+
+def side_prediction(predictions_ms):
+    """One side of the bracket from its calibrations' predictions: their median, which one
+    calibration that fitted the machine far off does not move (with two, their mean)."""
+    return statistics.median(predictions_ms)
 
 
 def compare(predicted_serial_ms, configs, bracket_ms=None):

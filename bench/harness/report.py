@@ -192,11 +192,11 @@ def prediction_section(results):
     if bracketed:
         each = results.get("settings", {}).get("prediction_calibrations", 1)
         predicted = (
-            "*Predicted* is the mean of `prediction.serial_us` of more compiles, with profiles "
-            "calibrated right before and right after the model's latency rounds (%d each; this "
-            "VM's speed drifts by 20-40%% within minutes, which a prediction from the start of "
-            "the run would count as the model's error; the run's profile's own prediction is "
-            "beside it)" % each)
+            "*Predicted* is the mean of two predictions (`prediction.serial_us`), with profiles "
+            "calibrated right before and right after the model's latency rounds (%d each, each "
+            "side the median of its compiles; this VM's speed drifts by 20-40%% within minutes, "
+            "which a prediction from the start of the run would count as the model's error; "
+            "the run's profile's own prediction is beside it)" % each)
     else:
         predicted = "*Predicted* is schedule.json's `prediction.serial_us`"
     return "\n\n".join([
