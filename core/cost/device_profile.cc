@@ -33,6 +33,22 @@ constexpr NumberField kNumberFields[] = {
     {"weight_gbps", &DeviceProfile::weight_gbps},
 };
 
+// Keys added after profiles were in use: a profile without one takes the older key's value.
+struct FallbackField {
+  const char* key;
+  double DeviceProfile::*field;
+  double DeviceProfile::*older;
+};
+
+constexpr FallbackField kFallbackFields[] = {
+    // Calibrated before convolutions had their own curve: one curve for every op.
+    {"compute_intra_op_half_us", &DeviceProfile::compute_intra_op_half_us,
+     &DeviceProfile::intra_op_half_us},
+    // Calibrated before traced dispatch was timed: every op dispatched from Python.
+    {"traced_op_overhead_us", &DeviceProfile::traced_op_overhead_us,
+     &DeviceProfile::op_overhead_us},
+};
+
 const NumberField* find_number_field(const std::string& key) {
   for (const NumberField& f : kNumberFields) {
     if (key == f.key) return &f;
@@ -76,11 +92,8 @@ StatusOr<DeviceProfile> DeviceProfile::from_json(std::string_view json_text) {
     }
     profile.*(field->field) = value;
   }
-  if (!doc.contains("compute_intra_op_half_us")) {  // a profile calibrated before the key
-    profile.compute_intra_op_half_us = profile.intra_op_half_us;
-  }
-  if (!doc.contains("traced_op_overhead_us")) {  // the same: every op dispatched from Python
-    profile.traced_op_overhead_us = profile.op_overhead_us;
+  for (const FallbackField& f : kFallbackFields) {
+    if (!doc.contains(f.key)) profile.*(f.field) = profile.*(f.older);
   }
   return profile;
 }

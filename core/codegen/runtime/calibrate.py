@@ -59,16 +59,11 @@ def _calibration_kernels():
     apart from the weights' (runtime/prepack.py; timed eagerly only, the reorder's cost leaked
     into the FLOP rate, and prepacked programs were predicted up to 1.47x their measured time);
     so is the attention product where Ramiel's operator library runs it (native_products.py)."""
-    cl = torch.channels_last
-    generator = torch.Generator().manual_seed(0)
+    randn = _random_tensors()
     prepacked = prepacking_unavailable() is None
     if prepacked:  # the operators the prepacked engine calls (native_kernels.py)
         ops = convolution_ops()
         conv2d_prepack, conv2d_run = ops.prepack, ops.run
-
-    def randn(*shape):
-        tensor = torch.randn(shape, generator=generator)
-        return tensor.contiguous(memory_format=cl) if len(shape) == 4 else tensor
 
     kernels = []
 
@@ -202,6 +197,18 @@ def _calibration_kernels():
         add(_PREPACKED_CALL, "tiny prepacked", 0.0, [x], lambda: conv2d_run(x, tiny_context),
             prepacked=True)
     return kernels
+
+
+def _random_tensors():
+    """A function of a shape giving a seeded random tensor, 4-D ones channels-last as the
+    programs lay out activations and convolution weights."""
+    generator = torch.Generator().manual_seed(0)
+
+    def randn(*shape):
+        tensor = torch.randn(shape, generator=generator)
+        return tensor.contiguous(memory_format=torch.channels_last) if len(shape) == 4 else tensor
+
+    return randn
 
 
 class _TinyOps(torch.nn.Module):
@@ -343,9 +350,8 @@ def _calibration_worker(threads):
     timed = [k for k in kernels if k.kind not in _TINY_KINDS]
     handoff = _handoff_round_trip()
     with torch.no_grad():
-        traced_tiny = _traced_dispatch(
-            _TinyOps(lambda *shape: torch.randn(shape)),
-            torch.randn(1, 4, 4, 4).contiguous(memory_format=torch.channels_last))
+        randn = _random_tensors()  # the tiny kernels' ops, traced
+        traced_tiny = _traced_dispatch(_TinyOps(randn), randn(1, 4, 4, 4))
         _time_pass_us(kernels, passes=2)  # warm-up: the first calls allocate and pick kernels
         protocol.write(json.dumps({"ready": threads}) + "\n")
         for line in sys.stdin:
@@ -522,12 +528,10 @@ def measure_device_profile(rounds=5, turns=4, log=None, name="calibrated"):
         profile["traced_op_overhead_us"] = round(one[_TRACED_TINY], 3)
     # Weights that cost nothing measurable get the built-in profile's rate, which leaves them out.
     profile["weight_gbps"] = round(weight_rate / 1e3, 3) if weight_rate else 1e6
-    for k in kernels:
+    for timed_name in [k.name for k in kernels] + [n for n in (_TRACED_TINY, _HANDOFF) if n in one]:
         log("  %-34s %10.1f us at 1 thread%s" % (
-            k.name, one[k.name], "" if cores == 1 else ", %10.1f us at %d" % (wide[k.name], cores)))
-    for extra in [name for name in (_TRACED_TINY, _HANDOFF) if name in one]:
-        log("  %-34s %10.1f us at 1 thread%s" % (
-            extra, one[extra], "" if cores == 1 else ", %10.1f us at %d" % (wide[extra], cores)))
+            timed_name, one[timed_name],
+            "" if cores == 1 else ", %10.1f us at %d" % (wide[timed_name], cores)))
     if cores > 1:
         timed = [k for k in kernels if k.kind not in _TINY_KINDS]
         roofline = {k.name: _roofline_us(k, one[k.name] - overhead, flop_rate, weight_rate)
